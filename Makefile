@@ -1,0 +1,32 @@
+# Balcão — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint messages bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/balcao run
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Translators: refresh the catalogues and compile them (needs GNU gettext); .mo files are committed.
+messages: $(STAMP)
+	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings ../$(BIN)/django-admin makemessages -l pt_BR -l en --no-obsolete
+	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from balcao.accounts.models import Department, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "role", "is_active"]
+    list_filter = ["role", "is_active", "departments"]
+    search_fields = ["email", "name"]
+    filter_horizontal = ["departments", "groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "name"]}),
+        (_("Support team"), {"fields": ["role", "departments"]}),
+        (_("Preferences"), {"fields": ["language", "time_zone"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "name", "role", "password1", "password2"]})
+    ]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "email",
+        "min_plan",
+        "required_addon",
+        "requires_reference",
+        "restricted",
+        "is_active",
+        "position",
+    ]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}

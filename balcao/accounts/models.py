@@ -1,0 +1,145 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from balcao.core.models import Localized
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True, role=User.Role.ADMINISTRATOR)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a customer contact (no role) or a staff member (a role)."""
+
+    class Role(models.TextChoices):
+        CUSTOMER = "", _("Customer contact")
+        AGENT = "agent", _("Agent")
+        CONSULTANT = "consultant", _("Consultant")
+        MARKETING = "marketing", _("Marketing analyst")
+        DIRECTOR = "director", _("Director")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True, default="")
+    departments = models.ManyToManyField(
+        "accounts.Department", blank=True, related_name="members", verbose_name=_("departments")
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("may use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def is_agent(self) -> bool:
+        """Any staff member who works tickets (every role but customer)."""
+        return bool(self.role)
+
+    @property
+    def is_director(self) -> bool:
+        return self.role in {self.Role.DIRECTOR, self.Role.ADMINISTRATOR}
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMINISTRATOR or self.is_superuser
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class Department(Localized, models.Model):
+    """Where tickets land; its eligibility rules say which companies may open tickets in it."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name (pt-BR)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    description = models.TextField(_("description (pt-BR)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    guidance = models.TextField(
+        _("what to include (pt-BR)"),
+        blank=True,
+        help_text=_(
+            "Shown on the ticket form: what this department needs to solve it in one answer."
+        ),
+    )
+    guidance_en = models.TextField(_("what to include (English)"), blank=True)
+    email = models.EmailField(_("inbound e-mail address"), unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    min_plan = models.ForeignKey(
+        "customers.Plan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("minimum plan"),
+        related_name="+",
+    )
+    required_addon = models.ForeignKey(
+        "customers.AddOn",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("required add-on"),
+        related_name="+",
+    )
+    requires_reference = models.BooleanField(
+        _("requires an earlier ticket's number"), default=False
+    )
+    restricted = models.BooleanField(
+        _("visible to directors only"),
+        default=False,
+        help_text=_("Only directors and administrators see its tickets (the Ouvidoria)."),
+    )
+    is_fallback = models.BooleanField(
+        _("receives what has no other place"),
+        default=False,
+        help_text=_("Mail to a department the sender may not use is routed here."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """Bearer token for the REST API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,213 @@
+import pytest
+from django.test import Client
+
+from balcao.factories import PASSWORD, StaffFactory, make_authorized, make_company, open_ticket
+from balcao.tickets import actions
+
+pytestmark = pytest.mark.django_db
+
+
+def api_client(user) -> Client:
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"email": user.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return Client(headers={"Authorization": f"Bearer {response.json()['token']}"})
+
+
+def post(client, path, data):
+    return client.post(path, data, content_type="application/json")
+
+
+@pytest.fixture
+def mega(profile):
+    company, primary = make_company("team", name="Mega")
+    return company, primary
+
+
+@pytest.fixture
+def loja(profile):
+    return make_company("essencial", name="Loja")
+
+
+def test_token_with_wrong_password_is_400_with_detail(loja):
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"email": loja[1].email, "password": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "password" in response.json()["detail"]
+
+
+def test_calls_without_token_are_401(profile):
+    assert Client().get("/api/v1/tickets").status_code == 401
+    assert (
+        Client(headers={"Authorization": "Bearer nope"}).get("/api/v1/tickets").status_code == 401
+    )
+
+
+def test_contact_sees_departments_with_availability(loja):
+    data = {d["slug"]: d for d in api_client(loja[1]).get("/api/v1/departments").json()}
+    assert len(data) == 7
+    assert data["suporte"]["available"] and data["suporte"]["reason"] is None
+    assert not data["sucesso"]["available"] and "TEAM" in data["sucesso"]["reason"]
+    assert not data["qualidade"]["available"] and "Pacote Expresso" in data["qualidade"]["reason"]
+
+
+def test_staff_sees_their_departments(profile):
+    agent = StaffFactory(departments=["suporte", "ouvidoria"])
+    slugs = [d["slug"] for d in api_client(agent).get("/api/v1/departments").json()]
+    assert slugs == ["suporte"]  # Ouvidoria is for directors only
+
+
+def test_open_and_follow_ticket(loja):
+    client = api_client(loja[1])
+    response = post(
+        client,
+        "/api/v1/tickets",
+        {"department": "suporte", "subject": "Checkout", "body": "Erro 500", "reference": None},
+    )
+    assert response.status_code == 201, response.content
+    ticket = response.json()
+    assert ticket["status"] == "open" and ticket["linked"] and ticket["company"] == "Loja"
+    assert ticket["messages"][0]["body_text"] == "Erro 500"
+    assert ticket["events"][0]["kind"] == "ticket_opened"
+    listed = client.get("/api/v1/tickets").json()
+    assert listed["count"] == 1 and listed["items"][0]["number"] == ticket["number"]
+
+
+def test_open_in_forbidden_department_is_400_with_reason(loja):
+    response = post(
+        api_client(loja[1]),
+        "/api/v1/tickets",
+        {"department": "sucesso", "subject": "x", "body": "y"},
+    )
+    assert response.status_code == 400 and "TEAM" in response.json()["detail"]
+
+
+def test_ouvidoria_reference_checked(loja, mega):
+    foreign = open_ticket(mega[1])
+    client = api_client(loja[1])
+    response = post(
+        client,
+        "/api/v1/tickets",
+        {"department": "ouvidoria", "subject": "x", "body": "y", "reference": foreign.number},
+    )
+    assert response.status_code == 400
+    own = open_ticket(loja[1])
+    response = post(
+        client,
+        "/api/v1/tickets",
+        {"department": "ouvidoria", "subject": "x", "body": "y", "reference": own.number},
+    )
+    assert response.status_code == 201 and response.json()["reference"] == own.number
+
+
+def test_other_companys_ticket_is_404_by_every_url(loja, mega):
+    foreign = open_ticket(mega[1])
+    client = api_client(loja[1])
+    base = f"/api/v1/tickets/{foreign.number}"
+    assert client.get(base).status_code == 404
+    assert post(client, f"{base}/messages", {"body": "oi"}).status_code == 404
+    assert post(client, f"{base}/status", {"status": "closed"}).status_code == 404
+    assert post(client, f"{base}/assign", {"assignee": None}).status_code == 404
+    assert post(client, f"{base}/transfer", {"department": "financeiro"}).status_code == 404
+    for query in (f"q={foreign.number}", "q=Problema", "department=suporte", "status=open"):
+        assert client.get(f"/api/v1/tickets?{query}").json()["count"] == 0
+    foreign.refresh_from_db()
+    assert foreign.messages.count() == 1 and foreign.status == "open"
+
+
+def test_contact_sees_no_internal_notes(loja):
+    ticket = open_ticket(loja[1])
+    agent = StaffFactory(departments=["suporte"])
+    actions.do_add_message(ticket, actor=agent, body="segredo", internal=True)
+    body = api_client(loja[1]).get(f"/api/v1/tickets/{ticket.number}").json()
+    assert [m["body_text"] for m in body["messages"]] == ["Os clientes não conseguem pagar."]
+    staff_view = api_client(agent).get(f"/api/v1/tickets/{ticket.number}").json()
+    assert [m["internal"] for m in staff_view["messages"]] == [False, True]
+
+
+def test_agent_workflow(loja):
+    ticket = open_ticket(loja[1])
+    agent = StaffFactory(departments=["suporte"])
+    client = api_client(agent)
+    base = f"/api/v1/tickets/{ticket.number}"
+    assert post(client, f"{base}/assign", {"assignee": agent.email}).json()["status"] == "assigned"
+    assert (
+        post(client, f"{base}/status", {"status": "in_progress"}).json()["status"] == "in_progress"
+    )
+    assert post(client, f"{base}/messages", {"body": "Feito"}).json()["status"] == "answered"
+    transferred = post(client, f"{base}/transfer", {"department": "financeiro"})
+    assert transferred.status_code == 200 and transferred.json()["department"] == "financeiro"
+    assert client.get(base).status_code == 404  # no longer in the agent's departments
+
+
+def test_invalid_status_is_400(loja):
+    ticket = open_ticket(loja[1])
+    client = api_client(StaffFactory(departments=["suporte"]))
+    response = post(client, f"/api/v1/tickets/{ticket.number}/status", {"status": "answered"})
+    assert response.status_code == 400 and response.json()["detail"]
+
+
+def test_agent_outside_department_gets_404(loja):
+    ticket = open_ticket(loja[1])
+    client = api_client(StaffFactory(departments=["financeiro"]))
+    assert client.get(f"/api/v1/tickets/{ticket.number}").status_code == 404
+
+
+def test_ouvidoria_only_for_directors(loja):
+    from balcao.accounts.models import User
+
+    ticket = open_ticket(loja[1], "ouvidoria", reference=open_ticket(loja[1]).number)
+    member = StaffFactory(departments=["ouvidoria"])
+    director = StaffFactory(role=User.Role.DIRECTOR)
+    assert api_client(member).get(f"/api/v1/tickets/{ticket.number}").status_code == 404
+    assert api_client(director).get(f"/api/v1/tickets/{ticket.number}").status_code == 200
+
+
+def test_authorized_contact_follows_company_tickets(loja):
+    ticket = open_ticket(loja[1])
+    ti = make_authorized(*loja)
+    assert api_client(ti).get(f"/api/v1/tickets/{ticket.number}").status_code == 200
+
+
+def test_contact_closes_and_reopens_by_message(loja):
+    ticket = open_ticket(loja[1])
+    client = api_client(loja[1])
+    base = f"/api/v1/tickets/{ticket.number}"
+    assert post(client, f"{base}/status", {"status": "closed"}).json()["status"] == "closed"
+    assert (
+        post(client, f"{base}/messages", {"body": "De novo"}).json()["status"] == "customer_reply"
+    )
+
+
+def test_openapi_document(profile):
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert {"/api/v1/auth/token", "/api/v1/tickets", "/api/v1/tickets/{number}"} <= set(
+        schema["paths"]
+    )
+
+
+@pytest.mark.parametrize("rows", [10, 1000])
+def test_ticket_list_query_count_is_constant(loja, rows, django_assert_max_num_queries):
+    from balcao.tickets.models import Ticket
+
+    first = open_ticket(loja[1])
+    Ticket.objects.bulk_create(
+        Ticket(
+            number=first.number + i,
+            subject=f"T{i}",
+            department=first.department,
+            company=first.company,
+            requester_email="a@b.c",
+            origin="portal",
+        )
+        for i in range(1, rows)
+    )
+    client = api_client(loja[1])
+    with django_assert_max_num_queries(4):  # token+user, contact, count, page
+        response = client.get("/api/v1/tickets?page=2")
+    assert response.json()["count"] == rows

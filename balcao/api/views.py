@@ -1,0 +1,243 @@
+"""REST API /api/v1 — thin: parse, check access through selectors, call one action, render."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import HttpBearer
+
+from balcao.accounts.actions import do_issue_api_token
+from balcao.accounts.selectors import find_staff, get_department, user_for_token
+from balcao.api.schemas import (
+    AssignIn,
+    DepartmentOut,
+    ErrorOut,
+    MessageIn,
+    StatusIn,
+    TicketIn,
+    TicketOut,
+    TicketSummaryOut,
+    TokenIn,
+    TokenOut,
+    TransferIn,
+)
+from balcao.core.errors import ActionRefused, NotFound
+from balcao.customers.selectors import get_contact, list_department_choices
+from balcao.tickets import actions
+from balcao.tickets.models import Origin, Ticket
+from balcao.tickets.selectors import (
+    get_ticket,
+    list_tickets,
+    ticket_events,
+    ticket_messages,
+    visible_departments,
+)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        return user_for_token(token)
+
+
+api = NinjaAPI(
+    title="Balcão API", version="1", urls_namespace="api", auth=BearerToken(), docs_url="/docs"
+)
+
+
+@api.exception_handler(NotFound)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(ActionRefused)
+def refused(request, exc: ActionRefused):
+    status = 403 if exc.code == "forbidden" else 409 if exc.code == "unchanged" else 400
+    return api.create_response(request, {"detail": str(exc.message)}, status=status)
+
+
+def summary(ticket: Ticket) -> dict:
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "department": ticket.department.slug,
+        "company": ticket.company.name if ticket.company_id else None,
+        "requester_email": ticket.requester_email,
+        "assignee": ticket.assignee.email if ticket.assignee_id else None,
+        "linked": ticket.linked,
+        "origin": ticket.origin,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
+
+
+def detail(viewer, ticket: Ticket) -> dict:
+    return {
+        **summary(ticket),
+        "reference": ticket.reference.number if ticket.reference_id else None,
+        "messages": [
+            {
+                **{
+                    f: getattr(m, f)
+                    for f in (
+                        "id",
+                        "direction",
+                        "internal",
+                        "author_email",
+                        "author_name",
+                        "body_text",
+                        "body_html",
+                        "created_at",
+                        "delivery",
+                    )
+                },
+                "attachments": [
+                    {"id": a.id, "name": a.name, "content_type": a.content_type, "size": a.size}
+                    for a in m.attachments.all()
+                ],
+            }
+            for m in ticket_messages(viewer, ticket)
+        ],
+        "events": [
+            {
+                "kind": e.kind,
+                "created_at": e.created_at,
+                "actor": e.actor.email if e.actor_id else None,
+                "data": e.data,
+            }
+            for e in ticket_events(ticket)
+        ],
+    }
+
+
+@api.post("/auth/token", auth=None, response={200: TokenOut, 400: ErrorOut}, tags=["auth"])
+def issue_token(request, payload: TokenIn):
+    return {"token": do_issue_api_token(email=payload.email, password=payload.password)}
+
+
+@api.get("/departments", response=list[DepartmentOut], tags=["departments"])
+def departments(request):
+    viewer = request.auth
+    if viewer.is_agent:
+        return [
+            {
+                "slug": d.slug,
+                "name": d.localized("name"),
+                "description": d.localized("description"),
+                "available": True,
+            }
+            for d in visible_departments(viewer).order_by("position", "name")
+        ]
+    contact = get_contact(viewer)
+    if contact is None:
+        return []
+    return [
+        {
+            "slug": c.department.slug,
+            "name": c.department.localized("name"),
+            "description": c.department.localized("description"),
+            "available": c.available,
+            "reason": c.reason or None,
+        }
+        for c in list_department_choices(contact.company)
+    ]
+
+
+class TicketFilters(Schema):
+    status: str = ""
+    department: str = ""
+    q: str = ""
+
+
+@api.get("/tickets", response=list[TicketSummaryOut], tags=["tickets"])
+@paginate(PageNumberPagination, page_size=50)
+def tickets(request, filters: Query[TicketFilters]):
+    return [summary(t) for t in list_tickets(request.auth, **filters.dict())]
+
+
+def _department(slug: str):
+    department = get_department(slug)
+    if department is None:
+        raise ActionRefused(_("Unknown department “%(slug)s”.") % {"slug": slug})
+    return department
+
+
+@api.post("/tickets", response={201: TicketOut, 400: ErrorOut, 403: ErrorOut}, tags=["tickets"])
+def open_ticket(request, payload: TicketIn):
+    viewer = request.auth
+    if viewer.is_agent:
+        raise ActionRefused(_("Staff open tickets for customers in the console."), code="forbidden")
+    ticket = actions.do_open_ticket(
+        actor=viewer,
+        department=_department(payload.department),
+        subject=payload.subject,
+        body=payload.body,
+        reference=payload.reference,
+        origin=Origin.API,
+    )
+    return Status(201, detail(viewer, get_ticket(viewer, ticket.number)))
+
+
+@api.get("/tickets/{number}", response={200: TicketOut, 404: ErrorOut}, tags=["tickets"])
+def ticket(request, number: int):
+    return detail(request.auth, get_ticket(request.auth, number))
+
+
+@api.post(
+    "/tickets/{number}/messages",
+    response={201: TicketOut, 400: ErrorOut, 404: ErrorOut},
+    tags=["tickets"],
+)
+def add_message(request, number: int, payload: MessageIn):
+    viewer = request.auth
+    actions.do_add_message(
+        get_ticket(viewer, number),
+        actor=viewer,
+        body=payload.body,
+        internal=payload.internal,
+        channel=Origin.API,
+    )
+    return Status(201, detail(viewer, get_ticket(viewer, number)))
+
+
+@api.post(
+    "/tickets/{number}/assign",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    tags=["tickets"],
+)
+def assign(request, number: int, payload: AssignIn):
+    viewer = request.auth
+    ticket = get_ticket(viewer, number)
+    assignee = None
+    if payload.assignee:
+        assignee = find_staff(payload.assignee)
+        if assignee is None:
+            raise ActionRefused(
+                _("%(email)s is not a member of the team.") % {"email": payload.assignee}
+            )
+    actions.do_assign_ticket(ticket, actor=viewer, assignee=assignee)
+    return detail(viewer, get_ticket(viewer, number))
+
+
+@api.post(
+    "/tickets/{number}/status",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["tickets"],
+)
+def change_status(request, number: int, payload: StatusIn):
+    viewer = request.auth
+    actions.do_change_status(get_ticket(viewer, number), actor=viewer, status=payload.status)
+    return detail(viewer, get_ticket(viewer, number))
+
+
+@api.post(
+    "/tickets/{number}/transfer",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    tags=["tickets"],
+)
+def transfer(request, number: int, payload: TransferIn):
+    viewer = request.auth
+    ticket = actions.do_transfer_ticket(
+        get_ticket(viewer, number), actor=viewer, department=_department(payload.department)
+    )
+    return detail(viewer, ticket)  # the new department may be out of the agent's sight

@@ -1,0 +1,23 @@
+"""The `balcao` command: Django's management commands with Balcão's settings, from any directory.
+
+balcao run                 migrate, load profile and demo data once, serve with a worker
+balcao serve               the ASGI server only (production: several of these)
+balcao worker              the task worker (database queue, or RQ on REDIS_URL)
+balcao mail deliver --to ADDRESS < message.eml
+balcao demo                load the demo companies, contacts, agents and tickets
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+    from django.core.management import execute_from_command_line
+
+    args = sys.argv[1:] if argv is None else argv
+    execute_from_command_line(["balcao", *(args or ["help"])])
+
+
+if __name__ == "__main__":
+    main()

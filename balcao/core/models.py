@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import get_language
+
+
+class Localized:
+    """Fields kept in pt-BR (``name``) and English (``name_en``), read in the active language."""
+
+    def localized(self, field: str) -> str:
+        if (get_language() or "").startswith("en"):
+            return getattr(self, f"{field}_en") or getattr(self, field)
+        return getattr(self, field)
+
+
+class Counter(models.Model):
+    """Named sequence (ticket numbers), advanced under a row lock."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,137 @@
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from balcao.core.errors import ActionRefused
+from balcao.customers.models import AddOn, Company, Contact, Plan
+from balcao.customers.validators import normalize_cnpj, validate_cnpj
+from balcao.events.actions import record_event
+from balcao.events.models import EventKind
+
+User = get_user_model()
+
+
+def _contact_user(email: str, name: str) -> "User":
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return User.objects.create_user(email, None, name=name)
+    if user.role:
+        raise ActionRefused(_("%(email)s belongs to a staff member.") % {"email": email})
+    if Contact.objects.filter(user=user).exists():
+        raise ActionRefused(_("%(email)s is already a contact of a company.") % {"email": email})
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def do_create_company(
+    *,
+    name: str,
+    plan: Plan,
+    primary_email: str,
+    primary_name: str = "",
+    cnpj: str = "",
+    addons: list[AddOn] = (),
+    actor=None,
+) -> Company:
+    """Register a customer company with its primary contact (the account's registered e-mail)."""
+    if cnpj:
+        validate_cnpj(cnpj)
+    company = Company.objects.create(name=name, plan=plan, cnpj=normalize_cnpj(cnpj))
+    company.addons.set(addons)
+    user = _contact_user(primary_email, primary_name)
+    Contact.objects.create(company=company, user=user, is_primary=True, added_by=actor)
+    record_event(
+        EventKind.CONTACT_AUTHORIZED, actor=actor, company=company, email=user.email, primary=True
+    )
+    return company
+
+
+def _require_primary(company: Company, actor) -> None:
+    if getattr(actor, "is_agent", False):
+        return
+    if not Contact.objects.filter(company=company, user=actor, is_primary=True).exists():
+        raise ActionRefused(
+            _("Only the account's primary contact manages authorized contacts."), code="forbidden"
+        )
+
+
+@transaction.atomic
+def do_authorize_contact(
+    company: Company, *, actor, email: str, name: str = "", consent: str = ""
+) -> Contact:
+    """Authorize one more person to open and follow the company's tickets (R2).
+
+    ``actor`` is the primary contact, or staff acting with the primary contact's ``consent``
+    (recorded in the history).
+    """
+    _require_primary(company, actor)
+    contact = Contact.objects.create(
+        company=company, user=_contact_user(email, name), is_primary=False, added_by=actor
+    )
+    record_event(
+        EventKind.CONTACT_AUTHORIZED,
+        actor=actor,
+        company=company,
+        email=contact.user.email,
+        consent=consent,
+    )
+    return contact
+
+
+@transaction.atomic
+def do_remove_contact(contact: Contact, *, actor) -> None:
+    """Withdraw an authorized contact; the primary contact cannot be removed this way."""
+    _require_primary(contact.company, actor)
+    if contact.is_primary:
+        raise ActionRefused(_("The primary contact cannot be removed."))
+    user = contact.user
+    record_event(EventKind.CONTACT_REMOVED, actor=actor, company=contact.company, email=user.email)
+    contact.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def do_load_default_profile(*, email_domain: str = "balcao.localhost") -> bool:
+    """Load the default profile (plans, add-on, seven departments) unless plans already exist.
+
+    Returns whether anything was loaded; a second call keeps what an administrator changed.
+    """
+    from balcao.accounts.models import Department
+    from balcao.customers import profile
+
+    if Plan.objects.exists():
+        return False
+    plans = {}
+    for slug, name, tier, channels, hours in profile.PLANS:
+        plans[slug] = Plan.objects.create(
+            slug=slug,
+            name=name,
+            tier=tier,
+            channels=channels,
+            first_response_minutes=hours * 60,
+            next_response_minutes=hours * 60,
+            resolution_minutes=hours * 60 * 5,
+        )
+    addons = {
+        slug: AddOn.objects.create(
+            slug=slug, name=name, name_en=name_en, description=desc, description_en=desc_en
+        )
+        for slug, name, name_en, desc, desc_en in profile.ADDONS
+    }
+    for position, data in enumerate(profile.DEPARTMENTS):
+        data = dict(data)
+        min_plan = plans.get(data.pop("min_plan", None))
+        addon = addons.get(data.pop("required_addon", None))
+        Department.objects.create(
+            position=position,
+            email=f"{data['slug']}@{email_domain}",
+            min_plan=min_plan,
+            required_addon=addon,
+            **data,
+        )
+    return True

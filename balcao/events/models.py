@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    TICKET_OPENED = "ticket_opened", _("Ticket opened")
+    MESSAGE_ADDED = "message_added", _("Message added")
+    NOTE_ADDED = "note_added", _("Internal note added")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assignee changed")
+    TRANSFERRED = "transferred", _("Transferred to another department")
+    REOPENED = "reopened", _("Reopened")
+    LINKED = "linked", _("Linked to a company")
+    CONTACT_AUTHORIZED = "contact_authorized", _("Contact authorized")
+    CONTACT_REMOVED = "contact_removed", _("Contact removed")
+    DELIVERY_FAILED = "delivery_failed", _("E-mail delivery failed")
+
+
+class Event(models.Model):
+    """One typed history/audit record: who did what, when, old → new (R17)."""
+
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    company = models.ForeignKey(
+        "customers.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["ticket", "created_at"]), models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"

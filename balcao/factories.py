@@ -1,0 +1,70 @@
+"""Factories for tests: build through the actions where the actions are the only way in."""
+
+import factory
+
+from balcao.accounts.models import Department, User
+from balcao.customers.actions import do_authorize_contact, do_create_company
+from balcao.customers.models import Plan
+from balcao.tickets.actions import do_open_ticket
+
+PASSWORD = "balcao-test-pw"
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"agent{n}@balcao.localhost")
+    name = factory.Faker("name", locale="pt_BR")
+    role = User.Role.AGENT
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def departments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.departments.set(Department.objects.filter(slug__in=extracted))
+
+
+_company_seq = iter(range(1, 10**9))
+
+
+def make_company(plan: str = "essencial", addons=(), name: str | None = None):
+    """A company with its primary contact (password ``PASSWORD``)."""
+    n = next(_company_seq)
+    company = do_create_company(
+        name=name or f"Empresa {n}",
+        plan=Plan.objects.get(slug=plan),
+        primary_email=f"contato{n}@empresa{n}.com.br",
+        primary_name=f"Contato {n}",
+        addons=list(addons),
+    )
+    primary = company.contacts.get().user
+    primary.set_password(PASSWORD)
+    primary.save()
+    return company, primary
+
+
+def make_authorized(company, primary, email: str | None = None):
+    contact = do_authorize_contact(
+        company, actor=primary, email=email or f"autorizado{next(_company_seq)}@x.com.br"
+    )
+    contact.user.set_password(PASSWORD)
+    contact.user.save()
+    return contact.user
+
+
+def open_ticket(
+    contact_user,
+    department: str = "suporte",
+    subject: str = "Problema no checkout",
+    body: str = "Os clientes não conseguem pagar.",
+    **kwargs,
+):
+    return do_open_ticket(
+        actor=contact_user,
+        department=Department.objects.get(slug=department),
+        subject=subject,
+        body=body,
+        **kwargs,
+    )

@@ -1,0 +1,457 @@
+"""Every change to a ticket: atomic, under a row lock, recorded as an Event (R11, R12, R17)."""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balcao.accounts.models import Department, User
+from balcao.core.errors import ActionRefused
+from balcao.core.html import sanitize_html
+from balcao.core.models import Counter
+from balcao.customers.models import Company
+from balcao.customers.selectors import department_refusal, get_contact
+from balcao.events.actions import record_event
+from balcao.events.models import EventKind
+from balcao.tickets import tasks
+from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
+
+BLOCKED_EXTENSIONS = {
+    ".exe",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".scr",
+    ".msi",
+    ".vbs",
+    ".js",
+    ".jar",
+    ".ps1",
+    ".dll",
+    ".lnk",
+}
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    name: str
+    content_type: str
+    content: bytes
+    inline: bool = False
+
+
+def check_upload(attachment: NewAttachment) -> None:
+    """Size and type limits for files people upload (mail is kept whole, raw, regardless)."""
+    if len(attachment.content) > settings.ATTACHMENT_MAX_BYTES:
+        raise ActionRefused(
+            _("%(name)s is larger than %(limit)d MB.")
+            % {"name": attachment.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    if PurePath(attachment.name.lower()).suffix in BLOCKED_EXTENSIONS:
+        raise ActionRefused(
+            _("%(name)s is a type of file we do not accept (programs and scripts).")
+            % {"name": attachment.name}
+        )
+
+
+def _next_number() -> int:
+    counter, _created = Counter.objects.select_for_update().get_or_create(
+        name="ticket", defaults={"value": 1000}
+    )
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def _store_attachments(message: Message, attachments) -> None:
+    for item in attachments:
+        digest = hashlib.sha256(item.content).hexdigest()
+        attachment = Attachment(
+            message=message,
+            name=item.name[:255] or "attachment",
+            sha256=digest,
+            content_type=item.content_type[:255] or "application/octet-stream",
+            size=len(item.content),
+            inline=item.inline,
+        )
+        attachment.file.save(digest, ContentFile(item.content), save=False)
+        attachment.save()
+
+
+def _set_status(ticket: Ticket, status: Status, actor) -> None:
+    if ticket.status == status:
+        return
+    old = ticket.status
+    ticket.status = status
+    ticket.closed_at = timezone.now() if status == Status.CLOSED else None
+    record_event(EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=old, new=status.value)
+    if old == Status.CLOSED:
+        record_event(EventKind.REOPENED, actor=actor, ticket=ticket)
+
+
+def _save(ticket: Ticket, *fields: str) -> None:
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=["updated_at", *fields])
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock, so two agents acting at once cannot corrupt it."""
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "company")
+        .get(pk=ticket.pk)
+    )
+
+
+def _require_staff(actor, ticket: Ticket | None = None) -> None:
+    if not getattr(actor, "is_agent", False):
+        raise ActionRefused(_("Only the support team can do this."), code="forbidden")
+
+
+def _check_department(company: Company | None, department: Department) -> None:
+    reason = department_refusal(company, department)
+    if reason:
+        raise ActionRefused(reason, code="department_not_available")
+
+
+def _check_reference(company: Company | None, department: Department, reference: int | None):
+    if not department.requires_reference:
+        return None
+    if not reference:
+        raise ActionRefused(
+            _("%(department)s needs the number of the earlier ticket that was not resolved well.")
+            % {"department": department.localized("name")},
+            code="reference_required",
+        )
+    earlier = Ticket.objects.filter(number=reference, company=company).first()
+    if earlier is None or company is None:
+        raise ActionRefused(
+            _("Ticket %(number)s is not one of your company's tickets.") % {"number": reference},
+            code="reference_invalid",
+        )
+    return earlier
+
+
+@transaction.atomic
+def do_open_ticket(
+    *,
+    department: Department,
+    subject: str,
+    body: str,
+    actor: User | None = None,
+    requester_email: str = "",
+    requester_name: str = "",
+    company: Company | None = None,
+    origin: str = Origin.PORTAL,
+    reference: int | None = None,
+    body_html: str = "",
+    attachments=(),
+    message_id: str = "",
+    check_eligibility: bool = True,
+) -> Ticket:
+    """Open a ticket (R6, R7). A contact opens it for its company, within its plan's departments.
+
+    Staff may open one for a requester; channels without a known sender (unlinked mail)
+    pass ``company=None``: the ticket is kept, unlinked and outside SLA.
+    """
+    subject = " ".join((subject or "").split())[:255]
+    if not subject:
+        raise ActionRefused(_("Please write a subject."), code="subject_required")
+    if not (body or "").strip() and not body_html and not attachments:
+        raise ActionRefused(_("Please write a message."), code="body_required")
+    contact = get_contact(actor) if actor is not None and not actor.is_agent else None
+    if contact is not None:
+        company = contact.company
+        requester_email, requester_name = actor.email, actor.name
+    elif actor is not None and not actor.is_agent:
+        raise ActionRefused(
+            _("Only the company's registered or authorized contacts can open tickets."),
+            code="forbidden",
+        )
+    if check_eligibility:
+        _check_department(company, department)
+    earlier = _check_reference(company, department, reference) if check_eligibility else None
+    if origin == Origin.PORTAL or origin == Origin.API:
+        for item in attachments:
+            check_upload(item)
+    requester = contact.user if contact else None
+    if requester is None and company is not None and requester_email:
+        requester = User.objects.filter(
+            email__iexact=requester_email, contact__company=company
+        ).first()
+    ticket = Ticket.objects.create(
+        number=_next_number(),
+        subject=subject,
+        department=department,
+        company=company,
+        requester=requester,
+        requester_email=requester_email.lower(),
+        requester_name=requester_name,
+        origin=origin,
+        reference=earlier,
+    )
+    record_event(
+        EventKind.TICKET_OPENED,
+        actor=actor,
+        ticket=ticket,
+        department=department.slug,
+        origin=origin,
+        linked=ticket.linked,
+        reference=earlier.number if earlier else None,
+    )
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.INBOUND,
+        author=requester or (actor if actor and actor.is_agent else None),
+        author_email=ticket.requester_email,
+        author_name=requester_name,
+        body_text=body or "",
+        body_html=sanitize_html(body_html),
+        channel=origin,
+        message_id=message_id,
+        created_at=ticket.created_at,
+    )
+    _store_attachments(message, attachments)
+    transaction.on_commit(lambda: tasks.ticket_opened_task.enqueue(ticket.pk))
+    return ticket
+
+
+@transaction.atomic
+def do_add_message(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    body: str,
+    internal: bool = False,
+    body_html: str = "",
+    attachments=(),
+    channel: str = Origin.PORTAL,
+    author_email: str = "",
+    author_name: str = "",
+    message_id: str = "",
+    automatic: bool = False,
+) -> Message:
+    """Add to the conversation. The team's public reply → Answered; an internal note changes
+    nothing; the customer's message → Customer-Reply, reopening a Closed ticket (R11, R12).
+
+    ``actor`` None is a customer writing through a channel (e-mail) with ``author_email``.
+    ``automatic`` (an auto-reply or bounce) is kept but never reopens a ticket.
+    """
+    if not (body or "").strip() and not body_html and not attachments:
+        raise ActionRefused(_("Please write a message."), code="body_required")
+    staff = getattr(actor, "is_agent", False)
+    if internal and not staff:
+        raise ActionRefused(_("Only the support team can write internal notes."), code="forbidden")
+    if channel in (Origin.PORTAL, Origin.API, Origin.CONSOLE):
+        for item in attachments:
+            check_upload(item)
+    ticket = _locked(ticket)
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND if staff else Message.Direction.INBOUND,
+        internal=internal,
+        author=actor,
+        author_email=actor.email if actor else author_email.lower(),
+        author_name=actor.display_name if actor else author_name,
+        body_text=body or "",
+        body_html=sanitize_html(body_html),
+        channel=channel,
+        message_id=message_id,
+        delivery=Message.Delivery.PENDING
+        if staff and not internal and ticket.requester_email
+        else Message.Delivery.NONE,
+    )
+    _store_attachments(message, attachments)
+    if internal:
+        record_event(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
+        _save(ticket)
+        return message
+    record_event(
+        EventKind.MESSAGE_ADDED,
+        actor=actor,
+        ticket=ticket,
+        message=message.pk,
+        direction=message.direction,
+    )
+    if staff:
+        _set_status(ticket, Status.ANSWERED, actor)
+        transaction.on_commit(lambda: tasks.send_reply_email_task.enqueue(message.pk))
+    elif not automatic:
+        _set_status(ticket, Status.CUSTOMER_REPLY, actor)
+    _save(ticket, "status", "closed_at")
+    return message
+
+
+@transaction.atomic
+def do_assign_ticket(ticket: Ticket, *, actor: User, assignee: User | None) -> Ticket:
+    """Escalate to a specific person (→ Assigned), or put back in the queue (→ Open)."""
+    _require_staff(actor)
+    ticket = _locked(ticket)
+    if ticket.status == Status.CLOSED:
+        raise ActionRefused(_("A closed ticket cannot be assigned; reopen it first."))
+    if assignee is not None:
+        if not assignee.is_agent or not assignee.is_active:
+            raise ActionRefused(
+                _("%(email)s is not an active member of the team.") % {"email": assignee.email}
+            )
+        if not (
+            assignee.is_administrator
+            or (assignee.is_director and ticket.department.restricted)
+            or assignee.departments.filter(pk=ticket.department_id).exists()
+        ):
+            raise ActionRefused(
+                _("%(name)s does not work in %(department)s.")
+                % {"name": assignee.display_name, "department": ticket.department.localized("name")}
+            )
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        raise ActionRefused(_("The ticket is already assigned that way."), code="unchanged")
+    old = ticket.assignee.email if ticket.assignee else None
+    ticket.assignee = assignee
+    record_event(
+        EventKind.ASSIGNED,
+        actor=actor,
+        ticket=ticket,
+        old=old,
+        new=assignee.email if assignee else None,
+    )
+    if assignee is not None and ticket.status in (Status.OPEN, Status.CUSTOMER_REPLY):
+        _set_status(ticket, Status.ASSIGNED, actor)
+    elif assignee is None and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
+        _set_status(ticket, Status.OPEN, actor)
+    _save(ticket, "assignee", "status", "closed_at")
+    return ticket
+
+
+@transaction.atomic
+def do_start_progress(ticket: Ticket, *, actor: User) -> Ticket:
+    """An agent takes the ticket and works on it (→ In Progress); it becomes theirs if nobody's."""
+    _require_staff(actor)
+    ticket = _locked(ticket)
+    if ticket.status in (Status.CLOSED, Status.IN_PROGRESS):
+        raise ActionRefused(
+            _("The ticket is closed; reopen it first.")
+            if ticket.status == Status.CLOSED
+            else _("The ticket is already in progress."),
+            code="invalid_transition",
+        )
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        record_event(EventKind.ASSIGNED, actor=actor, ticket=ticket, old=None, new=actor.email)
+    _set_status(ticket, Status.IN_PROGRESS, actor)
+    _save(ticket, "assignee", "status", "closed_at")
+    return ticket
+
+
+@transaction.atomic
+def do_close_ticket(ticket: Ticket, *, actor: User) -> Ticket:
+    """Resolved, or nobody waits for anything (→ Closed), by an agent or the customer."""
+    ticket = _locked(ticket)
+    if ticket.status == Status.CLOSED:
+        raise ActionRefused(_("The ticket is already closed."), code="invalid_transition")
+    _set_status(ticket, Status.CLOSED, actor)
+    _save(ticket, "status", "closed_at")
+    return ticket
+
+
+@transaction.atomic
+def do_reopen_ticket(ticket: Ticket, *, actor: User) -> Ticket:
+    """Staff reopen a closed ticket (→ Open); customers reopen by writing to it (R12)."""
+    _require_staff(actor)
+    ticket = _locked(ticket)
+    if ticket.status != Status.CLOSED:
+        raise ActionRefused(_("Only a closed ticket can be reopened."), code="invalid_transition")
+    _set_status(ticket, Status.ASSIGNED if ticket.assignee_id else Status.OPEN, actor)
+    _save(ticket, "status", "closed_at")
+    return ticket
+
+
+def do_change_status(ticket: Ticket, *, actor: User, status: str) -> Ticket:
+    """The status an API client asks for, through the action that leads to it."""
+    if status == Status.CLOSED:
+        return do_close_ticket(ticket, actor=actor)
+    _require_staff(actor)
+    if status == Status.IN_PROGRESS:
+        return do_start_progress(ticket, actor=actor)
+    if status == Status.OPEN:
+        return do_reopen_ticket(ticket, actor=actor)
+    if status in Status.values:
+        raise ActionRefused(
+            _(
+                "A ticket becomes “%(status)s” by its action (assign, reply, the customer's message),"
+                " not by setting it."
+            )
+            % {"status": Status(status).label},
+            code="invalid_transition",
+        )
+    raise ActionRefused(_("Unknown status “%(status)s”.") % {"status": status}, code="invalid")
+
+
+@transaction.atomic
+def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -> Ticket:
+    """Move a ticket to the department it belongs in (R5); the assignee is kept only if they
+    work there."""
+    _require_staff(actor)
+    ticket = _locked(ticket)
+    if department.pk == ticket.department_id:
+        raise ActionRefused(
+            _("The ticket is already in %(department)s.")
+            % {"department": department.localized("name")},
+            code="unchanged",
+        )
+    _check_department(ticket.company, department)
+    old = ticket.department
+    ticket.department = department
+    record_event(
+        EventKind.TRANSFERRED, actor=actor, ticket=ticket, old=old.slug, new=department.slug
+    )
+    if ticket.assignee_id and not (
+        ticket.assignee.is_administrator
+        or ticket.assignee.departments.filter(pk=department.pk).exists()
+    ):
+        record_event(
+            EventKind.ASSIGNED, actor=actor, ticket=ticket, old=ticket.assignee.email, new=None
+        )
+        ticket.assignee = None
+        if ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
+            _set_status(ticket, Status.OPEN, actor)
+    _save(ticket, "department", "assignee", "status", "closed_at")
+    return ticket
+
+
+@transaction.atomic
+def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
+    """Staff link an unlinked ticket to its company: from now on it is covered by the SLA."""
+    _require_staff(actor)
+    ticket = _locked(ticket)
+    if ticket.company_id is not None:
+        raise ActionRefused(
+            _("The ticket is already linked to %(company)s.") % {"company": ticket.company.name},
+            code="unchanged",
+        )
+    ticket.company = company
+    ticket.requester = User.objects.filter(
+        email__iexact=ticket.requester_email, contact__company=company
+    ).first()
+    record_event(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
+    _save(ticket, "company", "requester")
+    return ticket
+
+
+@transaction.atomic
+def do_record_delivery(message: Message, *, message_id: str, error: str = "") -> Message:
+    """Record how the e-mail of a reply went: sent, or failed (shown on the ticket, R10)."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    message.message_id = message_id
+    message.delivery = Message.Delivery.FAILED if error else Message.Delivery.SENT
+    message.delivery_error = error[:2000]
+    message.save(update_fields=["message_id", "delivery", "delivery_error"])
+    if error:
+        record_event(
+            EventKind.DELIVERY_FAILED, ticket=message.ticket, message=message.pk, error=error[:500]
+        )
+    return message

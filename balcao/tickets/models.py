@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """The six statuses a customer sees (R11); values are the API's stable names."""
+
+    OPEN = "open", _("Open")
+    ASSIGNED = "assigned", _("Assigned")
+    ANSWERED = "answered", _("Answered")
+    CUSTOMER_REPLY = "customer_reply", _("Customer-Reply")
+    IN_PROGRESS = "in_progress", _("In Progress")
+    CLOSED = "closed", _("Closed")
+
+
+STATUS_MEANINGS = {
+    Status.OPEN: _("Not reached yet: waiting in the queue."),
+    Status.ASSIGNED: _("Escalated to a specific person; it may take longer."),
+    Status.ANSWERED: _("The team answered and is waiting for you."),
+    Status.CUSTOMER_REPLY: _("You wrote after the opening; the team has to analyse and answer."),
+    Status.IN_PROGRESS: _("The team is working on it."),
+    Status.CLOSED: _("Resolved, or nobody is waiting for anything."),
+}
+
+
+class Origin(models.TextChoices):
+    PORTAL = "portal", _("Client area")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+    CHAT = "chat", _("Chat")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    CONSOLE = "console", _("Staff console")
+
+
+class Ticket(models.Model):
+    number = models.PositiveBigIntegerField(_("number"), unique=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("department"),
+    )
+    company = models.ForeignKey(
+        "customers.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("company"),
+        help_text=_("Empty for an unlinked ticket: outside SLA coverage."),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_tickets",
+        verbose_name=_("requester"),
+    )
+    requester_email = models.EmailField(_("requester e-mail"), max_length=320)
+    requester_name = models.CharField(_("requester name"), max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    origin = models.CharField(_("channel of origin"), max_length=20, choices=Origin.choices)
+    reference = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("earlier ticket"),
+    )
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["company", "-updated_at"]),
+            models.Index(fields=["department", "status", "-updated_at"]),
+            models.Index(fields=["status", "-updated_at"]),
+            models.Index(fields=["assignee", "-updated_at"]),
+            models.Index(fields=["-updated_at", "-id"]),
+            models.Index(fields=["requester_email"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def linked(self) -> bool:
+        return self.company_id is not None
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANINGS[Status(self.status)]
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("From the customer")
+        OUTBOUND = "out", _("From the team")
+
+    class Delivery(models.TextChoices):
+        NONE = "", _("Not sent by e-mail")
+        PENDING = "pending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Delivery failed")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    internal = models.BooleanField(_("internal note"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_email = models.EmailField(max_length=320, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML (sanitised)"), blank=True)
+    channel = models.CharField(max_length=20, choices=Origin.choices)
+    message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True, default="")
+    delivery_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.pk}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """A file on a message, stored under its content hash; served only to who may see it."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    inline = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,19 @@
+"""Thin tasks: notifications scheduled on commit, safe to retry."""
+
+from django_tasks import task
+
+
+@task()
+def ticket_opened_task(ticket_id: int) -> None:
+    """Acknowledge a new ticket to its requester, from the department's address."""
+    from balcao.connectors.email.outbound import send_ticket_acknowledgement
+
+    send_ticket_acknowledgement(ticket_id)
+
+
+@task()
+def send_reply_email_task(message_id: int) -> None:
+    """Send the team's public reply to the requester by e-mail (R18)."""
+    from balcao.connectors.email.outbound import send_reply
+
+    send_reply(message_id)
