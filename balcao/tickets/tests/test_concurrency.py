@@ -1,0 +1,45 @@
+"""Two agents acting on one ticket at once cannot corrupt it: the row lock serialises them."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from balcao.factories import StaffFactory, make_company, open_ticket
+from balcao.tickets import actions
+from balcao.tickets.models import Status, Ticket
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replies_and_close_keep_a_consistent_ticket(profile):
+    _, primary = make_company()
+    ticket = open_ticket(primary)
+    agents = [StaffFactory(departments=["suporte"]) for _ in range(2)]
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def work(agent):
+        try:
+            barrier.wait()
+            for i in range(5):
+                actions.do_add_message(ticket, actor=agent, body=f"resposta {i}")
+            actions.do_assign_ticket(ticket, actor=agent, assignee=agent)
+        except Exception as error:  # noqa: BLE001 — collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(agent,)) for agent in agents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert ticket.messages.count() == 11
+    assert ticket.status == Status.ANSWERED
+    assigned = list(ticket.events.filter(kind="assigned").order_by("id").values_list("data", flat=True))
+    # The second assignment saw the first one's result (old == the first assignee), never a stale row.
+    assert assigned[0]["old"] is None and assigned[1]["old"] == assigned[0]["new"]
+    assert ticket.assignee.email == assigned[1]["new"]
