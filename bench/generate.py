@@ -1,0 +1,124 @@
+"""Generate a large helpdesk: 2,000 companies, 100,000 tickets, ~4 messages each, two years.
+
+    BALCAO_HOME=var/bench .venv/bin/python bench/generate.py            # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1/balcao_bench .venv/bin/python bench/generate.py
+
+Loads the default profile and the demo (for logins) first; prints the time it took.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+
+SUBJECTS = [
+    "Erro ao finalizar compra no checkout", "Segunda via do boleto", "Nota fiscal não recebida",
+    "Integração com ERP parou", "Dúvida sobre o contrato", "Orçamento de novo módulo",
+    "Frete não calcula para o Nordeste", "Pix não confirma o pagamento", "Lentidão na loja",
+    "Certificado SSL expirando", "Cupom de desconto não aplica", "Imagens dos produtos sumiram",
+    "Alterar plano para TEAM", "Relatório de vendas divergente", "Cadastro de variações de produto",
+]
+PHRASES = [
+    "Bom dia, equipe.", "Desde ontem os clientes relatam o problema.", "Segue o print em anexo.",
+    "Poderiam verificar com urgência?", "Já limpamos o cache e o erro continua.",
+    "O pedido 48213 ficou parado no status aguardando pagamento.", "Obrigado pelo retorno.",
+    "Precisamos disso resolvido antes da Black Friday.", "Qual o prazo previsto?",
+    "Conferimos as configurações do gateway e estão corretas.", "Att., equipe de e-commerce.",
+]
+STATUSES = ["open", "assigned", "answered", "customer_reply", "in_progress", "closed"]
+WEIGHTS = [5, 5, 10, 5, 5, 70]
+
+
+def text(rng: random.Random) -> str:
+    return " ".join(rng.choice(PHRASES) for _ in range(rng.randint(2, 6)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, default=2000)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=4, help="average per ticket")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from balcao.accounts.models import Department, User
+    from balcao.console.demo import load_demo
+    from balcao.core.models import Counter
+    from balcao.customers.models import Company, Contact, Plan
+    from balcao.events.models import Event
+    from balcao.tickets.models import Message, Ticket
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    load_demo()
+    if Ticket.objects.count() >= args.tickets:
+        print(f"already generated: {Ticket.objects.count()} tickets")
+        return
+    rng = random.Random(2026)
+    plans = list(Plan.objects.all())
+    departments = list(Department.objects.filter(restricted=False))
+    agents = list(User.objects.exclude(role=""))
+    now = timezone.now()
+    with transaction.atomic():
+        companies = Company.objects.bulk_create(
+            Company(name=f"Loja {i:04d} Comércio Eletrônico Ltda", plan=rng.choice(plans))
+            for i in range(args.companies))
+        users = User.objects.bulk_create(
+            User(email=f"contato{i}@loja{i:04d}.com.br", name=f"Contato {i}", password="!")
+            for i in range(args.companies))
+        Contact.objects.bulk_create(
+            Contact(company=c, user=u, is_primary=True) for c, u in zip(companies, users, strict=True))
+        counter = Counter.objects.get(name="ticket")
+        first = counter.value + 1
+        batch = 5000
+        for offset in range(0, args.tickets, batch):
+            tickets, size = [], min(batch, args.tickets - offset)
+            for i in range(size):
+                k = rng.randrange(args.companies)
+                opened = now - timedelta(seconds=rng.randint(0, 2 * 365 * 86400))
+                status = rng.choices(STATUSES, WEIGHTS)[0]
+                tickets.append(Ticket(
+                    number=first + offset + i, subject=rng.choice(SUBJECTS),
+                    department=rng.choice(departments), company=companies[k],
+                    requester=users[k], requester_email=users[k].email, status=status,
+                    assignee=rng.choice(agents) if status != "open" else None, origin="portal",
+                    created_at=opened, updated_at=opened + timedelta(hours=rng.randint(1, 200)),
+                ))
+            tickets = Ticket.objects.bulk_create(tickets)
+            messages, events = [], []
+            for ticket in tickets:
+                for j in range(max(1, int(rng.gauss(args.messages, 1.5)))):
+                    inbound = j % 2 == 0
+                    messages.append(Message(
+                        ticket=ticket, direction="in" if inbound else "out", channel="portal",
+                        author_email=ticket.requester_email if inbound else "agente@balcao.localhost",
+                        body_text=text(rng), created_at=ticket.created_at + timedelta(hours=j * 3)))
+                events.append(Event(kind="ticket_opened", ticket=ticket, company=ticket.company,
+                                    created_at=ticket.created_at, data={"origin": "portal"}))
+                if ticket.status != "open":
+                    events.append(Event(kind="status_changed", ticket=ticket, company=ticket.company,
+                                        created_at=ticket.updated_at,
+                                        data={"old": "open", "new": ticket.status}))
+            Message.objects.bulk_create(messages, batch_size=2000)
+            Event.objects.bulk_create(events, batch_size=2000)
+            print(f"  {offset + size} tickets", flush=True)
+        counter.value = first + args.tickets
+        counter.save()
+    print(f"generated {args.tickets} tickets for {args.companies} companies "
+          f"in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
