@@ -24,9 +24,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # Translators: refresh the catalogues and compile them (needs GNU gettext); .mo files are committed.
+# Apps with their own locale/ keep their catalogue; the rest share balcao/locale.
+APP_CATALOGUES := portal console sla connectors/email
 messages: $(STAMP)
-	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings ../$(BIN)/django-admin makemessages -l pt_BR -l en --no-obsolete
-	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings ../$(BIN)/django-admin compilemessages
+	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings $(CURDIR)/$(BIN)/django-admin makemessages \
+		-l pt_BR -l en --no-obsolete $(foreach app,$(APP_CATALOGUES),--ignore '$(app)/*')
+	for app in $(APP_CATALOGUES); do (cd balcao/$$app && DJANGO_SETTINGS_MODULE=balcao.settings \
+		$(CURDIR)/$(BIN)/django-admin makemessages -l pt_BR -l en --no-obsolete); done
+	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings $(CURDIR)/$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* .pytest_cache

@@ -38,7 +38,7 @@ def test_token_with_wrong_password_is_400_with_detail(loja):
         {"email": loja[1].email, "password": "x"},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "password" in response.json()["detail"]
+    assert response.status_code == 400 and "senha" in response.json()["detail"]
 
 
 def test_calls_without_token_are_401(profile):

@@ -116,7 +116,7 @@ def test_staff_user_without_contact_cannot_open_as_customer(profile):
 
 
 def test_empty_subject_refused(company):
-    with pytest.raises(ActionRefused, match="subject"):
+    with pytest.raises(ActionRefused, match="assunto"):
         open_ticket(company[1], subject="   ")
     assert not Ticket.objects.exists()
 
@@ -309,10 +309,10 @@ def test_unlinked_ticket_then_linked(profile, agent):
 def test_upload_limits(company, settings, media):
     settings.ATTACHMENT_MAX_BYTES = 10
     big = actions.NewAttachment("log.txt", "text/plain", b"x" * 11)
-    with pytest.raises(ActionRefused, match="larger"):
+    with pytest.raises(ActionRefused, match="mais de"):
         open_ticket(company[1], attachments=[big])
     exe = actions.NewAttachment("virus.exe", "application/octet-stream", b"MZ")
-    with pytest.raises(ActionRefused, match="type"):
+    with pytest.raises(ActionRefused, match="tipo de arquivo"):
         open_ticket(company[1], attachments=[exe])
     assert not Ticket.objects.exists()
 
