@@ -1,0 +1,210 @@
+"""Reads for the staff console, always for a viewer and always through tickets' visibility."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+
+from balcao.accounts.models import Department, User
+from balcao.customers.models import Company, Contact
+from balcao.customers.validators import normalize_cnpj
+from balcao.tickets.models import Message, Status, Ticket
+from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
+
+# The order a queue is worked in: what waits for the team first, what waits for nobody last.
+STATUS_ORDER = [
+    Status.CUSTOMER_REPLY,
+    Status.OPEN,
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.ANSWERED,
+    Status.CLOSED,
+]
+
+SORTS = {
+    "updated": ("-updated_at", "-id"),
+    "-updated": ("updated_at", "id"),
+    "created": ("-created_at", "-id"),
+    "-created": ("created_at", "id"),
+    "number": ("-number",),
+    "-number": ("number",),
+    "status": ("status_rank", "-updated_at", "-id"),
+}
+
+
+@dataclass
+class Queue:
+    """One department's tickets counted per status."""
+
+    department: Department
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def active(self) -> int:
+        return sum(n for status, n in self.counts.items() if status != Status.CLOSED)
+
+    def per_status(self) -> list[tuple[Status, int]]:
+        return [(status, self.counts.get(status, 0)) for status in STATUS_ORDER]
+
+
+@dataclass
+class Queues:
+    departments: list[Queue]
+    unlinked_active: int
+
+
+def queue_counts(viewer) -> Queues:
+    """Each visible department with its counts per status, and the unlinked tickets still
+    waiting: one grouped query for the counts, one for the departments."""
+    queues = {d.pk: Queue(d) for d in visible_departments(viewer).order_by("position", "name")}
+    rows = (
+        visible_tickets(viewer)
+        .order_by()
+        .annotate(
+            unlinked=Case(
+                When(company__isnull=True, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values("department_id", "status", "unlinked")
+        .annotate(n=Count("id"))
+    )
+    unlinked = 0
+    for row in rows:
+        queue = queues.get(row["department_id"])
+        if queue is not None:
+            queue.counts[row["status"]] = queue.counts.get(row["status"], 0) + row["n"]
+        if row["unlinked"] and row["status"] != Status.CLOSED:
+            unlinked += row["n"]
+    return Queues(list(queues.values()), unlinked)
+
+
+def my_open_tickets(viewer, limit: int = 20) -> list[Ticket]:
+    return list(
+        visible_tickets(viewer)
+        .filter(assignee=viewer)
+        .exclude(status=Status.CLOSED)
+        .select_related("department", "company")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Ticket]:
+    """The ticket list of the console: tickets.selectors.list_tickets, sorted as asked."""
+    tickets = list_tickets(viewer, **filters)
+    if sort == "status":
+        tickets = tickets.annotate(
+            status_rank=Case(
+                *(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+    return tickets.order_by(*SORTS.get(sort, SORTS["updated"]))
+
+
+def tickets_version(viewer) -> str:
+    """Changes whenever a ticket the viewer sees changes (every action touches updated_at):
+    the live list swaps only when this moved."""
+    latest = visible_tickets(viewer).aggregate(latest=Max("updated_at"), n=Count("id"))
+    stamp = latest["latest"].timestamp() if latest["latest"] else 0
+    return f"{stamp:.6f}-{latest['n']}"
+
+
+def ticket_version(ticket: Ticket) -> str:
+    """Changes whenever the ticket or the delivery of one of its replies changes."""
+    deliveries = ticket.messages.aggregate(
+        sent=Count("id", filter=Q(delivery=Message.Delivery.SENT)),
+        failed=Count("id", filter=Q(delivery=Message.Delivery.FAILED)),
+    )
+    return f"{ticket.updated_at.timestamp():.6f}-{deliveries['sent']}-{deliveries['failed']}"
+
+
+def list_staff(viewer) -> list[User]:
+    """Active staff working in the departments the viewer sees (for filters and bulk assign)."""
+    departments = visible_departments(viewer).values("id")
+    return list(
+        User.objects.filter(is_active=True)
+        .exclude(role="")
+        .filter(
+            Q(departments__in=departments)
+            | Q(role=User.Role.ADMINISTRATOR)
+            | Q(pk=getattr(viewer, "pk", None))
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+def assignable_staff(department: Department) -> list[User]:
+    """Who may take a ticket of ``department`` (the rule do_assign_ticket enforces)."""
+    who = Q(departments=department) | Q(role=User.Role.ADMINISTRATOR) | Q(is_superuser=True)
+    if department.restricted:
+        who |= Q(role=User.Role.DIRECTOR)
+    return list(
+        User.objects.filter(is_active=True)
+        .exclude(role="")
+        .filter(who)
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    company: Company | None
+    addons: list
+    requester_contact: Contact | None
+    primary_contact: Contact | None
+    other_open: int
+
+
+def customer_panel(viewer, ticket: Ticket) -> CustomerPanel:
+    """Who wrote and for which company: plan, add-ons, whether the requester is authorized,
+    and how many other tickets of the company the viewer sees still open."""
+    company = ticket.company
+    if company is None:
+        return CustomerPanel(None, [], None, None, 0)
+    contacts = list(
+        Contact.objects.select_related("user").filter(
+            Q(is_primary=True) | Q(user__email__iexact=ticket.requester_email),
+            company=company,
+            user__is_active=True,
+        )
+    )
+    requester = next(
+        (c for c in contacts if c.user.email.lower() == ticket.requester_email.lower()), None
+    )
+    primary = next((c for c in contacts if c.is_primary), None)
+    other_open = (
+        visible_tickets(viewer)
+        .filter(company=company)
+        .exclude(status=Status.CLOSED)
+        .exclude(pk=ticket.pk)
+        .count()
+    )
+    return CustomerPanel(company, list(company.addons.all()), requester, primary, other_open)
+
+
+def search_companies(q: str, limit: int = 10) -> list[Company]:
+    """Active companies by name, or by CNPJ (punctuation optional), for linking a ticket."""
+    q = q.strip()
+    if not q:
+        return []
+    match = Q(name__icontains=q)
+    digits = normalize_cnpj(q)
+    if len(digits) >= 4:
+        match |= Q(cnpj__startswith=digits)
+    return list(
+        Company.objects.filter(match, is_active=True)
+        .select_related("plan")
+        .order_by("name")[:limit]
+    )
+
+
+def get_company(company_id) -> Company | None:
+    return Company.objects.select_related("plan").filter(pk=company_id, is_active=True).first()
+
+
+def list_departments() -> list[Department]:
+    """Every department (history names old ones; transfers offer the active ones)."""
+    return list(Department.objects.order_by("position", "name"))

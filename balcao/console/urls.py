@@ -1,0 +1,21 @@
+from django.urls import path
+
+from balcao.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sair/", views.logout, name="logout"),
+    path("chamados/", views.ticket_list, name="tickets"),
+    path("chamados/em-lote/", views.bulk, name="bulk"),
+    path("chamados/<int:number>/", views.ticket_page, name="ticket"),
+    path("chamados/<int:number>/mensagem/", views.ticket_message, name="message"),
+    path("chamados/<int:number>/atribuir/", views.ticket_assign, name="assign"),
+    path("chamados/<int:number>/em-andamento/", views.ticket_progress, name="progress"),
+    path("chamados/<int:number>/fechar/", views.ticket_close, name="close"),
+    path("chamados/<int:number>/reabrir/", views.ticket_reopen, name="reopen"),
+    path("chamados/<int:number>/transferir/", views.ticket_transfer, name="transfer"),
+    path("chamados/<int:number>/vincular/", views.ticket_link, name="link"),
+    path("anexos/<int:pk>/", views.attachment, name="attachment"),
+]

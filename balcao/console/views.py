@@ -1,0 +1,383 @@
+"""The staff console: thin views — check who asks, call one selector or action, render.
+
+Only staff get in: a customer contact gets 404 (the console does not exist for them), an
+anonymous visitor the login page. A ticket out of the viewer's sight is 404 on every URL.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import LogoutView, redirect_to_login
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from balcao.console import selectors
+from balcao.console.forms import (
+    AssignForm,
+    BulkForm,
+    CompanySearchForm,
+    LinkForm,
+    MessageForm,
+    TicketFilterForm,
+    TransferForm,
+)
+from balcao.console.timeline import console_timeline
+from balcao.core.errors import ActionRefused, NotFound
+from balcao.customers.actions import do_authorize_contact
+from balcao.tickets import actions
+from balcao.tickets.models import Origin
+from balcao.tickets.selectors import (
+    get_attachment,
+    get_ticket,
+    list_tickets,
+    ticket_timeline,
+    visible_departments,
+)
+
+PAGE_SIZE = 25
+UNCHANGED = 204  # htmx swaps nothing on 204: a poll that finds nothing new costs no repaint
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_agent:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ticket(request, number: int):
+    try:
+        return get_ticket(request.user, number)
+    except NotFound:
+        raise Http404 from None
+
+
+def _back_to_ticket(ticket):
+    return redirect("console:ticket", number=ticket.number)
+
+
+class ConsoleLogoutView(LogoutView):
+    next_page = settings.LOGIN_URL
+
+
+logout = staff_required(ConsoleLogoutView.as_view())
+
+
+@require_GET
+@staff_required
+def home(request):
+    version = selectors.tickets_version(request.user)
+    if request.htmx and request.GET.get("v") == version:
+        return HttpResponse(status=UNCHANGED)
+    context = {
+        "queues": selectors.queue_counts(request.user),
+        "mine": selectors.my_open_tickets(request.user),
+        "version": version,
+    }
+    template = "console/_home_live.html" if request.htmx else "console/home.html"
+    return render(request, template, context)
+
+
+@require_GET
+@staff_required
+def ticket_list(request):
+    version = selectors.tickets_version(request.user)
+    if request.htmx and request.GET.get("v") == version:
+        return HttpResponse(status=UNCHANGED)
+    staff = selectors.list_staff(request.user)
+    form = TicketFilterForm(
+        request.GET, departments=list(visible_departments(request.user)), staff=staff
+    )
+    tickets = selectors.console_tickets(request.user, **form.filters())
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "version": version,
+        "bulk": BulkForm(staff=staff),
+        "staff": staff,
+    }
+    template = "console/_ticket_rows.html" if request.htmx else "console/ticket_list.html"
+    return render(request, template, context)
+
+
+@require_POST
+@staff_required
+def bulk(request):
+    """Assign or close many tickets: each through its action; a refusal is reported per ticket
+    and does not stop the others."""
+    staff = selectors.list_staff(request.user)
+    form = BulkForm(request.POST, staff=staff)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = reverse("console:tickets")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    numbers = form.cleaned_data["tickets"]
+    tickets = {t.number: t for t in list_tickets(request.user).filter(number__in=numbers)}
+    operation = form.cleaned_data["operation"]
+    done = 0
+    for number in numbers:
+        ticket = tickets.get(number)
+        try:
+            if ticket is None:
+                raise ActionRefused(_("Not found."))
+            if operation == BulkForm.CLOSE:
+                actions.do_close_ticket(ticket, actor=request.user)
+            else:
+                assignee = (
+                    request.user
+                    if operation == BulkForm.ASSIGN_ME
+                    else form.staff[form.cleaned_data["assignee"]]
+                )
+                actions.do_assign_ticket(ticket, actor=request.user, assignee=assignee)
+            done += 1
+        except ActionRefused as refused:
+            messages.error(
+                request,
+                _("#%(number)s: %(reason)s") % {"number": number, "reason": refused.message},
+            )
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", done)
+            % {"count": done},
+        )
+    return redirect(back)
+
+
+def _ticket_context(request, ticket) -> dict:
+    departments = selectors.list_departments()
+    context = {
+        "ticket": ticket,
+        "timeline": console_timeline(ticket_timeline(request.user, ticket), departments),
+        "version": selectors.ticket_version(ticket),
+    }
+    if request.htmx:
+        return context
+    context.update(
+        panel=selectors.customer_panel(request.user, ticket),
+        message_form=MessageForm(),
+        assign_form=AssignForm(
+            staff=selectors.assignable_staff(ticket.department), viewer=request.user
+        ),
+        transfer_form=TransferForm(departments=departments, current=ticket.department),
+    )
+    if not ticket.linked:
+        search = CompanySearchForm(request.GET or None)
+        context["search_form"] = search
+        context["companies"] = (
+            selectors.search_companies(search.cleaned_data["company_q"])
+            if search.is_valid()
+            else None
+        )
+        context["link_form"] = LinkForm()
+    return context
+
+
+def _render_ticket(request, ticket, **overrides):
+    context = _ticket_context(request, ticket)
+    context.update(overrides)
+    return render(request, "console/ticket.html", context)
+
+
+@require_GET
+@staff_required
+def ticket_page(request, number: int):
+    ticket = _ticket(request, number)
+    if request.htmx:
+        if request.GET.get("v") == selectors.ticket_version(ticket):
+            return HttpResponse(status=UNCHANGED)
+        return render(request, "console/_ticket_live.html", _ticket_context(request, ticket))
+    return _render_ticket(request, ticket)
+
+
+@require_POST
+@staff_required
+def ticket_message(request, number: int):
+    """A public reply (→ Answered, e-mailed to the requester) or an internal note."""
+    ticket = _ticket(request, number)
+    internal = request.POST.get("kind") == "note"
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.do_add_message(
+                ticket,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                internal=internal,
+                attachments=form.new_attachments(),
+                channel=Origin.CONSOLE,
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Internal note added.") if internal else _("Reply sent."))
+            return _back_to_ticket(ticket)
+    return _render_ticket(request, ticket, message_form=form)
+
+
+def _ticket_action(request, ticket, act, done: str):
+    try:
+        act(ticket)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, done)
+    return _back_to_ticket(ticket)
+
+
+@require_POST
+@staff_required
+def ticket_assign(request, number: int):
+    ticket = _ticket(request, number)
+    if request.POST.get("assignee") == "me":
+        assignee = request.user
+    else:
+        form = AssignForm(
+            request.POST,
+            staff=selectors.assignable_staff(ticket.department),
+            viewer=request.user,
+        )
+        if not form.is_valid():
+            messages.error(request, _("Choose someone who works in this department."))
+            return _back_to_ticket(ticket)
+        assignee = form.assignee_user()
+    return _ticket_action(
+        request,
+        ticket,
+        lambda t: actions.do_assign_ticket(t, actor=request.user, assignee=assignee),
+        _("Assigned to %(name)s.") % {"name": assignee.display_name}
+        if assignee
+        else _("Back in the queue, assigned to nobody."),
+    )
+
+
+@require_POST
+@staff_required
+def ticket_progress(request, number: int):
+    return _ticket_action(
+        request,
+        _ticket(request, number),
+        lambda t: actions.do_start_progress(t, actor=request.user),
+        _("The ticket is in progress."),
+    )
+
+
+@require_POST
+@staff_required
+def ticket_close(request, number: int):
+    return _ticket_action(
+        request,
+        _ticket(request, number),
+        lambda t: actions.do_close_ticket(t, actor=request.user),
+        _("The ticket is closed."),
+    )
+
+
+@require_POST
+@staff_required
+def ticket_reopen(request, number: int):
+    return _ticket_action(
+        request,
+        _ticket(request, number),
+        lambda t: actions.do_reopen_ticket(t, actor=request.user),
+        _("The ticket is reopened."),
+    )
+
+
+@require_POST
+@staff_required
+def ticket_transfer(request, number: int):
+    ticket = _ticket(request, number)
+    form = TransferForm(
+        request.POST, departments=selectors.list_departments(), current=ticket.department
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose another active department."))
+        return _back_to_ticket(ticket)
+    department = form.chosen_department()
+    try:
+        actions.do_transfer_ticket(ticket, actor=request.user, department=department)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+        return _back_to_ticket(ticket)
+    messages.success(
+        request,
+        _("Transferred to %(department)s.") % {"department": department.localized("name")},
+    )
+    try:
+        return _back_to_ticket(get_ticket(request.user, number))
+    except NotFound:
+        # Transferred where the viewer does not work: the ticket left their sight.
+        return redirect("console:tickets")
+
+
+@require_POST
+@staff_required
+def ticket_link(request, number: int):
+    """Link an unlinked ticket to a company; optionally authorize its sender as a contact,
+    with the primary contact's consent recorded (R2, R7). Both or neither."""
+    ticket = _ticket(request, number)
+    form = LinkForm(request.POST)
+    valid = form.is_valid()
+    company = selectors.get_company(form.cleaned_data.get("company"))
+    if company is None:
+        form.add_error(None, _("Choose a company from the search results."))
+    elif valid:
+        try:
+            with transaction.atomic():
+                if form.cleaned_data["authorize"]:
+                    do_authorize_contact(
+                        company,
+                        actor=request.user,
+                        email=ticket.requester_email,
+                        name=ticket.requester_name,
+                        consent=form.cleaned_data["consent"].strip(),
+                    )
+                actions.do_link_ticket(ticket, actor=request.user, company=company)
+        except ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Linked to %(company)s.") % {"company": company.name})
+            return _back_to_ticket(ticket)
+    return _render_ticket(
+        request,
+        ticket,
+        link_form=form,
+        companies=[company] if company else None,
+    )
+
+
+@require_GET
+@staff_required
+def attachment(request, pk: int):
+    try:
+        item = get_attachment(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.name,
+        content_type=item.content_type,
+    )
