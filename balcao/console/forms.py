@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from balcao.tickets.actions import NewAttachment
 from balcao.tickets.models import Status
@@ -19,7 +20,7 @@ SORT_CHOICES = [
 
 class TicketFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"),
+        label=pgettext_lazy("console", "Search"),
         required=False,
         max_length=200,
         widget=forms.TextInput(
