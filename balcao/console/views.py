@@ -172,15 +172,17 @@ def _ticket_context(request, ticket) -> dict:
         "timeline": console_timeline(ticket_timeline(request.user, ticket), departments),
         "version": selectors.ticket_version(ticket),
     }
-    if request.htmx:
-        return context
     context.update(
-        panel=selectors.customer_panel(request.user, ticket),
-        message_form=MessageForm(),
         assign_form=AssignForm(
             staff=selectors.assignable_staff(ticket.department), viewer=request.user
         ),
         transfer_form=TransferForm(departments=departments, current=ticket.department),
+    )
+    if request.htmx:  # the live part: history, facts and the actions they allow
+        return context
+    context.update(
+        panel=selectors.customer_panel(request.user, ticket),
+        message_form=MessageForm(),
     )
     if not ticket.linked:
         search = CompanySearchForm(request.GET or None)
