@@ -32,6 +32,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Ours first: where a msgid is shared ("Log in"), our catalogues' wording wins over Django's.
+    "balcao.core",
+    "balcao.accounts",
+    "balcao.customers",
+    "balcao.tickets",
+    "balcao.events",
+    "balcao.connectors.email",
+    "balcao.portal",
+    "balcao.console",
+    "balcao.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -42,15 +52,6 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
-    "balcao.core",
-    "balcao.accounts",
-    "balcao.customers",
-    "balcao.tickets",
-    "balcao.events",
-    "balcao.connectors.email",
-    "balcao.portal",
-    "balcao.console",
-    "balcao.api",
 ]
 
 MIDDLEWARE = [

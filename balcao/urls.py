@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from balcao.api.views import api
 from balcao.core.views import health
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
+    path("cliente/", include("balcao.portal.urls")),
+    path("console/", include("balcao.console.urls")),
     path("health", health, name="health"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department
-from balcao.customers.models import Company, Contact, Plan
+from balcao.customers.models import AddOn, Company, Contact, Plan
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,8 @@ def find_contact_by_email(email: str) -> Contact | None:
         .filter(user__email__iexact=email.strip(), company__is_active=True, user__is_active=True)
         .first()
     )
+
+
+def list_company_addons(company: Company) -> list[AddOn]:
+    """The add-ons a company contracted, for showing its support level (R3)."""
+    return list(company.addons.order_by("name"))

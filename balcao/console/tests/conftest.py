@@ -1,0 +1,65 @@
+import pytest
+
+from balcao.accounts.models import Department, User
+from balcao.customers.models import AddOn
+from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket
+from balcao.tickets.actions import do_open_ticket
+from balcao.tickets.models import Origin
+
+
+@pytest.fixture
+def mega(profile):
+    """A TEAM company with the Pacote Expresso: every department is open to it."""
+    return make_company("team", addons=AddOn.objects.all(), name="Mega Store")
+
+
+@pytest.fixture
+def customer(mega):
+    return mega[1]
+
+
+@pytest.fixture
+def suporte_agent(profile):
+    return StaffFactory(departments=["suporte"], name="Ana Suporte")
+
+
+@pytest.fixture
+def atendimento_agent(profile):
+    return StaffFactory(departments=["atendimento", "financeiro"], name="Bruno Atendimento")
+
+
+@pytest.fixture
+def director(profile):
+    return StaffFactory(departments=["ouvidoria"], role=User.Role.DIRECTOR, name="Carla Diretoria")
+
+
+@pytest.fixture
+def admin_user(profile):
+    return User.objects.create_superuser("admin@balcao.localhost", "pw-admin-123", name="Admin")
+
+
+@pytest.fixture
+def ticket(customer):
+    return open_ticket(customer, "suporte", subject="Checkout fora do ar")
+
+
+@pytest.fixture
+def ouvidoria_ticket(customer, ticket):
+    return open_ticket(customer, "ouvidoria", subject="Reclamação", reference=ticket.number)
+
+
+def open_unlinked(email="desconhecido@gmail.com", subject="Pedido sem cadastro"):
+    return do_open_ticket(
+        department=Department.objects.get(slug="atendimento"),
+        subject=subject,
+        body="Escrevo de um endereço pessoal.",
+        requester_email=email,
+        requester_name="Pessoa Desconhecida",
+        origin=Origin.EMAIL,
+    )
+
+
+@pytest.fixture
+def authorized(mega):
+    company, primary = mega
+    return make_authorized(company, primary, "ti@megastore.com.br")

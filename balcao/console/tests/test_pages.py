@@ -1,0 +1,500 @@
+"""The console's pages and actions, through Django's test client."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from balcao.console.forms import ACTIVE
+from balcao.console.tests.conftest import open_unlinked
+from balcao.customers.models import Contact
+from balcao.events.models import Event, EventKind
+from balcao.factories import StaffFactory, open_ticket
+from balcao.tickets import actions
+from balcao.tickets.models import Message, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, *args):
+    return reverse(f"console:{name}", args=args)
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def flashes(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.fixture
+def as_agent(client, suporte_agent):
+    client.force_login(suporte_agent)
+    return client
+
+
+# ---- home ------------------------------------------------------------------------------
+
+
+def test_home_counts_each_status_per_department_and_the_unlinked_queue(
+    as_agent, customer, suporte_agent, atendimento_agent
+):
+    a = open_ticket(customer, "suporte")
+    open_ticket(customer, "suporte")
+    actions.do_assign_ticket(a, actor=suporte_agent, assignee=suporte_agent)
+    open_ticket(customer, "financeiro")  # not the agent's department
+    open_unlinked()  # in Atendimento: not the agent's either
+    response = as_agent.get(url("home"))
+    assert response.status_code == 200
+    queues = response.context["queues"]
+    assert [q.department.slug for q in queues.departments] == ["suporte"]
+    suporte = queues.departments[0]
+    assert suporte.counts == {Status.OPEN: 1, Status.ASSIGNED: 1}
+    assert suporte.active == 2
+    assert queues.unlinked_active == 0
+    assert [t.number for t in response.context["mine"]] == [a.number]
+    page = text(response)
+    assert "Suporte" in page and 'Em aberto: <span class="n">1</span>' in page
+    assert "Não vinculados" in page
+
+
+def test_home_unlinked_queue_counts_what_the_viewer_sees(client, atendimento_agent, profile):
+    open_unlinked()
+    closed = open_unlinked(subject="Outro")
+    actions.do_close_ticket(closed, actor=atendimento_agent)
+    client.force_login(atendimento_agent)
+    assert client.get(url("home")).context["queues"].unlinked_active == 1
+
+
+def test_home_is_in_english_when_asked(as_agent, profile):
+    response = as_agent.get(url("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Queues" in text(response) and "Unlinked" in text(response)
+
+
+# ---- list -------------------------------------------------------------------------------
+
+
+def test_list_filters(as_agent, customer, suporte_agent, atendimento_agent):
+    mine = open_ticket(customer, "suporte", subject="Meu chamado")
+    actions.do_assign_ticket(mine, actor=suporte_agent, assignee=suporte_agent)
+    other = open_ticket(customer, "suporte", subject="Pagamento recusado")
+    closed = open_ticket(customer, "suporte", subject="Antigo")
+    actions.do_close_ticket(closed, actor=suporte_agent)
+
+    def numbers(**params):
+        response = as_agent.get(url("tickets"), params)
+        assert response.status_code == 200
+        return {t.number for t in response.context["page"].object_list}
+
+    assert numbers() == {mine.number, other.number, closed.number}
+    assert numbers(status="closed") == {closed.number}
+    assert numbers(status=ACTIVE) == {mine.number, other.number}
+    assert numbers(assignee="me") == {mine.number}
+    assert numbers(assignee="none") == {other.number, closed.number}
+    assert numbers(assignee=suporte_agent.email) == {mine.number}
+    assert numbers(q="pagamento") == {other.number}
+    assert numbers(q=f"#{closed.number}") == {closed.number}
+    assert numbers(q=customer.email) == {mine.number, other.number, closed.number}
+    assert numbers(department="suporte") == {mine.number, other.number, closed.number}
+    assert numbers(department="financeiro") == set()
+    assert numbers(unlinked="on") == set()
+    assert numbers(status="bogus") == set()
+
+
+def test_list_unlinked_queue(client, atendimento_agent, customer):
+    unlinked = open_unlinked()
+    open_ticket(customer, "atendimento")
+    client.force_login(atendimento_agent)
+    response = client.get(url("tickets"), {"unlinked": "on"})
+    assert [t.number for t in response.context["page"].object_list] == [unlinked.number]
+    assert "Chamados não vinculados" in text(response)
+
+
+def test_list_sorts(as_agent, customer, suporte_agent):
+    first = open_ticket(customer, "suporte")
+    second = open_ticket(customer, "suporte")
+    actions.do_add_message(first, actor=suporte_agent, body="Olá")  # first updated last
+
+    def order(sort):
+        response = as_agent.get(url("tickets"), {"sort": sort})
+        return [t.number for t in response.context["page"].object_list]
+
+    assert order("updated") == [first.number, second.number]
+    assert order("-updated") == [second.number, first.number]
+    assert order("created") == [second.number, first.number]
+    assert order("-created") == [first.number, second.number]
+    assert order("number") == [second.number, first.number]
+    assert order("-number") == [first.number, second.number]
+    # Open (waits for us) before Answered (waits for the customer)
+    assert order("status") == [second.number, first.number]
+
+
+def test_list_paginates_by_25(as_agent, customer):
+    for _ in range(27):
+        open_ticket(customer, "suporte")
+    first = as_agent.get(url("tickets"))
+    assert len(first.context["page"].object_list) == 25
+    assert "page=2" in text(first)
+    second = as_agent.get(url("tickets"), {"page": 2})
+    assert len(second.context["page"].object_list) == 2
+
+
+def test_list_poll_answers_204_until_something_changes(as_agent, customer, suporte_agent):
+    ticket = open_ticket(customer, "suporte")
+    page = as_agent.get(url("tickets"), {"status": "open"})
+    version = page.context["version"]
+    assert f"v={version}" in page.content.decode().replace("&amp;", "&").replace("%2D", "-")
+    poll = as_agent.get(url("tickets"), {"status": "open", "v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204
+    actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    poll = as_agent.get(url("tickets"), {"status": "open", "v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200
+    assert poll.templates[0].name == "console/_ticket_rows.html"
+    assert 'id="ticket-rows"' in poll.content.decode() and "<html" not in poll.content.decode()
+    assert list(poll.context["page"].object_list) == []
+
+
+def test_home_poll_answers_204_until_something_changes(as_agent, customer):
+    version = as_agent.get(url("home")).context["version"]
+    assert as_agent.get(url("home"), {"v": version}, HTTP_HX_REQUEST="true").status_code == 204
+    open_ticket(customer, "suporte")
+    poll = as_agent.get(url("home"), {"v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and 'id="live-home"' in poll.content.decode()
+
+
+# ---- bulk -------------------------------------------------------------------------------
+
+
+def test_bulk_assign_to_me_reports_each_refusal_and_does_the_rest(
+    as_agent, customer, suporte_agent
+):
+    a, b = open_ticket(customer, "suporte"), open_ticket(customer, "suporte")
+    closed = open_ticket(customer, "suporte")
+    actions.do_close_ticket(closed, actor=suporte_agent)
+    hidden = open_ticket(customer, "financeiro")
+    response = as_agent.post(
+        url("bulk"),
+        {
+            "operation": "assign_me",
+            "tickets": [a.number, closed.number, b.number, hidden.number],
+            "next": url("tickets") + "?status=open",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == url("tickets") + "?status=open"
+    for t in (a, b):
+        t.refresh_from_db()
+        assert t.assignee == suporte_agent and t.status == Status.ASSIGNED
+    hidden.refresh_from_db()
+    assert hidden.assignee is None
+    notes = flashes(response)
+    assert (
+        f"#{closed.number}: Um ticket fechado não pode ser atribuído; reabra-o primeiro." in notes
+    )
+    assert any(n.startswith(f"#{hidden.number}:") for n in notes)
+    assert "2 chamados atualizados." in notes
+
+
+def test_bulk_assign_to_someone_and_close(as_agent, customer, suporte_agent, profile):
+    colleague = StaffFactory(departments=["suporte"])
+    a, b = open_ticket(customer, "suporte"), open_ticket(customer, "suporte")
+    as_agent.post(
+        url("bulk"),
+        {"operation": "assign", "assignee": colleague.email, "tickets": [a.number, b.number]},
+    )
+    assert set(Ticket.objects.values_list("assignee", flat=True)) == {colleague.pk}
+    as_agent.post(url("bulk"), {"operation": "close", "tickets": [a.number]})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == Status.CLOSED and b.status == Status.ASSIGNED
+
+
+def test_bulk_refuses_unusable_input_without_changing_anything(as_agent, customer):
+    a = open_ticket(customer, "suporte")
+    response = as_agent.post(
+        url("bulk"), {"operation": "assign", "tickets": [a.number]}, follow=True
+    )
+    assert "Escolha quem recebe os chamados." in flashes(response)
+    response = as_agent.post(
+        url("bulk"), {"operation": "close", "next": "https://evil.example/"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == url("tickets")
+    a.refresh_from_db()
+    assert a.status == Status.OPEN
+
+
+# ---- ticket page ------------------------------------------------------------------------
+
+
+def test_ticket_page_shows_conversation_notes_history_and_customer(
+    as_agent, customer, suporte_agent, mega
+):
+    ticket = open_ticket(customer, "suporte", subject="Checkout fora do ar")
+    actions.do_add_message(ticket, actor=suporte_agent, body="Nota só da equipe", internal=True)
+    reply = actions.do_add_message(ticket, actor=suporte_agent, body="Já estamos vendo.")
+    actions.do_record_delivery(reply, message_id="<x@y>", error="550 mailbox unavailable")
+    open_ticket(customer, "suporte")  # another open ticket of the company
+    response = as_agent.get(url("ticket", ticket.number))
+    assert response.status_code == 200
+    page = text(response)
+    assert "Nota só da equipe" in page and "nota interna" in page
+    assert 'class="msg out note"' in page
+    assert "Já estamos vendo." in page
+    assert "Falha na entrega" in page and "550 mailbox unavailable" in page
+    assert "Status: Em aberto → Respondido." in page
+    assert "Plano" in page and "TEAM" in page and "Pacote Expresso" in page
+    assert "contato principal" in page
+    assert response.context["panel"].other_open == 1
+
+
+def test_requester_no_longer_authorized_is_flagged(client, suporte_agent, mega, authorized):
+    company, primary = mega
+    ticket = open_ticket(authorized, "suporte")
+    from balcao.customers.actions import do_remove_contact
+
+    do_remove_contact(Contact.objects.get(user=authorized), actor=primary)
+    client.force_login(suporte_agent)
+    assert "não é um contato autorizado" in text(client.get(url("ticket", ticket.number)))
+
+
+def test_reply_answers_and_note_stays_internal(as_agent, ticket):
+    response = as_agent.post(url("message", ticket.number), {"body": "Resolvido?", "kind": "reply"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ANSWERED
+    message = ticket.messages.last()
+    assert not message.internal and message.channel == "console"
+    assert message.delivery == Message.Delivery.PENDING
+    as_agent.post(url("message", ticket.number), {"body": "Cliente difícil", "kind": "note"})
+    note = ticket.messages.last()
+    assert note.internal and note.body_text == "Cliente difícil"
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ANSWERED
+
+
+def test_refused_reply_keeps_the_typed_text(as_agent, ticket, media):
+    bad = SimpleUploadedFile("virus.exe", b"MZ...", content_type="application/octet-stream")
+    response = as_agent.post(
+        url("message", ticket.number),
+        {"body": "Texto longo que não pode se perder", "kind": "reply", "attachments": [bad]},
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "virus.exe é um tipo de arquivo que não aceitamos" in page
+    assert "Texto longo que não pode se perder</textarea>" in page
+    assert ticket.messages.count() == 1
+    response = as_agent.post(url("message", ticket.number), {"body": "  ", "kind": "reply"})
+    assert "Escreva uma mensagem." in text(response)
+
+
+def test_reply_with_attachment_is_downloadable_as_attachment(as_agent, ticket, media):
+    file = SimpleUploadedFile("relatório.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    as_agent.post(url("message", ticket.number), {"body": "Segue", "attachments": [file]})
+    attachment = ticket.messages.last().attachments.get()
+    response = as_agent.get(url("attachment", attachment.pk))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "relat" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 demo"
+    assert (
+        url("attachment", attachment.pk)
+        in as_agent.get(url("ticket", ticket.number)).content.decode()
+    )
+
+
+def test_assign_to_me_to_someone_and_refusal(as_agent, ticket, suporte_agent, atendimento_agent):
+    response = as_agent.post(url("assign", ticket.number), {"assignee": "me"}, follow=True)
+    ticket.refresh_from_db()
+    assert ticket.assignee == suporte_agent and ticket.status == Status.ASSIGNED
+    assert f"Atribuído a {suporte_agent.display_name}." in flashes(response)
+    response = as_agent.post(url("assign", ticket.number), {"assignee": "me"}, follow=True)
+    assert "O ticket já está atribuído dessa forma." in flashes(response)
+    colleague = StaffFactory(departments=["suporte"])
+    as_agent.post(url("assign", ticket.number), {"assignee": colleague.pk})
+    ticket.refresh_from_db()
+    assert ticket.assignee == colleague
+    response = as_agent.post(
+        url("assign", ticket.number), {"assignee": atendimento_agent.pk}, follow=True
+    )
+    assert "Escolha alguém que trabalhe neste departamento." in flashes(response)
+    as_agent.post(url("assign", ticket.number), {"assignee": ""})
+    ticket.refresh_from_db()
+    assert ticket.assignee is None and ticket.status == Status.OPEN
+
+
+def test_progress_close_reopen(as_agent, ticket, suporte_agent):
+    as_agent.post(url("progress", ticket.number))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS and ticket.assignee == suporte_agent
+    response = as_agent.post(url("progress", ticket.number), follow=True)
+    assert "O ticket já está em andamento." in flashes(response)
+    as_agent.post(url("close", ticket.number))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    response = as_agent.post(url("close", ticket.number), follow=True)
+    assert "O ticket já está fechado." in flashes(response)
+    as_agent.post(url("reopen", ticket.number))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED
+
+
+def test_transfer_and_out_of_sight(as_agent, ticket, profile):
+    response = as_agent.post(url("transfer", ticket.number), {"department": "suporte"}, follow=True)
+    assert "Escolha outro departamento ativo." in flashes(response)
+    response = as_agent.post(url("transfer", ticket.number), {"department": "financeiro"})
+    assert response.status_code == 302 and response["Location"] == url("tickets")
+    ticket.refresh_from_db()
+    assert ticket.department.slug == "financeiro"
+    assert Event.objects.filter(ticket=ticket, kind=EventKind.TRANSFERRED).exists()
+
+
+def test_transfer_refused_by_plan(client, profile, suporte_agent):
+    from balcao.factories import make_company
+
+    _, primary = make_company("essencial")
+    ticket = open_ticket(primary, "suporte")
+    client.force_login(suporte_agent)
+    response = client.post(url("transfer", ticket.number), {"department": "sucesso"}, follow=True)
+    assert any("TEAM" in note for note in flashes(response))
+    ticket.refresh_from_db()
+    assert ticket.department.slug == "suporte"
+
+
+def test_ticket_poll_answers_204_until_something_changes(as_agent, ticket, suporte_agent):
+    version = as_agent.get(url("ticket", ticket.number)).context["version"]
+    poll = as_agent.get(url("ticket", ticket.number), {"v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204
+    reply = actions.do_add_message(ticket, actor=suporte_agent, body="Nova resposta")
+    poll = as_agent.get(url("ticket", ticket.number), {"v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "Nova resposta" in poll.content.decode()
+    assert "<html" not in poll.content.decode()
+    # the actions follow the new state too (swapped out of band)
+    assert 'id="ticket-actions-card" aria-labelledby="ticket-actions" hx-swap-oob="true"' in (
+        poll.content.decode()
+    )
+    version = poll.context["version"]
+    actions.do_record_delivery(reply, message_id="<a@b>")  # delivery alone changes the version
+    poll = as_agent.get(url("ticket", ticket.number), {"v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "Enviado" in poll.content.decode()
+
+
+# ---- unlinked tickets -------------------------------------------------------------------
+
+
+@pytest.fixture
+def unlinked(client, atendimento_agent, mega):
+    client.force_login(atendimento_agent)
+    return open_unlinked()
+
+
+def test_search_companies_by_name_and_cnpj(client, unlinked, profile):
+    from balcao.customers.actions import do_create_company
+    from balcao.customers.models import Plan
+
+    do_create_company(
+        name="Loja Exemplo",
+        plan=Plan.objects.get(slug="essencial"),
+        primary_email="dono@lojaexemplo.com.br",
+        cnpj="11.222.333/0001-81",
+    )
+    by_name = client.get(url("ticket", unlinked.number), {"company_q": "mega"})
+    assert [c.name for c in by_name.context["companies"]] == ["Mega Store"]
+    by_cnpj = client.get(url("ticket", unlinked.number), {"company_q": "11.222.333"})
+    assert [c.name for c in by_cnpj.context["companies"]] == ["Loja Exemplo"]
+    none = client.get(url("ticket", unlinked.number), {"company_q": "nada disso"})
+    assert "Nenhuma empresa ativa corresponde." in text(none)
+
+
+def test_link_ticket_to_a_company(client, unlinked, mega):
+    company, _ = mega
+    response = client.post(url("link", unlinked.number), {"company": company.pk}, follow=True)
+    assert "Vinculado a Mega Store." in flashes(response)
+    unlinked.refresh_from_db()
+    assert unlinked.company == company and unlinked.requester is None
+    assert not Contact.objects.filter(user__email=unlinked.requester_email).exists()
+    response = client.post(url("link", unlinked.number), {"company": company.pk}, follow=True)
+    assert "O ticket já está vinculado a Mega Store." in text(response)
+
+
+def test_link_and_authorize_the_sender_with_consent(client, unlinked, mega, atendimento_agent):
+    company, _ = mega
+    response = client.post(
+        url("link", unlinked.number),
+        {"company": company.pk, "authorize": "on", "consent": ""},
+    )
+    assert response.status_code == 200
+    assert "precisa do consentimento do contato principal" in text(response)
+    unlinked.refresh_from_db()
+    assert unlinked.company is None
+    client.post(
+        url("link", unlinked.number),
+        {"company": company.pk, "authorize": "on", "consent": "por telefone, 12/03, Marcos"},
+    )
+    unlinked.refresh_from_db()
+    contact = Contact.objects.get(user__email="desconhecido@gmail.com")
+    assert contact.company == company and not contact.is_primary
+    assert unlinked.company == company and unlinked.requester == contact.user
+    event = Event.objects.get(kind=EventKind.CONTACT_AUTHORIZED, data__email=contact.user.email)
+    assert event.actor == atendimento_agent
+    assert event.data["consent"] == "por telefone, 12/03, Marcos"
+
+
+def test_link_refused_authorization_links_nothing(client, unlinked, mega, profile):
+    company, _ = mega
+    StaffFactory(email="desconhecido@gmail.com")  # the sender's address belongs to staff
+    response = client.post(
+        url("link", unlinked.number),
+        {"company": company.pk, "authorize": "on", "consent": "por e-mail"},
+    )
+    assert response.status_code == 200
+    assert "pertence a um membro da equipe" in text(response)
+    unlinked.refresh_from_db()
+    assert unlinked.company is None
+
+
+def test_link_to_an_unknown_company_is_a_clear_error(client, unlinked):
+    response = client.post(url("link", unlinked.number), {"company": 999999})
+    assert "Escolha uma empresa nos resultados da busca." in text(response)
+
+
+# ---- session, admin ---------------------------------------------------------------------
+
+
+def test_logout_ends_the_session(as_agent):
+    response = as_agent.post(url("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:login")
+    assert as_agent.get(url("home")).status_code == 302
+
+
+def test_administrators_get_a_link_to_the_admin_site(client, admin_user, suporte_agent):
+    client.force_login(suporte_agent)
+    assert reverse("admin:index") not in client.get(url("home")).content.decode()
+    client.force_login(admin_user)
+    page = client.get(url("home")).content.decode()
+    assert f'href="{reverse("admin:index")}"' in page
+
+
+def test_admin_site_works_in_portuguese_for_every_model(client, admin_user):
+    from django.contrib import admin
+
+    client.force_login(admin_user)
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert "Administração do Django" in text(index) or "Administração" in text(index)
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        changelist = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+        assert changelist.status_code == 200, info
+    assert "Departamentos" in text(index) and "Empresas" in text(index)
+
+
+def test_the_demo_administrator_signs_in_to_the_admin_site(client, settings):
+    from balcao.console.demo import PASSWORD, load_demo
+
+    load_demo()
+    assert client.login(username="admin@balcao.localhost", password=PASSWORD)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200 and "Planos" in text(response)
+    assert f'href="{reverse("admin:index")}"' in client.get(url("home")).content.decode()

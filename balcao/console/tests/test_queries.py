@@ -1,0 +1,94 @@
+"""Query counts of the console's pages, pinned: they do not grow with tickets or messages."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from balcao.console.tests.conftest import open_unlinked
+from balcao.factories import StaffFactory, make_company, open_ticket
+from balcao.tickets import actions
+from balcao.tickets.actions import NewAttachment
+
+pytestmark = pytest.mark.django_db
+
+HOME = 6  # session, user, version, departments, counts (one grouped query), my tickets
+LIST = 7  # session, user, version, staff, departments, count, page (with all it shows)
+TICKET = 12  # session, user, ticket, messages, attachments, events, departments, version,
+# contacts, add-ons, other open count, staff who may take it
+
+
+def fill(n, agent, media):
+    company, primary = make_company("team")
+    for i in range(n):
+        ticket = open_ticket(primary, "suporte", subject=f"Chamado {i}")
+        actions.do_assign_ticket(ticket, actor=agent, assignee=agent)
+        open_unlinked(email=f"x{i}@gmail.com")
+    for i in range(n):
+        actions.do_add_message(
+            ticket,
+            actor=agent if i % 2 else primary,
+            body=f"Mensagem {i}",
+            internal=i % 2 == 1 and i % 3 == 0,
+            attachments=[NewAttachment(f"f{i}.txt", "text/plain", b"x")] if i % 4 == 0 else (),
+        )
+    return ticket
+
+
+def count(client, url, **kw):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kw)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_pages_take_a_constant_number_of_queries(
+    client, profile, media, n, django_assert_num_queries
+):
+    agent = StaffFactory(departments=["suporte", "atendimento"])
+    StaffFactory(departments=["suporte"])
+    ticket = fill(n, agent, media)
+    client.force_login(agent)
+    with django_assert_num_queries(HOME):
+        assert client.get(reverse("console:home")).status_code == 200
+    with django_assert_num_queries(LIST):
+        response = client.get(reverse("console:tickets"))
+    assert len(response.context["page"].object_list) == min(2 * n, 25)
+    with django_assert_num_queries(LIST):
+        client.get(reverse("console:tickets"), {"department": "suporte", "sort": "status"})
+    with django_assert_num_queries(TICKET):
+        response = client.get(reverse("console:ticket", args=[ticket.number]))
+    assert response.status_code == 200
+    assert len([e for e in response.context["timeline"] if "message" in e]) == n + 1
+
+
+def test_polls_that_find_nothing_new_are_cheap(client, profile, media, django_assert_num_queries):
+    agent = StaffFactory(departments=["suporte"])
+    ticket = fill(5, agent, media)
+    client.force_login(agent)
+    version = client.get(reverse("console:tickets")).context["version"]
+    with django_assert_num_queries(3):  # session, user, version
+        response = client.get(reverse("console:tickets"), {"v": version}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    url = reverse("console:ticket", args=[ticket.number])
+    version = client.get(url).context["version"]
+    with django_assert_num_queries(4):  # session, user, ticket, version
+        assert client.get(url, {"v": version}, HTTP_HX_REQUEST="true").status_code == 204
+
+
+def test_unlinked_ticket_page_with_company_search(
+    client, profile, media, django_assert_num_queries
+):
+    agent = StaffFactory(departments=["atendimento"])
+    for i in range(5):
+        make_company(name=f"Mega {i}")
+    ticket = open_unlinked()
+    client.force_login(agent)
+    # session, user, ticket, messages, attachments, events, departments, version, staff,
+    # the companies found
+    with django_assert_num_queries(10):
+        response = client.get(
+            reverse("console:ticket", args=[ticket.number]), {"company_q": "mega"}
+        )
+    assert len(response.context["companies"]) == 5

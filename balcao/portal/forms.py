@@ -1,0 +1,220 @@
+"""Forms of the client area: they parse and check input; the actions decide."""
+
+import hashlib
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from balcao.accounts.actions import do_set_password
+from balcao.core.errors import ActionRefused
+from balcao.tickets.actions import NewAttachment, check_upload
+from balcao.tickets.models import Status
+
+LOGIN_ATTEMPTS = 5
+LOGIN_WINDOW_SECONDS = 15 * 60
+
+
+def _client_ip(request) -> str:
+    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+
+
+def _throttle_key(request, email: str) -> str:
+    raw = f"{(email or '').strip().lower()}|{_client_ip(request)}"
+    return "portal:login-failures:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginForm(AuthenticationForm):
+    """E-mail and password, with at most LOGIN_ATTEMPTS failures per e-mail and address in
+    LOGIN_WINDOW_SECONDS: guessing passwords gets slow, a person who forgot gets a way out."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("E-mail or password is wrong."),
+        "throttled": _(
+            "Too many failed attempts. Wait %(minutes)d minutes and try again,"
+            " or reset your password with “Forgot your password?”."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("E-mail")
+        self.fields["username"].widget.attrs.update(type="email", autocomplete="email")
+        self.fields["password"].label = _("Password")
+
+    def clean(self):
+        key = _throttle_key(self.request, self.data.get("username", ""))
+        if cache.get(key, 0) >= LOGIN_ATTEMPTS:
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": LOGIN_WINDOW_SECONDS // 60},
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if not cache.add(key, 1, LOGIN_WINDOW_SECONDS):
+                cache.incr(key)
+            raise
+
+    def forget_failures(self) -> None:
+        cache.delete(_throttle_key(self.request, self.cleaned_data.get("username", "")))
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Also reaches people who never had a password (a newly authorized contact sets their
+    first one this way); inactive accounts are still skipped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail")
+
+    def get_users(self, email):
+        users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        return iter(users)
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    def save(self, commit=True):
+        do_set_password(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class AttachmentsMixin:
+    """Reads the uploaded files once, within the limits of tickets.actions.check_upload."""
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        attachments, errors = [], []
+        for upload in files:
+            # One byte over the limit is enough for check_upload to refuse it, without
+            # reading a huge file into memory.
+            content = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
+            item = NewAttachment(
+                name=upload.name,
+                content_type=upload.content_type or "application/octet-stream",
+                content=content,
+            )
+            try:
+                check_upload(item)
+            except ActionRefused as refused:
+                errors.append(refused.message)
+            else:
+                attachments.append(item)
+        if errors:
+            raise forms.ValidationError(errors)
+        return attachments
+
+    def new_attachments(self) -> list[NewAttachment]:
+        return self.cleaned_data.get("attachments") or []
+
+
+def _attachments_field():
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_(
+            "Optional; several files at once, up to %(limit)d MB each. Programs and scripts are"
+            " not accepted."
+        )
+        % {"limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+    )
+
+
+class OpenTicketForm(AttachmentsMixin, forms.Form):
+    """The department is any active one: a department the plan does not allow is refused by
+    do_open_ticket with its reason, shown on the field."""
+
+    department = forms.ChoiceField(
+        label=_("Department"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the department that fits your question.")},
+    )
+    reference = forms.IntegerField(
+        label=_("Number of the earlier ticket"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "The ticket about the question that was not resolved well (asked only by the"
+            " departments that need it)."
+        ),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The more you tell us, the likelier we solve it in one answer."),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [
+            (c.department.slug, c.department.localized("name")) for c in choices
+        ]
+        self.departments = {c.department.slug: c.department for c in choices}
+        self.fields["attachments"] = _attachments_field()
+
+    def chosen_department(self):
+        return self.departments[self.cleaned_data["department"]]
+
+
+class ReplyForm(AttachmentsMixin, forms.Form):
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = _attachments_field()
+
+
+class TicketFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or subject")}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, data, *, departments):
+        super().__init__(data)
+        self.fields["status"].choices = [("", _("Any status"))] + list(Status.choices)
+        self.fields["department"].choices = [("", _("All departments"))] + [
+            (d.slug, d.localized("name")) for d in departments
+        ]
+
+    def filters(self) -> dict:
+        """Arguments of list_tickets; an unknown value filters nothing rather than failing."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in ("q", "status", "department")}
+
+
+class AuthorizeContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    consent = forms.BooleanField(
+        label=_(
+            "This person works with us and may open and follow tickets on the company's behalf."
+        ),
+        error_messages={"required": _("Please confirm that this person may talk to support.")},
+    )

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from balcao.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("entrar/", views.LoginView.as_view(), name="login"),
+    path("sair/", views.LogoutView.as_view(), name="logout"),
+    path("senha/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("senha/enviada/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "senha/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "senha/alterada/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("abrir-ticket/", views.open_ticket, name="open_ticket"),
+    path("chamados/", views.ticket_list, name="tickets"),
+    path("chamados/<int:number>/", views.ticket_page, name="ticket"),
+    path("chamados/<int:number>/responder/", views.ticket_reply, name="reply"),
+    path("chamados/<int:number>/fechar/", views.ticket_close, name="close"),
+    path("anexos/<int:pk>/", views.attachment, name="attachment"),
+    path("contatos/", views.contacts, name="contacts"),
+    path("contatos/<int:pk>/remover/", views.contact_remove, name="contact_remove"),
+    path("meu-plano/", views.plan, name="plan"),
+    path("ajuda/", views.help_page, name="help"),
+]

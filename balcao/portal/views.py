@@ -1,0 +1,423 @@
+"""The client area (Área do Cliente): thin views — check who asks, call one selector or action,
+render.
+
+Only contacts of an active customer company get in. Staff are sent to the console (the one
+login page serves everyone); a signed-in person who is neither gets a page saying so. A
+ticket, attachment or contact of another company is 404 on every URL, never "forbidden".
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from balcao.core.errors import ActionRefused, NotFound
+from balcao.customers.actions import do_authorize_contact, do_remove_contact
+from balcao.customers.models import Channel
+from balcao.customers.selectors import (
+    get_contact,
+    list_company_addons,
+    list_company_contacts,
+    list_department_choices,
+    next_plan,
+)
+from balcao.portal.forms import (
+    AuthorizeContactForm,
+    LoginForm,
+    OpenTicketForm,
+    PortalPasswordResetForm,
+    PortalSetPasswordForm,
+    ReplyForm,
+    TicketFilterForm,
+)
+from balcao.portal.timeline import customer_timeline
+from balcao.tickets import actions
+from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
+from balcao.tickets.selectors import get_attachment, get_ticket, list_tickets, ticket_timeline
+
+PAGE_SIZE = 25
+RECENT = 5
+
+
+def contact_required(view):
+    """Lets in the contacts of an active company, with ``request.contact`` set."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            if request.htmx:
+                return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+            return redirect_to_login(request.get_full_path())
+        if user.is_agent:
+            return redirect("console:home")
+        contact = get_contact(user)
+        if contact is None:
+            return render(request, "portal/no_access.html", status=403)
+        request.contact = contact
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ticket(request, number: int):
+    try:
+        return get_ticket(request.user, number)
+    except NotFound:
+        raise Http404 from None
+
+
+def _legend():
+    return [(value, label, STATUS_MEANINGS[value]) for value, label in Status.choices]
+
+
+# --- signing in and out -------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        form.forget_failures()
+        return super().form_valid(form)
+
+    def get_default_redirect_url(self):
+        """Staff to the console, everyone else to the client area (a ``next`` that is safe
+        wins: LoginView checks it with url_has_allowed_host_and_scheme)."""
+        if getattr(self.request.user, "is_agent", False):
+            return reverse("console:home")
+        return reverse("portal:home")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("portal:login")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have logged out."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "portal/password_reset_form.html"
+    email_template_name = "portal/password_reset_email.txt"
+    subject_template_name = "portal/password_reset_subject.txt"
+    form_class = PortalPasswordResetForm
+    success_url = reverse_lazy("portal:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "portal/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    form_class = PortalSetPasswordForm
+    success_url = reverse_lazy("portal:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "portal/password_reset_complete.html"
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@require_GET
+@contact_required
+def home(request):
+    recent = list(list_tickets(request.user).exclude(status=Status.CLOSED)[:RECENT])
+    return render(request, "portal/home.html", {"recent": recent})
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def open_ticket(request):
+    company = request.contact.company
+    choices = list_department_choices(company)
+    posted = request.method == "POST"
+    form = OpenTicketForm(
+        request.POST if posted else None, request.FILES if posted else None, choices=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        department = form.chosen_department()
+        try:
+            ticket = actions.do_open_ticket(
+                actor=request.user,
+                department=department,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                reference=form.cleaned_data["reference"],
+                attachments=form.new_attachments(),
+                origin=Origin.PORTAL,
+            )
+        except ActionRefused as refused:
+            field = {
+                "department_not_available": "department",
+                "reference_required": "reference",
+                "reference_invalid": "reference",
+                "subject_required": "subject",
+                "body_required": "body",
+            }.get(refused.code)
+            form.add_error(field, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Ticket #%(number)s opened in %(department)s. We will answer here and by e-mail.")
+                % {"number": ticket.number, "department": department.localized("name")},
+            )
+            return redirect("portal:ticket", number=ticket.number)
+    return render(
+        request,
+        "portal/open_ticket.html",
+        {
+            "form": form,
+            "choices": choices,
+            "chosen": form["department"].value() or "",
+            "files_lost": request.method == "POST" and bool(request.FILES),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@contact_required
+def ticket_list(request):
+    departments = [choice.department for choice in list_department_choices(None)]
+    form = TicketFilterForm(request.GET, departments=departments)
+    filters = form.filters()
+    tickets = list_tickets(request.user, **filters)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/ticket_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "legend": _legend(),
+            "filtered": any(filters.values()),
+        },
+    )
+
+
+def _render_ticket(request, ticket, reply_form=None, status=200):
+    departments = {c.department.slug: c.department for c in list_department_choices(None)}
+    context = {
+        "ticket": ticket,
+        "timeline": customer_timeline(ticket_timeline(request.user, ticket), departments),
+        "reply_form": reply_form or ReplyForm(),
+        "closed": ticket.status == Status.CLOSED,
+    }
+    return render(request, "portal/ticket.html", context, status=status)
+
+
+@require_GET
+@contact_required
+def ticket_page(request, number: int):
+    return _render_ticket(request, _ticket(request, number))
+
+
+@require_POST
+@contact_required
+def ticket_reply(request, number: int):
+    """The customer's message (→ Customer-Reply); on a Closed ticket it reopens it (R12)."""
+    ticket = _ticket(request, number)
+    was_closed = ticket.status == Status.CLOSED
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.do_add_message(
+                ticket,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.new_attachments(),
+                channel=Origin.PORTAL,
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Message sent. The ticket was closed and is now reopened.")
+                if was_closed
+                else _("Message sent."),
+            )
+            return redirect("portal:ticket", number=ticket.number)
+    return _render_ticket(request, ticket, reply_form=form, status=400)
+
+
+@require_POST
+@contact_required
+def ticket_close(request, number: int):
+    ticket = _ticket(request, number)
+    try:
+        actions.do_close_ticket(ticket, actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Ticket closed. If you write to it again, it is reopened."),
+        )
+    return redirect("portal:ticket", number=ticket.number)
+
+
+@require_GET
+@contact_required
+def attachment(request, pk: int):
+    try:
+        item = get_attachment(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.name,
+        content_type=item.content_type,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def contacts(request):
+    """Everyone sees who may talk to support; only the primary contact adds and removes (R2)."""
+    contact = request.contact
+    form = None
+    if contact.is_primary:
+        form = AuthorizeContactForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                added = do_authorize_contact(
+                    contact.company,
+                    actor=request.user,
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    consent=_("Confirmed by the primary contact in the client area."),
+                )
+            except ActionRefused as refused:
+                form.add_error("email", refused.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(email)s is now an authorized contact. They set their password with"
+                        " “Forgot your password?” on the login page, using this e-mail."
+                    )
+                    % {"email": added.user.email},
+                )
+                return redirect("portal:contacts")
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "portal/contacts.html",
+        {"contacts": list_company_contacts(contact.company), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@contact_required
+def contact_remove(request, pk: int):
+    found = [c for c in list_company_contacts(request.contact.company) if c.pk == pk]
+    if not found or not request.contact.is_primary:
+        raise Http404
+    try:
+        do_remove_contact(found[0], actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("%(email)s may no longer talk to support for the company.")
+            % {"email": found[0].user.email},
+        )
+    return redirect("portal:contacts")
+
+
+def _channels(plan) -> list[str]:
+    return [label for value, label in Channel.choices if plan.allows_channel(value)]
+
+
+def _business_time(minutes: int | None) -> str | None:
+    """SLA targets are counted in business time (R15): "16 business hours", "1 h 30 min"."""
+    if minutes is None:
+        return None
+    hours, rest = divmod(minutes, 60)
+    if rest:
+        return _("%(hours)d h %(minutes)d min of business time") % {
+            "hours": hours,
+            "minutes": rest,
+        }
+    return ngettext("%(hours)d business hour", "%(hours)d business hours", hours) % {"hours": hours}
+
+
+@require_GET
+@contact_required
+def plan(request):
+    """The support level (R3, R13): channels, SLA, add-ons, and what an upgrade would add."""
+    company = request.contact.company
+    current = company.plan
+    choices = list_department_choices(company)
+    upgrade = next_plan(current)
+    context = {
+        "company": company,
+        "plan": current,
+        "channels": _channels(current),
+        "sla": {
+            "first": _business_time(current.first_response_minutes),
+            "next": _business_time(current.next_response_minutes),
+            "resolution": _business_time(current.resolution_minutes),
+        },
+        "addons": list_company_addons(company),
+        "upgrade": upgrade,
+        "closed_by_addon": [
+            c for c in choices if not c.available and c.department.required_addon_id
+        ],
+    }
+    if upgrade is not None:
+        context["upgrade_channels"] = [
+            label
+            for value, label in Channel.choices
+            if upgrade.allows_channel(value) and not current.allows_channel(value)
+        ]
+        context["upgrade_departments"] = [
+            c.department
+            for c in choices
+            if not c.available
+            and c.department.min_plan_id
+            and c.department.min_plan.tier <= upgrade.tier
+        ]
+        if upgrade.first_response_minutes < current.first_response_minutes:
+            context["upgrade_first"] = _business_time(upgrade.first_response_minutes)
+    return render(request, "portal/plan.html", context)
+
+
+@require_GET
+@contact_required
+def help_page(request):
+    """Which department is for what, and how to reach each (help articles come later)."""
+    return render(
+        request,
+        "portal/help.html",
+        {
+            "choices": list_department_choices(request.contact.company),
+            "channels": _channels(request.contact.company.plan),
+            "legend": _legend(),
+        },
+    )
