@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from balcao.accounts.models import Department
 from balcao.core.errors import NotFound
-from balcao.customers.selectors import get_contact
+from balcao.customers.models import Contact
 from balcao.events.models import Event
 from balcao.tickets.models import Attachment, Message, Ticket
 
@@ -29,10 +29,11 @@ def visible_tickets(viewer) -> QuerySet[Ticket]:
         if viewer.is_administrator:
             return Ticket.objects.all()
         return Ticket.objects.filter(department__in=visible_departments(viewer).values("id"))
-    contact = get_contact(viewer)
-    if contact is None:
+    if not getattr(viewer, "is_authenticated", False):
         return Ticket.objects.none()
-    return Ticket.objects.filter(company_id=contact.company_id)
+    # A subquery, not a lookup first: the pages already hold the contact, no second query.
+    companies = Contact.objects.filter(user=viewer, company__is_active=True).values("company_id")
+    return Ticket.objects.filter(company_id__in=companies)
 
 
 def list_tickets(

@@ -27,9 +27,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -48,8 +54,9 @@ def page_for(browser, live_server, demo):
     contexts = []
 
     def login(email: str, *, locale: str = "pt-BR", viewport=None):
-        context = browser.new_context(locale=locale, viewport=viewport or
-                                      {"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale=locale, viewport=viewport or {"width": 1280, "height": 900}
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

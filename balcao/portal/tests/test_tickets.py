@@ -136,7 +136,7 @@ def test_ticket_list_is_paginated_by_25(client_for, customer):
         open_ticket(customer, subject=f"Assunto {n:02d}")
     client = client_for(customer)
     page = client.get("/cliente/chamados/").content.decode()
-    assert page.count('<tr>') == 26  # header + 25
+    assert page.count("<tr>") == 26  # header + 25
     assert "Página 1 de 2" in page
     page = client.get("/cliente/chamados/?page=2").content.decode()
     assert "Assunto 00" in page and "Assunto 01" in page and "Assunto 02" not in page
@@ -244,6 +244,8 @@ def test_attachment_is_served_as_a_download(client_for, customer, media):
 
 
 def test_transfers_are_shown_with_the_department_name(client_for, customer, agent, ticket):
-    actions.do_transfer_ticket(ticket, actor=agent, department=Department.objects.get(slug="financeiro"))
+    actions.do_transfer_ticket(
+        ticket, actor=agent, department=Department.objects.get(slug="financeiro")
+    )
     page = client_for(customer).get(f"/cliente/chamados/{ticket.number}/").content.decode()
     assert "Transferido para o departamento Financeiro." in page

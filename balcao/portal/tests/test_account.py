@@ -1,0 +1,90 @@
+"""Contatos autorizados, Meu plano and Ajuda: what the primary contact manages and what every
+contact reads about the company's support level (R2, R3, R13)."""
+
+import pytest
+from django.urls import reverse
+
+from balcao.events.models import Event, EventKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_primary_contact_authorizes_a_colleague_with_consent(client_for, mega, customer):
+    company, _ = mega
+    client = client_for(customer)
+    url = reverse("portal:contacts")
+    refused = client.post(url, {"name": "Bia", "email": "bia@megastore.com.br"})
+    assert refused.status_code == 400
+    assert "Confirme que esta pessoa pode falar com o suporte." in refused.content.decode()
+
+    response = client.post(url, {"name": "Bia", "email": "bia@megastore.com.br", "consent": "on"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "bia@megastore.com.br agora é um contato autorizado" in page
+    assert company.contacts.filter(user__email="bia@megastore.com.br").exists()
+    event = Event.objects.get(kind=EventKind.CONTACT_AUTHORIZED, data__email="bia@megastore.com.br")
+    assert event.actor == customer and "Área do Cliente" in event.data["consent"]
+
+
+def test_an_e_mail_already_of_another_company_is_a_clear_error(client_for, customer, loja):
+    response = client_for(customer).post(
+        reverse("portal:contacts"),
+        {"name": "X", "email": loja[1].email.upper(), "consent": "on"},
+    )
+    assert response.status_code == 400
+    assert "já é contato de uma empresa" in response.content.decode()
+
+
+def test_the_primary_contact_removes_a_colleague(client_for, mega, customer, authorized):
+    company, _ = mega
+    client = client_for(customer)
+    response = client.post(reverse("portal:contact_remove", args=[authorized.contact.pk]))
+    assert response.status_code == 302
+    assert not company.contacts.filter(user=authorized).exists()
+    assert "não pode mais falar com o suporte" in client.get(response.url).content.decode()
+
+
+def test_the_primary_contact_cannot_remove_itself(client_for, customer):
+    response = client_for(customer).post(
+        reverse("portal:contact_remove", args=[customer.contact.pk])
+    )
+    assert response.status_code in (302, 404)
+    customer.contact.refresh_from_db()
+    assert customer.contact.is_primary
+
+
+def test_other_contacts_see_the_list_without_the_form(client_for, customer, authorized):
+    page = client_for(authorized).get(reverse("portal:contacts")).content.decode()
+    assert customer.email in page and authorized.email in page
+    assert "Autorizar um contato" not in page
+    assert "Só o contato principal da sua empresa" in page
+
+
+def test_my_plan_shows_channels_sla_add_ons_and_the_next_plan(client_for, loja):
+    page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
+    assert "Plano Essencial" in page
+    assert "Prazos de resposta (SLA)" in page and "horário comercial" in page
+    assert "Nenhum adicional contratado." in page
+    assert "O que o plano Profissional acrescentaria" in page
+    assert "Canal: Chat" in page  # what the upgrade adds
+
+
+def test_the_plan_page_names_the_add_on_that_opens_a_department(client_for, loja):
+    page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
+    assert "O adicional Pacote Expresso libera o departamento Qualidade e Projetos." in page
+
+
+def test_my_plan_of_the_top_plan_says_so(client_for, profile):
+    from balcao.customers.models import Plan
+    from balcao.factories import make_company
+
+    top = Plan.objects.order_by("-tier").first()
+    _, primary = make_company(top.slug)
+    page = client_for(primary).get(reverse("portal:plan")).content.decode()
+    assert "Você tem nosso plano mais completo" in page
+
+
+def test_help_explains_departments_and_statuses(client_for, customer):
+    page = client_for(customer).get(reverse("portal:help")).content.decode()
+    assert "Ouvidoria" in page and "Financeiro" in page
+    assert "Resposta do cliente" in page  # the legend of R11

@@ -1,0 +1,52 @@
+"""Query counts of the client area's pages, pinned: they do not grow with tickets or messages."""
+
+import pytest
+from django.urls import reverse
+
+from balcao.accounts.selectors import get_department
+from balcao.factories import StaffFactory, open_ticket
+from balcao.tickets import actions
+from balcao.tickets.actions import NewAttachment
+
+pytestmark = pytest.mark.django_db
+
+HOME = 4  # session, user, contact (with company and plan), recent tickets
+LIST = 6  # session, user, contact, departments, count, page of tickets (with departments)
+TICKET = 8  # session, user, contact, ticket, messages, attachments, events, departments
+
+
+def fill(n, customer, agent):
+    for i in range(n):
+        ticket = open_ticket(customer, "suporte", subject=f"Chamado {i}")
+    for i in range(n):
+        actions.do_add_message(
+            ticket,
+            actor=agent if i % 2 else customer,
+            body=f"Mensagem {i}",
+            internal=i % 3 == 0 and i % 2 == 1,
+            attachments=[NewAttachment(f"f{i}.txt", "text/plain", b"x")] if i % 4 == 0 else (),
+        )
+    actions.do_transfer_ticket(ticket, actor=agent, department=get_department("atendimento"))
+    return ticket
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_pages_take_a_constant_number_of_queries(
+    client_for, customer, media, n, django_assert_num_queries
+):
+    agent = StaffFactory(departments=["suporte", "atendimento"])
+    ticket = fill(n, customer, agent)
+    client = client_for(customer)
+    with django_assert_num_queries(HOME):
+        assert client.get(reverse("portal:home")).status_code == 200
+    with django_assert_num_queries(LIST):
+        response = client.get(reverse("portal:tickets"))
+    assert len(response.context["page"].object_list) == min(n, 25)
+    with django_assert_num_queries(LIST):
+        response = client.get(
+            reverse("portal:tickets"), {"department": "atendimento", "q": "Chamado"}
+        )
+    assert [t.number for t in response.context["page"]] == [ticket.number]
+    with django_assert_num_queries(TICKET):
+        response = client.get(reverse("portal:ticket", args=[ticket.number]))
+    assert response.status_code == 200
