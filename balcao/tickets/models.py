@@ -96,6 +96,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-updated_at"]),
             models.Index(fields=["assignee", "-updated_at"]),
             models.Index(fields=["-updated_at", "-id"]),
+            models.Index(fields=["department", "-updated_at", "-id"]),
+            models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["requester_email"]),
         ]
 
