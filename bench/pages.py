@@ -1,0 +1,149 @@
+"""Page benchmark: p50/p95 latency over real HTTP against the ASGI server, and queries per request.
+
+    BALCAO_HOME=var/bench .venv/bin/python bench/generate.py     # once: 100,000 tickets
+    BALCAO_HOME=var/bench .venv/bin/python bench/pages.py
+    (PostgreSQL: the same two commands with DATABASE_URL=postgres://…)
+
+Starts `balcao serve` on a free port, signs in as the demo administrator (console pages) and a
+contact of a generated company (client area), requests each page --requests times, and counts
+the queries of one request of each page in-process.
+"""
+
+import argparse
+import logging
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def login(client: httpx.Client, email: str, password: str) -> None:
+    page = client.get("/cliente/entrar/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = client.post(
+        "/cliente/entrar/",
+        data={
+            "username": email,
+            "email": email,
+            "password": password,
+            "csrfmiddlewaretoken": token,
+        },
+        headers={"Referer": str(page.url)},
+    )
+    if response.status_code >= 400 or "sessionid" not in client.cookies:
+        raise SystemExit(f"login as {email} failed: {response.status_code}")
+
+
+def measure(client: httpx.Client, path: str, requests: int) -> tuple[float, float]:
+    client.get(path)  # warm up
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status()
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+
+
+def count_queries(email: str, path: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from balcao.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Django's logging config says INFO
+    from django.conf import settings
+
+    from balcao.tickets.models import Ticket
+
+    settings.ALLOWED_HOSTS = ["*"]
+    ticket = Ticket.objects.filter(company__isnull=False).order_by("-messages__id").first()
+    contact = ticket.requester.email
+    from balcao.accounts.actions import do_set_password
+
+    do_set_password(ticket.requester, "bench-password")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "balcao.cli", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            if server.poll() is not None:
+                raise SystemExit("the server did not start: try `balcao check` and `balcao serve`")
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        staff = httpx.Client(base_url=base, follow_redirects=True, timeout=60)
+        customer = httpx.Client(base_url=base, follow_redirects=True, timeout=60)
+        login(staff, "admin@balcao.localhost", "balcao-demo")
+        login(customer, contact, "bench-password")
+        pages = [
+            ("floor: /health", staff, "/health", "admin@balcao.localhost"),
+            ("console list", staff, "/console/chamados/", "admin@balcao.localhost"),
+            (
+                "console list, department",
+                staff,
+                "/console/chamados/?department=suporte",
+                "admin@balcao.localhost",
+            ),
+            (
+                "console ticket page",
+                staff,
+                f"/console/chamados/{ticket.number}/",
+                "admin@balcao.localhost",
+            ),
+            ("client-area list", customer, "/cliente/chamados/", contact),
+            ("client-area ticket page", customer, f"/cliente/chamados/{ticket.number}/", contact),
+        ]
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1]
+        print(f"{Ticket.objects.count()} tickets on {engine}, {args.requests} requests per page")
+        print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for name, client, path, email in pages:
+            p50, p95 = measure(client, path, args.requests)
+            print(f"{name:28} {p50:8.1f} {p95:8.1f} {count_queries(email, path):8d}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
