@@ -153,11 +153,13 @@ def do_open_ticket(
     attachments=(),
     message_id: str = "",
     check_eligibility: bool = True,
+    follows: Ticket | None = None,
 ) -> Ticket:
     """Open a ticket (R6, R7). A contact opens it for its company, within its plan's departments.
 
     Staff may open one for a requester; channels without a known sender (unlinked mail)
-    pass ``company=None``: the ticket is kept, unlinked and outside SLA.
+    pass ``company=None``: the ticket is kept, unlinked and outside SLA. ``follows`` is the
+    ticket a channel message came from (an e-mail with a new subject replying to it, R8).
     """
     subject = " ".join((subject or "").split())[:255]
     if not subject:
@@ -176,6 +178,7 @@ def do_open_ticket(
     if check_eligibility:
         _check_department(company, department)
     earlier = _check_reference(company, department, reference) if check_eligibility else None
+    earlier = earlier or follows
     if origin == Origin.PORTAL or origin == Origin.API:
         for item in attachments:
             check_upload(item)

@@ -4,16 +4,16 @@ from django_tasks import task
 
 
 @task()
-def ticket_opened_task(ticket_id: int) -> None:
+def ticket_opened_task(ticket_id: int, attempt: int = 1) -> None:
     """Acknowledge a new ticket to its requester, from the department's address."""
     from balcao.connectors.email.outbound import send_ticket_acknowledgement
 
-    send_ticket_acknowledgement(ticket_id)
+    send_ticket_acknowledgement(ticket_id, attempt)
 
 
 @task()
-def send_reply_email_task(message_id: int) -> None:
-    """Send the team's public reply to the requester by e-mail (R18)."""
+def send_reply_email_task(message_id: int, attempt: int = 1) -> None:
+    """Send the team's public reply to the requester by e-mail (R18); retried with backoff."""
     from balcao.connectors.email.outbound import send_reply
 
-    send_reply(message_id)
+    send_reply(message_id, attempt)

@@ -1,0 +1,48 @@
+"""``balcao mail lmtp``: an LMTP server (RFC 2033) in front of the funnel.
+
+Each recipient gets its own reply, 250 only once its copy is committed; 451 (try again
+later) when the database cannot be reached, so the MTA keeps the message.
+"""
+
+import logging
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+from asgiref.sync import sync_to_async
+from django.db import InterfaceError, OperationalError, close_old_connections
+
+from balcao.connectors.email.actions import InboundMessage, do_receive_message
+from balcao.connectors.email.models import InboundMail
+
+log = logging.getLogger(__name__)
+
+
+def _receive(raw: bytes, recipient: str, sender: str) -> str:
+    close_old_connections()
+    try:
+        result = do_receive_message(
+            InboundMessage(raw, recipient, InboundMail.Source.LMTP, envelope_sender=sender)
+        )
+    except (OperationalError, InterfaceError) as error:
+        log.warning("LMTP: database unavailable for %s: %s", recipient, error)
+        return "451 4.3.0 Temporary failure: try again later"
+    return f"250 2.0.0 <{recipient}> {result.action} #{result.ticket}"
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope) -> str:
+        raw = envelope.original_content or b""
+        sender = envelope.mail_from or ""
+        replies = []
+        for recipient in envelope.rcpt_tos:
+            replies.append(await sync_to_async(_receive)(raw, recipient, sender))
+        return "\r\n".join(replies)
+
+
+class LMTPController(Controller):
+    def factory(self):
+        return LMTP(self.handler, **self.SMTP_kwargs)
+
+
+def lmtp_server(host: str, port: int) -> LMTPController:
+    return LMTPController(Handler(), hostname=host, port=port)

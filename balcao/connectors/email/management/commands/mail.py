@@ -1,0 +1,89 @@
+"""``balcao mail deliver|inspect|lmtp|fetch`` — the e-mail channel's ways in."""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
+
+EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again
+
+
+class Command(BaseCommand):
+    help = "Receive e-mail: deliver (MTA pipe), inspect a message, serve LMTP, fetch IMAP."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="subcommand", required=True)
+        deliver = commands.add_parser(
+            "deliver", help="Read one raw message on standard input and file it (exit 75: retry)."
+        )
+        deliver.add_argument("--to", default="", help="the envelope recipient address")
+        inspect = commands.add_parser(
+            "inspect", help="Print how Balcão reads a raw message, without storing it."
+        )
+        inspect.add_argument("file", help="a raw RFC 5322 message (.eml); - for standard input")
+        lmtp = commands.add_parser("lmtp", help="Serve LMTP for an MTA.")
+        lmtp.add_argument("--host", default="127.0.0.1")
+        lmtp.add_argument("--port", type=int, default=8024)
+        fetch = commands.add_parser("fetch", help="Read the configured IMAP mailboxes.")
+        fetch.add_argument(
+            "--every", type=int, default=0, help="keep polling, every this many seconds"
+        )
+
+    def handle(self, *args, subcommand, **options):
+        getattr(self, f"_{subcommand}")(**options)
+
+    def _deliver(self, to, **options):
+        from balcao.connectors.email.actions import InboundMessage, do_receive_message
+
+        raw = sys.stdin.buffer.read()
+        try:
+            result = do_receive_message(InboundMessage(raw, to))
+        except (OperationalError, InterfaceError) as error:
+            self.stderr.write(f"balcao mail deliver: database unavailable, retry later: {error}")
+            sys.exit(EX_TEMPFAIL)
+        self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+
+    def _inspect(self, file, **options):
+        from balcao.connectors.email.parsing import parse_message
+
+        try:
+            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        except OSError as error:
+            raise CommandError(str(error)) from error
+        parsed = parse_message(raw)
+        self.stdout.write(json.dumps(parsed.as_json(), ensure_ascii=False, indent=2))
+
+    def _lmtp(self, host, port, **options):
+        from balcao.connectors.email.lmtp import lmtp_server
+
+        server = lmtp_server(host, port)
+        server.start()
+        self.stdout.write(f"LMTP on {host}:{port}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+
+    def _fetch(self, every, **options):
+        from balcao.connectors.email.imap import fetch_all
+
+        while True:
+            try:
+                for report in fetch_all():
+                    self.stdout.write(
+                        json.dumps({"mailbox": report.mailbox, **report.actions}, sort_keys=True)
+                    )
+            except (OperationalError, InterfaceError) as error:
+                self.stderr.write(f"balcao mail fetch: database unavailable: {error}")
+                if not every:
+                    sys.exit(EX_TEMPFAIL)
+            if not every:
+                return
+            time.sleep(every)
