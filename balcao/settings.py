@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "balcao.customers",
     "balcao.tickets",
     "balcao.events",
+    "balcao.sla",
     "balcao.connectors.email",
     "balcao.portal",
     "balcao.console",

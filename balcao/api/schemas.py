@@ -66,8 +66,24 @@ class TicketSummaryOut(Schema):
     updated_at: datetime
 
 
+class SlaOut(Schema):
+    state: str  # running | paused | met | breached | none
+    first_response_due: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+
+
+class ChannelOut(Schema):
+    channel: str
+    name: str
+    available_in_plan: bool
+    open_now: bool
+    opens_at: datetime | None
+
+
 class TicketOut(TicketSummaryOut):
     reference: int | None
+    sla: SlaOut
     messages: list[MessageOut]
     events: list[EventOut]
 

@@ -10,6 +10,7 @@ from balcao.accounts.actions import do_issue_api_token
 from balcao.accounts.selectors import find_staff, get_department, user_for_token
 from balcao.api.schemas import (
     AssignIn,
+    ChannelOut,
     DepartmentOut,
     ErrorOut,
     MessageIn,
@@ -23,6 +24,7 @@ from balcao.api.schemas import (
 )
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.selectors import get_contact, list_department_choices
+from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
@@ -75,6 +77,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     return {
         **summary(ticket),
         "reference": ticket.reference.number if ticket.reference_id else None,
+        "sla": ticket_sla(ticket).as_api(),
         "messages": [
             {
                 **{
@@ -141,6 +144,12 @@ def departments(request):
         }
         for c in list_department_choices(contact.company)
     ]
+
+
+@api.get("/channels", response=list[ChannelOut], tags=["channels"])
+def channels(request):
+    """Real-time channels: in the caller's plan, open now, or when they open (R13, R14)."""
+    return [vars(c) for c in viewer_channels(request.auth)]
 
 
 class TicketFilters(Schema):

@@ -16,6 +16,12 @@ class EventKind(models.TextChoices):
     CONTACT_AUTHORIZED = "contact_authorized", _("Contact authorized")
     CONTACT_REMOVED = "contact_removed", _("Contact removed")
     DELIVERY_FAILED = "delivery_failed", _("E-mail delivery failed")
+    SLA_STARTED = "sla_started", _("SLA clock started")
+    SLA_PAUSED = "sla_paused", _("SLA clock paused: waiting for the customer")
+    SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
+    SLA_STOPPED = "sla_stopped", _("SLA clock stopped")
+    SLA_WARNING = "sla_warning", _("SLA breach approaching")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
 
 
 class Event(models.Model):

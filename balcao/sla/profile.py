@@ -1,5 +1,6 @@
 """The default profile of the SLA app (MISSION.md): business hours Monday–Friday 09:00–17:00
-Brasília time, Brazilian national holidays and Carnival off; every real-time channel on them."""
+Brasília time, Brazilian national holidays and Carnival off; every real-time channel on them.
+Migration 0002 stores the same data; this value serves where no calendar is stored."""
 
 from balcao.sla.calendar import Calendar
 

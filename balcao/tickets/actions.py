@@ -18,6 +18,7 @@ from balcao.customers.models import Company
 from balcao.customers.selectors import department_refusal, get_contact
 from balcao.events.actions import record_event
 from balcao.events.models import EventKind
+from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
 
@@ -92,6 +93,7 @@ def _set_status(ticket: Ticket, status: Status, actor) -> None:
     record_event(EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=old, new=status.value)
     if old == Status.CLOSED:
         record_event(EventKind.REOPENED, actor=actor, ticket=ticket)
+    do_update_clock(ticket, status=status, actor=actor)
 
 
 def _save(ticket: Ticket, *fields: str) -> None:
@@ -207,6 +209,7 @@ def do_open_ticket(
         linked=ticket.linked,
         reference=earlier.number if earlier else None,
     )
+    do_start_clock(ticket, actor=actor)
     message = Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
@@ -441,6 +444,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
         email__iexact=ticket.requester_email, contact__company=company
     ).first()
     record_event(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
+    do_start_clock(ticket, actor=actor)
     _save(ticket, "company", "requester")
     return ticket
 

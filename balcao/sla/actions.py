@@ -1,0 +1,266 @@
+"""The SLA clock of a ticket, told by the ticket actions inside their transaction (R15).
+
+- A linked ticket's clock starts when it is opened, or when it is linked; unlinked, none.
+- First response: met at the first public answer of the team.
+- Resolution: counts business time while the team owes the ticket something; paused while it
+  is Answered (waiting for the customer), ended at Closed. Reopening resumes it with the time
+  already used — a reopened ticket was not resolved — and a breach stays a breach.
+- Next response: due after each message of the customer once the first response was given;
+  met at the team's next public answer.
+- Warnings (at 80 % of a target) and breaches are tasks scheduled on commit for their instant;
+  when they run they re-check and fire once.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from balcao.events.actions import record_event
+from balcao.events.models import EventKind
+from balcao.sla import tasks
+from balcao.sla.calendar import add_business, business_time
+from balcao.sla.models import ClockState, SlaAlert, Target, TicketSla
+from balcao.sla.selectors import calendar_of, policy_for
+from balcao.tickets.models import Status, Ticket
+
+WARN_AT = 0.8
+
+
+def _due(sla: TicketSla, start: datetime, minutes: int, used=timedelta(0)) -> tuple:
+    """(due, warning instant) of a target of ``minutes`` counted from ``start``."""
+    cal = calendar_of(sla)
+    target = timedelta(minutes=minutes)
+    return (
+        add_business(cal, start, max(target - used, timedelta(0))),
+        add_business(cal, start, max(target * WARN_AT - used, timedelta(0))),
+    )
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant else None
+
+
+def _pending(sla: TicketSla) -> list[tuple[str, datetime, datetime | None]]:
+    """(target, due, warning) of every target still running."""
+    pending = []
+    if sla.first_response_at is None and sla.state != ClockState.STOPPED:
+        pending.append((Target.FIRST_RESPONSE, sla.first_response_due, sla.first_response_warn))
+    if sla.next_response_due:
+        pending.append((Target.NEXT_RESPONSE, sla.next_response_due, sla.next_response_warn))
+    if sla.resolution_due:
+        pending.append((Target.RESOLUTION, sla.resolution_due, sla.resolution_warn))
+    return pending
+
+
+def _save(sla: TicketSla, *, created: bool = False) -> None:
+    pending = _pending(sla)
+    sla.next_due = min((due for _t, due, _w in pending), default=None)
+    sla.at_risk_from = min((warn for _t, _d, warn in pending if warn), default=None)
+    sla.save(force_insert=created)
+    transaction.on_commit(lambda: _schedule(sla.ticket_id, pending))
+
+
+def _schedule(ticket_id: int, pending) -> None:
+    for target, due, warn in pending:
+        if warn and warn < due:
+            tasks.sla_alert_task.using(run_after=warn).enqueue(
+                ticket_id, target, SlaAlert.Stage.WARNING, due.isoformat()
+            )
+        tasks.sla_alert_task.using(run_after=due).enqueue(
+            ticket_id, target, SlaAlert.Stage.BREACH, due.isoformat()
+        )
+
+
+def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
+    """Start the clock of a linked ticket now (opening or linking); it follows the ticket's
+    current status (a ticket linked while Answered starts paused, its answer counted)."""
+    if ticket.company_id is None:
+        return None
+    policy = policy_for(ticket.company.plan, ticket.department)
+    now = timezone.now()
+    sla = TicketSla(
+        ticket=ticket,
+        calendar=policy.calendar,
+        first_response_minutes=policy.first_response_minutes,
+        next_response_minutes=policy.next_response_minutes,
+        resolution_minutes=policy.resolution_minutes,
+        state=ClockState.RUNNING,
+        started_at=now,
+        running_since=now,
+    )
+    sla.first_response_due, sla.first_response_warn = _due(sla, now, sla.first_response_minutes)
+    if sla.resolution_minutes:
+        sla.resolution_due, sla.resolution_warn = _due(sla, now, sla.resolution_minutes)
+    record_event(
+        EventKind.SLA_STARTED,
+        actor=actor,
+        ticket=ticket,
+        first_response_due=_iso(sla.first_response_due),
+        resolution_due=_iso(sla.resolution_due),
+    )
+    if ticket.status in (Status.ANSWERED, Status.CLOSED):
+        _follow(sla, ticket, ticket.status, actor, now)
+    _save(sla, created=True)
+    return sla
+
+
+def do_update_clock(ticket: Ticket, *, status: str, actor) -> None:
+    """The ticket moved to ``status``: met, paused, resumed or stopped targets follow."""
+    sla = (
+        TicketSla.objects.select_for_update(of=("self",))
+        .select_related("calendar")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if sla is None:
+        return
+    _follow(sla, ticket, status, actor, timezone.now())
+    _save(sla)
+
+
+def _follow(sla: TicketSla, ticket: Ticket, status: str, actor, now: datetime) -> None:
+    if status == Status.ANSWERED:
+        if sla.first_response_at is None:
+            sla.first_response_at = now
+            sla.first_response_time = business_time(calendar_of(sla), sla.started_at, now)
+            sla.first_response_breached = now > sla.first_response_due
+        if sla.next_response_due:
+            sla.next_response_breached |= now > sla.next_response_due
+            sla.next_response_due = sla.next_response_warn = None
+        if sla.state != ClockState.PAUSED:
+            _stop_running(sla, now)
+            sla.state = ClockState.PAUSED
+            record_event(
+                EventKind.SLA_PAUSED,
+                actor=actor,
+                ticket=ticket,
+                first_response_breached=sla.first_response_breached,
+            )
+    elif status == Status.CLOSED:
+        if sla.first_response_at is None:
+            sla.first_response_breached = now > sla.first_response_due
+        if sla.next_response_due:
+            sla.next_response_breached |= now > sla.next_response_due
+            sla.next_response_due = sla.next_response_warn = None
+        _stop_running(sla, now)
+        sla.state = ClockState.STOPPED
+        sla.stopped_at = now
+        record_event(EventKind.SLA_STOPPED, actor=actor, ticket=ticket, breached=sla.breached)
+    else:
+        resumed = sla.state != ClockState.RUNNING
+        if resumed:
+            sla.state = ClockState.RUNNING
+            sla.running_since, sla.stopped_at = now, None
+            if sla.resolution_minutes:
+                sla.resolution_due, sla.resolution_warn = _due(
+                    sla, now, sla.resolution_minutes, sla.resolution_used
+                )
+        if (
+            status == Status.CUSTOMER_REPLY
+            and sla.first_response_at
+            and sla.next_response_minutes
+            and not sla.next_response_due
+        ):
+            sla.next_response_due, sla.next_response_warn = _due(
+                sla, now, sla.next_response_minutes
+            )
+        if resumed:
+            record_event(
+                EventKind.SLA_RESUMED,
+                actor=actor,
+                ticket=ticket,
+                next_response_due=_iso(sla.next_response_due),
+                resolution_due=_iso(sla.resolution_due),
+            )
+
+
+def _stop_running(sla: TicketSla, now: datetime) -> None:
+    if sla.state == ClockState.RUNNING:
+        sla.resolution_used += business_time(calendar_of(sla), sla.running_since, now)
+        if sla.resolution_minutes:
+            sla.resolution_breached |= sla.resolution_used > timedelta(
+                minutes=sla.resolution_minutes
+            )
+    sla.running_since = sla.resolution_due = sla.resolution_warn = None
+
+
+def _current_due(sla: TicketSla, target: str) -> datetime | None:
+    for pending, due, _warn in _pending(sla):
+        if pending == target:
+            return due
+    return None
+
+
+def do_fire_alert(ticket_id: int, target: str, stage: str, due: datetime) -> bool:
+    """A scheduled warning or breach: fires once, only if that target is still pending with
+    that due instant; records the Event, marks the breach, e-mails who should act."""
+    with transaction.atomic():
+        sla = (
+            TicketSla.objects.select_for_update(of=("self",))
+            .select_related("calendar", "ticket__assignee", "ticket__department")
+            .filter(ticket_id=ticket_id)
+            .first()
+        )
+        if sla is None or _current_due(sla, target) != due:
+            return False
+        try:
+            with transaction.atomic():
+                SlaAlert.objects.create(sla=sla, target=target, stage=stage, due=due)
+        except IntegrityError:
+            return False
+        ticket = sla.ticket
+        if stage == SlaAlert.Stage.BREACH:
+            setattr(sla, f"{target}_breached", True)
+            sla.save(update_fields=[f"{target}_breached"])
+        record_event(
+            EventKind.SLA_BREACHED if stage == SlaAlert.Stage.BREACH else EventKind.SLA_WARNING,
+            ticket=ticket,
+            target=target,
+            due=due.isoformat(),
+        )
+        recipients = _recipients(ticket)
+    _notify(ticket, target, stage, due, recipients)
+    return True
+
+
+def _recipients(ticket: Ticket) -> list[str]:
+    """The assignee, or else the department's active staff."""
+    if ticket.assignee_id and ticket.assignee.is_active:
+        return [ticket.assignee.email]
+    return list(
+        ticket.department.members.filter(is_active=True)
+        .exclude(role="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+def _notify(ticket: Ticket, target: str, stage: str, due: datetime, recipients) -> None:
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        values = {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "target": Target(target).label,
+            "due": timezone.localtime(due).strftime("%d/%m/%Y %H:%M"),
+        }
+        if stage == SlaAlert.Stage.BREACH:
+            subject = _("[#%(number)s] SLA breached: %(target)s") % values
+            body = (
+                _("Ticket #%(number)s “%(subject)s” passed its %(target)s due time (%(due)s).")
+                % values
+            )
+        else:
+            subject = _("[#%(number)s] SLA at risk: %(target)s due %(due)s") % values
+            body = (
+                _("Ticket #%(number)s “%(subject)s” reaches its %(target)s due time at %(due)s.")
+                % values
+            )
+        link = settings.SITE_URL + reverse("console:ticket", args=[ticket.number])
+        send_mail(subject, f"{body}\n\n{link}\n", settings.DEFAULT_FROM_EMAIL, recipients)

@@ -1,0 +1,356 @@
+"""Reads of SLA clocks, policies and channel hours, for a viewer; no N+1, constant queries."""
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from balcao.accounts.models import Department
+from balcao.customers.models import Channel, Company, Plan
+from balcao.customers.selectors import get_contact
+from balcao.sla.calendar import Calendar, next_opening, open_at
+from balcao.sla.models import BusinessCalendar, ChannelHours, ClockState, SlaPolicy, TicketSla
+from balcao.sla.profile import default_calendar
+from balcao.tickets.models import Status, Ticket
+from balcao.tickets.selectors import visible_departments, visible_tickets
+
+
+@dataclass(frozen=True)
+class Targets:
+    calendar: BusinessCalendar | None
+    first_response_minutes: int
+    next_response_minutes: int | None
+    resolution_minutes: int | None
+
+
+def policy_for(plan: Plan, department: Department) -> Targets:
+    """The department's policy for this plan, else for every plan, else the plan's targets;
+    on the policy's calendar, else the default one."""
+    policies = SlaPolicy.objects.select_related("calendar").filter(
+        Q(plan=plan) | Q(plan=None), department=department
+    )
+    chosen = sorted(policies, key=lambda p: p.plan_id is None)
+    if chosen and chosen[0].calendar:
+        calendar = chosen[0].calendar
+    else:
+        calendar = BusinessCalendar.objects.filter(is_default=True).first()
+    source = chosen[0] if chosen else plan
+    return Targets(
+        calendar=calendar,
+        first_response_minutes=source.first_response_minutes,
+        next_response_minutes=source.next_response_minutes,
+        resolution_minutes=source.resolution_minutes,
+    )
+
+
+@lru_cache(maxsize=64)
+def _calendar(spec: str) -> Calendar:
+    data = json.loads(spec)
+    return Calendar.build(data.pop("tz"), data.pop("weekly"), **data)
+
+
+def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
+    """The pure calendar of a stored one (cached by content), or the default profile's."""
+    if calendar is None:
+        return _default()
+    return _calendar(
+        json.dumps(
+            {
+                "tz": calendar.tz,
+                "weekly": calendar.weekly,
+                "observe_holidays": calendar.observe_holidays,
+                "subdivision": calendar.subdivision,
+                "carnival": calendar.carnival,
+                "closed": calendar.closed_dates,
+                "open_days": calendar.open_dates,
+            },
+            sort_keys=True,
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def _default() -> Calendar:
+    return default_calendar()
+
+
+def calendar_of(sla: TicketSla) -> Calendar:
+    return calendar_value(sla.calendar)
+
+
+# --- the state of a clock, as everyone sees it ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    state: str  # running | paused | met | breached | none
+    at_risk: bool = False
+    first_response_due: datetime | None = None
+    next_response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    next_due: datetime | None = None
+
+    def as_api(self) -> dict:
+        return {
+            "state": self.state,
+            "first_response_due": self.first_response_due,
+            "next_response_due": self.next_response_due,
+            "resolution_due": self.resolution_due,
+        }
+
+
+NO_SLA = SlaStatus("none")
+
+
+def sla_status(sla: TicketSla | None, now: datetime | None = None) -> SlaStatus:
+    """Due instants still pending (none once met or stopped) and the state: breached as soon
+    as a due passes, even before its task ran."""
+    if sla is None:
+        return NO_SLA
+    now = now or timezone.now()
+    overdue = sla.next_due is not None and sla.next_due <= now
+    if sla.state == ClockState.STOPPED:
+        state = "breached" if sla.breached else "met"
+    elif sla.breached or overdue:
+        state = "breached"
+    else:
+        state = sla.state
+    return SlaStatus(
+        state=state,
+        at_risk=state == "running" and sla.at_risk_from is not None and sla.at_risk_from <= now,
+        first_response_due=sla.first_response_due
+        if sla.first_response_at is None and sla.state != ClockState.STOPPED
+        else None,
+        next_response_due=sla.next_response_due,
+        resolution_due=sla.resolution_due,
+        next_due=sla.next_due,
+    )
+
+
+def ticket_sla(ticket: Ticket) -> SlaStatus:
+    """The SLA of one ticket the caller already may see (one query)."""
+    return sla_status(TicketSla.objects.filter(ticket_id=ticket.pk).first())
+
+
+def sla_for_tickets(tickets) -> dict[int, SlaStatus]:
+    """The SLA of each ticket of a page, by ticket id, in one query."""
+    now = timezone.now()
+    ids = [t.pk for t in tickets]
+    found = {s.ticket_id: sla_status(s, now) for s in TicketSla.objects.filter(ticket_id__in=ids)}
+    return {pk: found.get(pk, NO_SLA) for pk in ids}
+
+
+def breach_queue(viewer) -> QuerySet[Ticket]:
+    """Open tickets the viewer may see whose clock runs, what breaches first on top."""
+    return (
+        visible_tickets(viewer)
+        .filter(sla__state=ClockState.RUNNING, sla__next_due__isnull=False)
+        .exclude(status=Status.CLOSED)
+        .select_related("department", "company__plan", "assignee", "sla")
+        .order_by("sla__next_due", "id")
+    )
+
+
+def _breached_q(prefix: str, now: datetime) -> Q:
+    return (
+        Q(**{f"{prefix}next_due__lte": now})
+        | Q(**{f"{prefix}first_response_breached": True})
+        | Q(**{f"{prefix}next_response_breached": True})
+        | Q(**{f"{prefix}resolution_breached": True})
+    )
+
+
+@dataclass(frozen=True)
+class DepartmentCount:
+    department: Department
+    at_risk: int
+    breached: int
+
+
+def sla_counts(viewer) -> list[DepartmentCount]:
+    """Per department the viewer sees: tickets at risk and breached among those not closed."""
+    if not getattr(viewer, "is_agent", False):
+        return []
+    now = timezone.now()
+    live = Q(tickets__sla__state__in=[ClockState.RUNNING, ClockState.PAUSED])
+    breached = live & _breached_q("tickets__sla__", now)
+    at_risk = (
+        live
+        & Q(tickets__sla__at_risk_from__lte=now, tickets__sla__next_due__gt=now)
+        & ~_breached_q("tickets__sla__", now)
+    )
+    departments = (
+        Department.objects.filter(pk__in=visible_departments(viewer).values("pk"))
+        .annotate(
+            at_risk=Count("tickets", filter=at_risk), breached=Count("tickets", filter=breached)
+        )
+        .order_by("position", "name")
+    )
+    return [DepartmentCount(d, d.at_risk, d.breached) for d in departments]
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    label: str
+    first_met: int = 0
+    first_breached: int = 0
+    resolution_met: int = 0
+    resolution_breached: int = 0
+    times: list[float] = field(default_factory=list)
+
+    @property
+    def first_compliance(self) -> float | None:
+        total = self.first_met + self.first_breached
+        return round(100 * self.first_met / total, 1) if total else None
+
+    @property
+    def resolution_compliance(self) -> float | None:
+        total = self.resolution_met + self.resolution_breached
+        return round(100 * self.resolution_met / total, 1) if total else None
+
+    @property
+    def median(self) -> timedelta | None:
+        return _percentile(self.times, 0.5)
+
+    @property
+    def p90(self) -> timedelta | None:
+        return _percentile(self.times, 0.9)
+
+
+def _percentile(values: list[float], p: float) -> timedelta | None:
+    """Nearest-rank percentile of business seconds."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return timedelta(seconds=ordered[max(math.ceil(p * len(ordered)) - 1, 0)])
+
+
+@dataclass
+class Report:
+    start: datetime
+    end: datetime
+    total: ReportRow
+    departments: list[ReportRow]
+    plans: list[ReportRow]
+
+
+def sla_report(viewer, start: datetime, end: datetime) -> Report:
+    """Compliance of first response and resolution per department and per plan, for clocks
+    started in [start, end) on tickets the viewer sees; median and 90th percentile of the
+    first-response time in business hours. Targets still running are left out."""
+    now = timezone.now()
+    rows = (
+        TicketSla.objects.filter(
+            ticket__in=visible_tickets(viewer).values("id"),
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+        .values_list(
+            "ticket__department__name",
+            "ticket__company__plan__name",
+            "state",
+            "first_response_at",
+            "first_response_due",
+            "first_response_breached",
+            "first_response_time",
+            "resolution_minutes",
+            "resolution_due",
+            "resolution_breached",
+        )
+        .order_by()
+    )
+    total = ReportRow("")
+    departments: dict[str, ReportRow] = defaultdict(lambda: ReportRow(""))
+    plans: dict[str, ReportRow] = defaultdict(lambda: ReportRow(""))
+    for (
+        department,
+        plan,
+        state,
+        first_at,
+        first_due,
+        first_breached,
+        first_time,
+        resolution_minutes,
+        resolution_due,
+        resolution_breached,
+    ) in rows:
+        targets = (total, departments[department], plans[plan])
+        stopped = state == ClockState.STOPPED
+        if first_breached or (first_at is None and not stopped and first_due <= now):
+            for row in targets:
+                row.first_breached += 1
+        elif first_at is not None:
+            for row in targets:
+                row.first_met += 1
+        if first_time is not None:
+            for row in targets:
+                row.times.append(first_time.total_seconds())
+        if resolution_minutes:
+            if resolution_breached or (resolution_due is not None and resolution_due <= now):
+                for row in targets:
+                    row.resolution_breached += 1
+            elif stopped:
+                for row in targets:
+                    row.resolution_met += 1
+    for name, row in (*departments.items(), *plans.items()):
+        row.label = name
+    return Report(
+        start=start,
+        end=end,
+        total=total,
+        departments=sorted(departments.values(), key=lambda r: r.label),
+        plans=sorted(plans.values(), key=lambda r: r.label),
+    )
+
+
+# --- channel hours (R13, R14) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    channel: str
+    name: str
+    available_in_plan: bool
+    open_now: bool
+    opens_at: datetime | None
+
+
+def company_channels(company: Company | None, now: datetime | None = None) -> list[ChannelState]:
+    """Each real-time channel: whether the company's plan includes it (channels the plans do
+    not list, as the phone, are everyone's; staff see all), open now, or when it opens."""
+    now = now or timezone.now()
+    states = []
+    for hours in ChannelHours.objects.select_related("calendar"):
+        cal = calendar_value(hours.calendar)
+        is_open = open_at(cal, now)
+        gated = hours.channel in Channel.values
+        states.append(
+            ChannelState(
+                channel=hours.channel,
+                name=str(hours.get_channel_display()),
+                available_in_plan=company is None
+                or not gated
+                or company.plan.allows_channel(hours.channel),
+                open_now=is_open,
+                opens_at=None if is_open else next_opening(cal, now),
+            )
+        )
+    return states
+
+
+def viewer_channels(viewer) -> list[ChannelState]:
+    """The channels of the viewer's company (a contact), or all of them (staff)."""
+    if getattr(viewer, "is_agent", False):
+        return company_channels(None)
+    contact = get_contact(viewer)
+    if contact is None:
+        return []
+    return company_channels(contact.company)

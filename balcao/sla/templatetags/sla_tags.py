@@ -1,0 +1,58 @@
+"""Template tags to show the SLA and the channel hours wherever a page needs them."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from balcao.sla.selectors import NO_SLA, SlaStatus, company_channels, ticket_sla
+from balcao.tickets.models import Ticket
+
+register = template.Library()
+
+
+@register.inclusion_tag("sla/_badge.html")
+def sla_badge(value: Ticket | SlaStatus | None):
+    """``{% sla_badge ticket %}`` (one query) or ``{% sla_badge slas|sla_of:ticket %}`` for a
+    list whose statuses came from ``sla_for_tickets`` in one query."""
+    return {"sla": ticket_sla(value) if isinstance(value, Ticket) else value or NO_SLA}
+
+
+@register.filter
+def sla_of(slas: dict, ticket: Ticket) -> SlaStatus:
+    return slas.get(ticket.pk, NO_SLA)
+
+
+@register.inclusion_tag("sla/_channels.html")
+def sla_channels(company):
+    """The real-time channels with their state for a company's contact (R13, R14)."""
+    return {"channels": company_channels(company)}
+
+
+@register.filter
+def business_hours(value: timedelta | None) -> str:
+    """A business duration as hours and minutes: "3 h 05 min"."""
+    if value is None:
+        return "—"
+    minutes = round(value.total_seconds() / 60)
+    return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+@register.filter
+def opens(value) -> str:
+    """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
+    local = timezone.localtime(value)
+    days = (local.date() - timezone.localdate()).days
+    at = {"time": date_format(local, "G:i"), "weekday": date_format(local, "l").lower()}
+    if days == 0:
+        return _("opens today at %(time)s") % at
+    if days == 1:
+        return _("opens tomorrow at %(time)s") % at
+    if days < 7:
+        return _("opens %(weekday)s at %(time)s") % at
+    return _("opens on %(date)s at %(time)s") % {
+        **at,
+        "date": date_format(local, "SHORT_DATE_FORMAT"),
+    }

@@ -1,0 +1,120 @@
+"""What everyone sees: channels, badges, counts, queue, report, API."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from balcao.accounts.actions import do_issue_api_token
+from balcao.factories import PASSWORD, StaffFactory, make_company, open_ticket
+from balcao.sla.selectors import breach_queue, company_channels, sla_counts, sla_for_tickets
+from balcao.tickets import actions
+
+pytestmark = pytest.mark.django_db
+SP = ZoneInfo("America/Sao_Paulo")
+
+
+def sp(*args) -> datetime:
+    return datetime(*args, tzinfo=SP)
+
+
+@pytest.fixture
+def agent(profile):
+    return StaffFactory(departments=["suporte"])
+
+
+def test_channels_of_a_plan_open_and_closed(profile, time_machine):
+    company, _ = make_company("essencial")  # WhatsApp Comercial only, of the plan-gated ones
+    time_machine.move_to(sp(2026, 3, 6, 18), tick=False)  # Friday after hours
+    states = {c.channel: c for c in company_channels(company)}
+    assert not states["chat"].available_in_plan and states["whatsapp_commercial"].available_in_plan
+    assert states["phone"].available_in_plan  # no plan lists the phone: everyone's
+    assert not states["whatsapp_commercial"].open_now
+    assert states["whatsapp_commercial"].opens_at == sp(2026, 3, 9, 9)
+    html = Template("{% load sla_tags %}{% sla_channels company %}").render(
+        Context({"company": company})
+    )
+    assert "abre segunda-feira às 9:00" in html and "abrir um chamado" in html
+    time_machine.move_to(sp(2026, 3, 9, 9, 30), tick=False)
+    html = Template("{% load sla_tags %}{% sla_channels company %}").render(
+        Context({"company": company})
+    )
+    assert "aberto agora" in html
+
+
+def test_channels_api(profile, client, time_machine):
+    company, primary = make_company("team")
+    time_machine.move_to(sp(2026, 2, 16, 10), tick=False)  # Carnival Monday
+    token = do_issue_api_token(email=primary.email, password=PASSWORD)
+    response = client.get("/api/v1/channels", headers={"authorization": f"Bearer {token}"})
+    chat = next(c for c in response.json() if c["channel"] == "chat")
+    assert chat == {
+        "channel": "chat",
+        "name": "Chat",
+        "available_in_plan": True,
+        "open_now": False,
+        "opens_at": "2026-02-18T12:00:00Z",
+    }
+
+
+def test_ticket_api_has_its_sla(profile, client, time_machine):
+    company, primary = make_company("team")
+    time_machine.move_to(sp(2026, 3, 2, 10), tick=False)
+    ticket = open_ticket(primary)
+    token = do_issue_api_token(email=primary.email, password=PASSWORD)
+    response = client.get(
+        f"/api/v1/tickets/{ticket.number}", headers={"authorization": f"Bearer {token}"}
+    )
+    assert response.json()["sla"] == {
+        "state": "running",
+        "first_response_due": "2026-03-02T17:00:00Z",
+        "next_response_due": None,
+        "resolution_due": "2026-03-04T17:00:00Z",
+    }
+
+
+def test_counts_queue_and_badges(agent, time_machine, django_assert_num_queries):
+    company, primary = make_company("team")
+    time_machine.move_to(sp(2026, 3, 2, 9), tick=False)
+    late = open_ticket(primary, subject="Atrasado")
+    time_machine.move_to(sp(2026, 3, 2, 12), tick=False)
+    risky = open_ticket(primary, subject="Em risco")
+    answered = open_ticket(primary, subject="Respondido")
+    actions.do_add_message(answered, actor=agent, body="Pronto.")
+    open_ticket(primary, department="financeiro")  # out of the agent's sight
+    time_machine.move_to(sp(2026, 3, 2, 15, 30), tick=False)
+    counts = {c.department.slug: (c.at_risk, c.breached) for c in sla_counts(agent)}
+    assert counts == {"suporte": (1, 1)}
+    assert list(breach_queue(agent)) == [late, risky]
+    tickets = [late, risky, answered]
+    with django_assert_num_queries(1):
+        slas = sla_for_tickets(tickets)
+    html = Template(
+        "{% load sla_tags %}{% for t in tickets %}{% sla_badge slas|sla_of:t %}|{% endfor %}"
+    ).render(Context({"tickets": tickets, "slas": slas}))
+    assert html.count("SLA violado") == 1 and html.count("SLA em risco") == 1
+    assert "SLA pausado" in html
+
+
+@pytest.mark.urls("balcao.sla.tests.urls")
+def test_report_for_staff_only(agent, client, time_machine):
+    company, primary = make_company("team")
+    time_machine.move_to(sp(2026, 3, 2, 10), tick=False)
+    met = open_ticket(primary)
+    late = open_ticket(primary)
+    time_machine.move_to(sp(2026, 3, 2, 11), tick=False)
+    actions.do_add_message(met, actor=agent, body="Resposta.")
+    time_machine.move_to(sp(2026, 3, 3, 10), tick=False)
+    actions.do_add_message(late, actor=agent, body="Resposta.")
+    client.force_login(primary)
+    assert client.get(reverse("sla:report")).status_code == 404
+    client.force_login(agent)
+    response = client.get(reverse("sla:report"), {"start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Relatório de SLA" in html and "<svg" in html
+    row = response.context["report"].departments[0]
+    assert (row.first_met, row.first_breached, row.first_compliance) == (1, 1, 50.0)
+    assert "1 h 00 min" in html and "8 h 00 min" in html  # median and p90 in business hours
