@@ -1,0 +1,348 @@
+"""The funnel, one behaviour per test: who wrote it, where it lands, threading, reopening,
+loops and duplicates. Each asserts the outcome, the record kept and what was scheduled."""
+
+import pytest
+from django.db import OperationalError
+
+from balcao.connectors.email import actions
+from balcao.connectors.email.models import AutoAnswer, InboundMail
+from balcao.events.models import EventKind
+from balcao.factories import StaffFactory, open_ticket
+from balcao.tickets.actions import do_add_message, do_close_ticket
+from balcao.tickets.models import Message, Status, Ticket
+from tests.mail.conftest import make_mail, receive
+
+pytestmark = pytest.mark.django_db
+
+
+MAIL_TASKS = {"ticket_opened_task", "send_mail_notice_task", "send_reply_email_task"}
+
+
+def scheduled(tasks):
+    return [(r.task.name, r.args) for r in tasks.results if r.task.name in MAIL_TASKS]
+
+
+def test_contact_opens_linked_ticket_acknowledged(loja, tasks, django_capture_on_commit_callbacks):
+    company, primary = loja
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive(make_mail(sender=f"Cliente <{primary.email.upper()}>"))
+    ticket = Ticket.objects.get(number=result.ticket)
+    assert result.as_json() == {
+        "ticket": ticket.number,
+        "action": "created",
+        "linked": True,
+        "company": "Loja Exemplo",
+        "department": "suporte",
+        "status": "open",
+    }
+    assert ticket.company == company and ticket.requester == primary and ticket.origin == "email"
+    assert ticket.messages.get().body_text.strip() == "Os clientes não conseguem pagar."
+    mail = InboundMail.objects.get()
+    assert (
+        mail.state == "processed" and mail.answer == "ack" and mail.message == ticket.messages.get()
+    )
+    assert scheduled(tasks) == [("ticket_opened_task", [ticket.pk])]
+
+
+def test_unknown_sender_unlinked_with_one_explanation_per_hour(
+    profile, tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = receive(make_mail(sender="alguem@gmail.com", subject="Quero contratar"))
+        second = receive(make_mail(sender="alguem@gmail.com", subject="Outro assunto"))
+    assert first.linked is False and first.company is None and first.action == "created"
+    assert second.ticket != first.ticket
+    notices = [args for name, args in scheduled(tasks) if name == "send_mail_notice_task"]
+    first_mail = InboundMail.objects.get(ticket__number=first.ticket)
+    assert notices == [[first_mail.pk]]
+    assert InboundMail.objects.get(ticket__number=second.ticket).answer == ""
+    assert AutoAnswer.objects.filter(address="alguem@gmail.com").count() == 1
+
+
+@pytest.mark.parametrize(
+    "recipient,headers,department",
+    [
+        ("Financeiro+urgente@Balcao.Localhost", {}, "financeiro"),
+        ("", {"Delivered_To": "manutencao@balcao.localhost"}, "manutencao"),
+        ("", {"X_Original_To": "financeiro@balcao.localhost"}, "financeiro"),
+        ("", {"Cc": "Financeiro <financeiro@balcao.localhost>"}, "financeiro"),
+        ("", {}, "atendimento"),
+    ],
+)
+def test_department_by_recipient(loja, recipient, headers, department):
+    to = "alguem@outro.example" if not headers.get("Cc") else "equipe@loja.example"
+    raw = make_mail(sender=loja[1].email, to=to, **headers)
+    assert receive(raw, recipient).department == department
+
+
+def test_department_not_entitled_is_kept_routed_and_explained(
+    loja, tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive(make_mail(sender=loja[1].email, to="qualidade@balcao.localhost"))
+    ticket = Ticket.objects.get(number=result.ticket)
+    assert result.department == "atendimento" and result.linked
+    moved = ticket.events.get(kind=EventKind.TRANSFERRED)
+    assert moved.data["old"] == "qualidade" and moved.data["new"] == "atendimento"
+    assert "Pacote Expresso" in moved.data["reason"]
+    mail = InboundMail.objects.get()
+    assert mail.answer == "refused" and "Pacote Expresso" in mail.note
+    assert ("send_mail_notice_task", [mail.pk]) in scheduled(tasks)
+
+
+def test_ouvidoria_needs_an_earlier_ticket_number(loja):
+    _, primary = loja
+    earlier = open_ticket(primary)
+    refused = receive(make_mail(sender=primary.email, to="ouvidoria@balcao.localhost"))
+    assert refused.department == "atendimento"
+    body = f"O chamado {earlier.number} não foi bem resolvido."
+    accepted = receive(make_mail(sender=primary.email, to="ouvidoria@balcao.localhost", body=body))
+    assert accepted.department == "ouvidoria"
+    assert Ticket.objects.get(number=accepted.ticket).reference == earlier
+
+
+def test_reply_with_token_joins_and_cuts_the_quote(loja):
+    _, primary = loja
+    ticket = open_ticket(primary)
+    agent = StaffFactory(departments=["suporte"])
+    do_add_message(ticket, actor=agent, body="Qual navegador?")
+    body = "Chrome.\n\nEm seg., 24 de nov. de 2026 às 10:00, Suporte <suporte@balcao.localhost> escreveu:\n> Qual navegador?\n"
+    result = receive(
+        make_mail(
+            sender=primary.email, subject=f"RES: Re: [#{ticket.number}] outra coisa", body=body
+        )
+    )
+    assert result.action == "joined" and result.ticket == ticket.number
+    assert result.status == Status.CUSTOMER_REPLY
+    assert ticket.messages.last().body_text == "Chrome."
+    assert InboundMail.objects.get().message == ticket.messages.last()
+
+
+def test_reply_by_references_with_the_same_subject_joins(loja):
+    _, primary = loja
+    ticket = open_ticket(primary, subject="Frete não calcula")
+    ours = ticket.messages.get()
+    Message.objects.filter(pk=ours.pk).update(message_id="ticket-1@balcao.localhost")
+    raw = make_mail(
+        sender=primary.email,
+        subject="ENC: RE: Fwd:  frete NÃO calcula",
+        In_Reply_To="<ticket-1@balcao.localhost>",
+        References="<other@x> <ticket-1@balcao.localhost>",
+    )
+    result = receive(raw)
+    assert result.action == "joined" and result.ticket == ticket.number
+
+
+def test_reply_with_a_new_subject_opens_a_new_ticket_recording_the_old(loja):
+    _, primary = loja
+    ticket = open_ticket(primary, subject="Frete não calcula")
+    Message.objects.filter(ticket=ticket).update(message_id="ticket-2@balcao.localhost")
+    raw = make_mail(
+        sender=primary.email,
+        subject="Re: Agora o cupom também falha",
+        In_Reply_To="<ticket-2@balcao.localhost>",
+    )
+    result = receive(raw)
+    assert result.action == "created" and result.ticket != ticket.number
+    new = Ticket.objects.get(number=result.ticket)
+    assert new.reference == ticket and new.company == ticket.company
+    assert new.events.get(kind=EventKind.TICKET_OPENED).data["reference"] == ticket.number
+    assert ticket.messages.count() == 1
+
+
+def test_reply_to_closed_ticket_reopens_it(loja):
+    _, primary = loja
+    ticket = open_ticket(primary)
+    do_close_ticket(ticket, actor=primary)
+    result = receive(make_mail(sender=primary.email, subject=f"Re: [#{ticket.number}] Checkout"))
+    ticket.refresh_from_db()
+    assert result.action == "joined" and ticket.status == Status.CUSTOMER_REPLY
+    assert ticket.events.filter(kind=EventKind.REOPENED).exists()
+
+
+def test_auto_reply_joins_without_reopening_or_answering(
+    loja, tasks, django_capture_on_commit_callbacks
+):
+    _, primary = loja
+    ticket = open_ticket(primary)
+    do_close_ticket(ticket, actor=primary)
+    tasks.clear()
+    raw = make_mail(
+        sender=primary.email,
+        subject=f"Resposta automática: [#{ticket.number}] Checkout",
+        body="Estou de férias.",
+        Auto_Submitted="auto-replied",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive(raw)
+    ticket.refresh_from_db()
+    assert result.action == "joined" and ticket.status == Status.CLOSED
+    assert ticket.messages.count() == 2 and not ticket.events.filter(kind=EventKind.REOPENED)
+    assert scheduled(tasks) == []
+    assert InboundMail.objects.get().auto_generated
+
+
+@pytest.mark.parametrize(
+    "headers,sender",
+    [
+        ({"Auto_Submitted": "auto-generated"}, "robo@example.com"),
+        ({"Precedence": "bulk"}, "news@example.com"),
+        ({"Precedence": "list"}, "lista@example.com"),
+        ({"Precedence": "junk"}, "junk@example.com"),
+        ({"X_Autoreply": "yes"}, "ferias@example.com"),
+        ({"X_Autorespond": "yes"}, "ferias2@example.com"),
+        ({"Return_Path": "<>"}, "bounce@example.com"),
+        ({}, "MAILER-DAEMON@mx.example.com"),
+        ({}, "atendimento@balcao.localhost"),
+        ({"X_Auto_Response_Suppress": "All"}, "exchange@example.com"),
+    ],
+)
+def test_no_automatic_answer_to_machines_or_ourselves(
+    profile, tasks, django_capture_on_commit_callbacks, headers, sender
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive(make_mail(sender=sender, **headers))
+    assert result.action == "created"  # kept, visible to the staff
+    assert scheduled(tasks) == [("ticket_opened_task", [Ticket.objects.get().pk])]
+    assert InboundMail.objects.get().answer == ""
+    assert not AutoAnswer.objects.exists()
+
+
+def test_suppressed_auto_answer_is_otherwise_a_normal_message(loja):
+    _, primary = loja
+    ticket = open_ticket(primary)
+    do_close_ticket(ticket, actor=primary)
+    raw = make_mail(
+        sender=primary.email,
+        subject=f"Re: [#{ticket.number}] Checkout",
+        X_Auto_Response_Suppress="DR, OOF, AutoReply",
+    )
+    receive(raw)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CUSTOMER_REPLY
+
+
+def test_null_envelope_sender_is_automatic(loja):
+    _, primary = loja
+    ticket = open_ticket(primary)
+    do_close_ticket(ticket, actor=primary)
+    raw = make_mail(sender=primary.email, subject=f"[#{ticket.number}] Falha de entrega")
+    receive(raw, envelope_sender="")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.messages.count() == 2
+
+
+def test_token_copied_by_another_company_is_held_unlinked(loja, mega):
+    _, primary = loja
+    ticket = open_ticket(primary)
+    outsider = mega[2]
+    result = receive(make_mail(sender=outsider.email, subject=f"Re: [#{ticket.number}] Checkout"))
+    held = Ticket.objects.get(number=result.ticket)
+    assert result.action == "created" and not result.linked
+    assert held.reference == ticket and held.department == ticket.department
+    assert ticket.messages.count() == 1
+    assert str(ticket.number) in InboundMail.objects.get().note
+
+
+def test_token_from_unknown_address_is_held(loja):
+    ticket = open_ticket(loja[1])
+    result = receive(make_mail(sender="curioso@gmail.com", subject=f"[#{ticket.number}] oi"))
+    assert result.action == "created" and result.ticket != ticket.number and not result.linked
+
+
+def test_authorized_contact_of_the_same_company_joins(mega):
+    company, primary, ti = mega
+    ticket = open_ticket(primary)
+    result = receive(make_mail(sender=ti.email, subject=f"Re: [#{ticket.number}] Checkout"))
+    assert result.action == "joined" and result.company == "Mega Store"
+
+
+def test_unlinked_sender_continues_its_own_unlinked_ticket(profile):
+    first = receive(make_mail(sender="alguem@gmail.com", subject="Quero contratar"))
+    again = receive(make_mail(sender="Alguem@Gmail.com", subject=f"Re: [#{first.ticket}] Quero"))
+    assert again.action == "joined" and again.ticket == first.ticket
+
+
+def test_same_bytes_are_one_message(loja):
+    raw = make_mail(sender=loja[1].email)
+    first, second = receive(raw), receive(raw)
+    assert (first.action, second.action) == ("created", "duplicate")
+    assert second.ticket == first.ticket
+    assert InboundMail.objects.count() == 1 and Message.objects.count() == 1
+
+
+def test_same_message_id_to_the_same_department_is_a_duplicate(loja):
+    one = make_mail(sender=loja[1].email, Message_ID="<same@cliente.example>", body="A")
+    two = make_mail(sender=loja[1].email, Message_ID="<same@cliente.example>", body="B")
+    other = make_mail(
+        sender=loja[1].email,
+        to="financeiro@balcao.localhost",
+        Message_ID="<same@cliente.example>",
+        body="C",
+    )
+    first, second, third = receive(one), receive(two), receive(other)
+    assert second.action == "duplicate" and second.ticket == first.ticket
+    assert third.action == "created" and third.department == "financeiro"
+    assert Ticket.objects.count() == 2
+    assert InboundMail.objects.get(state="duplicate").ticket.number == first.ticket
+
+
+def test_attachments_kept_and_oversize_recorded_not_lost(loja, media, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1000
+    raw = make_mail(
+        sender=loja[1].email,
+        attachments=[
+            ("print.png", "image/png", b"\x89PNG" + b"0" * 100),
+            ("enorme.zip", "application/zip", b"Z" * 5000),
+        ],
+    )
+    result = receive(raw)
+    message = Ticket.objects.get(number=result.ticket).messages.get()
+    assert [a.name for a in message.attachments.all()] == ["print.png"]
+    mail = InboundMail.objects.get()
+    assert any("enorme.zip" in defect for defect in mail.defects)
+    assert b"enorme.zip" in bytes(mail.raw)
+
+
+def test_failure_while_filing_still_leaves_a_visible_ticket(loja, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("bug")
+
+    monkeypatch.setattr(actions, "_file", broken)
+    result = receive(make_mail(sender=loja[1].email))
+    ticket = Ticket.objects.get(number=result.ticket)
+    assert result.action == "created" and not ticket.linked
+    assert ticket.requester_email == loja[1].email
+    mail = InboundMail.objects.get()
+    assert mail.state == "failed" and "ValueError: bug" in mail.error and mail.ticket == ticket
+
+
+def test_database_outage_keeps_the_raw_and_the_retry_files_it(loja, monkeypatch):
+    raw = make_mail(sender=loja[1].email)
+    real = actions._file
+
+    def outage(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(actions, "_file", outage)
+    with pytest.raises(OperationalError):
+        receive(raw)
+    assert InboundMail.objects.get().state == "received" and not Ticket.objects.exists()
+    monkeypatch.setattr(actions, "_file", real)
+    assert receive(raw).action == "created"
+    assert InboundMail.objects.get().state == "processed" and Ticket.objects.count() == 1
+
+
+def test_reply_queries_do_not_grow_with_the_conversation(loja, django_assert_max_num_queries):
+    _, primary = loja
+    short, long = open_ticket(primary), open_ticket(primary)
+    do_add_message(short, actor=primary, body="mensagem")
+    for n in range(30):
+        do_add_message(long, actor=primary, body=f"mensagem {n}")
+    counts = []
+    for ticket in (short, long):
+        raw = make_mail(sender=primary.email, subject=f"Re: [#{ticket.number}] x", body="mais")
+        with django_assert_max_num_queries(60) as captured:
+            receive(raw)
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
