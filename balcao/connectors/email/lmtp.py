@@ -32,7 +32,7 @@ def _receive(raw: bytes, recipient: str, sender: str) -> str:
 class Handler:
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = envelope.original_content or b""
-        sender = envelope.mail_from or ""
+        sender = (envelope.mail_from or "").strip().strip("<>")  # "<>": the null sender
         replies = []
         for recipient in envelope.rcpt_tos:
             replies.append(await sync_to_async(_receive)(raw, recipient, sender))

@@ -1,0 +1,105 @@
+"""`balcao mail deliver` and `balcao mail inspect` as an MTA and an administrator run them:
+real processes, the real database; exit 75 only when the database is out of reach."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from balcao.connectors.email.models import InboundMail
+from balcao.tickets.models import Ticket
+from tests.mail.conftest import make_mail
+
+CORPUS = Path(__file__).parent / "corpus"
+BALCAO = [sys.executable, "-m", "balcao.cli"]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def run(args, stdin: bytes, tmp_path, url: str):
+    env = {**os.environ, "DATABASE_URL": url, "BALCAO_HOME": str(tmp_path)}
+    return subprocess.run(
+        [*BALCAO, *args], input=stdin, capture_output=True, env=env, timeout=120, check=False
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_prints_the_result_and_exits_0_once_stored(profile, tmp_path):
+    raw = make_mail(sender="alguem@gmail.com", subject="Olá 👋")
+    done = run(
+        ["mail", "deliver", "--to", "Financeiro@balcao.localhost"], raw, tmp_path, database_url()
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    result = json.loads(done.stdout)
+    ticket = Ticket.objects.get()
+    assert result == {
+        "ticket": ticket.number,
+        "action": "created",
+        "linked": False,
+        "company": None,
+        "department": "financeiro",
+        "status": "open",
+    }
+    again = run(
+        ["mail", "deliver", "--to", "financeiro@balcao.localhost"], raw, tmp_path, database_url()
+    )
+    assert json.loads(again.stdout)["action"] == "duplicate"
+    assert InboundMail.objects.get().source == "deliver"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://balcao:x@127.0.0.1:1/balcao",  # nothing listens on port 1
+        "sqlite:////nonexistent-directory/balcao.sqlite3",
+    ],
+)
+def test_deliver_asks_the_mta_to_retry_when_the_database_is_unreachable(url, tmp_path):
+    done = run(["mail", "deliver"], make_mail(sender="a@b.example"), tmp_path, url)
+    assert done.returncode == 75, done.stderr.decode()
+    assert done.stdout == b""
+
+
+def test_inspect_prints_how_a_message_is_read(tmp_path):
+    done = run(
+        ["mail", "inspect", str(CORPUS / "outlook_desktop_ptbr_cp1252.eml")],
+        b"",
+        tmp_path,
+        f"sqlite:///{tmp_path}/unused.sqlite3",
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    shown = json.loads(done.stdout)
+    assert set(shown) == {
+        "subject",
+        "from_email",
+        "from_name",
+        "to",
+        "cc",
+        "date",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "body_text",
+        "body_html",
+        "reply_text",
+        "attachments",
+        "auto_generated",
+        "defects",
+    }
+    assert shown["from_name"] == "José Araújo" and "Enviado:" not in shown["reply_text"]
+
+
+def test_inspect_never_fails_on_noise(tmp_path):
+    done = run(
+        ["mail", "inspect", "-"], os.urandom(3000), tmp_path, f"sqlite:///{tmp_path}/x.sqlite3"
+    )
+    assert done.returncode == 0 and "defects" in json.loads(done.stdout)

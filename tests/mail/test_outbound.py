@@ -1,0 +1,150 @@
+"""What Balcão sends, captured by a real SMTP server (aiosmtpd): threading headers, token,
+language, automatic answers marked as such, retries and the failure recorded on the ticket."""
+
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from balcao.connectors.email import outbound
+from balcao.connectors.email.models import InboundMail
+from balcao.events.models import EventKind
+from balcao.factories import StaffFactory
+from balcao.tickets.actions import do_add_message
+from balcao.tickets.models import Message, Ticket
+from tests.mail.conftest import make_mail, receive
+
+pytestmark = pytest.mark.django_db
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Capture:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.original_content))
+        return "250 OK"
+
+    def parsed(self, index=-1):
+        rcpt, raw = self.messages[index]
+        return rcpt, message_from_bytes(raw, policy=policy.default)
+
+
+@pytest.fixture
+def smtp(settings):
+    capture = Capture()
+    controller = Controller(capture, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield capture
+    controller.stop()
+
+
+@pytest.fixture
+def agent(profile):
+    return StaffFactory(departments=["suporte"], name="Ana Suporte")
+
+
+def test_reply_threads_and_the_answer_to_it_joins_the_ticket(loja, agent, smtp):
+    _, primary = loja
+    opened = receive(make_mail(sender=primary.email, Message_ID="<cust-1@cliente.example>"))
+    ticket = Ticket.objects.get(number=opened.ticket)
+    reply = do_add_message(ticket, actor=agent, body="Pode limpar o cache?")
+    outbound.send_reply(reply.pk)
+    rcpt, sent = smtp.parsed()
+    reply.refresh_from_db()
+    assert rcpt == [primary.email]
+    assert sent["Subject"] == f"[#{ticket.number}] Checkout fora do ar"
+    assert sent["From"] == "Suporte <suporte@balcao.localhost>"
+    assert sent["Message-ID"].strip() == f"<{reply.message_id}>"
+    assert sent["In-Reply-To"] == "<cust-1@cliente.example>"
+    assert "<cust-1@cliente.example>" in sent["References"]
+    assert sent["Auto-Submitted"] == "no"
+    assert "Pode limpar o cache?" in sent.get_body(("plain",)).get_content()
+    assert "responda a este e-mail" in sent.get_body(("plain",)).get_content()
+    assert reply.delivery == Message.Delivery.SENT
+
+    answer = make_mail(
+        sender=primary.email,
+        subject=f"Re: {sent['Subject']}",
+        In_Reply_To=sent["Message-ID"].strip(),
+        References=sent["References"] + " " + sent["Message-ID"],
+        body="Limpei e continua.\n\nOn Mon, 24 Nov 2026 at 10:00, Suporte wrote:\n> Pode limpar o cache?",
+    )
+    joined = receive(answer)
+    assert joined.action == "joined" and joined.ticket == ticket.number
+    assert ticket.messages.last().body_text == "Limpei e continua."
+
+
+def test_acknowledgement_of_an_email_ticket_is_an_automatic_answer(loja, smtp):
+    opened = receive(make_mail(sender=loja[1].email, Message_ID="<cust-2@cliente.example>"))
+    ticket = Ticket.objects.get(number=opened.ticket)
+    outbound.send_ticket_acknowledgement(ticket.pk)
+    _, sent = smtp.parsed()
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert sent["In-Reply-To"] == "<cust-2@cliente.example>"
+    assert f"Recebemos seu chamado #{ticket.number}" in sent.get_body(("plain",)).get_content()
+
+
+def test_requesters_language_is_used(loja, smtp):
+    _, primary = loja
+    primary.language = "en"
+    primary.save()
+    opened = receive(make_mail(sender=primary.email))
+    outbound.send_ticket_acknowledgement(Ticket.objects.get(number=opened.ticket).pk)
+    _, sent = smtp.parsed()
+    assert "We received your ticket" in sent.get_body(("plain",)).get_content()
+
+
+def test_no_acknowledgement_to_an_auto_reply(loja, smtp):
+    opened = receive(make_mail(sender=loja[1].email, Auto_Submitted="auto-replied"))
+    outbound.send_ticket_acknowledgement(Ticket.objects.get(number=opened.ticket).pk)
+    assert smtp.messages == []
+
+
+def test_unlinked_sender_is_told_how_to_write(profile, smtp):
+    opened = receive(make_mail(sender="alguem@gmail.com", Message_ID="<pessoal@gmail.com>"))
+    mail = InboundMail.objects.get()
+    outbound.send_notice(mail.pk)
+    rcpt, sent = smtp.parsed()
+    text = sent.get_body(("plain",)).get_content()
+    assert rcpt == ["alguem@gmail.com"] and sent["Auto-Submitted"] == "auto-replied"
+    assert sent["In-Reply-To"] == "<pessoal@gmail.com>"
+    assert sent["Subject"].startswith(f"[#{opened.ticket}]")
+    assert "e-mail cadastrado" in text
+
+
+def test_refused_department_is_explained(loja, smtp):
+    receive(make_mail(sender=loja[1].email, to="sucesso@balcao.localhost"))
+    outbound.send_notice(InboundMail.objects.get().pk)
+    text = smtp.parsed()[1].get_body(("plain",)).get_content()
+    assert "Atendimento" in text and "TEAM" in text
+
+
+def test_smtp_failure_is_retried_then_recorded_on_the_ticket(loja, agent, settings, tasks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    opened = receive(make_mail(sender=loja[1].email))
+    ticket = Ticket.objects.get(number=opened.ticket)
+    reply = do_add_message(ticket, actor=agent, body="Resposta")
+    tasks.clear()
+    outbound.send_reply(reply.pk, 1)
+    reply.refresh_from_db()
+    [retry] = [r for r in tasks.results if r.task.name == "send_reply_email_task"]
+    assert retry.args == [reply.pk, 2] and retry.task.run_after is not None
+    assert reply.delivery == Message.Delivery.PENDING
+
+    outbound.send_reply(reply.pk, outbound.MAX_ATTEMPTS)
+    reply.refresh_from_db()
+    assert reply.delivery == Message.Delivery.FAILED and reply.delivery_error
+    assert ticket.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
