@@ -15,6 +15,7 @@ SORT_CHOICES = [
     ("number", _("Highest number first")),
     ("-number", _("Lowest number first")),
     ("status", _("Status (what waits for us first)")),
+    ("sla", _("SLA (what breaches first)")),
 ]
 
 

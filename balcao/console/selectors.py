@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
 from balcao.accounts.models import Department, User
 from balcao.customers.models import Company, Contact
 from balcao.customers.validators import normalize_cnpj
+from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import Message, Status, Ticket
 from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
 
@@ -28,6 +29,7 @@ SORTS = {
     "number": ("-number",),
     "-number": ("number",),
     "status": ("status_rank", "-updated_at", "-id"),
+    "sla": (F("sla__next_due").asc(nulls_last=True), "-updated_at", "-id"),
 }
 
 
@@ -37,6 +39,8 @@ class Queue:
 
     department: Department
     counts: dict[str, int] = field(default_factory=dict)
+    at_risk: int = 0  # SLA (R15): open tickets near their due time, and past it
+    breached: int = 0
 
     @property
     def active(self) -> int:
@@ -76,6 +80,10 @@ def queue_counts(viewer) -> Queues:
             queue.counts[row["status"]] = queue.counts.get(row["status"], 0) + row["n"]
         if row["unlinked"] and row["status"] != Status.CLOSED:
             unlinked += row["n"]
+    for counted in sla_counts(viewer):
+        queue = queues.get(counted.department.pk)
+        if queue is not None:
+            queue.at_risk, queue.breached = counted.at_risk, counted.breached
     return Queues(list(queues.values()), unlinked)
 
 
@@ -99,7 +107,7 @@ def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Tic
                 output_field=IntegerField(),
             )
         )
-    return tickets.order_by(*SORTS.get(sort, SORTS["updated"]))
+    return tickets.select_related("sla").order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
 def tickets_version(viewer) -> str:

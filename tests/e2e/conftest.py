@@ -43,7 +43,8 @@ def browser():
 
 @pytest.fixture
 def demo(transactional_db, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Dummy: tasks are recorded, not run (SLA alerts are scheduled for later: run_after).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     load_demo()
 

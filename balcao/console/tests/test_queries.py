@@ -12,10 +12,12 @@ from balcao.tickets.actions import NewAttachment
 
 pytestmark = pytest.mark.django_db
 
-HOME = 6  # session, user, version, departments, counts (one grouped query), my tickets
-LIST = 7  # session, user, version, staff, departments, count, page (with all it shows)
-TICKET = 12  # session, user, ticket, messages, attachments, events, departments, version,
-# contacts, add-ons, other open count, staff who may take it
+HOME = 7  # session, user, version, departments, counts (one grouped query), SLA counts,
+# my tickets
+LIST = 7  # session, user, version, staff, departments, count, page (with all it shows,
+# its SLA clocks joined)
+TICKET = 13  # session, user, ticket, messages, attachments, events, departments, version,
+# contacts, add-ons, other open count, staff who may take it, SLA clock
 
 
 def fill(n, agent, media):

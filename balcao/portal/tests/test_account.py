@@ -88,3 +88,19 @@ def test_help_explains_departments_and_statuses(client_for, customer):
     page = client_for(customer).get(reverse("portal:help")).content.decode()
     assert "Ouvidoria" in page and "Financeiro" in page
     assert "Resposta do cliente" in page  # the legend of R11
+
+
+def test_my_plan_tells_which_real_time_channels_are_open_now(client_for, loja, time_machine):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    time_machine.move_to(saturday, tick=False)
+    page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
+    assert "abre segunda-feira às 9:00" in page  # WhatsApp Comercial, in the Essencial plan
+    assert "não incluído no seu plano" in page  # chat is not
+    assert "abra um ticket" in page.lower()
+
+    time_machine.move_to(saturday.replace(day=30), tick=False)  # Monday 10:00
+    page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
+    assert "aberto agora" in page

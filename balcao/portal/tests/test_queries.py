@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 HOME = 4  # session, user, contact (with company and plan), recent tickets
 LIST = 6  # session, user, contact, departments, count, page of tickets (with departments)
-TICKET = 8  # session, user, contact, ticket, messages, attachments, events, departments
+TICKET = 9  # session, user, contact, ticket, messages, attachments, events, departments,
+# SLA clock
 
 
 def fill(n, customer, agent):

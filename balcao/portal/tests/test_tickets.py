@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -249,3 +251,12 @@ def test_transfers_are_shown_with_the_department_name(client_for, customer, agen
     )
     page = client_for(customer).get(f"/cliente/chamados/{ticket.number}/").content.decode()
     assert "Transferido para o departamento Financeiro." in page
+
+
+def test_a_linked_ticket_shows_when_the_answer_is_expected(client_for, customer, ticket):
+    from balcao.sla.selectors import ticket_sla
+
+    due = ticket_sla(ticket).first_response_due
+    page = client_for(customer).get(f"/cliente/chamados/{ticket.number}/").content.decode()
+    assert "Resposta esperada até" in page
+    assert due.astimezone(ZoneInfo("America/Sao_Paulo")).isoformat() in page

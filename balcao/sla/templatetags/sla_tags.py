@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from balcao.sla.selectors import NO_SLA, SlaStatus, company_channels, ticket_sla
+from balcao.sla.selectors import NO_SLA, SlaStatus, company_channels, sla_status, ticket_sla
 from balcao.tickets.models import Ticket
 
 register = template.Library()
@@ -17,7 +17,11 @@ register = template.Library()
 def sla_badge(value: Ticket | SlaStatus | None):
     """``{% sla_badge ticket %}`` (one query) or ``{% sla_badge slas|sla_of:ticket %}`` for a
     list whose statuses came from ``sla_for_tickets`` in one query."""
-    return {"sla": ticket_sla(value) if isinstance(value, Ticket) else value or NO_SLA}
+    if isinstance(value, Ticket):
+        # A list that joined the clock (select_related("sla")) needs no query per row.
+        cached = Ticket.sla.is_cached(value)
+        value = sla_status(getattr(value, "sla", None)) if cached else ticket_sla(value)
+    return {"sla": value or NO_SLA}
 
 
 @register.filter
