@@ -112,7 +112,7 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
     pairs = []
     for name, address in getaddresses(values):
         address = address.strip().strip("<>").lower()
-        if "@" in address and " " not in address:
+        if "@" in address and " " not in address and len(address) <= 254:
             pairs.append((name.strip(), address))
     return pairs
 
@@ -214,7 +214,7 @@ def _attach(part, ctype, content, inline, found: _Collected, defects) -> None:
     if not name:
         extension = ".eml" if ctype == "message/rfc822" else mimetypes.guess_extension(ctype)
         name = f"attachment-{len(found.attachments) + 1}{extension or '.bin'}"
-    found.attachments.append(ParsedAttachment(name, ctype, content, inline))
+    found.attachments.append(ParsedAttachment(_clean(name), _clean(ctype), content, inline))
 
 
 def _walk(part: EmailMessage, found: _Collected, defects: list[str], depth: int = 0) -> None:
@@ -364,6 +364,16 @@ def cut_html_quotes(html: str) -> tuple[str, bool]:
 # ---------------------------------------------------------------- the whole message
 
 
+def _clean(text: str) -> str:
+    """Text a database and a JSON encoder accept: undecodable bytes the parser kept as
+    surrogates become U+FFFD, control characters go."""
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return CONTROL.sub("", text)
+
+
 def parse_message(raw: bytes) -> ParsedMail:
     """Read ``raw`` as well as it can be read; never raises."""
     mail = ParsedMail()
@@ -374,11 +384,15 @@ def parse_message(raw: bytes) -> ParsedMail:
         defects.append(f"unreadable: {type(error).__name__}: {error}"[:300])
         if not mail.body_text:
             mail.body_text = mail.reply_text = raw.decode("utf-8", "replace")
-    for name in ("subject", "from_name", "body_text", "reply_text", "reply_html"):
-        setattr(mail, name, CONTROL.sub("", getattr(mail, name)))
+    for name in ("subject", "from_name", "from_email", "message_id", "in_reply_to", "body_text"):
+        setattr(mail, name, _clean(getattr(mail, name)))
+    for name in ("reply_text", "reply_html"):
+        setattr(mail, name, _clean(getattr(mail, name)))
+    for name in ("to", "cc", "delivered_to", "references", "defects"):
+        setattr(mail, name, list(dict.fromkeys(_clean(v) for v in getattr(mail, name))))
     if mail.body_html is not None:
-        mail.body_html = CONTROL.sub("", mail.body_html)
-    mail.defects = list(dict.fromkeys(defects))
+        mail.body_html = _clean(mail.body_html)
+    mail.from_name = mail.from_name[:200]
     return mail
 
 

@@ -1,0 +1,200 @@
+"""`balcao mail fetch` against Debian's Dovecot on 127.0.0.1: a message is marked only after
+it is committed, a run killed between the two loses and doubles nothing, UIDVALIDITY counts."""
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from balcao.connectors.email import imap
+from balcao.connectors.email.models import InboundMail, Mailbox
+from balcao.tickets.models import Message, Ticket
+from tests.mail.conftest import make_mail
+from tests.mail.test_outbound import free_port
+
+DOVECOT = "/usr/sbin/dovecot"
+USER, PASSWORD = "suporte", "segredo-de-teste"
+
+pytestmark = [
+    pytest.mark.skipif(not Path(DOVECOT).exists(), reason="needs Debian's dovecot-imapd"),
+    pytest.mark.django_db(transaction=True),
+]
+
+CONFIG = """
+base_dir = {home}/run
+state_dir = {home}/state
+log_path = {home}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:{home}/mail/%u
+first_valid_uid = {uid}
+{users}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {home}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={home}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def dovecot():
+    """A private Dovecot: its own config, passwd-file and maildir in a temporary directory.
+    As root its mail processes run as the package's `dovecot` user (Dovecot refuses root);
+    unprivileged, everything runs as the current user."""
+    home = Path(tempfile.mkdtemp(prefix="balcao-dovecot-"))
+    home.chmod(0o755)  # the auth and mail processes run as other users
+    (home / "mail").mkdir()
+    if os.getuid() == 0:
+        owner = pwd.getpwnam("dovecot")
+        uid, gid, users = owner.pw_uid, owner.pw_gid, ""
+        os.chown(home / "mail", uid, gid)
+    else:
+        me = pwd.getpwuid(os.getuid()).pw_name
+        uid, gid = os.getuid(), os.getgid()
+        users = f"default_internal_user = {me}\ndefault_login_user = {me}"
+    port = free_port()
+    (home / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    (home / "dovecot.conf").write_text(
+        CONFIG.format(home=home, uid=uid, gid=gid, users=users, port=port)
+    )
+    server = subprocess.Popen([DOVECOT, "-F", "-c", str(home / "dovecot.conf")])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.terminate()
+        pytest.fail((home / "dovecot.log").read_text())
+    yield port
+    server.terminate()
+    server.wait(timeout=30)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def client(port) -> IMAPClient:
+    conn = IMAPClient("127.0.0.1", port=port, ssl=False)
+    conn.login(USER, PASSWORD)
+    return conn
+
+
+@pytest.fixture
+def folder(dovecot, request):
+    """A fresh folder for each test, and the Mailbox that reads it."""
+    name = f"T{abs(hash(request.node.name)) % 10**8}"
+    with client(dovecot) as conn:
+        for old in (name, f"{name}-feito"):
+            if conn.folder_exists(old):
+                conn.delete_folder(old)
+        conn.create_folder(name)
+    mailbox = Mailbox.objects.create(
+        name=name,
+        host="127.0.0.1",
+        port=dovecot,
+        use_ssl=False,
+        username=USER,
+        password=PASSWORD,
+        folder=name,
+    )
+    return mailbox
+
+
+def append(port, folder: str, raw: bytes) -> None:
+    with client(port) as conn:
+        conn.append(folder, raw)
+
+
+def flags(port, folder: str) -> list:
+    with client(port) as conn:
+        conn.select_folder(folder, readonly=True)
+        return [set(v[b"FLAGS"]) for _, v in sorted(conn.fetch(conn.search(), ["FLAGS"]).items())]
+
+
+def test_fetch_files_and_flags_each_message(profile, dovecot, folder):
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Primeiro"))
+    append(dovecot, folder.folder, make_mail(sender="b@cliente.example", subject="Segundo"))
+    [report] = imap.fetch_all()
+    assert report.actions == {"created": 2}
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Primeiro", "Segundo"]
+    assert all(b"\\Seen" in f for f in flags(dovecot, folder.folder))
+    folder.refresh_from_db()
+    assert folder.last_uid == 2 and folder.uidvalidity
+    [again] = imap.fetch_all()
+    assert again.actions == {}
+
+
+def test_killed_between_commit_and_flag_neither_loses_nor_doubles(
+    profile, dovecot, folder, monkeypatch
+):
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Só uma vez"))
+
+    def killed(*args):
+        raise KeyboardInterrupt("killed after commit, before the flag")
+
+    monkeypatch.setattr(imap, "mark_done", killed)
+    with pytest.raises(KeyboardInterrupt):
+        imap.fetch_all()
+    assert Ticket.objects.count() == 1  # committed
+    assert flags(dovecot, folder.folder) == [set()]  # not marked
+    monkeypatch.undo()
+    [report] = imap.fetch_all()
+    assert report.actions == {"duplicate": 1}
+    assert Ticket.objects.count() == 1 and Message.objects.count() == 1
+    assert InboundMail.objects.count() == 1
+    assert flags(dovecot, folder.folder) == [{b"\\Seen"}]
+
+
+def test_processed_mail_can_be_moved(profile, dovecot, folder):
+    folder.move_to = f"{folder.folder}-feito"
+    folder.save()
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example"))
+    imap.fetch_all()
+    with client(dovecot) as conn:
+        assert conn.select_folder(folder.folder)[b"EXISTS"] == 0
+        assert conn.select_folder(folder.move_to)[b"EXISTS"] == 1
+    assert Ticket.objects.count() == 1
+
+
+def test_a_new_uidvalidity_reads_the_folder_again(profile, dovecot, folder):
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Antes"))
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Antes 2"))
+    imap.fetch_all()
+    folder.refresh_from_db()
+    before = folder.uidvalidity
+    with client(dovecot) as conn:  # the folder is recreated: UIDs start again at 1
+        conn.delete_folder(folder.folder)
+        conn.create_folder(folder.folder)
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Depois"))
+    [report] = imap.fetch_all()
+    folder.refresh_from_db()
+    assert folder.uidvalidity != before and folder.last_uid == 1
+    assert report.actions == {"created": 1}
+    assert Ticket.objects.filter(subject="Depois").exists()
