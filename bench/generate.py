@@ -18,18 +18,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
 
 SUBJECTS = [
-    "Erro ao finalizar compra no checkout", "Segunda via do boleto", "Nota fiscal não recebida",
-    "Integração com ERP parou", "Dúvida sobre o contrato", "Orçamento de novo módulo",
-    "Frete não calcula para o Nordeste", "Pix não confirma o pagamento", "Lentidão na loja",
-    "Certificado SSL expirando", "Cupom de desconto não aplica", "Imagens dos produtos sumiram",
-    "Alterar plano para TEAM", "Relatório de vendas divergente", "Cadastro de variações de produto",
+    "Erro ao finalizar compra no checkout",
+    "Segunda via do boleto",
+    "Nota fiscal não recebida",
+    "Integração com ERP parou",
+    "Dúvida sobre o contrato",
+    "Orçamento de novo módulo",
+    "Frete não calcula para o Nordeste",
+    "Pix não confirma o pagamento",
+    "Lentidão na loja",
+    "Certificado SSL expirando",
+    "Cupom de desconto não aplica",
+    "Imagens dos produtos sumiram",
+    "Alterar plano para TEAM",
+    "Relatório de vendas divergente",
+    "Cadastro de variações de produto",
 ]
 PHRASES = [
-    "Bom dia, equipe.", "Desde ontem os clientes relatam o problema.", "Segue o print em anexo.",
-    "Poderiam verificar com urgência?", "Já limpamos o cache e o erro continua.",
-    "O pedido 48213 ficou parado no status aguardando pagamento.", "Obrigado pelo retorno.",
-    "Precisamos disso resolvido antes da Black Friday.", "Qual o prazo previsto?",
-    "Conferimos as configurações do gateway e estão corretas.", "Att., equipe de e-commerce.",
+    "Bom dia, equipe.",
+    "Desde ontem os clientes relatam o problema.",
+    "Segue o print em anexo.",
+    "Poderiam verificar com urgência?",
+    "Já limpamos o cache e o erro continua.",
+    "O pedido 48213 ficou parado no status aguardando pagamento.",
+    "Obrigado pelo retorno.",
+    "Precisamos disso resolvido antes da Black Friday.",
+    "Qual o prazo previsto?",
+    "Conferimos as configurações do gateway e estão corretas.",
+    "Att., equipe de e-commerce.",
 ]
 STATUSES = ["open", "assigned", "answered", "customer_reply", "in_progress", "closed"]
 WEIGHTS = [5, 5, 10, 5, 5, 70]
@@ -50,7 +66,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from balcao.accounts.models import Department, User
@@ -64,7 +80,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     load_demo()
     if Ticket.objects.count() >= args.tickets:
-        print(f"already generated: {Ticket.objects.count()} tickets")
+        print(
+            f"already generated: {Ticket.objects.count()} tickets, "
+            f"{start_clocks()} SLA clocks started"
+        )
+        analyze(connection)
         return
     rng = random.Random(2026)
     plans = list(Plan.objects.all())
@@ -74,12 +94,16 @@ def main() -> None:
     with transaction.atomic():
         companies = Company.objects.bulk_create(
             Company(name=f"Loja {i:04d} Comércio Eletrônico Ltda", plan=rng.choice(plans))
-            for i in range(args.companies))
+            for i in range(args.companies)
+        )
         users = User.objects.bulk_create(
             User(email=f"contato{i}@loja{i:04d}.com.br", name=f"Contato {i}", password="!")
-            for i in range(args.companies))
+            for i in range(args.companies)
+        )
         Contact.objects.bulk_create(
-            Contact(company=c, user=u, is_primary=True) for c, u in zip(companies, users, strict=True))
+            Contact(company=c, user=u, is_primary=True)
+            for c, u in zip(companies, users, strict=True)
+        )
         counter = Counter.objects.get(name="ticket")
         first = counter.value + 1
         batch = 5000
@@ -89,35 +113,123 @@ def main() -> None:
                 k = rng.randrange(args.companies)
                 opened = now - timedelta(seconds=rng.randint(0, 2 * 365 * 86400))
                 status = rng.choices(STATUSES, WEIGHTS)[0]
-                tickets.append(Ticket(
-                    number=first + offset + i, subject=rng.choice(SUBJECTS),
-                    department=rng.choice(departments), company=companies[k],
-                    requester=users[k], requester_email=users[k].email, status=status,
-                    assignee=rng.choice(agents) if status != "open" else None, origin="portal",
-                    created_at=opened, updated_at=opened + timedelta(hours=rng.randint(1, 200)),
-                ))
+                tickets.append(
+                    Ticket(
+                        number=first + offset + i,
+                        subject=rng.choice(SUBJECTS),
+                        department=rng.choice(departments),
+                        company=companies[k],
+                        requester=users[k],
+                        requester_email=users[k].email,
+                        status=status,
+                        assignee=rng.choice(agents) if status != "open" else None,
+                        origin="portal",
+                        created_at=opened,
+                        updated_at=opened + timedelta(hours=rng.randint(1, 200)),
+                    )
+                )
             tickets = Ticket.objects.bulk_create(tickets)
             messages, events = [], []
             for ticket in tickets:
                 for j in range(max(1, int(rng.gauss(args.messages, 1.5)))):
                     inbound = j % 2 == 0
-                    messages.append(Message(
-                        ticket=ticket, direction="in" if inbound else "out", channel="portal",
-                        author_email=ticket.requester_email if inbound else "agente@balcao.localhost",
-                        body_text=text(rng), created_at=ticket.created_at + timedelta(hours=j * 3)))
-                events.append(Event(kind="ticket_opened", ticket=ticket, company=ticket.company,
-                                    created_at=ticket.created_at, data={"origin": "portal"}))
+                    messages.append(
+                        Message(
+                            ticket=ticket,
+                            direction="in" if inbound else "out",
+                            channel="portal",
+                            author_email=ticket.requester_email
+                            if inbound
+                            else "agente@balcao.localhost",
+                            body_text=text(rng),
+                            created_at=ticket.created_at + timedelta(hours=j * 3),
+                        )
+                    )
+                events.append(
+                    Event(
+                        kind="ticket_opened",
+                        ticket=ticket,
+                        company=ticket.company,
+                        created_at=ticket.created_at,
+                        data={"origin": "portal"},
+                    )
+                )
                 if ticket.status != "open":
-                    events.append(Event(kind="status_changed", ticket=ticket, company=ticket.company,
-                                        created_at=ticket.updated_at,
-                                        data={"old": "open", "new": ticket.status}))
+                    events.append(
+                        Event(
+                            kind="status_changed",
+                            ticket=ticket,
+                            company=ticket.company,
+                            created_at=ticket.updated_at,
+                            data={"old": "open", "new": ticket.status},
+                        )
+                    )
             Message.objects.bulk_create(messages, batch_size=2000)
             Event.objects.bulk_create(events, batch_size=2000)
             print(f"  {offset + size} tickets", flush=True)
         counter.value = first + args.tickets
         counter.save()
-    print(f"generated {args.tickets} tickets for {args.companies} companies "
-          f"in {time.perf_counter() - started:.0f} s")
+    clocks = start_clocks()
+    analyze(connection)
+    print(
+        f"generated {args.tickets} tickets for {args.companies} companies "
+        f"({clocks} SLA clocks) in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def analyze(connection) -> None:
+    """Planner statistics, as autovacuum (or `ANALYZE` after an import) would have them."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def start_clocks() -> int:
+    """SLA clocks of the linked tickets not closed, as if started at their opening: running,
+    or paused while Answered. Bulk-created (no alert tasks: the bench measures reads)."""
+    from balcao.sla.calendar import add_business
+    from balcao.sla.models import ClockState, TicketSla
+    from balcao.sla.selectors import calendar_value, policy_for
+    from balcao.tickets.models import Status, Ticket
+
+    cal = calendar_value(None)
+    policies = {}
+    clocks = []
+    tickets = (
+        Ticket.objects.filter(company__isnull=False, sla__isnull=True)
+        .exclude(status=Status.CLOSED)
+        .select_related("company__plan", "department")
+    )
+    for ticket in tickets.iterator(chunk_size=2000):
+        key = (ticket.company.plan_id, ticket.department_id)
+        if key not in policies:
+            policies[key] = policy_for(ticket.company.plan, ticket.department)
+        policy = policies[key]
+        first_due = add_business(
+            cal, ticket.created_at, timedelta(minutes=policy.first_response_minutes)
+        )
+        warn = add_business(
+            cal, ticket.created_at, timedelta(minutes=policy.first_response_minutes * 0.8)
+        )
+        paused = ticket.status == Status.ANSWERED
+        clocks.append(
+            TicketSla(
+                ticket=ticket,
+                calendar=policy.calendar,
+                first_response_minutes=policy.first_response_minutes,
+                next_response_minutes=policy.next_response_minutes,
+                resolution_minutes=policy.resolution_minutes,
+                state=ClockState.PAUSED if paused else ClockState.RUNNING,
+                started_at=ticket.created_at,
+                running_since=None if paused else ticket.created_at,
+                first_response_due=first_due,
+                first_response_warn=warn,
+                first_response_at=ticket.updated_at if paused else None,
+                next_due=None if paused else first_due,
+                at_risk_from=None if paused else warn,
+            )
+        )
+    TicketSla.objects.bulk_create(clocks, batch_size=2000)
+    return len(clocks)
 
 
 if __name__ == "__main__":

@@ -118,6 +118,7 @@ def main() -> None:
         login(customer, contact, "bench-password")
         pages = [
             ("floor: /health", staff, "/health", "admin@balcao.localhost"),
+            ("console home (queues)", staff, "/console/", "admin@balcao.localhost"),
             ("console list", staff, "/console/chamados/", "admin@balcao.localhost"),
             (
                 "console list, department",
@@ -129,6 +130,12 @@ def main() -> None:
                 "console ticket page",
                 staff,
                 f"/console/chamados/{ticket.number}/",
+                "admin@balcao.localhost",
+            ),
+            (
+                "console list, SLA order",
+                staff,
+                "/console/chamados/?sort=sla&status=open,assigned,in_progress,customer_reply",
                 "admin@balcao.localhost",
             ),
             ("client-area list", customer, "/cliente/chamados/", contact),

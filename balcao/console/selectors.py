@@ -58,32 +58,20 @@ class Queues:
 
 def queue_counts(viewer) -> Queues:
     """Each visible department with its counts per status, and the unlinked tickets still
-    waiting: one grouped query for the counts, one for the departments."""
+    waiting: the counts come from the (department, status) index alone, the unlinked from
+    the company index, the SLA counts from the live clocks."""
     queues = {d.pk: Queue(d) for d in visible_departments(viewer).order_by("position", "name")}
-    rows = (
-        visible_tickets(viewer)
-        .order_by()
-        .annotate(
-            unlinked=Case(
-                When(company__isnull=True, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .values("department_id", "status", "unlinked")
-        .annotate(n=Count("id"))
-    )
-    unlinked = 0
+    tickets = visible_tickets(viewer).order_by()
+    rows = tickets.values("department_id", "status").annotate(n=Count("id"))
     for row in rows:
         queue = queues.get(row["department_id"])
         if queue is not None:
-            queue.counts[row["status"]] = queue.counts.get(row["status"], 0) + row["n"]
-        if row["unlinked"] and row["status"] != Status.CLOSED:
-            unlinked += row["n"]
-    for counted in sla_counts(viewer):
-        queue = queues.get(counted.department.pk)
+            queue.counts[row["status"]] = row["n"]
+    unlinked = tickets.filter(company__isnull=True).exclude(status=Status.CLOSED).count()
+    for department_id, (at_risk, breached) in sla_counts(viewer).items():
+        queue = queues.get(department_id)
         if queue is not None:
-            queue.at_risk, queue.breached = counted.at_risk, counted.breached
+            queue.at_risk, queue.breached = at_risk, breached
     return Queues(list(queues.values()), unlinked)
 
 

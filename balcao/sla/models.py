@@ -182,6 +182,7 @@ class TicketSla(models.Model):
         verbose_name_plural = _("ticket SLAs")
         indexes = [
             models.Index(fields=["next_due"]),
+            models.Index(fields=["state", "next_due"]),
             models.Index(fields=["at_risk_from"]),
             models.Index(fields=["started_at"]),
         ]

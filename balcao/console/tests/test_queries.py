@@ -12,7 +12,7 @@ from balcao.tickets.actions import NewAttachment
 
 pytestmark = pytest.mark.django_db
 
-HOME = 7  # session, user, version, departments, counts (one grouped query), SLA counts,
+HOME = 8  # session, user, version, departments, counts per status, unlinked count, SLA counts,
 # my tickets
 LIST = 7  # session, user, version, staff, departments, count, page (with all it shows,
 # its SLA clocks joined)
