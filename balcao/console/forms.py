@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from balcao.core.forms import MultipleFileField
 from balcao.tickets.actions import NewAttachment
 from balcao.tickets.models import Status
 
@@ -61,22 +62,6 @@ class TicketFilterForm(forms.Form):
         value["unlinked"] = self.cleaned_data.get("unlinked", False)
         value["sort"] = self.cleaned_data.get("sort") or "updated"
         return value
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class MessageForm(forms.Form):

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import LogoutView, redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,9 +34,9 @@ from balcao.console.timeline import console_timeline
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact
 from balcao.tickets import actions
+from balcao.tickets.http import attachment_download
 from balcao.tickets.models import Origin
 from balcao.tickets.selectors import (
-    get_attachment,
     get_ticket,
     list_tickets,
     ticket_timeline,
@@ -373,13 +373,4 @@ def ticket_link(request, number: int):
 @require_GET
 @staff_required
 def attachment(request, pk: int):
-    try:
-        item = get_attachment(request.user, pk)
-    except NotFound:
-        raise Http404 from None
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.name,
-        content_type=item.content_type,
-    )
+    return attachment_download(request.user, pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balcao.accounts.actions import do_set_password
 from balcao.core.errors import ActionRefused
+from balcao.core.forms import MultipleFileField
 from balcao.tickets.actions import NewAttachment, check_upload
 from balcao.tickets.models import Status
 
@@ -82,22 +83,6 @@ class PortalSetPasswordForm(SetPasswordForm):
     def save(self, commit=True):
         do_set_password(self.user, self.cleaned_data["new_password1"])
         return self.user
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class AttachmentsMixin:

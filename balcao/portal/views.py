@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -43,8 +43,9 @@ from balcao.portal.forms import (
 from balcao.portal.timeline import customer_timeline
 from balcao.sla.selectors import ticket_sla
 from balcao.tickets import actions
+from balcao.tickets.http import attachment_download
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
-from balcao.tickets.selectors import get_attachment, get_ticket, list_tickets, ticket_timeline
+from balcao.tickets.selectors import get_ticket, list_tickets, ticket_timeline
 
 PAGE_SIZE = 25
 RECENT = 5
@@ -293,16 +294,7 @@ def ticket_close(request, number: int):
 @require_GET
 @contact_required
 def attachment(request, pk: int):
-    try:
-        item = get_attachment(request.user, pk)
-    except NotFound:
-        raise Http404 from None
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.name,
-        content_type=item.content_type,
-    )
+    return attachment_download(request.user, pk)
 
 
 @require_http_methods(["GET", "POST"])

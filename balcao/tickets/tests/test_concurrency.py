@@ -39,7 +39,9 @@ def test_concurrent_replies_and_close_keep_a_consistent_ticket(profile):
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.messages.count() == 11
     assert ticket.status == Status.ANSWERED
-    assigned = list(ticket.events.filter(kind="assigned").order_by("id").values_list("data", flat=True))
+    assigned = list(
+        ticket.events.filter(kind="assigned").order_by("id").values_list("data", flat=True)
+    )
     # The second assignment saw the first one's result (old == the first assignee), never a stale row.
     assert assigned[0]["old"] is None and assigned[1]["old"] == assigned[0]["new"]
     assert ticket.assignee.email == assigned[1]["new"]
