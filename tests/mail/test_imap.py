@@ -198,3 +198,24 @@ def test_a_new_uidvalidity_reads_the_folder_again(profile, dovecot, folder):
     assert folder.uidvalidity != before and folder.last_uid == 1
     assert report.actions == {"created": 1}
     assert Ticket.objects.filter(subject="Depois").exists()
+
+
+def test_fetch_command_reads_and_reports_an_unreachable_mailbox(profile, dovecot, folder, capsys):
+    from django.core.management import call_command
+
+    Mailbox.objects.create(
+        name="zz-fora",
+        host="127.0.0.1",
+        port=free_port(),
+        use_ssl=False,
+        username="x",
+        password="y",
+    )
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example"))
+    with pytest.raises(SystemExit) as exited:
+        call_command("mail", "fetch")
+    lines = capsys.readouterr().out.splitlines()
+    assert exited.value.code == 1
+    assert f'"created": 1, "mailbox": "{folder.name}"' in lines[0]
+    assert '"error": "ConnectionRefusedError' in lines[1]
+    assert Ticket.objects.count() == 1

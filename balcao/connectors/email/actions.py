@@ -41,6 +41,22 @@ AUTO_ANSWER_LIMITS = {
 }
 
 
+# What filing a message writes on its row (never the raw bytes again).
+FILED = [
+    "state",
+    "msgid",
+    "from_email",
+    "subject",
+    "auto_generated",
+    "department",
+    "ticket",
+    "message",
+    "answer",
+    "note",
+    "defects",
+]
+
+
 @dataclass(frozen=True)
 class InboundMessage:
     """One message as a channel hands it over: the raw bytes and the envelope."""
@@ -178,13 +194,13 @@ def _process(mail_id: int, inbound: InboundMessage) -> ReceiveResult:
         mail.state = InboundMail.State.DUPLICATE
         mail.ticket_id = earlier.ticket_id
         mail.defects = parsed.defects
-        mail.save()
+        mail.save(update_fields=FILED)
         return _result(mail, "duplicate")
     with translation.override(settings.LANGUAGE_CODE):
         action = _file(mail, parsed, department)
     mail.defects = parsed.defects
     mail.state = InboundMail.State.PROCESSED
-    mail.save()
+    mail.save(update_fields=FILED)
     if mail.answer in (InboundMail.Answer.UNLINKED, InboundMail.Answer.REFUSED):
         from balcao.connectors.email import tasks
 
@@ -372,7 +388,7 @@ def _keep_unprocessed(mail_id: int, error: str) -> ReceiveResult:
             mail.state, mail.error, mail.from_email = InboundMail.State.FAILED, error, sender
             mail.ticket, mail.message = ticket, ticket.messages.first()
             mail.note = _("Could not be processed.")
-            mail.save()
+            mail.save(update_fields=[*FILED, "error"])
             return _result(mail, "created")
     except (OperationalError, InterfaceError):
         raise

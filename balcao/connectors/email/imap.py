@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from balcao.connectors.email.actions import (
     InboundMessage,
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 class FetchReport:
     mailbox: str
     actions: Counter = field(default_factory=Counter)  # created / joined / duplicate / failed
+    error: str = ""
 
 
 def _connect(mailbox: Mailbox) -> IMAPClient:
@@ -71,4 +73,13 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
 
 
 def fetch_all() -> list[FetchReport]:
-    return [fetch_mailbox(m) for m in Mailbox.objects.filter(is_active=True).order_by("name")]
+    """Every active mailbox; one that cannot be reached is reported and the others are read.
+    Database errors propagate: nothing more can be stored."""
+    reports = []
+    for mailbox in Mailbox.objects.filter(is_active=True).order_by("name"):
+        try:
+            reports.append(fetch_mailbox(mailbox))
+        except (OSError, IMAPClientError) as error:
+            log.warning("IMAP %s: %s", mailbox.name, error)
+            reports.append(FetchReport(mailbox.name, error=f"{type(error).__name__}: {error}"))
+    return reports

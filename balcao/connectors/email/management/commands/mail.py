@@ -75,15 +75,19 @@ class Command(BaseCommand):
         from balcao.connectors.email.imap import fetch_all
 
         while True:
+            failed = False
             try:
                 for report in fetch_all():
-                    self.stdout.write(
-                        json.dumps({"mailbox": report.mailbox, **report.actions}, sort_keys=True)
-                    )
+                    shown = {"mailbox": report.mailbox, **report.actions}
+                    if report.error:
+                        shown["error"], failed = report.error, True
+                    self.stdout.write(json.dumps(shown, sort_keys=True, ensure_ascii=False))
             except (OperationalError, InterfaceError) as error:
                 self.stderr.write(f"balcao mail fetch: database unavailable: {error}")
                 if not every:
                     sys.exit(EX_TEMPFAIL)
             if not every:
+                if failed:
+                    sys.exit(1)
                 return
             time.sleep(every)

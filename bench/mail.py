@@ -1,0 +1,109 @@
+"""E-mail benchmark: messages per second through the funnel, beside the parse-only ceiling.
+
+    BALCAO_HOME=var/bench-mail .venv/bin/python bench/mail.py [--messages 1000]
+    (PostgreSQL: DATABASE_URL=postgres://…/scratch .venv/bin/python bench/mail.py)
+
+Generates --messages raw e-mails in the shapes of the corpus (plain, alternative with HTML,
+Latin-1, quoted replies): 70% open new tickets (from contacts of 20 companies and from unknown
+addresses), 30% are replies carrying the token of a ticket opened earlier in the run, and about
+one in seven has an attachment (20–200 KB). Each goes through `do_receive_message` exactly as
+`balcao mail deliver` calls it (raw store, parse, thread, ticket action, tasks enqueued on
+commit), then the same bytes are parsed again with `parse_message` alone.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+
+SUBJECTS = ["Checkout fora do ar", "Boleto de novembro", "Frete não calcula", "Nota fiscal"]
+QUOTE = "\n\nEm seg., 24 de nov. de 2026 às 10:00, Suporte <suporte@balcao.localhost> escreveu:\n"
+
+
+def message(rng: random.Random, sender: str, to: str, subject: str, reply: bool) -> bytes:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = sender, to, subject
+    mail["Message-ID"] = make_msgid(domain="cliente.example")
+    body = "Olá, " + " ".join(
+        rng.choice(["pedido", "pagamento", "erro", "módulo"]) for _ in range(60)
+    )
+    if reply:
+        body += QUOTE + "\n".join(f"> linha {n} da conversa anterior" for n in range(30))
+    charset = rng.choice(["utf-8", "utf-8", "iso-8859-1"])
+    mail.set_content(body, charset=charset)
+    if rng.random() < 0.5:
+        mail.add_alternative(f"<div><p>{body}</p></div>", subtype="html", charset=charset)
+    if rng.random() < 1 / 7:
+        data = rng.randbytes(rng.randint(20_000, 200_000))
+        mail.add_attachment(data, maintype="application", subtype="pdf", filename="relatório.pdf")
+    return mail.as_bytes()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from balcao.connectors.email.actions import InboundMessage, do_receive_message
+    from balcao.connectors.email.parsing import parse_message
+    from balcao.customers.actions import do_load_default_profile
+    from balcao.customers.models import Contact
+    from balcao.factories import make_company
+
+    call_command("migrate", verbosity=0)
+    do_load_default_profile()
+    contacts = list(Contact.objects.values_list("user__email", flat=True)[:20])
+    if not contacts:
+        contacts = [make_company(plan)[1].email for plan in ["essencial", "team"] * 10]
+    rng = random.Random(7)
+    departments = ["suporte", "financeiro", "atendimento", "manutencao"]
+    tickets: list[tuple[int, str, str]] = []
+    raws: list[bytes] = []
+    funnel = 0.0
+    for _ in range(args.messages):
+        if tickets and rng.random() < 0.3:
+            number, sender, subject = rng.choice(tickets)
+            raw = message(
+                rng, sender, "suporte@balcao.localhost", f"RE: [#{number}] {subject}", True
+            )
+        else:
+            sender = (
+                rng.choice(contacts) if rng.random() < 0.8 else f"p{rng.randrange(10**6)}@gmail.com"
+            )
+            subject = rng.choice(SUBJECTS)
+            to = f"{rng.choice(departments)}@balcao.localhost"
+            raw = message(rng, sender, to, subject, False)
+        began = time.perf_counter()
+        result = do_receive_message(InboundMessage(raw, ""))
+        funnel += time.perf_counter() - began
+        if result.action == "created":
+            tickets.append((result.ticket, sender, subject))
+        raws.append(raw)
+
+    began = time.perf_counter()
+    for raw in raws:
+        parse_message(raw)
+    parse = time.perf_counter() - began
+
+    size = sum(len(r) for r in raws) / len(raws) / 1024
+    print(f"database: {connection.vendor}; {len(raws)} messages, mean {size:.1f} KiB")
+    print(f"funnel (store, parse, thread, ticket): {len(raws) / funnel:8.1f} messages/s")
+    print(f"parse only (stdlib email + quotes):    {len(raws) / parse:8.1f} messages/s")
+
+
+if __name__ == "__main__":
+    main()
