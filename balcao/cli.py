@@ -3,7 +3,10 @@
 balcao run                 migrate, load profile and demo data once, serve with a worker
 balcao serve               the ASGI server only (production: several of these)
 balcao worker              the task worker (database queue, or RQ on REDIS_URL)
-balcao mail deliver --to ADDRESS < message.eml
+balcao mail deliver --to ADDRESS < message.eml   (an MTA's pipe; exit 75: try again later)
+balcao mail inspect FILE   how a raw message is read, as JSON, without storing it
+balcao mail lmtp [--host --port]   LMTP server for an MTA
+balcao mail fetch [--every SECONDS]   read the IMAP mailboxes configured in the admin
 balcao demo                load the demo companies, contacts, agents and tickets
 """
 
