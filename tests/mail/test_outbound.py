@@ -148,3 +148,33 @@ def test_smtp_failure_is_retried_then_recorded_on_the_ticket(loja, agent, settin
     reply.refresh_from_db()
     assert reply.delivery == Message.Delivery.FAILED and reply.delivery_error
     assert ticket.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
+
+
+def test_a_bounce_of_a_reply_marks_it_not_delivered(loja, agent, smtp):
+    opened = receive(make_mail(sender=loja[1].email))
+    ticket = Ticket.objects.get(number=opened.ticket)
+    reply = do_add_message(ticket, actor=agent, body="Resposta")
+    outbound.send_reply(reply.pk)
+    _, sent = smtp.parsed()
+    bounce = (
+        "From: MAILER-DAEMON@mx.lojaexemplo.com.br\r\n"
+        "To: suporte@balcao.localhost\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.lojaexemplo.com.br\r\n\r\n"
+        f"Final-Recipient: rfc822; {loja[1].email}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 mailbox full\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {sent['Message-ID'].strip()}\r\nSubject: {sent['Subject']}\r\n\r\n"
+        "--B--\r\n"
+    ).encode()
+    result = receive(bounce, envelope_sender="")
+    reply.refresh_from_db()
+    assert result.action == "joined" and result.ticket == ticket.number
+    assert reply.delivery == Message.Delivery.FAILED and "552 mailbox full" in reply.delivery_error
+    assert ticket.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
+    assert Ticket.objects.count() == 1 and ticket.messages.count() == 2
+    assert InboundMail.objects.get(auto_generated=True).ticket == ticket

@@ -24,7 +24,13 @@ from balcao.core.errors import ActionRefused
 from balcao.customers.selectors import department_refusal, find_contact_by_email
 from balcao.events.actions import record_event
 from balcao.events.models import EventKind
-from balcao.tickets.actions import NewAttachment, check_upload, do_add_message, do_open_ticket
+from balcao.tickets.actions import (
+    NewAttachment,
+    check_upload,
+    do_add_message,
+    do_open_ticket,
+    do_record_delivery,
+)
 from balcao.tickets.models import Message, Origin, Ticket
 
 log = logging.getLogger(__name__)
@@ -285,7 +291,34 @@ def _earlier_ticket(company, parsed: ParsedMail) -> Ticket | None:
     return Ticket.objects.filter(company=company, number__in=numbers).order_by("-number").first()
 
 
+def _record_bounce(mail: InboundMail, parsed: ParsedMail) -> bool:
+    """A delivery report returning one of our replies marks that reply as not delivered, on
+    its ticket (R10); the report itself stays here, not in the customer's conversation."""
+    if not parsed.returned_ids:
+        return False
+    returned = (
+        Message.objects.filter(
+            message_id__in=parsed.returned_ids, direction=Message.Direction.OUTBOUND
+        )
+        .select_related("ticket")
+        .first()
+    )
+    if returned is None:
+        return False
+    report = parsed.delivery_report or parsed.subject
+    do_record_delivery(
+        returned,
+        message_id=returned.message_id,
+        error=_("Returned by the recipient's mail server: %(report)s") % {"report": report},
+    )
+    mail.ticket = returned.ticket
+    mail.note = _("Delivery report of a reply: the reply is marked as not delivered.")
+    return True
+
+
 def _file(mail: InboundMail, parsed: ParsedMail, department: Department) -> str:
+    if _record_bounce(mail, parsed):
+        return "joined"
     sender = parsed.from_email
     contact = find_contact_by_email(sender) if sender else None
     company = contact.company if contact else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, HeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -55,6 +55,9 @@ class ParsedMail:
     auto_generated: bool = False
     suppress_auto_answer: bool = False
     defects: list[str] = field(default_factory=list)
+    # A delivery report (bounce): the Message-IDs it returns and what the server said.
+    returned_ids: list[str] = field(default_factory=list)
+    delivery_report: str = ""
 
     def as_json(self) -> dict:
         """The fields ``balcao mail inspect`` prints (attachments without their bytes)."""
@@ -226,9 +229,9 @@ def _walk(part: EmailMessage, found: _Collected, defects: list[str], depth: int 
     ctype = part.get_content_type()
     if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
         inner = part.get_payload()
-        inner = inner[0] if isinstance(inner, list) and inner else inner
+        blocks = inner if isinstance(inner, list) else [inner]
         try:
-            content = inner.as_bytes(policy=policy.SMTP) if hasattr(inner, "as_bytes") else b""
+            content = b"\n".join(b.as_bytes(policy=policy.SMTP) for b in blocks if b is not None)
         except Exception:
             content = str(inner).encode("utf-8", "replace")
             defects.append("attached message could not be re-encoded")
@@ -386,14 +389,36 @@ def parse_message(raw: bytes) -> ParsedMail:
             mail.body_text = mail.reply_text = raw.decode("utf-8", "replace")
     for name in ("subject", "from_name", "from_email", "message_id", "in_reply_to", "body_text"):
         setattr(mail, name, _clean(getattr(mail, name)))
-    for name in ("reply_text", "reply_html"):
+    for name in ("reply_text", "reply_html", "delivery_report"):
         setattr(mail, name, _clean(getattr(mail, name)))
-    for name in ("to", "cc", "delivered_to", "references", "defects"):
+    for name in ("to", "cc", "delivered_to", "references", "returned_ids", "defects"):
         setattr(mail, name, list(dict.fromkeys(_clean(v) for v in getattr(mail, name))))
     if mail.body_html is not None:
         mail.body_html = _clean(mail.body_html)
     mail.from_name = mail.from_name[:200]
     return mail
+
+
+def _read_report(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> None:
+    """What a delivery report (RFC 3464) returns: the Message-IDs of the returned message and
+    the status the receiving server gave."""
+    said = []
+    for part in msg.get_payload() if msg.is_multipart() else []:
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            for block in part.get_payload() if isinstance(part.get_payload(), list) else []:
+                said += [str(block[k]) for k in ("Status", "Diagnostic-Code") if block.get(k)]
+        elif ctype == "text/rfc822-headers":
+            returned = HeaderParser(policy=policy.default).parsestr(
+                decode_bytes(_payload(part, defects), part.get_param("charset"), defects)
+            )
+            mail.returned_ids += _ids(_header(returned, "Message-ID", defects))
+        elif ctype == "message/rfc822":
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            if isinstance(inner, EmailMessage):
+                mail.returned_ids += _ids(_header(inner, "Message-ID", defects))
+    mail.delivery_report = " ".join(" ".join(said).split())[:500]
 
 
 def _read(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> None:
@@ -428,6 +453,8 @@ def _read(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> None:
     suppress = _header(msg, "X-Auto-Response-Suppress", defects).strip().lower()
     mail.suppress_auto_answer = bool(suppress) and suppress != "none"
 
+    if msg.get_content_type() == "multipart/report":
+        _read_report(msg, mail, defects)
     found = _Collected()
     _walk(msg, found, defects)
     mail.attachments = found.attachments
