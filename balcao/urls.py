@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("cliente/", include("balcao.portal.urls")),
     path("console/sla/", include("balcao.sla.urls")),
+    path("console/mail/", include("balcao.connectors.email.urls")),
     path("console/", include("balcao.console.urls")),
     path("health", health, name="health"),
     path("api/v1/", api.urls),

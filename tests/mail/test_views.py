@@ -10,7 +10,7 @@ from balcao.factories import StaffFactory
 from balcao.tickets.models import Ticket
 from tests.mail.conftest import make_mail, receive
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.mail.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -56,3 +56,11 @@ def test_administrator_sees_every_original(client, held):
     _, url = held
     client.force_login(User.objects.create_superuser("root@balcao.localhost", "pw-xyz-123"))
     assert client.get(url).status_code == 200
+
+
+
+def test_the_console_ticket_page_links_to_the_original(client, held):
+    mail, url = held
+    client.force_login(StaffFactory(departments=["atendimento"]))
+    page = client.get(reverse("console:ticket", args=[mail.ticket.number])).content.decode()
+    assert f'href="{url}"' in page and "ver original" in page
