@@ -158,10 +158,19 @@ class TicketFilters(Schema):
     q: str = ""
 
 
+class TicketPages(PageNumberPagination):
+    """Pages of the queryset, each ticket shaped only once it is on the page."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = [summary(t) for t in page[self.items_attribute]]
+        return page
+
+
 @api.get("/tickets", response=list[TicketSummaryOut], tags=["tickets"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(TicketPages, page_size=50)
 def tickets(request, filters: Query[TicketFilters]):
-    return [summary(t) for t in list_tickets(request.auth, **filters.dict())]
+    return list_tickets(request.auth, **filters.dict())
 
 
 def _department(slug: str):
