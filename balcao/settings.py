@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "balcao.tickets",
     "balcao.events",
     "balcao.sla",
+    "balcao.kb",
     "balcao.connectors.email",
     "balcao.portal",
     "balcao.console",

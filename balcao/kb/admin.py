@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from balcao.kb.actions import do_save_article
+from balcao.kb.models import Article
+from balcao.kb.selectors import with_answer_counts
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """Help articles, with what readers answered to "Este artigo foi útil para você?"."""
+
+    list_display = [
+        "title",
+        "department",
+        "published",
+        "position",
+        "helpful",
+        "unhelpful",
+        "helpfulness",
+        "updated_at",
+    ]
+    list_display_links = ["title"]
+    list_editable = ["published", "position"]
+    list_filter = ["published", "department"]
+    list_select_related = ["department"]
+    search_fields = ["title", "title_en", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "title",
+        "slug",
+        "body",
+        "title_en",
+        "body_en",
+        "department",
+        "published",
+        "position",
+    ]
+
+    def get_queryset(self, request):
+        return with_answer_counts(super().get_queryset(request))
+
+    def save_model(self, request, obj, form, change):
+        do_save_article(obj)
+
+    @admin.display(description=_("helpful (yes)"), ordering="helpful_count")
+    def helpful(self, article) -> int:
+        return article.helpful_count
+
+    @admin.display(description=_("not helpful (no)"), ordering="unhelpful_count")
+    def unhelpful(self, article) -> int:
+        return article.unhelpful_count
+
+    @admin.display(description=_("found it helpful"), ordering="helpful_ratio", empty_value="—")
+    def helpfulness(self, article) -> str | None:
+        if article.helpful_ratio is None:
+            return None
+        return f"{article.helpful_ratio:.0%}"
