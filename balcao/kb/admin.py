@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from balcao.kb.actions import do_save_article
@@ -24,6 +25,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_editable = ["published", "position"]
     list_filter = ["published", "department"]
     list_select_related = ["department"]
+    show_full_result_count = False  # one count less; the filtered count is shown
     search_fields = ["title", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     fields = [
@@ -51,7 +53,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def unhelpful(self, article) -> int:
         return article.unhelpful_count
 
-    @admin.display(description=_("found it helpful"), ordering="helpful_ratio", empty_value="—")
+    @admin.display(
+        description=_("found it helpful"),
+        ordering=F("helpful_ratio").asc(nulls_last=True),  # least helpful first, on any database
+        empty_value="—",
+    )
     def helpfulness(self, article) -> str | None:
         if article.helpful_ratio is None:
             return None
