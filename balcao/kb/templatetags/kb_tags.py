@@ -9,4 +9,4 @@ register = template.Library()
 def article_index(context):
     """``{% article_index %}``: the help articles the viewer may read, by department."""
     request = context["request"]
-    return {"articles": list_articles(request.user), "q": ""}
+    return {"articles": list_articles(request.user), "q": "", "request": request}
