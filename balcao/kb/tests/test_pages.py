@@ -151,3 +151,12 @@ def test_help_lists_the_articles_and_searches_them(client_for, customer):
     page = client_for(customer).get(reverse("portal:help")).content.decode()
     assert reverse("kb:article", args=["qual-departamento-escolher"]) in page
     assert f'action="{reverse("kb:list")}"' in page and 'name="q"' in page
+
+
+def test_an_anonymous_reader_finds_the_login_and_a_contact_the_menu(client, customer):
+    url = reverse("kb:list")
+    page = client.get(url).content.decode()
+    assert f'href="{reverse("portal:login")}?next={url}"' in page
+    client.force_login(customer)
+    page = client.get(url).content.decode()
+    assert 'aria-current="page">Ajuda</a>' in page and "Ver chamados" in page

@@ -260,3 +260,8 @@ def test_a_linked_ticket_shows_when_the_answer_is_expected(client_for, customer,
     page = client_for(customer).get(f"/cliente/chamados/{ticket.number}/").content.decode()
     assert "Resposta esperada até" in page
     assert due.astimezone(ZoneInfo("America/Sao_Paulo")).isoformat() in page
+
+
+def test_the_form_offers_to_search_the_help_articles_first(client_for, customer):
+    page = client_for(customer).get("/cliente/abrir-ticket/").content.decode()
+    assert 'action="/cliente/ajuda/artigos/"' in page and "Buscar na ajuda" in page
