@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         logins = "\n".join(f"  {email:38} {what}" for email, what in DEMO_LOGINS)
         self.stdout.write(BANNER.format(host=host, port=port, logins=logins))
         worker = subprocess.Popen([sys.executable, "-m", "balcao.cli", "worker"])
+        # uvicorn re-raises the SIGTERM it caught once it has shut down: exit through `finally`,
+        # so that the worker stops with the server instead of living on alone.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("serve", host=host, port=port)
         finally:
