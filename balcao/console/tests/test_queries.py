@@ -59,6 +59,9 @@ def test_pages_take_a_constant_number_of_queries(
     assert len(response.context["page"].object_list) == min(2 * n, 25)
     with django_assert_num_queries(LIST):
         client.get(reverse("console:tickets"), {"department": "suporte", "sort": "status"})
+    with django_assert_num_queries(LIST):
+        response = client.get(reverse("console:tickets"), {"sort": "sla"})
+    assert len(response.context["page"].object_list) == min(2 * n, 25)
     with django_assert_num_queries(TICKET):
         response = client.get(reverse("console:ticket", args=[ticket.number]))
     assert response.status_code == 200
