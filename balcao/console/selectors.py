@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
 from balcao.accounts.models import Department, User
@@ -96,6 +97,18 @@ def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Tic
             )
         )
     return tickets.select_related("sla").order_by(*SORTS.get(sort, SORTS["updated"]))
+
+
+def console_page(viewer, number, *, size: int, sort: str = "updated", **filters) -> Page:
+    """One page of the console list. The count and the order are taken on the narrow rows
+    (ticket and clock), then only that page's tickets are loaded with all they show: at
+    100,000 tickets, sorting the joined rows costs several times more."""
+    ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
+    page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    rows = list_tickets(viewer).filter(pk__in=ids).select_related("sla").in_bulk()
+    page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 def tickets_version(viewer) -> str:

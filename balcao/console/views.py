@@ -9,7 +9,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView, redirect_to_login
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -104,8 +103,9 @@ def ticket_list(request):
     form = TicketFilterForm(
         request.GET, departments=list(visible_departments(request.user)), staff=staff
     )
-    tickets = selectors.console_tickets(request.user, **form.filters())
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.console_page(
+        request.user, request.GET.get("page"), size=PAGE_SIZE, **form.filters()
+    )
     context = {
         "form": form,
         "page": page,

@@ -48,9 +48,11 @@ def ouvidoria_ticket(customer, ticket):
     return open_ticket(customer, "ouvidoria", subject="Reclamação", reference=ticket.number)
 
 
-def open_unlinked(email="desconhecido@gmail.com", subject="Pedido sem cadastro"):
+def open_unlinked(
+    email="desconhecido@gmail.com", subject="Pedido sem cadastro", department="atendimento"
+):
     return do_open_ticket(
-        department=Department.objects.get(slug="atendimento"),
+        department=Department.objects.get(slug=department),
         subject=subject,
         body="Escrevo de um endereço pessoal.",
         requester_email=email,

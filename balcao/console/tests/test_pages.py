@@ -129,6 +129,10 @@ def test_list_sorts(as_agent, customer, suporte_agent):
     assert order("-number") == [first.number, second.number]
     # Open (waits for us) before Answered (waits for the customer)
     assert order("status") == [second.number, first.number]
+    # What breaches first: the running clock; then, by last update, the tickets that owe
+    # nothing now (paused while waiting for the customer, or outside SLA)
+    unlinked = open_unlinked(department="suporte")
+    assert order("sla") == [second.number, unlinked.number, first.number]
 
 
 def test_list_paginates_by_25(as_agent, customer):

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 HOME = 8  # session, user, version, departments, counts per status, unlinked count, SLA counts,
 # my tickets
-LIST = 7  # session, user, version, staff, departments, count, page (with all it shows,
-# its SLA clocks joined)
+LIST = 8  # session, user, version, staff, departments, count, the page's ids in order, its
+# tickets with all they show (clock joined)
 TICKET = 13  # session, user, ticket, messages, attachments, events, departments, version,
 # contacts, add-ons, other open count, staff who may take it, SLA clock
 
