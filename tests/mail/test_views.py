@@ -58,7 +58,6 @@ def test_administrator_sees_every_original(client, held):
     assert client.get(url).status_code == 200
 
 
-
 def test_the_console_ticket_page_links_to_the_original(client, held):
     mail, url = held
     client.force_login(StaffFactory(departments=["atendimento"]))
