@@ -3,8 +3,10 @@ real processes, the real database; exit 75 only when the database is out of reac
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,35 @@ def test_inspect_never_fails_on_noise(tmp_path):
         ["mail", "inspect", "-"], os.urandom(3000), tmp_path, f"sqlite:///{tmp_path}/x.sqlite3"
     )
     assert done.returncode == 0 and "defects" in json.loads(done.stdout)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lmtp_command_serves_an_mta(profile, tmp_path):
+    """`balcao mail lmtp` as an MTA's LMTP transport reaches it: a real process on a port."""
+    from tests.mail.test_lmtp import converse
+    from tests.mail.test_outbound import free_port
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "BALCAO_HOME": str(tmp_path)}
+    server = subprocess.Popen(
+        [*BALCAO, "mail", "lmtp", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            assert server.poll() is None, server.stderr.read().decode()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        raw = make_mail(sender="alguem@gmail.com", to="suporte@balcao.localhost")
+        _, data = converse(port, ["suporte@balcao.localhost"], raw)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert data[0].startswith("250")
+    assert Ticket.objects.get().department.slug == "suporte"
+    assert InboundMail.objects.get().source == "lmtp"
