@@ -1,4 +1,4 @@
-"""`balcao mail deliver` and `balcao mail inspect` as an MTA and an administrator run them:
+"""`balcao mail deliver`, `lmtp` and `inspect` as an MTA and an administrator run them:
 real processes, the real database; exit 75 only when the database is out of reach."""
 
 import json
