@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "balcao.sla",
     "balcao.kb",
     "balcao.connectors.email",
+    "balcao.connectors.webchat",
     "balcao.portal",
     "balcao.console",
     "balcao.api",

@@ -1,0 +1,140 @@
+"""The chat's sockets. Access is checked on connect with the same selectors as the pages (a
+chat the user may not see: close code 4404); every message is persisted through the actions,
+which broadcast it to the chat's groups once committed."""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from balcao.connectors.webchat import actions
+from balcao.connectors.webchat.selectors import (
+    chat_messages,
+    chat_refusal,
+    department_group,
+    get_chat,
+    message_payload,
+    staff_group,
+    ticket_group,
+)
+from balcao.core.errors import ActionRefused, NotFound
+from balcao.tickets.models import Status
+from balcao.tickets.selectors import visible_departments
+
+NOT_FOUND = 4404
+REFUSED = 4403
+BODY_LIMIT = 10_000
+
+
+def _enter(user, number: int) -> int:
+    """The chat's ticket id if ``user`` may be in it now; a contact only while chat is open."""
+    ticket = get_chat(user, number)
+    if not user.is_agent and ticket.status != Status.CLOSED:
+        refusal = chat_refusal(ticket.company)
+        if refusal:
+            raise ActionRefused(refusal, code="chat_unavailable")
+    return ticket.pk
+
+
+def _backlog(user, number: int, after: int) -> list[dict]:
+    ticket = get_chat(user, number)
+    return [message_payload(m) for m in chat_messages(user, ticket, after)]
+
+
+def _act(user, number: int, content: dict) -> None:
+    ticket = get_chat(user, number)
+    if content.get("type") == "end":
+        actions.do_end_chat(ticket, actor=user)
+    else:
+        actions.do_send_chat_message(
+            ticket,
+            actor=user,
+            body=str(content.get("body", ""))[:BODY_LIMIT],
+            internal=bool(content.get("internal")),
+        )
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """``ws/chat/<number>/?after=<id>``: the messages after ``after`` first (a reconnect
+    misses nothing), then live ones; sends {"type": "message"|"end", ...}."""
+
+    groups_joined: tuple[str, ...] = ()
+
+    async def connect(self):
+        self.user = self.scope["user"]
+        self.number = self.scope["url_route"]["kwargs"]["number"]
+        try:
+            ticket_id = await database_sync_to_async(_enter)(self.user, self.number)
+        except NotFound:
+            await self.close(code=NOT_FOUND)
+            return
+        except ActionRefused as refused:
+            await self.accept()
+            await self.send_json({"type": "refused", "reason": refused.message})
+            await self.close(code=REFUSED)
+            return
+        await self.accept()
+        self.groups_joined = (ticket_group(ticket_id),)
+        if self.user.is_agent:
+            self.groups_joined += (staff_group(ticket_id),)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        after = parse_qs(self.scope.get("query_string", b"").decode()).get("after", ["0"])[0]
+        backlog = await database_sync_to_async(_backlog)(
+            self.user, self.number, int(after) if after.isdigit() else 0
+        )
+        for message in backlog:
+            await self.send_json({"type": "message", **message})
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            return
+        try:
+            await database_sync_to_async(_act)(self.user, self.number, content)
+        except NotFound:
+            await self.close(code=NOT_FOUND)
+        except ActionRefused as refused:
+            await self.send_json({"type": "error", "reason": refused.message})
+
+    async def chat_message(self, event):
+        await self.send_json({"type": "message", **event["message"]})
+
+    async def chat_joined(self, event):
+        await self.send_json({"type": "joined", "agent": event["agent"]})
+
+    async def chat_ended(self, event):
+        await self.send_json({"type": "ended"})
+
+
+def _departments(user) -> list[int]:
+    return list(visible_departments(user).values_list("id", flat=True))
+
+
+class QueueConsumer(AsyncJsonWebsocketConsumer):
+    """``ws/chat/queue/``: tells an agent's queue page that its departments' chats changed;
+    the page then fetches the list through the same selector as any page."""
+
+    groups_joined: tuple[str, ...] = ()
+
+    async def connect(self):
+        user = self.scope["user"]
+        if not getattr(user, "is_agent", False):
+            await self.close(code=NOT_FOUND)
+            return
+        await self.accept()
+        self.groups_joined = tuple(
+            department_group(pk) for pk in await database_sync_to_async(_departments)(user)
+        )
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def queue_changed(self, event):
+        await self.send_json({"type": "changed"})
