@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "balcao.kb",
     "balcao.connectors.email",
     "balcao.connectors.webchat",
+    "balcao.connectors.whatsapp",
     "balcao.portal",
     "balcao.console",
     "balcao.api",
@@ -157,6 +158,14 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "atendimento@balcao.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
+
+# WhatsApp Business Cloud API (Meta): the app secret signs webhooks, the verify token answers
+# Meta's subscription check, the access token sends replies and downloads media.
+WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN", "")
+_graph = os.environ.get("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+WHATSAPP_API_URL = _graph.rstrip("/")
 
 # Languages and time: pt-BR first, English too; stored in UTC, shown in Brasília time.
 LANGUAGE_CODE = os.environ.get("LANGUAGE", "pt-br").lower()

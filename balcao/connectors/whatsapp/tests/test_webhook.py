@@ -1,0 +1,314 @@
+"""The webhook as Meta calls it: documented payloads in, tickets out (R2, R7, R12, R13, R14, R17)."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from balcao.accounts.models import Department
+from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity, WhatsAppMessage
+from balcao.connectors.whatsapp.tests.conftest import (
+    COMMERCIAL_ID,
+    VERIFY,
+    notification,
+    post,
+    sign,
+    text_message,
+)
+from balcao.events.models import EventKind
+from balcao.factories import StaffFactory
+from balcao.sla.models import TicketSla
+from balcao.tickets.actions import do_add_message, do_close_ticket
+from balcao.tickets.models import Message, Origin, Status, Ticket
+from balcao.tickets.tasks import send_reply_email_task
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("balcao.connectors.whatsapp.tests.urls")]
+
+WEDNESDAY_NOON = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # 12:00 in Brasília: channels open
+MEGA, LOJA, STRANGER = "5511987654321", "5521912345678", "5531999990000"
+
+
+@pytest.fixture(autouse=True)
+def _open_hours():
+    with time_machine.travel(WEDNESDAY_NOON, tick=True) as traveller:
+        yield traveller
+
+
+def answers(tasks):
+    return [r.args[0] for r in tasks.results if r.task.name == "send_auto_answer_task"]
+
+
+# --- Meta's subscription check and signatures ------------------------------------------------
+
+
+def test_verification_echoes_the_challenge_only_for_our_token(client, whatsapp):
+    url = "/whatsapp/webhook/?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token="
+    ok = client.get(url + VERIFY)
+    assert ok.status_code == 200 and ok.content == b"1158201444"
+    wrong = client.get(url + "outro")
+    assert wrong.status_code == 403 and "não confere" in wrong.content.decode()
+
+
+def test_verification_refused_when_no_token_is_configured(client, whatsapp, settings):
+    settings.WHATSAPP_VERIFY_TOKEN = ""
+    url = "/whatsapp/webhook/?hub.mode=subscribe&hub.challenge=1&hub.verify_token="
+    assert client.get(url).status_code == 403
+
+
+def test_bad_signature_is_refused_and_nothing_is_stored(client, mega):
+    payload = notification(messages=[text_message(MEGA, "Olá")])
+    body = json.dumps(payload).encode()
+    response = post(client, payload, signature=sign(body, "outro-segredo"))
+    assert response.status_code == 403 and response.json()["error"] == "Assinatura inválida."
+    assert post(client, payload, signature="").status_code == 403
+    assert not Webhook.objects.exists() and not Ticket.objects.exists()
+
+
+def test_too_large_is_refused(client, mega):
+    response = post(client, None, raw=b"{" + b" " * (1024 * 1024) + b"}")
+    assert response.status_code == 413 and not Webhook.objects.exists()
+
+
+def test_signed_but_unreadable_is_kept_and_answered_400(client, mega):
+    response = post(client, None, raw=b"{not json")
+    assert response.status_code == 400 and response.json()["error"]
+    stored = Webhook.objects.get()
+    assert bytes(stored.raw) == b"{not json" and stored.state == Webhook.State.FAILED
+    wrong_object = post(client, {"object": "page", "entry": []})
+    assert wrong_object.status_code == 400 and Webhook.objects.count() == 2
+
+
+# --- known contacts ---------------------------------------------------------------------------
+
+
+def test_known_contact_opens_a_linked_ticket_in_the_numbers_department(
+    client, mega, tasks, django_capture_on_commit_callbacks
+):
+    company, primary = mega
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client, notification(messages=[text_message(MEGA, "O checkout  caiu\nde novo")])
+        )
+    assert response.status_code == 200
+    [number] = response.json()["created"]
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.company == company and ticket.requester == primary
+    assert ticket.department.slug == "suporte" and ticket.origin == Origin.WHATSAPP
+    assert ticket.subject == "WhatsApp Suporte: O checkout caiu de novo"
+    message = ticket.messages.get()
+    assert message.body_text == "O checkout  caiu\nde novo" and message.channel == Origin.WHATSAPP
+    row = WhatsAppMessage.objects.get()
+    assert row.ticket == ticket and row.message == message and row.answer == ""
+    assert answers(tasks) == []
+    assert Webhook.objects.get().state == Webhook.State.PROCESSED
+
+
+def test_next_messages_join_the_open_conversation(client, mega):
+    first = post(client, notification(messages=[text_message(MEGA, "Oi")])).json()["created"][0]
+    again = post(client, notification(messages=[text_message(MEGA, "Mais um detalhe")])).json()
+    assert again["joined"] == [first] and again["created"] == []
+    ticket = Ticket.objects.get(number=first)
+    assert ticket.messages.count() == 2
+    other_number = post(
+        client,
+        notification(messages=[text_message(MEGA, "Comprar")], phone_number_id=COMMERCIAL_ID),
+    )
+    assert other_number.json()["created"] and Ticket.objects.count() == 2
+
+
+def test_reply_with_context_reopens_a_closed_ticket(client, mega, graph):
+    number = post(client, notification(messages=[text_message(MEGA, "Erro 500")])).json()[
+        "created"
+    ][0]
+    ticket = Ticket.objects.get(number=number)
+    agent = StaffFactory(departments=["suporte"])
+    reply = do_add_message(ticket, actor=agent, body="Corrigido, pode testar?")
+    send_reply_email_task.call(reply.pk, 1)
+    do_close_ticket(ticket, actor=agent)
+    ours = WhatsAppMessage.objects.get(direction=WhatsAppMessage.Direction.OUTBOUND)
+    with time_machine.travel(WEDNESDAY_NOON + timedelta(days=3), tick=True):
+        reply = text_message(
+            MEGA, "Voltou a falhar", context={"from": "551140000002", "id": ours.wamid}
+        )
+        joined = post(client, notification(messages=[reply])).json()["joined"]
+    assert joined == [number]
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CUSTOMER_REPLY
+    assert ticket.events.filter(kind=EventKind.REOPENED).exists()
+
+
+def test_after_a_ticket_closed_long_ago_a_new_one_follows_it(client, mega):
+    number = post(client, notification(messages=[text_message(MEGA, "Erro 500")])).json()[
+        "created"
+    ][0]
+    ticket = Ticket.objects.get(number=number)
+    do_close_ticket(ticket, actor=StaffFactory(departments=["suporte"]))
+    with time_machine.travel(WEDNESDAY_NOON + timedelta(hours=2), tick=True):
+        within = post(
+            client, notification(messages=[text_message(MEGA, "Ainda sobre isso")])
+        ).json()
+    assert within["joined"] == [number]
+    do_close_ticket(ticket, actor=StaffFactory(departments=["suporte"]))
+    with time_machine.travel(WEDNESDAY_NOON + timedelta(days=7), tick=True):
+        later = post(client, notification(messages=[text_message(MEGA, "Outro assunto")])).json()
+    [new] = later["created"]
+    assert Ticket.objects.get(number=new).reference == ticket
+
+
+# --- kept, never lost ---------------------------------------------------------------------------
+
+
+def test_unknown_number_is_kept_unlinked_and_told_once(
+    client, whatsapp, tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(
+            client, notification(messages=[text_message(STRANGER, "Quero suporte")], name="Fulano")
+        )
+        post(client, notification(messages=[text_message(STRANGER, "Alô?")]))
+    ticket = Ticket.objects.get(number=first.json()["created"][0])
+    assert ticket.company is None and not ticket.linked and ticket.requester_name == "Fulano"
+    assert ticket.messages.count() == 2
+    assert not TicketSla.objects.filter(ticket=ticket).exists()
+    rows = WhatsAppMessage.objects.order_by("id")
+    assert [r.answer for r in rows] == ["unknown", ""]
+    assert answers(tasks) == [rows[0].pk]
+    assert "não registrado" in rows[0].note
+
+
+def test_plan_without_the_channel_goes_to_atendimento_and_is_told(
+    client, loja, tasks, django_capture_on_commit_callbacks
+):
+    company, _primary = loja
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, notification(messages=[text_message(LOJA, "Site fora do ar")]))
+    ticket = Ticket.objects.get(number=response.json()["created"][0])
+    assert ticket.company == company and ticket.department.slug == "atendimento"
+    moved = ticket.events.get(kind=EventKind.TRANSFERRED)
+    assert moved.data["old"] == "suporte" and "não inclui WhatsApp Suporte" in moved.data["reason"]
+    row = WhatsAppMessage.objects.get()
+    assert row.answer == "refused" and answers(tasks) == [row.pk]
+    commercial = post(
+        client,
+        notification(messages=[text_message(LOJA, "Quero comprar")], phone_number_id=COMMERCIAL_ID),
+    )
+    assert (
+        Ticket.objects.get(number=commercial.json()["created"][0]).department.slug == "atendimento"
+    )
+    assert WhatsAppMessage.objects.latest("id").answer == ""
+
+
+def test_outside_hours_is_kept_as_a_ticket_and_told_when_it_opens(
+    client, mega, tasks, django_capture_on_commit_callbacks, _open_hours
+):
+    _open_hours.move_to(datetime(2026, 3, 14, 15, 0, tzinfo=UTC))  # Saturday
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, notification(messages=[text_message(MEGA, "Urgente")]))
+        post(client, notification(messages=[text_message(MEGA, "Alguém?")]))
+    assert response.json()["created"]
+    rows = WhatsAppMessage.objects.order_by("id")
+    assert [r.answer for r in rows] == ["closed", ""]
+    assert answers(tasks) == [rows[0].pk]
+
+
+def test_media_is_downloaded_into_the_ticket(client, mega, graph):
+    graph.media["9001"] = (b"%PDF-1.4 boleto", "application/pdf")
+    graph.media["9002"] = (b"\x89PNG\r\n\x1a\nimagem", "image/png")
+    document = {
+        "from": MEGA,
+        "id": "wamid.DOC",
+        "timestamp": "1773241200",
+        "type": "document",
+        "document": {
+            "caption": "Boleto",
+            "filename": "boleto.pdf",
+            "mime_type": "application/pdf",
+            "sha256": "x",
+            "id": "9001",
+        },
+    }
+    image = {
+        "from": MEGA,
+        "id": "wamid.IMG",
+        "timestamp": "1773241201",
+        "type": "image",
+        "image": {"mime_type": "image/png", "sha256": "y", "id": "9002"},
+    }
+    response = post(client, notification(messages=[document, image]))
+    [number], [joined] = response.json()["created"], response.json()["joined"]
+    assert number == joined
+    first, second = Ticket.objects.get(number=number).messages.order_by("id")
+    assert first.body_text == "Boleto"
+    [pdf] = first.attachments.all()
+    assert pdf.name == "boleto.pdf" and pdf.file.read() == b"%PDF-1.4 boleto"
+    [png] = second.attachments.all()
+    assert png.name.endswith(".png") and png.content_type == "image/png"
+    assert second.body_text == "(Arquivo enviado pelo WhatsApp.)"
+    assert {r["auth"] for r in graph.requests} == {"Bearer token-de-acesso"}
+    assert [r["path"] for r in graph.requests] == ["/9001", "/files/9001", "/9002", "/files/9002"]
+
+
+def test_media_that_cannot_be_downloaded_is_recorded_and_the_message_kept(client, mega, graph):
+    audio = {
+        "from": MEGA,
+        "id": "wamid.AUD",
+        "timestamp": "1773241200",
+        "type": "audio",
+        "audio": {"mime_type": "audio/ogg; codecs=opus", "id": "404404"},
+    }
+    number = post(client, notification(messages=[audio])).json()["created"][0]
+    message = Ticket.objects.get(number=number).messages.get()
+    assert not message.attachments.exists()
+    assert "não pôde ser baixado" in message.body_text and "HTTP 404" in message.body_text
+    assert "HTTP 404" in WhatsAppMessage.objects.get().error
+
+
+def test_duplicate_delivery_is_recognised(client, mega):
+    payload = notification(messages=[text_message(MEGA, "Uma vez só")])
+    assert post(client, payload).json()["created"]
+    again = post(client, payload).json()
+    assert again == {"created": [], "joined": [], "duplicates": 1, "statuses": 0}
+    assert Message.objects.count() == 1 and Webhook.objects.count() == 2
+
+
+def test_unknown_business_number_is_kept_raw_as_failed(client, mega):
+    response = post(
+        client, notification(messages=[text_message(MEGA, "Oi")], phone_number_id="999")
+    )
+    assert response.status_code == 200 and not Ticket.objects.exists()
+    stored = Webhook.objects.get()
+    assert stored.state == Webhook.State.FAILED and "999" in stored.error
+
+
+def test_one_message_webhook_has_a_pinned_query_count(client, mega, django_assert_num_queries):
+    """A customer's answer to the team's reply, measured after 1 and after 11 messages."""
+    number = post(client, notification(messages=[text_message(MEGA, "Abrindo")])).json()["created"][
+        0
+    ]
+    ticket, agent = Ticket.objects.get(number=number), StaffFactory(departments=["suporte"])
+    for earlier in (0, 10):
+        for n in range(earlier):
+            post(client, notification(messages=[text_message(MEGA, f"Mensagem {n}")]))
+        do_add_message(ticket, actor=agent, body="Resposta")
+        with django_assert_num_queries(21):
+            post(client, notification(messages=[text_message(MEGA, "Mais um")]))
+
+
+def test_department_of_a_number_is_configuration(client, mega, whatsapp):
+    _commercial, support = whatsapp
+    support.department = Department.objects.get(slug="financeiro")
+    support.save()
+    number = post(client, notification(messages=[text_message(MEGA, "Boleto")])).json()["created"][
+        0
+    ]
+    assert Ticket.objects.get(number=number).department.slug == "financeiro"
+
+
+def test_identity_of_an_inactive_company_is_not_trusted(client, mega):
+    company, _primary = mega
+    company.is_active = False
+    company.save()
+    number = post(client, notification(messages=[text_message(MEGA, "Oi")])).json()["created"][0]
+    assert Ticket.objects.get(number=number).company is None
+    assert WhatsAppIdentity.objects.exists()
