@@ -120,7 +120,7 @@ def _download(item: Incoming) -> tuple[list[NewAttachment], list[str]]:
     if item.media is None:
         return [], []
     try:
-        content, mime_type = download_media(item.media.id)
+        content, mime_type = download_media(item.media.id, item.phone_number_id)
         attachment = NewAttachment(item.media.filename, mime_type or item.media.mime_type, content)
         check_upload(attachment)
     except (GraphError, ActionRefused) as failure:
@@ -221,7 +221,7 @@ def _file(webhook, number, item, attachments, problems) -> tuple[Ticket, bool]:
         text=item.text,
         webhook=webhook,
         error="\n".join(problems),
-        created_at=item.sent_at or timezone.now(),
+        created_at=min(item.sent_at or timezone.now(), timezone.now()),
     )
     contact = _contact(item.wa_id)
     company = contact.company if contact else None

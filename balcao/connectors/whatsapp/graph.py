@@ -4,6 +4,7 @@ message, and download a media file a customer sent. Plain HTTPS with a bearer to
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
@@ -80,9 +81,11 @@ def send_text(phone_number_id: str, to: str, text: str, reply_to: str = "") -> s
         raise GraphError("the response has no message id") from failure
 
 
-def download_media(media_id: str) -> tuple[bytes, str]:
-    """A media file's bytes and MIME type: its URL first, then the file (both with the token)."""
-    data = _json(_call("GET", f"{settings.WHATSAPP_API_URL}/{media_id}"))
+def download_media(media_id: str, phone_number_id: str) -> tuple[bytes, str]:
+    """A media file's bytes and MIME type: its URL first (only if the media was sent to that
+    number of ours), then the file; both with the token."""
+    query = urlencode({"phone_number_id": phone_number_id})
+    data = _json(_call("GET", f"{settings.WHATSAPP_API_URL}/{quote(media_id, safe='')}?{query}"))
     url = data.get("url")
     if not isinstance(url, str):
         raise GraphError("the media has no URL", permanent=True)

@@ -105,9 +105,9 @@ def _answer_text(row: WhatsAppMessage) -> str:
         return (
             _(
                 "Hello! This number is not registered to any of our customers' contacts. Your"
-                " message was kept (ticket #%(number)s), but it is not linked to an account. Ask"
-                " your company's primary contact to register your WhatsApp number, or open a"
-                " ticket in the client area: %(url)s"
+                " message was kept (ticket #%(number)s), but it is not linked to an account. To"
+                " be recognised here, ask us to register this number to your contact, writing"
+                " from your registered e-mail; or open a ticket in the client area: %(url)s"
             )
             % context
         )

@@ -6,6 +6,8 @@ import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
+
 MEDIA = ("image", "document", "audio", "video", "sticker")
 
 
@@ -109,9 +111,9 @@ def parse(raw: bytes) -> Payload:
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as failure:
-        raise BadPayload("The body is not JSON.") from failure
+        raise BadPayload(_("The body is not JSON.")) from failure
     if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
-        raise BadPayload("Not a WhatsApp Business Account notification.")
+        raise BadPayload(_("Not a WhatsApp Business Account notification."))
     payload = Payload()
     for entry in _list(data.get("entry")):
         for change in _list(_dict(entry).get("changes")):

@@ -75,11 +75,11 @@ def _handler(graph: FakeGraph):
             graph.requests.append(
                 {"method": "GET", "path": self.path, "auth": self.headers["Authorization"]}
             )
-            media_id = self.path.strip("/")
+            media_id, _sep, query = self.path.strip("/").partition("?")
             if self.path.startswith("/files/"):
                 content, mime = graph.media[self.path.removeprefix("/files/")]
                 return self._answer(200, content, mime)
-            if media_id in graph.media:
+            if media_id in graph.media and query == f"phone_number_id={SUPPORT_ID}":
                 content, mime = graph.media[media_id]
                 return self._answer(
                     200,

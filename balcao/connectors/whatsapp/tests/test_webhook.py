@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from balcao.accounts.models import Department
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity, WhatsAppMessage
 from balcao.connectors.whatsapp.tests.conftest import (
     COMMERCIAL_ID,
+    SUPPORT_ID,
     VERIFY,
     notification,
     post,
@@ -72,7 +74,7 @@ def test_too_large_is_refused(client, mega):
 
 def test_signed_but_unreadable_is_kept_and_answered_400(client, mega):
     response = post(client, None, raw=b"{not json")
-    assert response.status_code == 400 and response.json()["error"]
+    assert response.status_code == 400 and response.json()["error"] == "O corpo não é JSON."
     stored = Webhook.objects.get()
     assert bytes(stored.raw) == b"{not json" and stored.state == Webhook.State.FAILED
     wrong_object = post(client, {"object": "page", "entry": []})
@@ -246,7 +248,12 @@ def test_media_is_downloaded_into_the_ticket(client, mega, graph):
     assert png.name.endswith(".png") and png.content_type == "image/png"
     assert second.body_text == "(Arquivo enviado pelo WhatsApp.)"
     assert {r["auth"] for r in graph.requests} == {"Bearer token-de-acesso"}
-    assert [r["path"] for r in graph.requests] == ["/9001", "/files/9001", "/9002", "/files/9002"]
+    assert [r["path"] for r in graph.requests] == [
+        f"/9001?phone_number_id={SUPPORT_ID}",
+        "/files/9001",
+        f"/9002?phone_number_id={SUPPORT_ID}",
+        "/files/9002",
+    ]
 
 
 def test_media_that_cannot_be_downloaded_is_recorded_and_the_message_kept(client, mega, graph):
@@ -312,3 +319,8 @@ def test_identity_of_an_inactive_company_is_not_trusted(client, mega):
     number = post(client, notification(messages=[text_message(MEGA, "Oi")])).json()["created"][0]
     assert Ticket.objects.get(number=number).company is None
     assert WhatsAppIdentity.objects.exists()
+
+
+def test_a_timestamp_from_the_future_counts_as_now(client, mega):
+    post(client, notification(messages=[text_message(MEGA, "Oi", timestamp="99999999999")]))
+    assert WhatsAppMessage.objects.get().created_at <= timezone.now()
