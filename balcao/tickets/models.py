@@ -99,6 +99,7 @@ class Ticket(models.Model):
             models.Index(fields=["department", "-updated_at", "-id"]),
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["requester_email"]),
+            models.Index(fields=["origin", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -13,11 +13,6 @@ from balcao.tickets.models import Origin, Status, Ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _chat_mounted(settings):
-    settings.ROOT_URLCONF = "balcao.connectors.webchat.tests.urls"
-
-
 def start_chat(user, body="Preciso de ajuda com o checkout."):
     return do_start_chat(actor=user, department=Department.objects.get(slug="suporte"), body=body)
 
