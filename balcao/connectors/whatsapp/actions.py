@@ -212,6 +212,8 @@ def _fallback_department() -> Department:
 
 @transaction.atomic
 def _file(webhook, number, item, attachments, problems) -> tuple[Ticket, bool]:
+    # One message of a number filed at a time: two arriving together join one conversation.
+    BusinessNumber.objects.select_for_update().filter(pk=number.pk).first()
     row = WhatsAppMessage.objects.create(
         wamid=item.wamid,
         direction=WhatsAppMessage.Direction.INBOUND,

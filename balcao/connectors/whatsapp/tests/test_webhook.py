@@ -298,7 +298,7 @@ def test_one_message_webhook_has_a_pinned_query_count(client, mega, django_asser
         for n in range(earlier):
             post(client, notification(messages=[text_message(MEGA, f"Mensagem {n}")]))
         do_add_message(ticket, actor=agent, body="Resposta")
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(22):
             post(client, notification(messages=[text_message(MEGA, "Mais um")]))
 
 
