@@ -228,7 +228,10 @@ def _file(webhook, number, item, attachments, problems) -> tuple[Ticket, bool]:
     contact = _contact(item.wa_id)
     company = contact.company if contact else None
     email = contact.user.email if contact else ""
-    name = (contact.user.name if contact else "") or item.name or f"+{item.wa_id}"
+    # Staff see the number on the ticket: it is what they register to link the sender.
+    name = f"{item.name[:170]} (+{item.wa_id})" if item.name else f"+{item.wa_id}"
+    if contact is not None and contact.user.name:
+        name = contact.user.name
     refused = company is not None and not company.plan.allows_channel(number.channel)
     body = _body(item, problems)
     target, follows = _conversation(number, item, company)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, User
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity, WhatsAppMessage
 from balcao.connectors.whatsapp.tests.conftest import (
     COMMERCIAL_ID,
@@ -170,7 +170,11 @@ def test_unknown_number_is_kept_unlinked_and_told_once(
         )
         post(client, notification(messages=[text_message(STRANGER, "Alô?")]))
     ticket = Ticket.objects.get(number=first.json()["created"][0])
-    assert ticket.company is None and not ticket.linked and ticket.requester_name == "Fulano"
+    assert (
+        ticket.company is None
+        and not ticket.linked
+        and ticket.requester_name == "Fulano (+5531999990000)"
+    )
     assert ticket.messages.count() == 2
     assert not TicketSla.objects.filter(ticket=ticket).exists()
     rows = WhatsAppMessage.objects.order_by("id")
@@ -324,3 +328,27 @@ def test_identity_of_an_inactive_company_is_not_trusted(client, mega):
 def test_a_timestamp_from_the_future_counts_as_now(client, mega):
     post(client, notification(messages=[text_message(MEGA, "Oi", timestamp="99999999999")]))
     assert WhatsAppMessage.objects.get().created_at <= timezone.now()
+
+
+def test_admin_shows_numbers_identities_messages_and_payloads(client, mega):
+    post(client, notification(messages=[text_message(MEGA, "Oi")]))
+    admin = User.objects.create_superuser(email="admin@balcao.localhost", password="x")
+    client.force_login(admin)
+    row = WhatsAppMessage.objects.get()
+    for url in [
+        "/admin/whatsapp/businessnumber/",
+        "/admin/whatsapp/whatsappidentity/",
+        "/admin/whatsapp/whatsappmessage/",
+        f"/admin/whatsapp/whatsappmessage/{row.pk}/change/",
+        "/admin/whatsapp/webhook/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/admin/whatsapp/webhook/{row.webhook_id}/change/").content.decode()
+    assert "whatsapp_business_account" in page and MEGA in page
+
+
+def test_a_long_profile_name_keeps_the_number_visible(client, whatsapp):
+    payload = notification(messages=[text_message(STRANGER, "Oi")], name="N" * 300)
+    number = post(client, payload).json()["created"][0]
+    name = Ticket.objects.get(number=number).requester_name
+    assert len(name) <= 200 and name.endswith("(+5531999990000)")
