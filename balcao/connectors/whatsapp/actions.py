@@ -140,7 +140,9 @@ def _contact(wa_id: str):
 def _conversation(
     number: BusinessNumber, item: Incoming, company
 ) -> tuple[Ticket | None, Ticket | None]:
-    """(the ticket this message continues, the earlier ticket a new one follows)."""
+    """(the ticket this message continues, the earlier ticket a new one follows). Only a
+    ticket of the sender's own company, or an unlinked one for an unknown number: a number
+    removed from a company does not write to its tickets any more (R2)."""
     company_id = company.pk if company else None
     if item.context_id:
         replied = (
@@ -149,7 +151,7 @@ def _conversation(
             .exclude(ticket=None)
             .first()
         )
-        if replied is not None and (company is None or replied.ticket.company_id == company_id):
+        if replied is not None and replied.ticket.company_id == company_id:
             return replied.ticket, None
     last = (
         WhatsAppMessage.objects.select_related("ticket")
@@ -162,8 +164,8 @@ def _conversation(
         .order_by("-created_at", "-id")
         .first()
     )
-    if last is None or (company is not None and last.ticket.company_id != company_id):
-        return None, last.ticket if last else None
+    if last is None or last.ticket.company_id != company_id:
+        return None, None
     ticket = last.ticket
     if ticket.status != Status.CLOSED or ticket.closed_at >= timezone.now() - REOPEN_WINDOW:
         return ticket, None
@@ -246,6 +248,7 @@ def _file(webhook, number, item, attachments, problems) -> tuple[Ticket, bool]:
             author_email=email,
             author_name=name,
             message_id=item.wamid,
+            automatic=item.kind == "reaction",
         )
         row.ticket = target
     else:

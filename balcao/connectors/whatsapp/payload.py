@@ -82,6 +82,8 @@ def _text(kind: str, message: dict) -> str:
         interactive = _dict(message.get("interactive"))
         reply = _dict(interactive.get("button_reply")) or _dict(interactive.get("list_reply"))
         return _str(reply.get("title"))
+    if kind == "reaction":
+        return _str(_dict(message.get("reaction")).get("emoji"), 20)
     if kind == "location":
         location = _dict(message.get("location"))
         return " ".join(

@@ -352,3 +352,31 @@ def test_a_long_profile_name_keeps_the_number_visible(client, whatsapp):
     number = post(client, payload).json()["created"][0]
     name = Ticket.objects.get(number=number).requester_name
     assert len(name) <= 200 and name.endswith("(+5531999990000)")
+
+
+def test_a_number_removed_from_its_company_no_longer_writes_to_its_tickets(client, mega):
+    _company, primary = mega
+    number = post(client, notification(messages=[text_message(MEGA, "Oi")])).json()["created"][0]
+    WhatsAppIdentity.objects.filter(contact=primary.contact).delete()
+    again = post(client, notification(messages=[text_message(MEGA, "Ainda aqui")])).json()
+    [new] = again["created"]
+    ticket = Ticket.objects.get(number=new)
+    assert ticket.company is None and ticket.reference is None
+    assert Ticket.objects.get(number=number).messages.count() == 1
+
+
+def test_a_reaction_is_kept_without_changing_the_status(client, mega):
+    number = post(client, notification(messages=[text_message(MEGA, "Oi")])).json()["created"][0]
+    ticket = Ticket.objects.get(number=number)
+    do_add_message(ticket, actor=StaffFactory(departments=["suporte"]), body="Resolvido")
+    reaction = {
+        "from": MEGA,
+        "id": "wamid.REACT",
+        "timestamp": "1773241200",
+        "type": "reaction",
+        "reaction": {"message_id": "wamid.OUT1", "emoji": "👍"},
+    }
+    assert post(client, notification(messages=[reaction])).json()["joined"] == [number]
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ANSWERED
+    assert ticket.messages.last().body_text == "👍"
