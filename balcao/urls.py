@@ -13,6 +13,7 @@ urlpatterns = [
     path("console/mail/", include("balcao.connectors.email.urls")),
     path("console/", include("balcao.console.urls")),
     path("chat/", include("balcao.connectors.webchat.urls")),
+    path("whatsapp/", include("balcao.connectors.whatsapp.urls")),
     path("health", health, name="health"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -11,7 +11,7 @@ from balcao.connectors.whatsapp.actions import do_receive_webhook
 from balcao.connectors.whatsapp.models import Webhook
 from balcao.connectors.whatsapp.tests.conftest import SUPPORT_ID, post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("balcao.connectors.whatsapp.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30)

@@ -21,7 +21,7 @@ from balcao.tickets.actions import do_add_message
 from balcao.tickets.models import Message, Ticket
 from balcao.tickets.tasks import send_reply_email_task
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("balcao.connectors.whatsapp.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 WEDNESDAY_NOON = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
 MEGA, LOJA, STRANGER = "5511987654321", "5521912345678", "5531999990000"

@@ -25,7 +25,7 @@ from balcao.tickets.actions import do_add_message, do_close_ticket
 from balcao.tickets.models import Message, Origin, Status, Ticket
 from balcao.tickets.tasks import send_reply_email_task
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("balcao.connectors.whatsapp.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 WEDNESDAY_NOON = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # 12:00 in Brasília: channels open
 MEGA, LOJA, STRANGER = "5511987654321", "5521912345678", "5531999990000"
