@@ -49,9 +49,21 @@ def demo(transactional_db, settings):
     load_demo()
 
 
+def logged_in(context, base_url: str, email: str):
+    """A page of ``context`` signed in as a demo e-mail (password balcao-demo)."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{base_url}/cliente/entrar/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Senha").fill("balcao-demo")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
 @pytest.fixture
 def page_for(browser, live_server, demo):
-    """A function giving a logged-in page for a demo e-mail (password balcao-demo)."""
+    """A function giving a logged-in page for a demo e-mail, in a context of its own."""
     contexts = []
 
     def login(email: str, *, locale: str = "pt-BR", viewport=None):
@@ -59,14 +71,7 @@ def page_for(browser, live_server, demo):
             locale=locale, viewport=viewport or {"width": 1280, "height": 900}
         )
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{live_server.url}/cliente/entrar/")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Senha").fill("balcao-demo")
-        page.get_by_role("button", name="Entrar").click()
-        page.wait_for_load_state("networkidle")
-        return page
+        return logged_in(context, live_server.url, email)
 
     yield login
     for context in contexts:

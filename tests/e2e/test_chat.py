@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from balcao.accounts.models import User
 from balcao.sla.models import BusinessCalendar, ChannelHours
 from balcao.tickets.models import Message, Origin, Status, Ticket
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import logged_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -72,15 +72,7 @@ def asgi_server(demo, tmp_path):
 
 
 def login(browser, base, email):
-    context = browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/cliente/entrar/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha").fill("balcao-demo")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_load_state("networkidle")
-    return page
+    return logged_in(browser.new_context(locale="pt-BR"), base, email)
 
 
 def test_a_contact_and_an_agent_chat_live_and_it_is_kept_as_a_ticket(browser, asgi_server):
