@@ -2,10 +2,13 @@
 chat the user may not see: close code 4404); every message is persisted through the actions,
 which broadcast it to the chat's groups once committed."""
 
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 
 from balcao.connectors.webchat import actions
 from balcao.connectors.webchat.selectors import (
@@ -24,6 +27,35 @@ from balcao.tickets.selectors import visible_departments
 NOT_FOUND = 4404
 REFUSED = 4403
 BODY_LIMIT = 10_000
+
+
+def socket_language(scope) -> str:
+    """The language the pages speak to this person: their preference, else the language
+    cookie the switcher sets, else the default (pt-BR)."""
+    user = scope["user"]
+    cookies = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookies.load(value.decode("latin-1"))
+    chosen = getattr(user, "language", "") or (
+        cookies[settings.LANGUAGE_COOKIE_NAME].value
+        if settings.LANGUAGE_COOKIE_NAME in cookies
+        else ""
+    )
+    try:
+        return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _speaking(language: str, function):
+    """``function`` run with ``language`` active: refusals and errors in the person's words."""
+
+    def run(*args):
+        with translation.override(language):
+            return function(*args)
+
+    return database_sync_to_async(run)
 
 
 def _enter(user, number: int) -> int:
@@ -63,8 +95,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope["user"]
         self.number = self.scope["url_route"]["kwargs"]["number"]
+        self.language = socket_language(self.scope)
         try:
-            ticket_id = await database_sync_to_async(_enter)(self.user, self.number)
+            ticket_id = await _speaking(self.language, _enter)(self.user, self.number)
         except NotFound:
             await self.close(code=NOT_FOUND)
             return
@@ -94,7 +127,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             return
         try:
-            await database_sync_to_async(_act)(self.user, self.number, content)
+            await _speaking(self.language, _act)(self.user, self.number, content)
         except NotFound:
             await self.close(code=NOT_FOUND)
         except ActionRefused as refused:

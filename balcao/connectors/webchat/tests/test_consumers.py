@@ -144,8 +144,8 @@ def test_a_reconnect_gets_what_it_missed(at_work, team):
     assert reconnect()["id"] == later.pk
 
 
-def refused_on_connect(user, number: int) -> tuple[dict, int]:
-    headers = session(user)
+def refused_on_connect(user, number: int, *cookies: bytes) -> tuple[dict, int]:
+    headers = session(user) + [(b"cookie", cookie) for cookie in cookies]
 
     @async_to_sync
     async def connect():
@@ -166,6 +166,17 @@ def test_a_plan_without_chat_is_refused(at_work):
     reason, code = refused_on_connect(contact, ticket.number)
     assert reason == {"type": "refused", "reason": "Seu plano não inclui chat."}
     assert code == 4403
+
+
+def test_the_socket_speaks_the_person_s_language(at_work):
+    _company, contact = make_company("essencial")
+    ticket = open_ticket(contact, origin=Origin.CHAT)
+    reason, _code = refused_on_connect(contact, ticket.number, b"django_language=en")
+    assert reason["reason"] == "Your plan does not include chat."  # the switcher's cookie
+    contact.language = "en"
+    contact.save(update_fields=["language"])
+    reason, _code = refused_on_connect(contact, ticket.number)
+    assert reason["reason"] == "Your plan does not include chat."  # the person's preference
 
 
 def test_outside_hours_the_chat_is_refused_and_says_when_it_opens(at_work, team):
