@@ -30,18 +30,14 @@ BODY_LIMIT = 10_000
 
 
 def socket_language(scope) -> str:
-    """The language the pages speak to this person: their preference, else the language
-    cookie the switcher sets, else the default (pt-BR)."""
-    user = scope["user"]
+    """The language the pages speak to this person: the switcher's cookie, else their saved
+    preference, else the default (pt-BR)."""
     cookies = SimpleCookie()
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             cookies.load(value.decode("latin-1"))
-    chosen = getattr(user, "language", "") or (
-        cookies[settings.LANGUAGE_COOKIE_NAME].value
-        if settings.LANGUAGE_COOKIE_NAME in cookies
-        else ""
-    )
+    cookie = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    chosen = cookie.value if cookie else getattr(scope["user"], "language", "")
     try:
         return translation.get_supported_language_variant(chosen)
     except LookupError:
