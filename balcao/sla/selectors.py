@@ -14,7 +14,14 @@ from balcao.accounts.models import Department
 from balcao.customers.models import Channel, Company, Plan
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar, next_opening, open_at
-from balcao.sla.models import BusinessCalendar, ChannelHours, ClockState, SlaPolicy, TicketSla
+from balcao.sla.models import (
+    BusinessCalendar,
+    ChannelHours,
+    ClockState,
+    RealtimeChannel,
+    SlaPolicy,
+    TicketSla,
+)
 from balcao.sla.profile import default_calendar
 from balcao.tickets.models import Status, Ticket
 from balcao.tickets.selectors import visible_departments, visible_tickets
@@ -318,18 +325,22 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
     """Each real-time channel: whether the company's plan includes it (channels the plans do
     not list, as the phone, are everyone's; staff see all), open now, or when it opens."""
     now = now or timezone.now()
+    stored = [
+        (hours.channel, hours.get_channel_display(), calendar_value(hours.calendar))
+        for hours in ChannelHours.objects.select_related("calendar")
+    ]
+    # None stored (all removed, or a database not migrated from scratch): the default hours.
+    channels = stored or [(c.value, c.label, _default()) for c in RealtimeChannel]
     states = []
-    for hours in ChannelHours.objects.select_related("calendar"):
-        cal = calendar_value(hours.calendar)
+    for channel, name, cal in channels:
         is_open = open_at(cal, now)
-        gated = hours.channel in Channel.values
         states.append(
             ChannelState(
-                channel=hours.channel,
-                name=str(hours.get_channel_display()),
+                channel=channel,
+                name=str(name),
                 available_in_plan=company is None
-                or not gated
-                or company.plan.allows_channel(hours.channel),
+                or channel not in Channel.values
+                or company.plan.allows_channel(channel),
                 open_now=is_open,
                 opens_at=None if is_open else next_opening(cal, now),
             )

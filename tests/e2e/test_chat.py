@@ -87,7 +87,11 @@ def test_a_contact_and_an_agent_chat_live_and_it_is_kept_as_a_ticket(browser, as
     agent = login(browser, asgi_server, AGENT)
     agent.goto(f"{asgi_server}/chat/console/")
     agent.get_by_role("link", name=f"#{chat.number}").first.click()
+    contact.get_by_label("Mensagem").fill("Ainda estou digitando")
     agent.get_by_role("button", name="Assumir este chat").click()
+    expect(contact.get_by_text("Ana Suporte entrou no chat.")).to_be_visible()
+    expect(contact.get_by_label("Mensagem")).to_have_value("Ainda estou digitando")  # no reload
+    contact.get_by_label("Mensagem").fill("")
     expect(agent.get_by_text("Conectado: as mensagens chegam")).to_be_visible()
 
     agent.get_by_label("Mensagem").fill("Olá! Vou verificar o gateway agora.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from balcao.accounts.actions import do_issue_api_token
 from balcao.factories import PASSWORD, StaffFactory, make_company, open_ticket
+from balcao.sla.models import ChannelHours
 from balcao.sla.selectors import breach_queue, company_channels, sla_counts, sla_for_tickets
 from balcao.tickets import actions
 
@@ -118,3 +119,12 @@ def test_report_for_staff_only(agent, client, time_machine):
     row = response.context["report"].departments[0]
     assert (row.first_met, row.first_breached, row.first_compliance) == (1, 1, 50.0)
     assert "1 h 00 min" in html and "8 h 00 min" in html  # median and p90 in business hours
+
+
+def test_without_stored_channel_hours_the_default_ones_answer(profile, time_machine):
+    ChannelHours.objects.all().delete()
+    time_machine.move_to(sp(2026, 3, 7, 10), tick=False)  # a Saturday
+    states = {s.channel: s for s in company_channels(None)}
+    assert set(states) == {"chat", "whatsapp_commercial", "whatsapp_support", "phone"}
+    assert not states["chat"].open_now
+    assert states["chat"].opens_at == sp(2026, 3, 9, 9)

@@ -23,9 +23,9 @@ from balcao.core.errors import ActionRefused
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.tickets.models import Message, Origin, Status, Ticket
 
-# The consumers' actions broadcast on commit: real transactions. The flush after each test
-# would take the migrations' channel hours; serialized_rollback puts them back.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The consumers' actions broadcast on commit: real transactions. (After the flush the channel
+# hours are the default ones, as stored by the migration.)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Socket(ApplicationCommunicator):

@@ -51,7 +51,9 @@
       function (data) {
         if (data.type === "message") add(data);
         else if (data.type === "error" || data.type === "refused") status.textContent = data.reason;
-        else if (data.type === "ended" || data.type === "joined") location.reload();
+        else if (data.type === "joined" && status.dataset.joinedText) {
+          status.textContent = status.dataset.joinedText.replace("{agent}", data.agent);
+        } else if (data.type === "ended" || data.type === "joined") location.reload();
       },
       function (up) {
         chat.dataset.live = up ? "on" : "off";
