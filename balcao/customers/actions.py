@@ -50,12 +50,14 @@ def do_create_company(
     return company
 
 
-def _require_primary(company: Company, actor) -> None:
+def require_primary(company: Company, actor, refusal: str = "") -> None:
+    """Who may speak for the company's account: its primary contact, or staff (R2)."""
     if getattr(actor, "is_agent", False):
         return
     if not Contact.objects.filter(company=company, user=actor, is_primary=True).exists():
         raise ActionRefused(
-            _("Only the account's primary contact manages authorized contacts."), code="forbidden"
+            refusal or _("Only the account's primary contact manages authorized contacts."),
+            code="forbidden",
         )
 
 
@@ -68,7 +70,7 @@ def do_authorize_contact(
     ``actor`` is the primary contact, or staff acting with the primary contact's ``consent``
     (recorded in the history).
     """
-    _require_primary(company, actor)
+    require_primary(company, actor)
     contact = Contact.objects.create(
         company=company, user=_contact_user(email, name), is_primary=False, added_by=actor
     )
@@ -85,7 +87,7 @@ def do_authorize_contact(
 @transaction.atomic
 def do_remove_contact(contact: Contact, *, actor) -> None:
     """Withdraw an authorized contact; the primary contact cannot be removed this way."""
-    _require_primary(contact.company, actor)
+    require_primary(contact.company, actor)
     if contact.is_primary:
         raise ActionRefused(_("The primary contact cannot be removed."))
     user = contact.user

@@ -22,6 +22,8 @@ class EventKind(models.TextChoices):
     SLA_STOPPED = "sla_stopped", _("SLA clock stopped")
     SLA_WARNING = "sla_warning", _("SLA breach approaching")
     SLA_BREACHED = "sla_breached", _("SLA breached")
+    WHATSAPP_NUMBER_ADDED = "whatsapp_number_added", _("WhatsApp number registered")
+    WHATSAPP_NUMBER_REMOVED = "whatsapp_number_removed", _("WhatsApp number removed")
 
 
 class Event(models.Model):

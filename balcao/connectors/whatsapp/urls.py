@@ -6,4 +6,6 @@ app_name = "whatsapp"
 
 urlpatterns = [
     path("webhook/", views.webhook, name="webhook"),
+    path("numeros/", views.numbers, name="numbers"),
+    path("numeros/<int:pk>/remover/", views.number_remove, name="number_remove"),
 ]

@@ -5,12 +5,19 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from balcao.connectors.whatsapp.actions import do_receive_webhook
+from balcao.connectors.whatsapp.forms import NumberForm
+from balcao.connectors.whatsapp.numbers import company_numbers, do_register_number, do_remove_number
+from balcao.core.errors import ActionRefused
+from balcao.customers.selectors import list_company_contacts
+from balcao.portal.views import contact_required
 
 MAX_BYTES = 1024 * 1024
 
@@ -61,3 +68,52 @@ def webhook(request):
             "statuses": result.statuses,
         }
     )
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def numbers(request):
+    """The company's WhatsApp numbers: everyone sees them, the primary contact adds (R2)."""
+    company = request.contact.company
+    contacts = list_company_contacts(company)
+    form = None
+    if request.contact.is_primary:
+        form = NumberForm(request.POST if request.method == "POST" else None, contacts=contacts)
+        if request.method == "POST" and form.is_valid():
+            try:
+                identity = do_register_number(
+                    form.cleaned_data["contact"],
+                    actor=request.user,
+                    number=form.cleaned_data["number"],
+                )
+            except ActionRefused as refused:
+                form.add_error("number", refused.message)
+            else:
+                messages.success(
+                    request,
+                    _("+%(number)s may now write to support on WhatsApp as %(email)s.")
+                    % {"number": identity.wa_id, "email": identity.contact.user.email},
+                )
+                return redirect("whatsapp:numbers")
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "whatsapp/numbers.html",
+        {"numbers": company_numbers(company), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@contact_required
+def number_remove(request, pk: int):
+    found = [n for n in company_numbers(request.contact.company) if n.pk == pk]
+    if not found or not request.contact.is_primary:
+        raise Http404
+    do_remove_number(found[0], actor=request.user)
+    messages.success(
+        request,
+        _("+%(number)s is no longer linked to your company.") % {"number": found[0].wa_id},
+    )
+    return redirect("whatsapp:numbers")
