@@ -106,8 +106,9 @@ def _answer_text(row: WhatsAppMessage) -> str:
             _(
                 "Hello! This number is not registered to any of our customers' contacts. Your"
                 " message was kept (ticket #%(number)s), but it is not linked to an account. To"
-                " be recognised here, ask us to register this number to your contact, writing"
-                " from your registered e-mail; or open a ticket in the client area: %(url)s"
+                " be recognised here, ask your company's primary contact to register this"
+                " number in the client area (Authorized contacts > WhatsApp numbers), or open"
+                " a ticket there: %(url)s"
             )
             % context
         )

@@ -141,7 +141,8 @@ def test_unknown_number_gets_one_explanation(client, whatsapp, graph):
     assert sent["path"] == f"/{COMMERCIAL_ID}/messages" and sent["json"]["to"] == STRANGER
     assert sent["json"]["context"] == {"message_id": row.wamid}
     text = sent["json"]["text"]["body"]
-    assert "não está registrado" in text and f"#{row.ticket.number}" in text and "/cliente/" in text
+    assert "não está cadastrado" in text and "Números de WhatsApp" in text
+    assert f"#{row.ticket.number}" in text and "/cliente/" in text
     assert WhatsAppMessage.objects.filter(direction="out", ticket=row.ticket).exists()
 
 
