@@ -41,7 +41,7 @@ from balcao.portal.forms import (
     TicketFilterForm,
 )
 from balcao.portal.timeline import customer_timeline
-from balcao.sla.selectors import ticket_sla
+from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
@@ -217,17 +217,6 @@ def ticket_list(request):
     )
 
 
-def _expected_answer(ticket):
-    """When the contract says the team answers next (R15), while it is the team's turn; an
-    unlinked ticket has no SLA (R7)."""
-    if not ticket.linked:
-        return None
-    sla = ticket_sla(ticket)
-    if sla.state != "running":
-        return None
-    return sla.next_response_due or sla.first_response_due
-
-
 def _render_ticket(request, ticket, reply_form=None, status=200):
     departments = {c.department.slug: c.department for c in list_department_choices(None)}
     context = {
@@ -235,7 +224,7 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         "timeline": customer_timeline(ticket_timeline(request.user, ticket), departments),
         "reply_form": reply_form or ReplyForm(),
         "closed": ticket.status == Status.CLOSED,
-        "expected": _expected_answer(ticket),
+        "expected": expected_answer(ticket),
     }
     return render(request, "portal/ticket.html", context, status=status)
 

@@ -144,12 +144,15 @@ def ticket_sla(ticket: Ticket) -> SlaStatus:
     return sla_status(TicketSla.objects.filter(ticket_id=ticket.pk).first())
 
 
-def sla_for_tickets(tickets) -> dict[int, SlaStatus]:
-    """The SLA of each ticket of a page, by ticket id, in one query."""
-    now = timezone.now()
-    ids = [t.pk for t in tickets]
-    found = {s.ticket_id: sla_status(s, now) for s in TicketSla.objects.filter(ticket_id__in=ids)}
-    return {pk: found.get(pk, NO_SLA) for pk in ids}
+def expected_answer(ticket: Ticket) -> datetime | None:
+    """When the contract says the team answers next (R15), while it is the team's turn; an
+    unlinked ticket has no SLA (R7)."""
+    if not ticket.linked:
+        return None
+    sla = ticket_sla(ticket)
+    if sla.state != "running":
+        return None
+    return sla.next_response_due or sla.first_response_due
 
 
 def breach_queue(viewer) -> QuerySet[Ticket]:

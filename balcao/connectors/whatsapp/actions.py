@@ -7,6 +7,7 @@ world inside a transaction); automatic answers are sent by a task after commit.
 """
 
 import logging
+import re
 import traceback
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,8 @@ from balcao.connectors.whatsapp.models import (
 )
 from balcao.connectors.whatsapp.payload import BadPayload, Incoming, StatusUpdate, parse
 from balcao.core.errors import ActionRefused
+from balcao.customers.actions import require_primary
+from balcao.customers.models import Contact
 from balcao.events.actions import record_event
 from balcao.events.models import EventKind
 from balcao.sla.selectors import company_channels
@@ -343,3 +346,56 @@ def do_record_sent(
     if message is not None:
         do_record_delivery(message, message_id=wamid)
     return row
+
+
+# --- the numbers a company's contacts write from (R2) ----------------------------------------
+
+
+def _only_primary() -> str:
+    return _("Only the account's primary contact manages the WhatsApp numbers.")
+
+
+def normalized_number(raw: str) -> str:
+    """Digits with the country code first, as WhatsApp sends them ("+55 (11) 98765-4321" →
+    "5511987654321"); refused when it cannot be a full international number."""
+    digits = re.sub(r"\D", "", raw or "")
+    if not 10 <= len(digits) <= 15:
+        raise ActionRefused(
+            _("Write the full number with the country code, e.g. +55 11 98765-4321."),
+            code="invalid_number",
+        )
+    return digits
+
+
+@transaction.atomic
+def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdentity:
+    """Let ``contact`` write to support from ``number`` on WhatsApp."""
+    require_primary(contact.company, actor, _only_primary())
+    wa_id = normalized_number(number)
+    if WhatsAppIdentity.objects.filter(wa_id=wa_id).exists():
+        raise ActionRefused(
+            _("+%(number)s is already registered.") % {"number": wa_id}, code="duplicate"
+        )
+    identity = WhatsAppIdentity.objects.create(wa_id=wa_id, contact=contact)
+    record_event(
+        EventKind.WHATSAPP_NUMBER_ADDED,
+        actor=actor,
+        company=contact.company,
+        number=wa_id,
+        email=contact.user.email,
+    )
+    return identity
+
+
+@transaction.atomic
+def do_remove_number(identity: WhatsAppIdentity, *, actor) -> None:
+    company = identity.contact.company
+    require_primary(company, actor, _only_primary())
+    record_event(
+        EventKind.WHATSAPP_NUMBER_REMOVED,
+        actor=actor,
+        company=company,
+        number=identity.wa_id,
+        email=identity.contact.user.email,
+    )
+    identity.delete()

@@ -15,18 +15,13 @@ register = template.Library()
 
 @register.inclusion_tag("sla/_badge.html")
 def sla_badge(value: Ticket | SlaStatus | None):
-    """``{% sla_badge ticket %}`` (one query) or ``{% sla_badge slas|sla_of:ticket %}`` for a
-    list whose statuses came from ``sla_for_tickets`` in one query."""
+    """``{% sla_badge ticket %}``: one query, or none for a ticket loaded with
+    ``select_related("sla")`` (a list); a SlaStatus is shown as it is."""
     if isinstance(value, Ticket):
         # A list that joined the clock (select_related("sla")) needs no query per row.
         cached = Ticket.sla.is_cached(value)
         value = sla_status(getattr(value, "sla", None)) if cached else ticket_sla(value)
     return {"sla": value or NO_SLA}
-
-
-@register.filter
-def sla_of(slas: dict, ticket: Ticket) -> SlaStatus:
-    return slas.get(ticket.pk, NO_SLA)
 
 
 @register.inclusion_tag("sla/_channels.html")
