@@ -1,6 +1,7 @@
 """Every change to a ticket: atomic, under a row lock, recorded as an Event (R11, R12, R17)."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -20,6 +21,7 @@ from balcao.events.actions import record_event
 from balcao.events.models import EventKind
 from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
+from balcao.tickets.delivery import delivery_for
 from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
 
 BLOCKED_EXTENSIONS = {
@@ -139,66 +141,48 @@ def _check_reference(company: Company | None, department: Department, reference:
     return earlier
 
 
-@transaction.atomic
-def do_open_ticket(
+def _clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())[:255]
+    if not subject:
+        raise ActionRefused(_("Please write a subject."), code="subject_required")
+    return subject
+
+
+def _require_body(body: str, body_html: str, attachments: Sequence[NewAttachment]) -> None:
+    if not (body or "").strip() and not body_html and not attachments:
+        raise ActionRefused(_("Please write a message."), code="body_required")
+
+
+def create_ticket(
     *,
     department: Department,
     subject: str,
     body: str,
-    actor: User | None = None,
-    requester_email: str = "",
-    requester_name: str = "",
-    company: Company | None = None,
-    origin: str = Origin.PORTAL,
-    reference: int | None = None,
+    actor: User | None,
+    company: Company | None,
+    requester: User | None,
+    requester_email: str,
+    requester_name: str,
+    origin: str,
+    reference: Ticket | None = None,
     body_html: str = "",
-    attachments=(),
+    attachments: Sequence[NewAttachment] = (),
     message_id: str = "",
-    check_eligibility: bool = True,
-    follows: Ticket | None = None,
-) -> Ticket:
-    """Open a ticket (R6, R7). A contact opens it for its company, within its plan's departments.
-
-    Staff may open one for a requester; channels without a known sender (unlinked mail)
-    pass ``company=None``: the ticket is kept, unlinked and outside SLA. ``follows`` is the
-    ticket a channel message came from (an e-mail with a new subject replying to it, R8).
-    """
-    subject = " ".join((subject or "").split())[:255]
-    if not subject:
-        raise ActionRefused(_("Please write a subject."), code="subject_required")
-    if not (body or "").strip() and not body_html and not attachments:
-        raise ActionRefused(_("Please write a message."), code="body_required")
-    contact = get_contact(actor) if actor is not None and not actor.is_agent else None
-    if contact is not None:
-        company = contact.company
-        requester_email, requester_name = actor.email, actor.name
-    elif actor is not None and not actor.is_agent:
-        raise ActionRefused(
-            _("Only the company's registered or authorized contacts can open tickets."),
-            code="forbidden",
-        )
-    if check_eligibility:
-        _check_department(company, department)
-    earlier = _check_reference(company, department, reference) if check_eligibility else None
-    earlier = earlier or follows
-    if origin == Origin.PORTAL or origin == Origin.API:
-        for item in attachments:
-            check_upload(item)
-    requester = contact.user if contact else None
-    if requester is None and company is not None and requester_email:
-        requester = User.objects.filter(
-            email__iexact=requester_email, contact__company=company
-        ).first()
+) -> Message:
+    """The one place a ticket is written, with its opening Event, SLA clock and first message
+    (returned; its ``ticket`` is the new ticket).
+    Callers have applied the rules: ``do_open_ticket`` for people, the inbound funnel
+    (tickets/inbound.py) for channels."""
     ticket = Ticket.objects.create(
         number=_next_number(),
-        subject=subject,
+        subject=_clean_subject(subject),
         department=department,
         company=company,
         requester=requester,
         requester_email=requester_email.lower(),
-        requester_name=requester_name,
+        requester_name=requester_name[:200],
         origin=origin,
-        reference=earlier,
+        reference=reference,
     )
     record_event(
         EventKind.TICKET_OPENED,
@@ -207,7 +191,7 @@ def do_open_ticket(
         department=department.slug,
         origin=origin,
         linked=ticket.linked,
-        reference=earlier.number if earlier else None,
+        reference=reference.number if reference else None,
     )
     do_start_clock(ticket, actor=actor)
     message = Message.objects.create(
@@ -215,7 +199,7 @@ def do_open_ticket(
         direction=Message.Direction.INBOUND,
         author=requester or (actor if actor and actor.is_agent else None),
         author_email=ticket.requester_email,
-        author_name=requester_name,
+        author_name=ticket.requester_name,
         body_text=body or "",
         body_html=sanitize_html(body_html),
         channel=origin,
@@ -223,8 +207,62 @@ def do_open_ticket(
         created_at=ticket.created_at,
     )
     _store_attachments(message, attachments)
-    transaction.on_commit(lambda: tasks.ticket_opened_task.enqueue(ticket.pk))
+    return message
+
+
+@transaction.atomic
+def do_open_ticket(
+    *,
+    actor: User,
+    department: Department,
+    subject: str,
+    body: str,
+    origin: str = Origin.PORTAL,
+    reference: int | None = None,
+    body_html: str = "",
+    attachments: Sequence[NewAttachment] = (),
+) -> Ticket:
+    """A contact opens a ticket for its company, within its plan's departments, in the client
+    area, the API or a chat (R6); the Ouvidoria needs an earlier ticket of the company (R4).
+    Channels where the sender must first be recognised go through the funnel instead."""
+    subject = _clean_subject(subject)
+    _require_body(body, body_html, attachments)
+    contact = get_contact(actor)
+    if contact is None:
+        raise ActionRefused(
+            _("Only the company's registered or authorized contacts can open tickets."),
+            code="forbidden",
+        )
+    _check_department(contact.company, department)
+    earlier = _check_reference(contact.company, department, reference)
+    for item in attachments:
+        check_upload(item)
+    message = create_ticket(
+        department=department,
+        subject=subject,
+        body=body,
+        body_html=body_html,
+        attachments=attachments,
+        actor=actor,
+        company=contact.company,
+        requester=actor,
+        requester_email=actor.email,
+        requester_name=actor.name,
+        origin=origin,
+        reference=earlier,
+    )
+    ticket = message.ticket
+    if origin in (Origin.PORTAL, Origin.API):
+        transaction.on_commit(lambda: tasks.acknowledge_ticket_task.enqueue(ticket.pk))
     return ticket
+
+
+def reply_channel(ticket: Ticket, written_in: str) -> str:
+    """The channel the team's public reply leaves by: a line written in a live chat is seen
+    there; on a WhatsApp conversation, WhatsApp; otherwise e-mail (R18)."""
+    if written_in == Origin.CHAT:
+        return ""
+    return Origin.WHATSAPP if ticket.origin == Origin.WHATSAPP else Origin.EMAIL
 
 
 @transaction.atomic
@@ -245,11 +283,10 @@ def do_add_message(
     """Add to the conversation. The team's public reply → Answered; an internal note changes
     nothing; the customer's message → Customer-Reply, reopening a Closed ticket (R11, R12).
 
-    ``actor`` None is a customer writing through a channel (e-mail) with ``author_email``.
+    ``actor`` None is a customer writing through a channel (the funnel) with ``author_email``.
     ``automatic`` (an auto-reply or bounce) is kept but never reopens a ticket.
     """
-    if not (body or "").strip() and not body_html and not attachments:
-        raise ActionRefused(_("Please write a message."), code="body_required")
+    _require_body(body, body_html, attachments)
     staff = getattr(actor, "is_agent", False)
     if internal and not staff:
         raise ActionRefused(_("Only the support team can write internal notes."), code="forbidden")
@@ -257,6 +294,7 @@ def do_add_message(
         for item in attachments:
             check_upload(item)
     ticket = _locked(ticket)
+    deliver_by = reply_channel(ticket, channel) if staff and not internal else ""
     message = Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND if staff else Message.Direction.INBOUND,
@@ -268,8 +306,9 @@ def do_add_message(
         body_html=sanitize_html(body_html),
         channel=channel,
         message_id=message_id,
+        deliver_by=deliver_by,
         delivery=Message.Delivery.PENDING
-        if staff and not internal and ticket.requester_email
+        if deliver_by and delivery_for(deliver_by).reply is not None
         else Message.Delivery.NONE,
     )
     _store_attachments(message, attachments)
@@ -286,7 +325,8 @@ def do_add_message(
     )
     if staff:
         _set_status(ticket, Status.ANSWERED, actor)
-        transaction.on_commit(lambda: tasks.send_reply_email_task.enqueue(message.pk))
+        if message.delivery == Message.Delivery.PENDING:
+            transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(message.pk))
     elif not automatic:
         _set_status(ticket, Status.CUSTOMER_REPLY, actor)
     _save(ticket, "status", "closed_at")
