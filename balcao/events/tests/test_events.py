@@ -73,7 +73,9 @@ def test_earlier_assignments_are_converted_from_addresses_to_names(ticket):
     ana = StaffFactory(name="Ana Suporte", email="ana@balcao.localhost")
     old = [
         Event.objects.create(
-            kind=EventKind.ASSIGNED, ticket=ticket, data={"old": None, "new": "Ana@balcao.localhost"}
+            kind=EventKind.ASSIGNED,
+            ticket=ticket,
+            data={"old": None, "new": "Ana@balcao.localhost"},
         ),
         Event.objects.create(
             kind=EventKind.ASSIGNED,
