@@ -5,12 +5,27 @@ their name at the time — so that history names them, never by e-mail address. 
 kept by slug and named in the reader's language when shown (``events/wording.py``).
 """
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from balcao.events.models import Event, EventKind
 
+if TYPE_CHECKING:
+    from balcao.accounts.models import Department, User
+    from balcao.customers.models import Company
+    from balcao.tickets.models import Message, Ticket
 
-def record_event(kind: EventKind, *, actor=None, ticket=None, company=None, **data) -> Event:
+
+def record_event(
+    kind: EventKind,
+    *,
+    actor: User | None = None,
+    ticket: Ticket | None = None,
+    company: Company | None = None,
+    **data: Any,
+) -> Event:
     """Write one history record. Prefer the typed function of the kind below."""
     return Event.objects.create(
         kind=kind,
@@ -21,7 +36,7 @@ def record_event(kind: EventKind, *, actor=None, ticket=None, company=None, **da
     )
 
 
-def person(user) -> dict | None:
+def person(user: User | None) -> dict[str, Any] | None:
     """Who, as history keeps them: the id, and the name they had then (no e-mail address)."""
     if user is None:
         return None
@@ -35,7 +50,14 @@ def _iso(instant: datetime | None) -> str | None:
 # Tickets
 
 
-def ticket_opened_event(*, ticket, actor, department, origin: str, reference) -> Event:
+def ticket_opened_event(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    department: Department,
+    origin: str,
+    reference: Ticket | None,
+) -> Event:
     """``reference`` is the earlier ticket this one refers to, or None."""
     return record_event(
         EventKind.TICKET_OPENED,
@@ -48,7 +70,7 @@ def ticket_opened_event(*, ticket, actor, department, origin: str, reference) ->
     )
 
 
-def message_added_event(*, ticket, actor, message) -> Event:
+def message_added_event(*, ticket: Ticket, actor: User | None, message: Message) -> Event:
     return record_event(
         EventKind.MESSAGE_ADDED,
         actor=actor,
@@ -58,43 +80,47 @@ def message_added_event(*, ticket, actor, message) -> Event:
     )
 
 
-def note_added_event(*, ticket, actor, message) -> Event:
+def note_added_event(*, ticket: Ticket, actor: User | None, message: Message) -> Event:
     return record_event(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
 
 
-def status_changed_event(*, ticket, actor, old: str, new: str) -> Event:
+def status_changed_event(*, ticket: Ticket, actor: User | None, old: str, new: str) -> Event:
     return record_event(
         EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=str(old), new=str(new)
     )
 
 
-def reopened_event(*, ticket, actor) -> Event:
+def reopened_event(*, ticket: Ticket, actor: User | None) -> Event:
     return record_event(EventKind.REOPENED, actor=actor, ticket=ticket)
 
 
-def assigned_event(*, ticket, actor, old, new) -> Event:
+def assigned_event(
+    *, ticket: Ticket, actor: User | None, old: User | None, new: User | None
+) -> Event:
     """``old`` and ``new`` are staff users or None (the queue)."""
     return record_event(
         EventKind.ASSIGNED, actor=actor, ticket=ticket, old=person(old), new=person(new)
     )
 
 
-def transferred_event(*, ticket, actor, old, new, reason: str = "") -> Event:
+def transferred_event(
+    *, ticket: Ticket, actor: User | None, old: Department, new: Department, reason: str = ""
+) -> Event:
     """From department ``old`` to ``new``; ``reason`` when a channel moved it (a department the
     company may not use), worded for the customer."""
-    data = {"old": old.slug, "new": new.slug}
+    data: dict[str, Any] = {"old": old.slug, "new": new.slug}
     if reason:
         data["reason"] = str(reason)
     return record_event(EventKind.TRANSFERRED, actor=actor, ticket=ticket, **data)
 
 
-def linked_event(*, ticket, actor, company) -> Event:
+def linked_event(*, ticket: Ticket, actor: User | None, company: Company) -> Event:
     return record_event(
         EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name
     )
 
 
-def delivery_failed_event(*, message, error: str) -> Event:
+def delivery_failed_event(*, message: Message, error: str) -> Event:
     """The reply ``message`` did not reach the customer (R10); ``error`` is for the staff."""
     return record_event(
         EventKind.DELIVERY_FAILED, ticket=message.ticket, message=message.pk, error=error[:500]
@@ -105,7 +131,11 @@ def delivery_failed_event(*, message, error: str) -> Event:
 
 
 def sla_started_event(
-    *, ticket, actor, first_response_due: datetime, resolution_due: datetime | None
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    first_response_due: datetime,
+    resolution_due: datetime | None,
 ) -> Event:
     return record_event(
         EventKind.SLA_STARTED,
@@ -116,7 +146,7 @@ def sla_started_event(
     )
 
 
-def sla_paused_event(*, ticket, actor, first_response_breached: bool) -> Event:
+def sla_paused_event(*, ticket: Ticket, actor: User | None, first_response_breached: bool) -> Event:
     return record_event(
         EventKind.SLA_PAUSED,
         actor=actor,
@@ -126,7 +156,11 @@ def sla_paused_event(*, ticket, actor, first_response_breached: bool) -> Event:
 
 
 def sla_resumed_event(
-    *, ticket, actor, next_response_due: datetime | None, resolution_due: datetime | None
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    next_response_due: datetime | None,
+    resolution_due: datetime | None,
 ) -> Event:
     return record_event(
         EventKind.SLA_RESUMED,
@@ -137,15 +171,15 @@ def sla_resumed_event(
     )
 
 
-def sla_stopped_event(*, ticket, actor, breached: bool) -> Event:
+def sla_stopped_event(*, ticket: Ticket, actor: User | None, breached: bool) -> Event:
     return record_event(EventKind.SLA_STOPPED, actor=actor, ticket=ticket, breached=breached)
 
 
-def sla_warning_event(*, ticket, target: str, due: datetime) -> Event:
+def sla_warning_event(*, ticket: Ticket, target: str, due: datetime) -> Event:
     return record_event(EventKind.SLA_WARNING, ticket=ticket, target=str(target), due=_iso(due))
 
 
-def sla_breached_event(*, ticket, target: str, due: datetime) -> Event:
+def sla_breached_event(*, ticket: Ticket, target: str, due: datetime) -> Event:
     return record_event(EventKind.SLA_BREACHED, ticket=ticket, target=str(target), due=_iso(due))
 
 
@@ -153,10 +187,10 @@ def sla_breached_event(*, ticket, target: str, due: datetime) -> Event:
 
 
 def contact_authorized_event(
-    *, company, actor, user, primary: bool = False, consent: str = ""
+    *, company: Company, actor: User | None, user: User, primary: bool = False, consent: str = ""
 ) -> Event:
     """``consent``: how the primary contact agreed, when staff authorized on their behalf."""
-    data = {"contact": person(user), "email": user.email}
+    data: dict[str, Any] = {"contact": person(user), "email": user.email}
     if primary:
         data["primary"] = True
     if consent:
@@ -164,7 +198,7 @@ def contact_authorized_event(
     return record_event(EventKind.CONTACT_AUTHORIZED, actor=actor, company=company, **data)
 
 
-def contact_removed_event(*, company, actor, user) -> Event:
+def contact_removed_event(*, company: Company, actor: User | None, user: User) -> Event:
     return record_event(
         EventKind.CONTACT_REMOVED,
         actor=actor,
@@ -174,7 +208,9 @@ def contact_removed_event(*, company, actor, user) -> Event:
     )
 
 
-def whatsapp_number_added_event(*, company, actor, user, number: str) -> Event:
+def whatsapp_number_added_event(
+    *, company: Company, actor: User | None, user: User, number: str
+) -> Event:
     """``user`` is the contact the number now belongs to."""
     return record_event(
         EventKind.WHATSAPP_NUMBER_ADDED,
@@ -186,7 +222,9 @@ def whatsapp_number_added_event(*, company, actor, user, number: str) -> Event:
     )
 
 
-def whatsapp_number_removed_event(*, company, actor, user, number: str) -> Event:
+def whatsapp_number_removed_event(
+    *, company: Company, actor: User | None, user: User, number: str
+) -> Event:
     return record_event(
         EventKind.WHATSAPP_NUMBER_REMOVED,
         actor=actor,

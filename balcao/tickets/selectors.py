@@ -1,5 +1,6 @@
 """Reads of tickets, always for a viewer: a customer reaches only its company's tickets."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,7 +113,9 @@ def _author_name(message: Message, staff: bool) -> str:
     return "" if "@" in message.author_name else message.author_name
 
 
-def visible_events(viewer, ticket: Ticket, *, departments=None) -> list[HistoryEntry]:
+def visible_events(
+    viewer, ticket: Ticket, *, departments: Iterable[Department] | None = None
+) -> list[HistoryEntry]:
     """The ticket's history for ``viewer``: messages and events merged by time (R10, R17).
 
     The only reader of a ticket's history. Staff see every message and event; a customer
