@@ -118,10 +118,10 @@ def _linked(data: dict, reader: Reader) -> str:
 
 def _delivery_failed(data: dict, reader: Reader) -> str:
     if reader.staff:
-        return _("The e-mail of a reply was not delivered: %(error)s") % {
+        return _("A reply was not delivered: %(error)s") % {
             "error": data.get("error", "")
         }
-    return _("The team's answer did not reach your e-mail; it is here in full.")
+    return _("The team's answer could not be delivered to you; it is here in full.")
 
 
 def _sla_started(data: dict, reader: Reader) -> str:

@@ -102,7 +102,7 @@ def test_contact_sees_the_same_history_in_the_client_area_and_the_api(
         (EventKind.STATUS_CHANGED, "Status alterado para “Respondido”."),
         (
             EventKind.DELIVERY_FAILED,
-            "A resposta da equipe não chegou ao seu e-mail; ela está aqui na íntegra.",
+            "A resposta da equipe não pôde ser entregue a você; ela está aqui na íntegra.",
         ),
         ("message", messages[2]),
         (EventKind.STATUS_CHANGED, "Status alterado para “Resposta do cliente”."),
