@@ -118,9 +118,7 @@ def _linked(data: dict, reader: Reader) -> str:
 
 def _delivery_failed(data: dict, reader: Reader) -> str:
     if reader.staff:
-        return _("A reply was not delivered: %(error)s") % {
-            "error": data.get("error", "")
-        }
+        return _("A reply was not delivered: %(error)s") % {"error": data.get("error", "")}
     return _("The team's answer could not be delivered to you; it is here in full.")
 
 
