@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from balcao.tickets.models import Message, Ticket
 
 
-def record_event(
+def _record(
     kind: EventKind,
     *,
     actor: User | None = None,
@@ -26,7 +26,7 @@ def record_event(
     company: Company | None = None,
     **data: Any,
 ) -> Event:
-    """Write one history record. Prefer the typed function of the kind below."""
+    """Write one history record; only the typed function of each kind below calls it."""
     return Event.objects.create(
         kind=kind,
         actor=actor,
@@ -59,7 +59,7 @@ def ticket_opened_event(
     reference: Ticket | None,
 ) -> Event:
     """``reference`` is the earlier ticket this one refers to, or None."""
-    return record_event(
+    return _record(
         EventKind.TICKET_OPENED,
         actor=actor,
         ticket=ticket,
@@ -71,7 +71,7 @@ def ticket_opened_event(
 
 
 def message_added_event(*, ticket: Ticket, actor: User | None, message: Message) -> Event:
-    return record_event(
+    return _record(
         EventKind.MESSAGE_ADDED,
         actor=actor,
         ticket=ticket,
@@ -81,26 +81,22 @@ def message_added_event(*, ticket: Ticket, actor: User | None, message: Message)
 
 
 def note_added_event(*, ticket: Ticket, actor: User | None, message: Message) -> Event:
-    return record_event(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
+    return _record(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
 
 
 def status_changed_event(*, ticket: Ticket, actor: User | None, old: str, new: str) -> Event:
-    return record_event(
-        EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=str(old), new=str(new)
-    )
+    return _record(EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=str(old), new=str(new))
 
 
 def reopened_event(*, ticket: Ticket, actor: User | None) -> Event:
-    return record_event(EventKind.REOPENED, actor=actor, ticket=ticket)
+    return _record(EventKind.REOPENED, actor=actor, ticket=ticket)
 
 
 def assigned_event(
     *, ticket: Ticket, actor: User | None, old: User | None, new: User | None
 ) -> Event:
     """``old`` and ``new`` are staff users or None (the queue)."""
-    return record_event(
-        EventKind.ASSIGNED, actor=actor, ticket=ticket, old=person(old), new=person(new)
-    )
+    return _record(EventKind.ASSIGNED, actor=actor, ticket=ticket, old=person(old), new=person(new))
 
 
 def transferred_event(
@@ -111,18 +107,16 @@ def transferred_event(
     data: dict[str, Any] = {"old": old.slug, "new": new.slug}
     if reason:
         data["reason"] = str(reason)
-    return record_event(EventKind.TRANSFERRED, actor=actor, ticket=ticket, **data)
+    return _record(EventKind.TRANSFERRED, actor=actor, ticket=ticket, **data)
 
 
 def linked_event(*, ticket: Ticket, actor: User | None, company: Company) -> Event:
-    return record_event(
-        EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name
-    )
+    return _record(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
 
 
 def delivery_failed_event(*, message: Message, error: str) -> Event:
     """The reply ``message`` did not reach the customer (R10); ``error`` is for the staff."""
-    return record_event(
+    return _record(
         EventKind.DELIVERY_FAILED, ticket=message.ticket, message=message.pk, error=error[:500]
     )
 
@@ -137,7 +131,7 @@ def sla_started_event(
     first_response_due: datetime,
     resolution_due: datetime | None,
 ) -> Event:
-    return record_event(
+    return _record(
         EventKind.SLA_STARTED,
         actor=actor,
         ticket=ticket,
@@ -147,7 +141,7 @@ def sla_started_event(
 
 
 def sla_paused_event(*, ticket: Ticket, actor: User | None, first_response_breached: bool) -> Event:
-    return record_event(
+    return _record(
         EventKind.SLA_PAUSED,
         actor=actor,
         ticket=ticket,
@@ -162,7 +156,7 @@ def sla_resumed_event(
     next_response_due: datetime | None,
     resolution_due: datetime | None,
 ) -> Event:
-    return record_event(
+    return _record(
         EventKind.SLA_RESUMED,
         actor=actor,
         ticket=ticket,
@@ -172,15 +166,15 @@ def sla_resumed_event(
 
 
 def sla_stopped_event(*, ticket: Ticket, actor: User | None, breached: bool) -> Event:
-    return record_event(EventKind.SLA_STOPPED, actor=actor, ticket=ticket, breached=breached)
+    return _record(EventKind.SLA_STOPPED, actor=actor, ticket=ticket, breached=breached)
 
 
 def sla_warning_event(*, ticket: Ticket, target: str, due: datetime) -> Event:
-    return record_event(EventKind.SLA_WARNING, ticket=ticket, target=str(target), due=_iso(due))
+    return _record(EventKind.SLA_WARNING, ticket=ticket, target=str(target), due=_iso(due))
 
 
 def sla_breached_event(*, ticket: Ticket, target: str, due: datetime) -> Event:
-    return record_event(EventKind.SLA_BREACHED, ticket=ticket, target=str(target), due=_iso(due))
+    return _record(EventKind.SLA_BREACHED, ticket=ticket, target=str(target), due=_iso(due))
 
 
 # Companies (R2): an authorization is of an address, so the address is kept with the person.
@@ -195,11 +189,11 @@ def contact_authorized_event(
         data["primary"] = True
     if consent:
         data["consent"] = consent
-    return record_event(EventKind.CONTACT_AUTHORIZED, actor=actor, company=company, **data)
+    return _record(EventKind.CONTACT_AUTHORIZED, actor=actor, company=company, **data)
 
 
 def contact_removed_event(*, company: Company, actor: User | None, user: User) -> Event:
-    return record_event(
+    return _record(
         EventKind.CONTACT_REMOVED,
         actor=actor,
         company=company,
@@ -212,7 +206,7 @@ def whatsapp_number_added_event(
     *, company: Company, actor: User | None, user: User, number: str
 ) -> Event:
     """``user`` is the contact the number now belongs to."""
-    return record_event(
+    return _record(
         EventKind.WHATSAPP_NUMBER_ADDED,
         actor=actor,
         company=company,
@@ -225,7 +219,7 @@ def whatsapp_number_added_event(
 def whatsapp_number_removed_event(
     *, company: Company, actor: User | None, user: User, number: str
 ) -> Event:
-    return record_event(
+    return _record(
         EventKind.WHATSAPP_NUMBER_REMOVED,
         actor=actor,
         company=company,

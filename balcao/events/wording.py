@@ -44,12 +44,10 @@ class Reader:
 
 
 def person_name(who) -> str:
-    """A person kept by ``events.actions.person``; an address only in records from before it."""
+    """A person kept by ``events.actions.person``."""
     if who is None:
         return _("nobody")
-    if isinstance(who, dict):
-        return who.get("name") or _("a team member")
-    return str(who)
+    return who.get("name") or _("a team member")
 
 
 def _label(choices, value) -> str:

@@ -17,8 +17,17 @@ from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
 from balcao.customers.models import Company
 from balcao.customers.selectors import department_refusal, get_contact
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
+from balcao.events.actions import (
+    assigned_event,
+    delivery_failed_event,
+    linked_event,
+    message_added_event,
+    note_added_event,
+    reopened_event,
+    status_changed_event,
+    ticket_opened_event,
+    transferred_event,
+)
 from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
@@ -92,9 +101,9 @@ def _set_status(ticket: Ticket, status: Status, actor) -> None:
     old = ticket.status
     ticket.status = status
     ticket.closed_at = timezone.now() if status == Status.CLOSED else None
-    record_event(EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=old, new=status.value)
+    status_changed_event(ticket=ticket, actor=actor, old=old, new=status)
     if old == Status.CLOSED:
-        record_event(EventKind.REOPENED, actor=actor, ticket=ticket)
+        reopened_event(ticket=ticket, actor=actor)
     do_update_clock(ticket, status=status, actor=actor)
 
 
@@ -184,14 +193,8 @@ def create_ticket(
         origin=origin,
         reference=reference,
     )
-    record_event(
-        EventKind.TICKET_OPENED,
-        actor=actor,
-        ticket=ticket,
-        department=department.slug,
-        origin=origin,
-        linked=ticket.linked,
-        reference=reference.number if reference else None,
+    ticket_opened_event(
+        ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
     )
     do_start_clock(ticket, actor=actor)
     message = Message.objects.create(
@@ -313,16 +316,10 @@ def do_add_message(
     )
     _store_attachments(message, attachments)
     if internal:
-        record_event(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
+        note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)
         return message
-    record_event(
-        EventKind.MESSAGE_ADDED,
-        actor=actor,
-        ticket=ticket,
-        message=message.pk,
-        direction=message.direction,
-    )
+    message_added_event(ticket=ticket, actor=actor, message=message)
     if staff:
         _set_status(ticket, Status.ANSWERED, actor)
         if message.delivery == Message.Delivery.PENDING:
@@ -356,15 +353,9 @@ def do_assign_ticket(ticket: Ticket, *, actor: User, assignee: User | None) -> T
             )
     if ticket.assignee_id == (assignee.pk if assignee else None):
         raise ActionRefused(_("The ticket is already assigned that way."), code="unchanged")
-    old = ticket.assignee.email if ticket.assignee else None
+    old = ticket.assignee
     ticket.assignee = assignee
-    record_event(
-        EventKind.ASSIGNED,
-        actor=actor,
-        ticket=ticket,
-        old=old,
-        new=assignee.email if assignee else None,
-    )
+    assigned_event(ticket=ticket, actor=actor, old=old, new=assignee)
     if assignee is not None and ticket.status in (Status.OPEN, Status.CUSTOMER_REPLY):
         _set_status(ticket, Status.ASSIGNED, actor)
     elif assignee is None and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
@@ -387,7 +378,7 @@ def do_start_progress(ticket: Ticket, *, actor: User) -> Ticket:
         )
     if ticket.assignee_id is None:
         ticket.assignee = actor
-        record_event(EventKind.ASSIGNED, actor=actor, ticket=ticket, old=None, new=actor.email)
+        assigned_event(ticket=ticket, actor=actor, old=None, new=actor)
     _set_status(ticket, Status.IN_PROGRESS, actor)
     _save(ticket, "assignee", "status", "closed_at")
     return ticket
@@ -452,16 +443,12 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
     _check_department(ticket.company, department)
     old = ticket.department
     ticket.department = department
-    record_event(
-        EventKind.TRANSFERRED, actor=actor, ticket=ticket, old=old.slug, new=department.slug
-    )
+    transferred_event(ticket=ticket, actor=actor, old=old, new=department)
     if ticket.assignee_id and not (
         ticket.assignee.is_administrator
         or ticket.assignee.departments.filter(pk=department.pk).exists()
     ):
-        record_event(
-            EventKind.ASSIGNED, actor=actor, ticket=ticket, old=ticket.assignee.email, new=None
-        )
+        assigned_event(ticket=ticket, actor=actor, old=ticket.assignee, new=None)
         ticket.assignee = None
         if ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
             _set_status(ticket, Status.OPEN, actor)
@@ -483,7 +470,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
     ticket.requester = User.objects.filter(
         email__iexact=ticket.requester_email, contact__company=company
     ).first()
-    record_event(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
+    linked_event(ticket=ticket, actor=actor, company=company)
     do_start_clock(ticket, actor=actor)
     _save(ticket, "company", "requester")
     return ticket
@@ -498,7 +485,5 @@ def do_record_delivery(message: Message, *, message_id: str, error: str = "") ->
     message.delivery_error = error[:2000]
     message.save(update_fields=["message_id", "delivery", "delivery_error"])
     if error:
-        record_event(
-            EventKind.DELIVERY_FAILED, ticket=message.ticket, message=message.pk, error=error[:500]
-        )
+        delivery_failed_event(message=message, error=error)
     return message

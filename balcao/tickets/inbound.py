@@ -31,8 +31,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.models import Department, User
 from balcao.customers.models import Channel, Company, Contact
 from balcao.customers.selectors import department_refusal
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
+from balcao.events.actions import transferred_event
 from balcao.sla.selectors import company_channels
 from balcao.tickets import tasks
 from balcao.tickets.actions import NewAttachment, create_ticket, do_add_message
@@ -248,11 +247,11 @@ def _file(inbound: InboundMessage, receipt: Receipt) -> None:
         )
         receipt.ticket, receipt.outcome = receipt.message.ticket, Receipt.Outcome.CREATED
         if refusal:
-            record_event(
-                EventKind.TRANSFERRED,
+            transferred_event(
                 ticket=receipt.ticket,
-                old=inbound.department.slug,
-                new=department.slug,
+                actor=None,
+                old=inbound.department,
+                new=department,
                 reason=refusal,
             )
             notes.append(refusal)

@@ -29,8 +29,7 @@ from balcao.connectors.whatsapp.payload import BadPayload, Incoming, StatusUpdat
 from balcao.core.errors import ActionRefused
 from balcao.customers.actions import require_primary
 from balcao.customers.models import Contact
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
+from balcao.events.actions import whatsapp_number_added_event, whatsapp_number_removed_event
 from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
 from balcao.tickets.inbound import Filed, InboundMessage, Sender, do_receive_inbound
 from balcao.tickets.models import Origin
@@ -278,12 +277,8 @@ def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdent
             _("+%(number)s is already registered.") % {"number": wa_id}, code="duplicate"
         )
     identity = WhatsAppIdentity.objects.create(wa_id=wa_id, contact=contact)
-    record_event(
-        EventKind.WHATSAPP_NUMBER_ADDED,
-        actor=actor,
-        company=contact.company,
-        number=wa_id,
-        email=contact.user.email,
+    whatsapp_number_added_event(
+        company=contact.company, actor=actor, user=contact.user, number=wa_id
     )
     return identity
 
@@ -292,11 +287,7 @@ def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdent
 def do_remove_number(identity: WhatsAppIdentity, *, actor) -> None:
     company = identity.contact.company
     require_primary(company, actor, _only_primary())
-    record_event(
-        EventKind.WHATSAPP_NUMBER_REMOVED,
-        actor=actor,
-        company=company,
-        number=identity.wa_id,
-        email=identity.contact.user.email,
+    whatsapp_number_removed_event(
+        company=company, actor=actor, user=identity.contact.user, number=identity.wa_id
     )
     identity.delete()

@@ -128,7 +128,8 @@ def test_assign_sets_assigned_and_records(company, agent):
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED and ticket.assignee == agent
     event = ticket.events.get(kind=EventKind.ASSIGNED)
-    assert event.actor == agent and event.data == {"old": None, "new": agent.email}
+    assert event.actor == agent
+    assert event.data == {"old": None, "new": {"id": agent.pk, "name": agent.name}}
     assert ticket.events.get(kind=EventKind.STATUS_CHANGED).data == {
         "old": "open",
         "new": "assigned",
