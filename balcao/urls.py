@@ -8,6 +8,7 @@ from balcao.core.views import health
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("cliente/ajuda/artigos/", include("balcao.kb.urls")),
+    path("cliente/meus-dados/", include("balcao.privacy.urls")),
     path("cliente/", include("balcao.portal.urls")),
     path("console/sla/", include("balcao.sla.urls")),
     path("console/mail/", include("balcao.connectors.email.urls")),
