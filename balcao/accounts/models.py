@@ -119,6 +119,14 @@ class Department(Localized, models.Model):
         default=False,
         help_text=_("Mail to a department the sender may not use is routed here."),
     )
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("close answered tickets after (business days)"),
+        default=5,
+        help_text=_(
+            "An answered ticket with no reply from the customer is closed after this many"
+            " business days, with a reminder the day before; 0 never closes it."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -92,6 +92,11 @@ def reopened_event(*, ticket: Ticket, actor: User | None) -> Event:
     return _record(EventKind.REOPENED, actor=actor, ticket=ticket)
 
 
+def auto_closed_event(*, ticket: Ticket, days: int) -> Event:
+    """Closed by Balcão: the customer did not reply for ``days`` business days."""
+    return _record(EventKind.AUTO_CLOSED, ticket=ticket, days=days)
+
+
 def assigned_event(
     *, ticket: Ticket, actor: User | None, old: User | None, new: User | None
 ) -> Event:

@@ -12,6 +12,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assignee changed")
     TRANSFERRED = "transferred", _("Transferred to another department")
     REOPENED = "reopened", _("Reopened")
+    AUTO_CLOSED = "auto_closed", _("Closed for lack of a reply")
     LINKED = "linked", _("Linked to a company")
     CONTACT_AUTHORIZED = "contact_authorized", _("Contact authorized")
     CONTACT_REMOVED = "contact_removed", _("Contact removed")

@@ -262,3 +262,15 @@ def next_opening(cal: Calendar, instant: datetime) -> datetime:
             if e > instant:
                 return max(s, instant)
         day += DAY
+
+
+def add_business_days(cal: Calendar, start: datetime, days: int) -> datetime:
+    """The same wall-clock time ``days`` open days after ``start``'s local date (an open day
+    has opening intervals: weekends, holidays and closed dates are skipped)."""
+    local = start.astimezone(cal.tz)
+    day, counted = local.date(), 0
+    while counted < days:
+        day += timedelta(days=1)
+        if cal.day_intervals(day):
+            counted += 1
+    return datetime.combine(day, local.time(), tzinfo=cal.tz).astimezone(UTC)

@@ -359,3 +359,9 @@ def viewer_channels(viewer) -> list[ChannelState]:
     if contact is None:
         return []
     return company_channels(contact.company)
+
+
+def ticket_calendar(ticket: Ticket) -> Calendar:
+    """The business calendar a ticket's time is counted in: its SLA clock's, else the default."""
+    clock = TicketSla.objects.select_related("calendar").filter(ticket=ticket).first()
+    return calendar_value(clock.calendar if clock else None)

@@ -19,6 +19,7 @@ from balcao.customers.models import Company
 from balcao.customers.selectors import department_refusal, get_contact
 from balcao.events.actions import (
     assigned_event,
+    auto_closed_event,
     delivery_failed_event,
     linked_event,
     message_added_event,
@@ -324,6 +325,8 @@ def do_add_message(
         _set_status(ticket, Status.ANSWERED, actor)
         if message.delivery == Message.Delivery.PENDING:
             transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(message.pk))
+        if ticket.department.auto_close_days:
+            transaction.on_commit(lambda: tasks.follow_up_answer_task.enqueue(message.pk))
     elif not automatic:
         _set_status(ticket, Status.CUSTOMER_REPLY, actor)
     _save(ticket, "status", "closed_at")
@@ -391,6 +394,30 @@ def do_close_ticket(ticket: Ticket, *, actor: User) -> Ticket:
     if ticket.status == Status.CLOSED:
         raise ActionRefused(_("The ticket is already closed."), code="invalid_transition")
     _set_status(ticket, Status.CLOSED, actor)
+    _save(ticket, "status", "closed_at")
+    return ticket
+
+
+def waiting_on(message: Message) -> bool:
+    """Whether the ticket still waits for the customer since the team's ``message``: Answered,
+    and nobody wrote publicly after it."""
+    ticket = message.ticket
+    return (
+        ticket.status == Status.ANSWERED
+        and not ticket.messages.filter(internal=False, pk__gt=message.pk).exists()
+    )
+
+
+@transaction.atomic
+def do_auto_close_ticket(message: Message) -> Ticket | None:
+    """Close a ticket the customer left unanswered for its department's business days after
+    the team's ``message`` (recorded with the reason); None when it no longer waits."""
+    ticket = _locked(message.ticket)
+    message.ticket = ticket
+    if not waiting_on(message):
+        return None
+    auto_closed_event(ticket=ticket, days=ticket.department.auto_close_days)
+    _set_status(ticket, Status.CLOSED, None)
     _save(ticket, "status", "closed_at")
     return ticket
 

@@ -177,7 +177,10 @@ def test_public_reply_answers_and_schedules_email(
     ticket.refresh_from_db()
     assert ticket.status == Status.ANSWERED
     assert message.direction == Message.Direction.OUTBOUND and message.delivery == "pending"
-    assert [(r.task.name, r.args) for r in tasks.results] == [("deliver_reply_task", [message.pk])]
+    assert [(r.task.name, r.args) for r in tasks.results] == [
+        ("deliver_reply_task", [message.pk]),
+        ("follow_up_answer_task", [message.pk]),  # the reminder and the automatic close
+    ]
 
 
 def test_internal_note_changes_no_status_and_sends_nothing(
