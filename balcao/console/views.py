@@ -113,7 +113,7 @@ def bulk(request):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     numbers = form.cleaned_data["tickets"]
     tickets = {t.number: t for t in list_tickets(request.user).filter(number__in=numbers)}

@@ -53,7 +53,7 @@ def _ticket(request, number: int):
 
 
 def _legend():
-    return [(value, label, STATUS_MEANINGS[value]) for value, label in Status.choices]
+    return [(value, label, STATUS_MEANINGS[Status(value)]) for value, label in Status.choices]
 
 
 # --- signing in and out -------------------------------------------------------------------
@@ -77,7 +77,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    next_page = "portal:login"
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
@@ -317,7 +317,7 @@ def contact_remove(request, pk: int):
 
 
 def _channels(plan) -> list[str]:
-    return [label for value, label in Channel.choices if plan.allows_channel(value)]
+    return [str(label) for value, label in Channel.choices if plan.allows_channel(value)]
 
 
 def _business_time(minutes: int | None) -> str | None:
@@ -366,7 +366,7 @@ def plan(request):
             c.department
             for c in choices
             if not c.available
-            and c.department.min_plan_id
+            and c.department.min_plan is not None
             and c.department.min_plan.tier <= upgrade.tier
         ]
         if upgrade.first_response_minutes < current.first_response_minutes:

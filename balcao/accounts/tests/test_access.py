@@ -40,9 +40,7 @@ def stranger(db):
     return User.objects.create_user("solto@example.com", "senha-forte-123")
 
 
-@pytest.mark.parametrize(
-    "decorator", [staff_required, contact_required, contact_or_staff_required]
-)
+@pytest.mark.parametrize("decorator", [staff_required, contact_required, contact_or_staff_required])
 def test_anonymous_goes_to_the_login_page_and_htmx_by_hx_redirect(decorator, db):
     response = ask(decorator, AnonymousUser())
     assert response.status_code == 302
