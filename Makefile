@@ -19,9 +19,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Style, the import direction (import-linter contracts) and types (mypy + django-stubs); all
+# configured in pyproject.toml. CI runs it before the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Translators: refresh the catalogues and compile them (needs GNU gettext); .mo files are committed.
 # Apps with their own locale/ keep their catalogue; the rest share balcao/locale.
@@ -34,4 +38,4 @@ messages: $(STAMP)
 	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings $(CURDIR)/$(BIN)/django-admin compilemessages
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* .pytest_cache
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .mypy_cache .import_linter_cache .grimp_cache

@@ -1,16 +1,16 @@
-from django.contrib.auth import get_user_model
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.core.errors import ActionRefused
 from balcao.customers.models import AddOn, Company, Contact, Plan
 from balcao.customers.validators import normalize_cnpj, validate_cnpj
 from balcao.events.actions import contact_authorized_event, contact_removed_event
 
-User = get_user_model()
 
-
-def _contact_user(email: str, name: str) -> "User":
+def _contact_user(email: str, name: str) -> User:
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -33,8 +33,8 @@ def do_create_company(
     primary_email: str,
     primary_name: str = "",
     cnpj: str = "",
-    addons: list[AddOn] = (),
-    actor=None,
+    addons: Iterable[AddOn] = (),
+    actor: User | None = None,
 ) -> Company:
     """Register a customer company with its primary contact (the account's registered e-mail)."""
     if cnpj:
@@ -47,7 +47,7 @@ def do_create_company(
     return company
 
 
-def require_primary(company: Company, actor, refusal: str = "") -> None:
+def require_primary(company: Company, actor: User | None, refusal: str = "") -> None:
     """Who may speak for the company's account: its primary contact, or staff (R2)."""
     if getattr(actor, "is_agent", False):
         return
@@ -60,7 +60,7 @@ def require_primary(company: Company, actor, refusal: str = "") -> None:
 
 @transaction.atomic
 def do_authorize_contact(
-    company: Company, *, actor, email: str, name: str = "", consent: str = ""
+    company: Company, *, actor: User, email: str, name: str = "", consent: str = ""
 ) -> Contact:
     """Authorize one more person to open and follow the company's tickets (R2).
 
@@ -76,7 +76,7 @@ def do_authorize_contact(
 
 
 @transaction.atomic
-def do_remove_contact(contact: Contact, *, actor) -> None:
+def do_remove_contact(contact: Contact, *, actor: User) -> None:
     """Withdraw an authorized contact; the primary contact cannot be removed this way."""
     require_primary(contact.company, actor)
     if contact.is_primary:
@@ -99,7 +99,7 @@ def do_load_default_profile(*, email_domain: str = "balcao.localhost") -> bool:
 
     if Plan.objects.exists():
         return False
-    plans = {}
+    plans: dict[str, Plan] = {}
     for slug, name, tier, channels, hours in profile.PLANS:
         plans[slug] = Plan.objects.create(
             slug=slug,

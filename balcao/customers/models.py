@@ -69,6 +69,7 @@ class Company(models.Model):
     cnpj = models.CharField(_("CNPJ"), max_length=14, blank=True, db_index=True)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
     addons = models.ManyToManyField(AddOn, blank=True, verbose_name=_("add-ons"))
+    _addon_ids: set[int]  # cached by customers.selectors.company_addon_ids
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

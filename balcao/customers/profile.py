@@ -1,5 +1,7 @@
 """The default profile (MISSION.md): data an administrator changes, loaded once."""
 
+from typing import Any
+
 C = "chat"
 WC = "whatsapp_commercial"
 WS = "whatsapp_support"
@@ -25,7 +27,7 @@ ADDONS = [
     ),
 ]
 
-DEPARTMENTS = [
+DEPARTMENTS: list[dict[str, Any]] = [
     {
         "slug": "atendimento",
         "name": "Atendimento",

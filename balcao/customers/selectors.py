@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, User, Viewer
 from balcao.customers.models import AddOn, Company, Contact, Plan
 
 
@@ -13,9 +13,9 @@ class DepartmentChoice:
     reason: str = ""
 
 
-def get_contact(user) -> Contact | None:
+def get_contact(user: Viewer | None) -> Contact | None:
     """The contact record of a signed-in customer, with company and plan, or None."""
-    if not getattr(user, "is_authenticated", False) or user.role:
+    if not isinstance(user, User) or user.role:
         return None
     try:
         return Contact.objects.select_related("company__plan").get(
@@ -31,15 +31,14 @@ def department_refusal(company: Company | None, department: Department) -> str:
         return _("This department does not take new tickets.")
     if company is None:
         return ""
-    if department.min_plan_id and company.plan.tier < department.min_plan.tier:
+    min_plan, addon = department.min_plan, department.required_addon
+    if min_plan is not None and company.plan.tier < min_plan.tier:
         return _("Available from the %(plan)s plan up: upgrading your plan opens it.") % {
-            "plan": department.min_plan.localized("name")
+            "plan": min_plan.localized("name")
         }
-    if department.required_addon_id and department.required_addon_id not in company_addon_ids(
-        company
-    ):
+    if addon is not None and addon.pk not in company_addon_ids(company):
         return _("Available with the %(addon)s add-on: contracting it opens this department.") % {
-            "addon": department.required_addon.localized("name")
+            "addon": addon.localized("name")
         }
     return ""
 

@@ -1,6 +1,7 @@
 """Forms of the client area: they parse and check input; the actions decide."""
 
 import hashlib
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -88,6 +89,8 @@ class PortalSetPasswordForm(SetPasswordForm):
 class AttachmentsMixin:
     """Reads the uploaded files once, within the limits of tickets.actions.check_upload."""
 
+    cleaned_data: dict[str, Any]
+
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
         attachments, errors = [], []
@@ -153,7 +156,7 @@ class OpenTicketForm(AttachmentsMixin, forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
             (c.department.slug, c.department.localized("name")) for c in choices
         ]
         self.departments = {c.department.slug: c.department for c in choices}
@@ -183,10 +186,12 @@ class TicketFilterForm(forms.Form):
 
     def __init__(self, data, *, departments):
         super().__init__(data)
-        self.fields["status"].choices = [("", _("Any status"))] + list(Status.choices)
-        self.fields["department"].choices = [("", _("All departments"))] + [
-            (d.slug, d.localized("name")) for d in departments
-        ]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status"))] + list(
+            Status.choices
+        )
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", _("All departments"))
+        ] + [(d.slug, d.localized("name")) for d in departments]
 
     def filters(self) -> dict:
         """Arguments of list_tickets; an unknown value filters nothing rather than failing."""

@@ -6,26 +6,21 @@ login page serves everyone); a signed-in person who is neither gets a page sayin
 ticket, attachment or contact of another company is 404 on every URL, never "forbidden".
 """
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
+from balcao.accounts.access import contact_required
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact, do_remove_contact
 from balcao.customers.models import Channel
 from balcao.customers.selectors import (
-    get_contact,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -50,27 +45,6 @@ PAGE_SIZE = 25
 RECENT = 5
 
 
-def contact_required(view):
-    """Lets in the contacts of an active company, with ``request.contact`` set."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            if request.htmx:
-                return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
-            return redirect_to_login(request.get_full_path())
-        if user.is_agent:
-            return redirect("console:home")
-        contact = get_contact(user)
-        if contact is None:
-            return render(request, "portal/no_access.html", status=403)
-        request.contact = contact
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _ticket(request, number: int):
     try:
         return get_ticket(request.user, number)
@@ -79,7 +53,7 @@ def _ticket(request, number: int):
 
 
 def _legend():
-    return [(value, label, STATUS_MEANINGS[value]) for value, label in Status.choices]
+    return [(value, label, STATUS_MEANINGS[Status(value)]) for value, label in Status.choices]
 
 
 # --- signing in and out -------------------------------------------------------------------
@@ -103,7 +77,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    next_page = "portal:login"
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
@@ -343,7 +317,7 @@ def contact_remove(request, pk: int):
 
 
 def _channels(plan) -> list[str]:
-    return [label for value, label in Channel.choices if plan.allows_channel(value)]
+    return [str(label) for value, label in Channel.choices if plan.allows_channel(value)]
 
 
 def _business_time(minutes: int | None) -> str | None:
@@ -392,7 +366,7 @@ def plan(request):
             c.department
             for c in choices
             if not c.available
-            and c.department.min_plan_id
+            and c.department.min_plan is not None
             and c.department.min_plan.tier <= upgrade.tier
         ]
         if upgrade.first_response_minutes < current.first_response_minutes:

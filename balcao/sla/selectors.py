@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, Viewer
 from balcao.customers.models import Channel, Company, Plan
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar, next_opening, open_at
@@ -42,6 +43,7 @@ def policy_for(plan: Plan, department: Department) -> Targets:
         Q(plan=plan) | Q(plan=None), department=department
     )
     chosen = sorted(policies, key=lambda p: p.plan_id is None)
+    calendar: BusinessCalendar | None
     if chosen and chosen[0].calendar:
         calendar = chosen[0].calendar
     else:
@@ -102,7 +104,7 @@ class SlaStatus:
     resolution_due: datetime | None = None
     next_due: datetime | None = None
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         return {
             "state": self.state,
             "first_response_due": self.first_response_due,
@@ -155,7 +157,7 @@ def expected_answer(ticket: Ticket) -> datetime | None:
     return sla.next_response_due or sla.first_response_due
 
 
-def breach_queue(viewer) -> QuerySet[Ticket]:
+def breach_queue(viewer: Viewer) -> QuerySet[Ticket]:
     """Open tickets the viewer may see whose clock runs, what breaches first on top."""
     return (
         visible_tickets(viewer)
@@ -175,7 +177,7 @@ def _breached_q(prefix: str, now: datetime) -> Q:
     )
 
 
-def sla_counts(viewer) -> dict[int, tuple[int, int]]:
+def sla_counts(viewer: Viewer) -> dict[int, tuple[int, int]]:
     """Per department the viewer sees (by id): tickets at risk and breached among the clocks
     still live, counted from the clocks, not by joining every ticket."""
     if not getattr(viewer, "is_agent", False):
@@ -190,9 +192,9 @@ def sla_counts(viewer) -> dict[int, tuple[int, int]]:
         )
         .values("ticket__department_id")
         .order_by()
-        .annotate(at_risk=Count("pk", filter=at_risk), breached=Count("pk", filter=breached))
+        .annotate(at_risk=Count("pk", filter=at_risk), breaches=Count("pk", filter=breached))
     )
-    return {r["ticket__department_id"]: (r["at_risk"], r["breached"]) for r in rows}
+    return {r["ticket__department_id"]: (r["at_risk"], r["breaches"]) for r in rows}
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ class Report:
     plans: list[ReportRow]
 
 
-def sla_report(viewer, start: datetime, end: datetime) -> Report:
+def sla_report(viewer: Viewer, start: datetime, end: datetime) -> Report:
     """Compliance of first response and resolution per department and per plan, for clocks
     started in [start, end) on tickets the viewer sees; median and 90th percentile of the
     first-response time in business hours. Targets still running are left out."""
@@ -333,7 +335,7 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
         for hours in ChannelHours.objects.select_related("calendar")
     ]
     # None stored (all removed, or a database not migrated from scratch): the default hours.
-    channels = stored or [(c.value, c.label, _default()) for c in RealtimeChannel]
+    channels = stored or [(c.value, str(c.label), _default()) for c in RealtimeChannel]
     states = []
     for channel, name, cal in channels:
         is_open = open_at(cal, now)
@@ -351,7 +353,7 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
     return states
 
 
-def viewer_channels(viewer) -> list[ChannelState]:
+def viewer_channels(viewer: Viewer) -> list[ChannelState]:
     """The channels of the viewer's company (a contact), or all of them (staff)."""
     if getattr(viewer, "is_agent", False):
         return company_channels(None)
