@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from balcao.portal.views import contact_required
+from balcao.accounts.access import contact_required
 from balcao.privacy.selectors import personal_data
 
 

@@ -81,7 +81,7 @@ def _next_number() -> int:
     return counter.value
 
 
-def _store_attachments(message: Message, attachments) -> None:
+def _store_attachments(message: Message, attachments: Sequence[NewAttachment]) -> None:
     for item in attachments:
         digest = hashlib.sha256(item.content).hexdigest()
         attachment = Attachment(
@@ -96,7 +96,7 @@ def _store_attachments(message: Message, attachments) -> None:
         attachment.save()
 
 
-def _set_status(ticket: Ticket, status: Status, actor) -> None:
+def _set_status(ticket: Ticket, status: Status, actor: User | None) -> None:
     if ticket.status == status:
         return
     old = ticket.status
@@ -122,7 +122,7 @@ def _locked(ticket: Ticket) -> Ticket:
     )
 
 
-def _require_staff(actor, ticket: Ticket | None = None) -> None:
+def _require_staff(actor: User) -> None:
     if not getattr(actor, "is_agent", False):
         raise ActionRefused(_("Only the support team can do this."), code="forbidden")
 
@@ -133,7 +133,9 @@ def _check_department(company: Company | None, department: Department) -> None:
         raise ActionRefused(reason, code="department_not_available")
 
 
-def _check_reference(company: Company | None, department: Department, reference: int | None):
+def _check_reference(
+    company: Company | None, department: Department, reference: int | None
+) -> Ticket | None:
     if not department.requires_reference:
         return None
     if not reference:
@@ -277,7 +279,7 @@ def do_add_message(
     body: str,
     internal: bool = False,
     body_html: str = "",
-    attachments=(),
+    attachments: Sequence[NewAttachment] = (),
     channel: str = Origin.PORTAL,
     author_email: str = "",
     author_name: str = "",
@@ -471,7 +473,7 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
     old = ticket.department
     ticket.department = department
     transferred_event(ticket=ticket, actor=actor, old=old, new=department)
-    if ticket.assignee_id and not (
+    if ticket.assignee is not None and not (
         ticket.assignee.is_administrator
         or ticket.assignee.departments.filter(pk=department.pk).exists()
     ):
@@ -488,7 +490,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
     """Staff link an unlinked ticket to its company: from now on it is covered by the SLA."""
     _require_staff(actor)
     ticket = _locked(ticket)
-    if ticket.company_id is not None:
+    if ticket.company is not None:
         raise ActionRefused(
             _("The ticket is already linked to %(company)s.") % {"company": ticket.company.name},
             code="unchanged",
