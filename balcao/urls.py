@@ -17,5 +17,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login page (throttled, with the second factor) for the admin site too.
+    path("admin/login/", RedirectView.as_view(pattern_name="portal:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from balcao.accounts.actions import do_set_password
 from balcao.accounts.models import Department, User
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Through the action, so that the user's API tokens end with the old password."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data["set_usable_password"]
+        do_set_password(self.user, self.cleaned_data["password1"] if usable else None)
+        return self.user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "name", "role", "is_active"]
     list_filter = ["role", "is_active", "departments"]
