@@ -43,6 +43,7 @@ def do_issue_api_token(*, email: str, password: str, code: str = "", request=Non
         ApiToken.objects.create(
             user=user,
             digest=token_digest(token),
+            created_at=now,
             expires_at=now + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
     return token
@@ -53,7 +54,7 @@ def do_revoke_api_token(user: User, token_id: int) -> None:
     """The owner ends one of their tokens; someone else's is not found."""
     deleted, _kinds = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
-        raise NotFound
+        raise NotFound(_("Not found."))
 
 
 @transaction.atomic

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from balcao.factories import PASSWORD
 from balcao.accounts.throttle import LOGIN_PER_EMAIL
+from balcao.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
