@@ -85,7 +85,7 @@ def test_tokens_are_listed_and_revoked_in_the_pages(contact, agent):
     staff = Client()
     staff.force_login(agent)
     page = staff.get("/console/conta/").content.decode()
-    assert "Tokens da API" in page
+    assert "Seus tokens de API" in page
     pk = ApiToken.objects.get(user=agent).pk
     assert staff.post(f"/console/conta/tokens/{pk}/revogar/").status_code == 302
     assert bearer(token).get("/api/v1/tickets").status_code == 401

@@ -49,8 +49,9 @@ def test_a_retry_with_the_same_key_returns_the_first_ticket(contact):
     assert again.content == first.content and again["Idempotent-Replayed"] == "true"
     assert Ticket.objects.count() == 1
     # Another key, or none, is another ticket.
-    assert post(client, "/api/v1/tickets", TICKET, key="abc-2").json()["number"] != (
-        first.json()["number"]
+    assert (
+        post(client, "/api/v1/tickets", TICKET, key="abc-2").json()["number"]
+        != (first.json()["number"])
     )
     post(client, "/api/v1/tickets", TICKET)
     assert Ticket.objects.count() == 3
