@@ -5,6 +5,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
 from balcao.connectors.webchat.tests.test_consumers import Socket, session, start_chat
+from balcao.factories import make_company
 from balcao.tickets.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,3 +56,23 @@ def test_malformed_queue_frames_get_an_error_frame(agent):
         await socket.disconnect()
 
     talk()
+
+
+def test_refusals_close_with_the_documented_codes(at_work, team, agent):
+    """docs/architecture.md, Chat: 4404 not found (also a non-agent on the queue), 4403 closed
+    for the company (test_consumers), another origin refused at the handshake."""
+    _company, contact = team
+    stranger = make_company("team")[1]
+    ticket = start_chat(contact)
+    as_stranger, as_contact = session(stranger), session(contact)
+    foreign = [(b"origin", b"http://evil.example.com"), *as_contact[1:]]
+
+    @async_to_sync
+    async def codes():
+        return [
+            await Socket(f"/ws/chat/{ticket.number}/", as_stranger).connect(),
+            await Socket("/ws/chat/queue/", as_contact).connect(),
+            await Socket(f"/ws/chat/{ticket.number}/", foreign).connect(),
+        ]
+
+    assert codes() == [(False, 4404), (False, 4404), (False, None)]
