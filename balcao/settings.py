@@ -147,11 +147,13 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # A table in the database (made by core's migrations), shared by every process: login
-    # throttles count once for the whole installation, never per process.
+    # throttles count once for the whole installation, never per process. Room enough that a
+    # flood of guesses cannot cull the counters it is held back by.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "balcao_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
