@@ -95,3 +95,35 @@ def test_forms_refuse_nul(contact):
     assert response.status_code == 400
     response = Client().post("/cliente/entrar/", {"username": text, "password": text})
     assert response.status_code == 200 and "_auth_user_id" not in response.wsgi_request.session
+
+
+def plain_paths() -> list[str]:
+    """Every page without arguments in the URL (the admin's own pages aside)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                if not route.startswith("admin/"):
+                    yield from walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and "<" not in route and "^" not in route:
+                yield "/" + route
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+NASTY = ["page=999999999999999999999", "q=" + "y" * 20_000, "q=%00", "v=%ED%A0%80&page=%00"]
+
+
+@pytest.mark.parametrize("who", ["contact", "agent", None])
+def test_no_page_anywhere_gets_a_500_from_its_query(request, contact, agent, who):
+    client = Client(raise_request_exception=False)
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    paths = [p for p in plain_paths() if "sair" not in p]
+    assert "/cliente/chamados/" in paths and "/console/chamados/" in paths
+    for path in paths:
+        for query in NASTY:
+            status = client.get(f"{path}?{query}").status_code
+            assert status < 500, (path, query, status)
