@@ -1,6 +1,7 @@
 import hashlib
 
 import pyotp
+import segno
 from django.conf import settings
 from django.utils import timezone
 
@@ -50,6 +51,11 @@ def new_totp_secret() -> str:
 def totp_uri(user: User, secret: str) -> str:
     """The ``otpauth://`` address an authenticator app reads (typed in, or as a QR code)."""
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def totp_qr(uri: str) -> str:
+    """The ``otpauth://`` address as a QR code the phone's camera reads (an SVG data URI)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=4)
 
 
 def get_department(slug: str) -> Department | None:

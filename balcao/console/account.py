@@ -14,6 +14,7 @@ from balcao.accounts.actions import (
 from balcao.accounts.selectors import (
     list_api_tokens,
     new_totp_secret,
+    totp_qr,
     totp_uri,
     two_factor_required,
 )
@@ -48,6 +49,7 @@ def account(request):
         except ActionRefused as refused:
             form.add_error("code", refused.message)
     secret = request.session.get(SETUP_SECRET, "")
+    uri = totp_uri(user, secret) if secret else ""
     return render(
         request,
         "console/account.html",
@@ -55,7 +57,8 @@ def account(request):
             "form": form,
             "codes": codes,
             "secret": secret,
-            "uri": totp_uri(user, secret) if secret else "",
+            "uri": uri,
+            "qr": totp_qr(uri) if uri else "",
             "required": two_factor_required(user),
             "tokens": list_api_tokens(user),
         },

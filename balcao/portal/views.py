@@ -32,6 +32,7 @@ from balcao.accounts.selectors import (
     get_active_user,
     list_api_tokens,
     new_totp_secret,
+    totp_qr,
     totp_uri,
     two_factor_required,
 )
@@ -196,10 +197,11 @@ def login_setup(request):
             return render(
                 request, "portal/recovery_codes.html", {"codes": codes, "next": pending["next"]}
             )
+    uri = totp_uri(user, pending["secret"])
     return render(
         request,
         "portal/login_setup.html",
-        {"form": form, "secret": pending["secret"], "uri": totp_uri(user, pending["secret"])},
+        {"form": form, "secret": pending["secret"], "uri": uri, "qr": totp_qr(uri)},
         status=400 if request.method == "POST" else 200,
     )
 

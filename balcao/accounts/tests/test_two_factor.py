@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from balcao.accounts.actions import do_enable_two_factor
 from balcao.accounts.models import RecoveryCode
-from balcao.accounts.selectors import new_totp_secret
+from balcao.accounts.selectors import new_totp_secret, totp_qr
 from balcao.accounts.tests.conftest import LOGIN, post_login, token_response
 from balcao.accounts.throttle import SECOND_FACTOR_PER_USER
 
@@ -107,6 +107,7 @@ def test_staff_turn_it_on_and_off_in_their_account(agent):
     client.force_login(agent)
     page = client.get("/console/conta/").content.decode()
     uri = re.search(r'href="(otpauth://totp/[^"]+)"', page).group(1)
+    assert f'src="{totp_qr(uri.replace("&amp;", "&"))}"'.replace("&", "&amp;") in page
     assert "issuer=Balc%C3%A3o" in uri and "agent" in uri
     secret = re.search(r"secret=([A-Z2-7]+)", uri).group(1)
     assert client.post("/console/conta/", {"code": "123"}).status_code == 400
