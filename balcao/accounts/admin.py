@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminPasswordChangeForm as OwnPasswordForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from balcao.accounts.actions import do_set_password
@@ -14,6 +17,23 @@ class PasswordChangeForm(AdminPasswordChangeForm):
         usable = self.cleaned_data["set_usable_password"]
         do_set_password(self.user, self.cleaned_data["password1"] if usable else None)
         return self.user
+
+
+class OwnPasswordChangeForm(OwnPasswordForm):
+    def save(self, commit=True):
+        do_set_password(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+def own_password_change(request):
+    """The admin site's "change my password" page, through do_set_password (the admin site
+    has no setting for its form)."""
+    return PasswordChangeView.as_view(
+        form_class=OwnPasswordChangeForm,
+        success_url=reverse("admin:password_change_done"),
+        template_name="registration/password_change_form.html",
+        extra_context=admin.site.each_context(request),
+    )(request)
 
 
 @admin.register(User)

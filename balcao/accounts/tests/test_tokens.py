@@ -103,3 +103,21 @@ def test_tokens_are_listed_and_revoked_in_the_pages(contact, agent):
 def test_an_unknown_password_gives_no_token(contact):
     assert token_response(contact.email, PASSWORD + "x").status_code == 400
     assert not ApiToken.objects.exists()
+
+
+def test_a_password_changed_by_its_owner_in_the_admin_ends_every_token(administrator):
+    token = issue(administrator)
+    admin = Client()
+    admin.force_login(administrator)
+    assert "Alterar senha" in admin.get("/admin/password_change/").content.decode()
+    response = admin.post(
+        "/admin/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "minha-senha-nova-2026",
+            "new_password2": "minha-senha-nova-2026",
+        },
+    )
+    assert response.status_code == 302 and response.url == "/admin/password_change/done/"
+    assert bearer(token).get("/api/v1/tickets").status_code == 401
+    assert admin.get("/admin/").status_code == 200  # still signed in
