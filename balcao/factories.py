@@ -6,6 +6,8 @@ from balcao.accounts.models import Department, User
 from balcao.customers.actions import do_authorize_contact, do_create_company
 from balcao.customers.models import Plan
 from balcao.tickets.actions import do_open_ticket
+from balcao.tickets.inbound import InboundMessage, Sender, do_receive_inbound
+from balcao.tickets.models import Origin
 
 PASSWORD = "balcao-test-pw"
 
@@ -68,3 +70,39 @@ def open_ticket(
         body=body,
         **kwargs,
     )
+
+
+_message_seq = iter(range(1, 10**9))
+
+
+def inbound_message(
+    *,
+    sender: Sender,
+    department: str = "suporte",
+    subject: str = "Problema no checkout",
+    body: str = "Os clientes não conseguem pagar.",
+    channel: str = Origin.EMAIL,
+    **kwargs,
+) -> InboundMessage:
+    """A message as any channel hands it to the funnel, each with its own message id."""
+    kwargs.setdefault("message_id", f"msg-{next(_message_seq)}@test")
+    return InboundMessage(
+        channel=channel,
+        sender=sender,
+        department=Department.objects.get(slug=department),
+        subject=subject,
+        body_text=body,
+        **kwargs,
+    )
+
+
+def contact_sender(user, **kwargs) -> Sender:
+    """A registered or authorized contact, as a connector resolves it."""
+    return Sender(
+        address=user.email, email=user.email, name=user.name, contact=user.contact, **kwargs
+    )
+
+
+def receive(**kwargs):
+    """File a message through the funnel; the ticket it landed in."""
+    return do_receive_inbound(inbound_message(**kwargs)).ticket

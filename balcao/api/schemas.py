@@ -44,7 +44,7 @@ class MessageOut(Schema):
     id: int
     direction: str
     internal: bool
-    author_email: str
+    author_email: str  # empty on the team's messages, for a customer
     author_name: str
     body_text: str
     body_html: str
@@ -56,8 +56,21 @@ class MessageOut(Schema):
 class EventOut(Schema):
     kind: str
     created_at: datetime
-    actor: str | None
-    data: dict
+    text: str  # the event worded for the caller, in the active language
+    actor: str | None  # staff only: who did it, by e-mail address
+    actor_name: str | None  # staff only
+    data: dict | None  # staff only: the event's payload
+
+
+class HistoryOut(Schema):
+    """One entry of the ticket's history, messages and events merged by time (as the client
+    area and the console show it)."""
+
+    at: datetime
+    kind: str  # "message", or the event's kind
+    message: int | None  # the message's id
+    author_name: str
+    text: str  # the event worded for the caller; empty for a message
 
 
 class TicketSummaryOut(Schema):
@@ -67,7 +80,8 @@ class TicketSummaryOut(Schema):
     department: str
     company: str | None
     requester_email: str
-    assignee: str | None
+    assignee: str | None  # staff only: the assignee's e-mail address
+    assignee_name: str | None
     linked: bool
     origin: str
     created_at: datetime
@@ -94,6 +108,7 @@ class TicketOut(TicketSummaryOut):
     sla: SlaOut
     messages: list[MessageOut]
     events: list[EventOut]
+    history: list[HistoryOut]
 
 
 class TicketIn(Schema):

@@ -35,9 +35,8 @@ from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
     get_ticket,
     list_tickets,
-    ticket_events,
-    ticket_messages,
     visible_departments,
+    visible_events,
 )
 
 
@@ -79,7 +78,9 @@ def refused(request, exc: ActionRefused):
     return api.create_response(request, {"detail": str(exc.message)}, status=status)
 
 
-def summary(ticket: Ticket) -> dict:
+def summary(viewer, ticket: Ticket) -> dict:
+    """A ticket's facts; a customer gets the team's people by name, never by address."""
+    assignee = ticket.assignee if ticket.assignee_id else None
     return {
         "number": ticket.number,
         "subject": ticket.subject,
@@ -87,7 +88,10 @@ def summary(ticket: Ticket) -> dict:
         "department": ticket.department.slug,
         "company": ticket.company.name if ticket.company_id else None,
         "requester_email": ticket.requester_email,
-        "assignee": ticket.assignee.email if ticket.assignee_id else None,
+        "assignee": assignee.email if assignee and viewer.is_agent else None,
+        "assignee_name": (assignee.name or (assignee.email if viewer.is_agent else None))
+        if assignee
+        else None,
         "linked": ticket.linked,
         "origin": ticket.origin,
         "created_at": ticket.created_at,
@@ -95,42 +99,55 @@ def summary(ticket: Ticket) -> dict:
     }
 
 
-def detail(viewer, ticket: Ticket) -> dict:
+def _message(m, author_name: str, staff: bool) -> dict:
+    public = staff or m.direction == m.Direction.INBOUND
     return {
-        **summary(ticket),
+        **{
+            f: getattr(m, f)
+            for f in ("id", "direction", "internal", "body_text", "body_html", "created_at")
+        },
+        "author_email": m.author_email if public else "",
+        "author_name": author_name,
+        "delivery": m.delivery,
+        "attachments": [
+            {"id": a.id, "name": a.name, "content_type": a.content_type, "size": a.size}
+            for a in m.attachments.all()
+        ],
+    }
+
+
+def _event(entry, staff: bool) -> dict:
+    e = entry.event
+    return {
+        "kind": e.kind,
+        "created_at": e.created_at,
+        "text": entry.text,
+        "actor": e.actor.email if staff and e.actor_id else None,
+        "actor_name": entry.author_name or None,
+        "data": e.data if staff else None,
+    }
+
+
+def detail(viewer, ticket: Ticket) -> dict:
+    """The ticket with its history as ``visible_events`` gives it to ``viewer``: staff get every
+    event with its data; a customer the events meant for them, as sentences only."""
+    staff = viewer.is_agent
+    history = visible_events(viewer, ticket)
+    return {
+        **summary(viewer, ticket),
         "reference": ticket.reference.number if ticket.reference_id else None,
         "sla": ticket_sla(ticket).as_api(),
-        "messages": [
+        "messages": [_message(h.message, h.author_name, staff) for h in history if h.message],
+        "events": [_event(h, staff) for h in history if h.event],
+        "history": [
             {
-                **{
-                    f: getattr(m, f)
-                    for f in (
-                        "id",
-                        "direction",
-                        "internal",
-                        "author_email",
-                        "author_name",
-                        "body_text",
-                        "body_html",
-                        "created_at",
-                        "delivery",
-                    )
-                },
-                "attachments": [
-                    {"id": a.id, "name": a.name, "content_type": a.content_type, "size": a.size}
-                    for a in m.attachments.all()
-                ],
+                "at": h.at,
+                "kind": h.kind,
+                "message": h.message.pk if h.message else None,
+                "author_name": h.author_name,
+                "text": h.text,
             }
-            for m in ticket_messages(viewer, ticket)
-        ],
-        "events": [
-            {
-                "kind": e.kind,
-                "created_at": e.created_at,
-                "actor": e.actor.email if e.actor_id else None,
-                "data": e.data,
-            }
-            for e in ticket_events(ticket)
+            for h in history
         ],
     }
 
@@ -220,7 +237,7 @@ class TicketPages(PageNumberPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = [summary(t) for t in page[self.items_attribute]]
+        page[self.items_attribute] = [summary(request.auth, t) for t in page[self.items_attribute]]
         return page
 
 

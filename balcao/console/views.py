@@ -29,7 +29,6 @@ from balcao.console.forms import (
     TicketFilterForm,
     TransferForm,
 )
-from balcao.console.timeline import console_timeline
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact
 from balcao.tickets import actions
@@ -38,8 +37,8 @@ from balcao.tickets.models import Origin
 from balcao.tickets.selectors import (
     get_ticket,
     list_tickets,
-    ticket_timeline,
     visible_departments,
+    visible_events,
 )
 
 PAGE_SIZE = 25
@@ -169,7 +168,7 @@ def _ticket_context(request, ticket) -> dict:
     departments = selectors.list_departments()
     context = {
         "ticket": ticket,
-        "timeline": console_timeline(ticket_timeline(request.user, ticket), departments),
+        "timeline": visible_events(request.user, ticket, departments=departments),
         "version": selectors.ticket_version(ticket),
     }
     context.update(

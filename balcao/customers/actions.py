@@ -5,8 +5,7 @@ from django.utils.translation import gettext as _
 from balcao.core.errors import ActionRefused
 from balcao.customers.models import AddOn, Company, Contact, Plan
 from balcao.customers.validators import normalize_cnpj, validate_cnpj
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
+from balcao.events.actions import contact_authorized_event, contact_removed_event
 
 User = get_user_model()
 
@@ -44,9 +43,7 @@ def do_create_company(
     company.addons.set(addons)
     user = _contact_user(primary_email, primary_name)
     Contact.objects.create(company=company, user=user, is_primary=True, added_by=actor)
-    record_event(
-        EventKind.CONTACT_AUTHORIZED, actor=actor, company=company, email=user.email, primary=True
-    )
+    contact_authorized_event(company=company, actor=actor, user=user, primary=True)
     return company
 
 
@@ -74,13 +71,7 @@ def do_authorize_contact(
     contact = Contact.objects.create(
         company=company, user=_contact_user(email, name), is_primary=False, added_by=actor
     )
-    record_event(
-        EventKind.CONTACT_AUTHORIZED,
-        actor=actor,
-        company=company,
-        email=contact.user.email,
-        consent=consent,
-    )
+    contact_authorized_event(company=company, actor=actor, user=contact.user, consent=consent)
     return contact
 
 
@@ -91,7 +82,7 @@ def do_remove_contact(contact: Contact, *, actor) -> None:
     if contact.is_primary:
         raise ActionRefused(_("The primary contact cannot be removed."))
     user = contact.user
-    record_event(EventKind.CONTACT_REMOVED, actor=actor, company=contact.company, email=user.email)
+    contact_removed_event(company=contact.company, actor=actor, user=user)
     contact.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])

@@ -1,12 +1,229 @@
+"""Every history record, one function per kind: each fixes its kind's payload (R17).
+
+Called by the actions inside their transaction. People are kept as ``person()`` — their id and
+their name at the time — so that history names them, never by e-mail address. Departments are
+kept by slug and named in the reader's language when shown (``events/wording.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from balcao.events.models import Event, EventKind
 
+if TYPE_CHECKING:
+    from balcao.accounts.models import Department, User
+    from balcao.customers.models import Company
+    from balcao.tickets.models import Message, Ticket
 
-def record_event(kind: EventKind, *, actor=None, ticket=None, company=None, **data) -> Event:
-    """Write one history record; called by every action inside its transaction."""
+
+def _record(
+    kind: EventKind,
+    *,
+    actor: User | None = None,
+    ticket: Ticket | None = None,
+    company: Company | None = None,
+    **data: Any,
+) -> Event:
+    """Write one history record; only the typed function of each kind below calls it."""
     return Event.objects.create(
         kind=kind,
         actor=actor,
         ticket=ticket,
         company=company or getattr(ticket, "company", None),
         data=data,
+    )
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    """Who, as history keeps them: the id, and the name they had then (no e-mail address)."""
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.name}
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant else None
+
+
+# Tickets
+
+
+def ticket_opened_event(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    department: Department,
+    origin: str,
+    reference: Ticket | None,
+) -> Event:
+    """``reference`` is the earlier ticket this one refers to, or None."""
+    return _record(
+        EventKind.TICKET_OPENED,
+        actor=actor,
+        ticket=ticket,
+        department=department.slug,
+        origin=str(origin),
+        linked=ticket.linked,
+        reference=reference.number if reference else None,
+    )
+
+
+def message_added_event(*, ticket: Ticket, actor: User | None, message: Message) -> Event:
+    return _record(
+        EventKind.MESSAGE_ADDED,
+        actor=actor,
+        ticket=ticket,
+        message=message.pk,
+        direction=message.direction,
+    )
+
+
+def note_added_event(*, ticket: Ticket, actor: User | None, message: Message) -> Event:
+    return _record(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
+
+
+def status_changed_event(*, ticket: Ticket, actor: User | None, old: str, new: str) -> Event:
+    return _record(EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=str(old), new=str(new))
+
+
+def reopened_event(*, ticket: Ticket, actor: User | None) -> Event:
+    return _record(EventKind.REOPENED, actor=actor, ticket=ticket)
+
+
+def assigned_event(
+    *, ticket: Ticket, actor: User | None, old: User | None, new: User | None
+) -> Event:
+    """``old`` and ``new`` are staff users or None (the queue)."""
+    return _record(EventKind.ASSIGNED, actor=actor, ticket=ticket, old=person(old), new=person(new))
+
+
+def transferred_event(
+    *, ticket: Ticket, actor: User | None, old: Department, new: Department, reason: str = ""
+) -> Event:
+    """From department ``old`` to ``new``; ``reason`` when a channel moved it (a department the
+    company may not use), worded for the customer."""
+    data: dict[str, Any] = {"old": old.slug, "new": new.slug}
+    if reason:
+        data["reason"] = str(reason)
+    return _record(EventKind.TRANSFERRED, actor=actor, ticket=ticket, **data)
+
+
+def linked_event(*, ticket: Ticket, actor: User | None, company: Company) -> Event:
+    return _record(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
+
+
+def delivery_failed_event(*, message: Message, error: str) -> Event:
+    """The reply ``message`` did not reach the customer (R10); ``error`` is for the staff."""
+    return _record(
+        EventKind.DELIVERY_FAILED, ticket=message.ticket, message=message.pk, error=error[:500]
+    )
+
+
+# SLA clocks
+
+
+def sla_started_event(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    first_response_due: datetime,
+    resolution_due: datetime | None,
+) -> Event:
+    return _record(
+        EventKind.SLA_STARTED,
+        actor=actor,
+        ticket=ticket,
+        first_response_due=_iso(first_response_due),
+        resolution_due=_iso(resolution_due),
+    )
+
+
+def sla_paused_event(*, ticket: Ticket, actor: User | None, first_response_breached: bool) -> Event:
+    return _record(
+        EventKind.SLA_PAUSED,
+        actor=actor,
+        ticket=ticket,
+        first_response_breached=first_response_breached,
+    )
+
+
+def sla_resumed_event(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    next_response_due: datetime | None,
+    resolution_due: datetime | None,
+) -> Event:
+    return _record(
+        EventKind.SLA_RESUMED,
+        actor=actor,
+        ticket=ticket,
+        next_response_due=_iso(next_response_due),
+        resolution_due=_iso(resolution_due),
+    )
+
+
+def sla_stopped_event(*, ticket: Ticket, actor: User | None, breached: bool) -> Event:
+    return _record(EventKind.SLA_STOPPED, actor=actor, ticket=ticket, breached=breached)
+
+
+def sla_warning_event(*, ticket: Ticket, target: str, due: datetime) -> Event:
+    return _record(EventKind.SLA_WARNING, ticket=ticket, target=str(target), due=_iso(due))
+
+
+def sla_breached_event(*, ticket: Ticket, target: str, due: datetime) -> Event:
+    return _record(EventKind.SLA_BREACHED, ticket=ticket, target=str(target), due=_iso(due))
+
+
+# Companies (R2): an authorization is of an address, so the address is kept with the person.
+
+
+def contact_authorized_event(
+    *, company: Company, actor: User | None, user: User, primary: bool = False, consent: str = ""
+) -> Event:
+    """``consent``: how the primary contact agreed, when staff authorized on their behalf."""
+    data: dict[str, Any] = {"contact": person(user), "email": user.email}
+    if primary:
+        data["primary"] = True
+    if consent:
+        data["consent"] = consent
+    return _record(EventKind.CONTACT_AUTHORIZED, actor=actor, company=company, **data)
+
+
+def contact_removed_event(*, company: Company, actor: User | None, user: User) -> Event:
+    return _record(
+        EventKind.CONTACT_REMOVED,
+        actor=actor,
+        company=company,
+        contact=person(user),
+        email=user.email,
+    )
+
+
+def whatsapp_number_added_event(
+    *, company: Company, actor: User | None, user: User, number: str
+) -> Event:
+    """``user`` is the contact the number now belongs to."""
+    return _record(
+        EventKind.WHATSAPP_NUMBER_ADDED,
+        actor=actor,
+        company=company,
+        number=number,
+        contact=person(user),
+        email=user.email,
+    )
+
+
+def whatsapp_number_removed_event(
+    *, company: Company, actor: User | None, user: User, number: str
+) -> Event:
+    return _record(
+        EventKind.WHATSAPP_NUMBER_REMOVED,
+        actor=actor,
+        company=company,
+        number=number,
+        contact=person(user),
+        email=user.email,
     )

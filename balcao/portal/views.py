@@ -56,12 +56,11 @@ from balcao.portal.forms import (
     SecondFactorForm,
     TicketFilterForm,
 )
-from balcao.portal.timeline import customer_timeline
 from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
-from balcao.tickets.selectors import get_ticket, list_tickets, ticket_timeline
+from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
 
 PAGE_SIZE = 25
 RECENT = 5
@@ -324,10 +323,9 @@ def ticket_list(request):
 
 
 def _render_ticket(request, ticket, reply_form=None, status=200):
-    departments = {c.department.slug: c.department for c in list_department_choices(None)}
     context = {
         "ticket": ticket,
-        "timeline": customer_timeline(ticket_timeline(request.user, ticket), departments),
+        "timeline": visible_events(request.user, ticket),
         "reply_form": reply_form or ReplyForm(),
         "closed": ticket.status == Status.CLOSED,
         "expected": expected_answer(ticket),

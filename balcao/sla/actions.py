@@ -20,8 +20,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
+from balcao.events.actions import (
+    sla_breached_event,
+    sla_paused_event,
+    sla_resumed_event,
+    sla_started_event,
+    sla_stopped_event,
+    sla_warning_event,
+)
 from balcao.sla import tasks
 from balcao.sla.calendar import add_business, business_time
 from balcao.sla.models import ClockState, SlaAlert, Target, TicketSla
@@ -39,10 +45,6 @@ def _due(sla: TicketSla, start: datetime, minutes: int, used=timedelta(0)) -> tu
         add_business(cal, start, max(target - used, timedelta(0))),
         add_business(cal, start, max(target * WARN_AT - used, timedelta(0))),
     )
-
-
-def _iso(instant: datetime | None) -> str | None:
-    return instant.isoformat() if instant else None
 
 
 def _pending(sla: TicketSla) -> list[tuple[str, datetime, datetime | None]]:
@@ -96,12 +98,11 @@ def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
     sla.first_response_due, sla.first_response_warn = _due(sla, now, sla.first_response_minutes)
     if sla.resolution_minutes:
         sla.resolution_due, sla.resolution_warn = _due(sla, now, sla.resolution_minutes)
-    record_event(
-        EventKind.SLA_STARTED,
-        actor=actor,
+    sla_started_event(
         ticket=ticket,
-        first_response_due=_iso(sla.first_response_due),
-        resolution_due=_iso(sla.resolution_due),
+        actor=actor,
+        first_response_due=sla.first_response_due,
+        resolution_due=sla.resolution_due,
     )
     if ticket.status in (Status.ANSWERED, Status.CLOSED):
         _follow(sla, ticket, ticket.status, actor, now)
@@ -135,11 +136,8 @@ def _follow(sla: TicketSla, ticket: Ticket, status: str, actor, now: datetime) -
         if sla.state != ClockState.PAUSED:
             _stop_running(sla, now)
             sla.state = ClockState.PAUSED
-            record_event(
-                EventKind.SLA_PAUSED,
-                actor=actor,
-                ticket=ticket,
-                first_response_breached=sla.first_response_breached,
+            sla_paused_event(
+                ticket=ticket, actor=actor, first_response_breached=sla.first_response_breached
             )
     elif status == Status.CLOSED:
         if sla.first_response_at is None:
@@ -150,7 +148,7 @@ def _follow(sla: TicketSla, ticket: Ticket, status: str, actor, now: datetime) -
         _stop_running(sla, now)
         sla.state = ClockState.STOPPED
         sla.stopped_at = now
-        record_event(EventKind.SLA_STOPPED, actor=actor, ticket=ticket, breached=sla.breached)
+        sla_stopped_event(ticket=ticket, actor=actor, breached=sla.breached)
     else:
         resumed = sla.state != ClockState.RUNNING
         if resumed:
@@ -170,12 +168,11 @@ def _follow(sla: TicketSla, ticket: Ticket, status: str, actor, now: datetime) -
                 sla, now, sla.next_response_minutes
             )
         if resumed:
-            record_event(
-                EventKind.SLA_RESUMED,
-                actor=actor,
+            sla_resumed_event(
                 ticket=ticket,
-                next_response_due=_iso(sla.next_response_due),
-                resolution_due=_iso(sla.resolution_due),
+                actor=actor,
+                next_response_due=sla.next_response_due,
+                resolution_due=sla.resolution_due,
             )
 
 
@@ -217,12 +214,8 @@ def do_fire_alert(ticket_id: int, target: str, stage: str, due: datetime) -> boo
         if stage == SlaAlert.Stage.BREACH:
             setattr(sla, f"{target}_breached", True)
             sla.save(update_fields=[f"{target}_breached"])
-        record_event(
-            EventKind.SLA_BREACHED if stage == SlaAlert.Stage.BREACH else EventKind.SLA_WARNING,
-            ticket=ticket,
-            target=target,
-            due=due.isoformat(),
-        )
+        alerted = sla_breached_event if stage == SlaAlert.Stage.BREACH else sla_warning_event
+        alerted(ticket=ticket, target=target, due=due)
         recipients = _recipients(ticket)
     _notify(ticket, target, stage, due, recipients)
     return True

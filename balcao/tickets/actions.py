@@ -1,6 +1,7 @@
 """Every change to a ticket: atomic, under a row lock, recorded as an Event (R11, R12, R17)."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -16,10 +17,20 @@ from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
 from balcao.customers.models import Company
 from balcao.customers.selectors import department_refusal, get_contact
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
+from balcao.events.actions import (
+    assigned_event,
+    delivery_failed_event,
+    linked_event,
+    message_added_event,
+    note_added_event,
+    reopened_event,
+    status_changed_event,
+    ticket_opened_event,
+    transferred_event,
+)
 from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
+from balcao.tickets.delivery import delivery_for
 from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
 
 BLOCKED_EXTENSIONS = {
@@ -90,9 +101,9 @@ def _set_status(ticket: Ticket, status: Status, actor) -> None:
     old = ticket.status
     ticket.status = status
     ticket.closed_at = timezone.now() if status == Status.CLOSED else None
-    record_event(EventKind.STATUS_CHANGED, actor=actor, ticket=ticket, old=old, new=status.value)
+    status_changed_event(ticket=ticket, actor=actor, old=old, new=status)
     if old == Status.CLOSED:
-        record_event(EventKind.REOPENED, actor=actor, ticket=ticket)
+        reopened_event(ticket=ticket, actor=actor)
     do_update_clock(ticket, status=status, actor=actor)
 
 
@@ -139,75 +150,51 @@ def _check_reference(company: Company | None, department: Department, reference:
     return earlier
 
 
-@transaction.atomic
-def do_open_ticket(
+def _clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())[:255]
+    if not subject:
+        raise ActionRefused(_("Please write a subject."), code="subject_required")
+    return subject
+
+
+def _require_body(body: str, body_html: str, attachments: Sequence[NewAttachment]) -> None:
+    if not (body or "").strip() and not body_html and not attachments:
+        raise ActionRefused(_("Please write a message."), code="body_required")
+
+
+def create_ticket(
     *,
     department: Department,
     subject: str,
     body: str,
-    actor: User | None = None,
-    requester_email: str = "",
-    requester_name: str = "",
-    company: Company | None = None,
-    origin: str = Origin.PORTAL,
-    reference: int | None = None,
+    actor: User | None,
+    company: Company | None,
+    requester: User | None,
+    requester_email: str,
+    requester_name: str,
+    origin: str,
+    reference: Ticket | None = None,
     body_html: str = "",
-    attachments=(),
+    attachments: Sequence[NewAttachment] = (),
     message_id: str = "",
-    check_eligibility: bool = True,
-    follows: Ticket | None = None,
-) -> Ticket:
-    """Open a ticket (R6, R7). A contact opens it for its company, within its plan's departments.
-
-    Staff may open one for a requester; channels without a known sender (unlinked mail)
-    pass ``company=None``: the ticket is kept, unlinked and outside SLA. ``follows`` is the
-    ticket a channel message came from (an e-mail with a new subject replying to it, R8).
-    """
-    subject = " ".join((subject or "").split())[:255]
-    if not subject:
-        raise ActionRefused(_("Please write a subject."), code="subject_required")
-    if not (body or "").strip() and not body_html and not attachments:
-        raise ActionRefused(_("Please write a message."), code="body_required")
-    contact = get_contact(actor) if actor is not None and not actor.is_agent else None
-    if contact is not None:
-        company = contact.company
-        requester_email, requester_name = actor.email, actor.name
-    elif actor is not None and not actor.is_agent:
-        raise ActionRefused(
-            _("Only the company's registered or authorized contacts can open tickets."),
-            code="forbidden",
-        )
-    if check_eligibility:
-        _check_department(company, department)
-    earlier = _check_reference(company, department, reference) if check_eligibility else None
-    earlier = earlier or follows
-    if origin == Origin.PORTAL or origin == Origin.API:
-        for item in attachments:
-            check_upload(item)
-    requester = contact.user if contact else None
-    if requester is None and company is not None and requester_email:
-        requester = User.objects.filter(
-            email__iexact=requester_email, contact__company=company
-        ).first()
+) -> Message:
+    """The one place a ticket is written, with its opening Event, SLA clock and first message
+    (returned; its ``ticket`` is the new ticket).
+    Callers have applied the rules: ``do_open_ticket`` for people, the inbound funnel
+    (tickets/inbound.py) for channels."""
     ticket = Ticket.objects.create(
         number=_next_number(),
-        subject=subject,
+        subject=_clean_subject(subject),
         department=department,
         company=company,
         requester=requester,
         requester_email=requester_email.lower(),
-        requester_name=requester_name,
+        requester_name=requester_name[:200],
         origin=origin,
-        reference=earlier,
+        reference=reference,
     )
-    record_event(
-        EventKind.TICKET_OPENED,
-        actor=actor,
-        ticket=ticket,
-        department=department.slug,
-        origin=origin,
-        linked=ticket.linked,
-        reference=earlier.number if earlier else None,
+    ticket_opened_event(
+        ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
     )
     do_start_clock(ticket, actor=actor)
     message = Message.objects.create(
@@ -215,7 +202,7 @@ def do_open_ticket(
         direction=Message.Direction.INBOUND,
         author=requester or (actor if actor and actor.is_agent else None),
         author_email=ticket.requester_email,
-        author_name=requester_name,
+        author_name=ticket.requester_name,
         body_text=body or "",
         body_html=sanitize_html(body_html),
         channel=origin,
@@ -223,8 +210,62 @@ def do_open_ticket(
         created_at=ticket.created_at,
     )
     _store_attachments(message, attachments)
-    transaction.on_commit(lambda: tasks.ticket_opened_task.enqueue(ticket.pk))
+    return message
+
+
+@transaction.atomic
+def do_open_ticket(
+    *,
+    actor: User,
+    department: Department,
+    subject: str,
+    body: str,
+    origin: str = Origin.PORTAL,
+    reference: int | None = None,
+    body_html: str = "",
+    attachments: Sequence[NewAttachment] = (),
+) -> Ticket:
+    """A contact opens a ticket for its company, within its plan's departments, in the client
+    area, the API or a chat (R6); the Ouvidoria needs an earlier ticket of the company (R4).
+    Channels where the sender must first be recognised go through the funnel instead."""
+    subject = _clean_subject(subject)
+    _require_body(body, body_html, attachments)
+    contact = get_contact(actor)
+    if contact is None:
+        raise ActionRefused(
+            _("Only the company's registered or authorized contacts can open tickets."),
+            code="forbidden",
+        )
+    _check_department(contact.company, department)
+    earlier = _check_reference(contact.company, department, reference)
+    for item in attachments:
+        check_upload(item)
+    message = create_ticket(
+        department=department,
+        subject=subject,
+        body=body,
+        body_html=body_html,
+        attachments=attachments,
+        actor=actor,
+        company=contact.company,
+        requester=actor,
+        requester_email=actor.email,
+        requester_name=actor.name,
+        origin=origin,
+        reference=earlier,
+    )
+    ticket = message.ticket
+    if origin in (Origin.PORTAL, Origin.API):
+        transaction.on_commit(lambda: tasks.acknowledge_ticket_task.enqueue(ticket.pk))
     return ticket
+
+
+def reply_channel(ticket: Ticket, written_in: str) -> str:
+    """The channel the team's public reply leaves by: a line written in a live chat is seen
+    there; on a WhatsApp conversation, WhatsApp; otherwise e-mail (R18)."""
+    if written_in == Origin.CHAT:
+        return ""
+    return Origin.WHATSAPP if ticket.origin == Origin.WHATSAPP else Origin.EMAIL
 
 
 @transaction.atomic
@@ -245,11 +286,10 @@ def do_add_message(
     """Add to the conversation. The team's public reply → Answered; an internal note changes
     nothing; the customer's message → Customer-Reply, reopening a Closed ticket (R11, R12).
 
-    ``actor`` None is a customer writing through a channel (e-mail) with ``author_email``.
+    ``actor`` None is a customer writing through a channel (the funnel) with ``author_email``.
     ``automatic`` (an auto-reply or bounce) is kept but never reopens a ticket.
     """
-    if not (body or "").strip() and not body_html and not attachments:
-        raise ActionRefused(_("Please write a message."), code="body_required")
+    _require_body(body, body_html, attachments)
     staff = getattr(actor, "is_agent", False)
     if internal and not staff:
         raise ActionRefused(_("Only the support team can write internal notes."), code="forbidden")
@@ -257,6 +297,7 @@ def do_add_message(
         for item in attachments:
             check_upload(item)
     ticket = _locked(ticket)
+    deliver_by = reply_channel(ticket, channel) if staff and not internal else ""
     message = Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND if staff else Message.Direction.INBOUND,
@@ -268,25 +309,21 @@ def do_add_message(
         body_html=sanitize_html(body_html),
         channel=channel,
         message_id=message_id,
+        deliver_by=deliver_by,
         delivery=Message.Delivery.PENDING
-        if staff and not internal and ticket.requester_email
+        if deliver_by and delivery_for(deliver_by).reply is not None
         else Message.Delivery.NONE,
     )
     _store_attachments(message, attachments)
     if internal:
-        record_event(EventKind.NOTE_ADDED, actor=actor, ticket=ticket, message=message.pk)
+        note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)
         return message
-    record_event(
-        EventKind.MESSAGE_ADDED,
-        actor=actor,
-        ticket=ticket,
-        message=message.pk,
-        direction=message.direction,
-    )
+    message_added_event(ticket=ticket, actor=actor, message=message)
     if staff:
         _set_status(ticket, Status.ANSWERED, actor)
-        transaction.on_commit(lambda: tasks.send_reply_email_task.enqueue(message.pk))
+        if message.delivery == Message.Delivery.PENDING:
+            transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(message.pk))
     elif not automatic:
         _set_status(ticket, Status.CUSTOMER_REPLY, actor)
     _save(ticket, "status", "closed_at")
@@ -316,15 +353,9 @@ def do_assign_ticket(ticket: Ticket, *, actor: User, assignee: User | None) -> T
             )
     if ticket.assignee_id == (assignee.pk if assignee else None):
         raise ActionRefused(_("The ticket is already assigned that way."), code="unchanged")
-    old = ticket.assignee.email if ticket.assignee else None
+    old = ticket.assignee
     ticket.assignee = assignee
-    record_event(
-        EventKind.ASSIGNED,
-        actor=actor,
-        ticket=ticket,
-        old=old,
-        new=assignee.email if assignee else None,
-    )
+    assigned_event(ticket=ticket, actor=actor, old=old, new=assignee)
     if assignee is not None and ticket.status in (Status.OPEN, Status.CUSTOMER_REPLY):
         _set_status(ticket, Status.ASSIGNED, actor)
     elif assignee is None and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
@@ -347,7 +378,7 @@ def do_start_progress(ticket: Ticket, *, actor: User) -> Ticket:
         )
     if ticket.assignee_id is None:
         ticket.assignee = actor
-        record_event(EventKind.ASSIGNED, actor=actor, ticket=ticket, old=None, new=actor.email)
+        assigned_event(ticket=ticket, actor=actor, old=None, new=actor)
     _set_status(ticket, Status.IN_PROGRESS, actor)
     _save(ticket, "assignee", "status", "closed_at")
     return ticket
@@ -412,16 +443,12 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
     _check_department(ticket.company, department)
     old = ticket.department
     ticket.department = department
-    record_event(
-        EventKind.TRANSFERRED, actor=actor, ticket=ticket, old=old.slug, new=department.slug
-    )
+    transferred_event(ticket=ticket, actor=actor, old=old, new=department)
     if ticket.assignee_id and not (
         ticket.assignee.is_administrator
         or ticket.assignee.departments.filter(pk=department.pk).exists()
     ):
-        record_event(
-            EventKind.ASSIGNED, actor=actor, ticket=ticket, old=ticket.assignee.email, new=None
-        )
+        assigned_event(ticket=ticket, actor=actor, old=ticket.assignee, new=None)
         ticket.assignee = None
         if ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
             _set_status(ticket, Status.OPEN, actor)
@@ -443,7 +470,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
     ticket.requester = User.objects.filter(
         email__iexact=ticket.requester_email, contact__company=company
     ).first()
-    record_event(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
+    linked_event(ticket=ticket, actor=actor, company=company)
     do_start_clock(ticket, actor=actor)
     _save(ticket, "company", "requester")
     return ticket
@@ -458,7 +485,5 @@ def do_record_delivery(message: Message, *, message_id: str, error: str = "") ->
     message.delivery_error = error[:2000]
     message.save(update_fields=["message_id", "delivery", "delivery_error"])
     if error:
-        record_event(
-            EventKind.DELIVERY_FAILED, ticket=message.ticket, message=message.pk, error=error[:500]
-        )
+        delivery_failed_event(message=message, error=error)
     return message

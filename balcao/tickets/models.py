@@ -136,6 +136,9 @@ class Message(models.Model):
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML (sanitised)"), blank=True)
     channel = models.CharField(max_length=20, choices=Origin.choices)
+    # The channel a public reply of the team leaves by ("" for everything else): the domain
+    # records it, the connector registered for it delivers (tickets/delivery.py).
+    deliver_by = models.CharField(max_length=20, choices=Origin.choices, blank=True, default="")
     message_id = models.CharField(max_length=998, blank=True, db_index=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True, default="")
     delivery_error = models.TextField(blank=True)
@@ -172,3 +175,54 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Receipt(models.Model):
+    """One inbound message as the funnel filed it (tickets/inbound.py), under its channel's own
+    id: the unique (channel, key) is what makes a second delivery a duplicate, even when two
+    processes file it at once. It also keeps the one automatic answer the message got, which
+    is what rate-limits the next (one table for every channel)."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Opened a ticket")
+        JOINED = "joined", _("Joined a ticket")
+
+    class Answer(models.TextChoices):
+        NONE = "", _("No automatic answer")
+        ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
+        UNLINKED = "unlinked", _("Sender not registered")
+        NOT_YOURS = "not_yours", _("Ticket of another company")
+        REFUSED = "refused", _("Routed to another department")
+        CLOSED = "closed", _("Outside the channel's hours")
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Origin.choices)
+    key = models.CharField(_("key"), max_length=64)
+    external_id = models.CharField(_("channel's message id"), max_length=998, blank=True)
+    conversation = models.CharField(_("conversation"), max_length=255, blank=True)
+    sender = models.CharField(_("sender"), max_length=320, blank=True)
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True, default="")
+    note = models.CharField(_("why it landed there"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="receipt_once_per_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["channel", "conversation", "-created_at"]),
+            models.Index(fields=["channel", "sender", "answer", "created_at"]),
+            models.Index(fields=["channel", "external_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.key[:12]}"

@@ -1,7 +1,8 @@
 """Reads of tickets, always for a viewer: a customer reaches only its company's tickets."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -9,6 +10,7 @@ from balcao.accounts.models import Department
 from balcao.core.errors import NotFound
 from balcao.customers.models import Contact
 from balcao.events.models import Event
+from balcao.events.wording import CUSTOMER_KINDS, SHOWN_BY_THE_MESSAGE, Reader, describe_event
 from balcao.tickets.models import Attachment, Message, Ticket
 
 
@@ -28,7 +30,12 @@ def visible_tickets(viewer) -> QuerySet[Ticket]:
     if getattr(viewer, "is_agent", False):
         if viewer.is_administrator:
             return Ticket.objects.all()
-        return Ticket.objects.filter(department__in=visible_departments(viewer).values("id"))
+        seen = Q(department__in=visible_departments(viewer).values("id"))
+        if viewer.is_director:
+            # R4: the Ouvidoria's complaints refer to an earlier ticket, wherever it was.
+            complaints = Ticket.objects.filter(department__restricted=True)
+            seen |= Q(pk__in=complaints.exclude(reference=None).values("reference_id"))
+        return Ticket.objects.filter(seen)
     if not getattr(viewer, "is_authenticated", False):
         return Ticket.objects.none()
     # A subquery, not a lookup first: the pages already hold the contact, no second query.
@@ -82,32 +89,64 @@ def get_ticket(viewer, number: int) -> Ticket:
     return ticket
 
 
-def ticket_messages(viewer, ticket: Ticket) -> list[Message]:
-    """The conversation, both ways; internal notes only for staff."""
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry of a ticket's history as its viewer may see it: a message, or an event worded
+    in the active language (``text``). ``author_name`` names who wrote or acted, never by a
+    staff e-mail address for a customer."""
+
+    at: datetime
+    message: Message | None = None
+    event: Event | None = None
+    text: str = ""
+    author_name: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "message" if self.message is not None else self.event.kind
+
+
+def _author_name(message: Message, staff: bool) -> str:
+    if staff or message.direction == Message.Direction.INBOUND:
+        return message.author_name or message.author_email
+    # The team's messages name their author, never by address (an unnamed agent's is one).
+    return "" if "@" in message.author_name else message.author_name
+
+
+def visible_events(
+    viewer, ticket: Ticket, *, departments: Iterable[Department] | None = None
+) -> list[HistoryEntry]:
+    """The ticket's history for ``viewer``: messages and events merged by time (R10, R17).
+
+    The only reader of a ticket's history. Staff see every message and event; a customer
+    contact sees the public messages and the events meant for customers (``CUSTOMER_KINDS``),
+    worded for them. ``departments``: the departments the caller already holds, if any, to
+    name transfers without one more query.
+    """
+    staff = getattr(viewer, "is_agent", False)
     messages = ticket.messages.select_related("author").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
-    if not getattr(viewer, "is_agent", False):
+    events = ticket.events.select_related("actor").exclude(kind__in=SHOWN_BY_THE_MESSAGE)
+    if not staff:
         messages = messages.filter(internal=False)
-    return list(messages)
-
-
-def ticket_events(ticket: Ticket) -> list[Event]:
-    return list(ticket.events.select_related("actor"))
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: object
-    message: Message | None = None
-    event: Event | None = None
-
-
-def ticket_timeline(viewer, ticket: Ticket) -> list[TimelineEntry]:
-    """Messages and events merged by time: the ticket's whole history (R17)."""
-    messages = (TimelineEntry(m.created_at, message=m) for m in ticket_messages(viewer, ticket))
-    events = (TimelineEntry(e.created_at, event=e) for e in ticket_events(ticket))
-    return sorted(chain(messages, events), key=lambda entry: entry.at)
+        events = events.filter(kind__in=CUSTOMER_KINDS)
+    if departments is None:
+        departments = Department.objects.all()
+    reader = Reader(staff=staff, departments={d.slug: d for d in departments})
+    entries = [
+        HistoryEntry(m.created_at, message=m, author_name=_author_name(m, staff)) for m in messages
+    ]
+    entries += [
+        HistoryEntry(
+            e.created_at,
+            event=e,
+            text=describe_event(e, reader),
+            author_name=(e.actor.name or e.actor.email) if staff and e.actor_id else "",
+        )
+        for e in events
+    ]
+    return sorted(entries, key=lambda entry: entry.at)
 
 
 def get_attachment(viewer, attachment_id: int) -> Attachment:

@@ -1,22 +1,78 @@
-"""Thin tasks: notifications scheduled on commit, safe to retry."""
+"""Thin tasks: what leaves after commit, by the channel's registered delivery, retried with
+one backoff for every channel; the last failure of a reply is recorded on it (R10)."""
 
+import logging
+from collections.abc import Callable
+
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
+
+from balcao.tickets.delivery import MAX_ATTEMPTS, DeliveryFailed, delivery_for, retry_delay
+
+log = logging.getLogger(__name__)
+
+
+def _attempt(
+    task_: Task, key: int, attempt: int, send: Callable[[], object]
+) -> DeliveryFailed | None:
+    """Run ``send``; on failure schedule the next attempt and return None, or return the
+    failure when there will be no other attempt."""
+    try:
+        send()
+    except Exception as error:
+        failure = (
+            error
+            if isinstance(error, DeliveryFailed)
+            else DeliveryFailed(str(error) or type(error).__name__)
+        )
+        log.warning("%s %s (attempt %d) failed: %s", task_.name, key, attempt, failure.reason)
+        if failure.permanent or attempt >= MAX_ATTEMPTS:
+            return failure
+        task_.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(key, attempt + 1)
+    return None
 
 
 @task()
-def ticket_opened_task(ticket_id: int, attempt: int = 1) -> None:
-    """Acknowledge a new ticket to its requester, from the department's address."""
-    from balcao.connectors.email.outbound import send_ticket_acknowledgement
+def deliver_reply_task(message_id: int, attempt: int = 1) -> None:
+    """Send the team's public reply by the channel it must leave by (R18)."""
+    from balcao.tickets.actions import do_record_delivery
+    from balcao.tickets.models import Message
 
-    send_ticket_acknowledgement(ticket_id, attempt)
+    message = Message.objects.select_related("ticket__department", "ticket__requester").get(
+        pk=message_id
+    )
+    reply = delivery_for(message.deliver_by).reply
+    if message.delivery == Message.Delivery.SENT or reply is None:
+        return
+    sent: list[str] = []
+    failure = _attempt(deliver_reply_task, message_id, attempt, lambda: sent.append(reply(message)))
+    if sent:
+        do_record_delivery(message, message_id=sent[0])
+    elif failure is not None:
+        do_record_delivery(message, message_id=message.message_id, error=failure.reason)
 
 
 @task()
-def send_reply_email_task(message_id: int, attempt: int = 1) -> None:
-    """Send the team's public reply to the requester by e-mail (R18), or by WhatsApp on a
-    ticket that came by WhatsApp; retried with backoff."""
-    from balcao.connectors.email.outbound import send_reply
-    from balcao.connectors.whatsapp.outbound import reply_by_whatsapp
+def deliver_answer_task(receipt_id: int, attempt: int = 1) -> None:
+    """The one automatic answer the funnel allowed for an inbound message."""
+    from balcao.tickets.models import Receipt
 
-    if not reply_by_whatsapp(message_id, attempt):
-        send_reply(message_id, attempt)
+    receipt = Receipt.objects.select_related("ticket__department", "ticket__requester").get(
+        pk=receipt_id
+    )
+    answer = delivery_for(receipt.channel).answer
+    if receipt.answer and answer is not None:
+        _attempt(deliver_answer_task, receipt_id, attempt, lambda: answer(receipt))
+
+
+@task()
+def acknowledge_ticket_task(ticket_id: int, attempt: int = 1) -> None:
+    """Tell the requester of a ticket opened in the client area or the API that it was opened,
+    by e-mail (a channel's own tickets are acknowledged by the funnel's answer)."""
+    from balcao.tickets.models import Origin, Ticket
+
+    ticket = Ticket.objects.select_related("department", "requester").get(pk=ticket_id)
+    acknowledge = delivery_for(Origin.EMAIL).acknowledge
+    if acknowledge is not None and ticket.requester_email and ticket.linked:
+        _attempt(acknowledge_ticket_task, ticket_id, attempt, lambda: acknowledge(ticket))

@@ -4,7 +4,7 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from django.utils import timezone
 
-from balcao.connectors.email.actions import InboundMessage, do_receive_message
+from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.customers.models import AddOn
 from balcao.factories import make_authorized, make_company
 
@@ -35,7 +35,7 @@ def make_mail(
 
 
 def receive(raw: bytes, recipient: str = "", **kwargs):
-    return do_receive_message(InboundMessage(raw, recipient, **kwargs))
+    return do_receive_mail(RawMail(raw, recipient, **kwargs))
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from balcao.connectors.email.actions import InboundMessage, do_receive_message
+from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.parsing import parse_message
 from balcao.tickets.models import Ticket
@@ -53,7 +53,7 @@ def test_parsed_as_expected(name):
 @pytest.mark.django_db
 def test_every_message_is_stored_and_becomes_a_ticket(profile, media):
     for name in FILES:
-        result = do_receive_message(InboundMessage((CORPUS / name).read_bytes(), ""))
+        result = do_receive_mail(RawMail((CORPUS / name).read_bytes(), ""))
         assert result.action == "created", name
     assert InboundMail.objects.filter(state=InboundMail.State.PROCESSED).count() == len(FILES)
     assert Ticket.objects.count() == len(FILES)

@@ -5,17 +5,17 @@ import pytest
 from django.db import OperationalError
 
 from balcao.connectors.email import actions
-from balcao.connectors.email.models import AutoAnswer, InboundMail
+from balcao.connectors.email.models import InboundMail
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, open_ticket
 from balcao.tickets.actions import do_add_message, do_close_ticket
-from balcao.tickets.models import Message, Status, Ticket
+from balcao.tickets.models import Message, Receipt, Status, Ticket
 from tests.mail.conftest import make_mail, receive
 
 pytestmark = pytest.mark.django_db
 
 
-MAIL_TASKS = {"ticket_opened_task", "send_mail_notice_task", "send_reply_email_task"}
+MAIL_TASKS = {"acknowledge_ticket_task", "deliver_answer_task", "deliver_reply_task"}
 
 
 def scheduled(tasks):
@@ -37,11 +37,10 @@ def test_contact_opens_linked_ticket_acknowledged(loja, tasks, django_capture_on
     }
     assert ticket.company == company and ticket.requester == primary and ticket.origin == "email"
     assert ticket.messages.get().body_text.strip() == "Os clientes não conseguem pagar."
-    mail = InboundMail.objects.get()
-    assert (
-        mail.state == "processed" and mail.answer == "ack" and mail.message == ticket.messages.get()
-    )
-    assert scheduled(tasks) == [("ticket_opened_task", [ticket.pk])]
+    mail, receipt = InboundMail.objects.get(), Receipt.objects.get()
+    assert mail.state == "processed" and mail.message == ticket.messages.get()
+    assert receipt.answer == "ack" and receipt.external_id == mail.msgid
+    assert scheduled(tasks) == [("deliver_answer_task", [receipt.pk])]
 
 
 def test_unknown_sender_unlinked_with_one_explanation_per_hour(
@@ -52,11 +51,10 @@ def test_unknown_sender_unlinked_with_one_explanation_per_hour(
         second = receive(make_mail(sender="alguem@gmail.com", subject="Outro assunto"))
     assert first.linked is False and first.company is None and first.action == "created"
     assert second.ticket != first.ticket
-    notices = [args for name, args in scheduled(tasks) if name == "send_mail_notice_task"]
-    first_mail = InboundMail.objects.get(ticket__number=first.ticket)
-    assert notices == [[first_mail.pk]]
-    assert InboundMail.objects.get(ticket__number=second.ticket).answer == ""
-    assert AutoAnswer.objects.filter(address="alguem@gmail.com").count() == 1
+    notices = [args for name, args in scheduled(tasks) if name == "deliver_answer_task"]
+    answered = Receipt.objects.get(ticket__number=first.ticket)
+    assert notices == [[answered.pk]] and answered.answer == "unlinked"
+    assert Receipt.objects.get(ticket__number=second.ticket).answer == ""
 
 
 @pytest.mark.parametrize(
@@ -85,9 +83,10 @@ def test_department_not_entitled_is_kept_routed_and_explained(
     moved = ticket.events.get(kind=EventKind.TRANSFERRED)
     assert moved.data["old"] == "qualidade" and moved.data["new"] == "atendimento"
     assert "Pacote Expresso" in moved.data["reason"]
-    mail = InboundMail.objects.get()
-    assert mail.answer == "refused" and "Pacote Expresso" in mail.note
-    assert ("send_mail_notice_task", [mail.pk]) in scheduled(tasks)
+    receipt = Receipt.objects.get()
+    assert receipt.answer == "refused" and "Pacote Expresso" in receipt.note
+    assert "Pacote Expresso" in InboundMail.objects.get().note
+    assert ("deliver_answer_task", [receipt.pk]) in scheduled(tasks)
 
 
 def test_ouvidoria_needs_an_earlier_ticket_number(loja):
@@ -109,7 +108,7 @@ def test_reply_with_token_joins_and_cuts_the_quote(loja):
     body = "Chrome.\n\nEm seg., 24 de nov. de 2026 às 10:00, Suporte <suporte@balcao.localhost> escreveu:\n> Qual navegador?\n"
     result = receive(
         make_mail(
-            sender=primary.email, subject=f"RES: Re: [#{ticket.number}] outra coisa", body=body
+            sender=primary.email, subject=f"RES: Re: [#{ticket.number}] {ticket.subject}", body=body
         )
     )
     assert result.action == "joined" and result.ticket == ticket.number
@@ -154,7 +153,8 @@ def test_reply_to_closed_ticket_reopens_it(loja):
     _, primary = loja
     ticket = open_ticket(primary)
     do_close_ticket(ticket, actor=primary)
-    result = receive(make_mail(sender=primary.email, subject=f"Re: [#{ticket.number}] Checkout"))
+    subject = f"Re: [#{ticket.number}] {ticket.subject}"
+    result = receive(make_mail(sender=primary.email, subject=subject))
     ticket.refresh_from_db()
     assert result.action == "joined" and ticket.status == Status.CUSTOMER_REPLY
     assert ticket.events.filter(kind=EventKind.REOPENED).exists()
@@ -203,9 +203,8 @@ def test_no_automatic_answer_to_machines_or_ourselves(
     with django_capture_on_commit_callbacks(execute=True):
         result = receive(make_mail(sender=sender, **headers))
     assert result.action == "created"  # kept, visible to the staff
-    assert scheduled(tasks) == [("ticket_opened_task", [Ticket.objects.get().pk])]
-    assert InboundMail.objects.get().answer == ""
-    assert not AutoAnswer.objects.exists()
+    assert scheduled(tasks) == []
+    assert Receipt.objects.get().answer == ""
 
 
 def test_suppressed_auto_answer_is_otherwise_a_normal_message(loja):
@@ -214,7 +213,7 @@ def test_suppressed_auto_answer_is_otherwise_a_normal_message(loja):
     do_close_ticket(ticket, actor=primary)
     raw = make_mail(
         sender=primary.email,
-        subject=f"Re: [#{ticket.number}] Checkout",
+        subject=f"Re: [#{ticket.number}] {ticket.subject}",
         X_Auto_Response_Suppress="DR, OOF, AutoReply",
     )
     receive(raw)
@@ -236,12 +235,14 @@ def test_token_copied_by_another_company_is_held_unlinked(loja, mega):
     _, primary = loja
     ticket = open_ticket(primary)
     outsider = mega[2]
-    result = receive(make_mail(sender=outsider.email, subject=f"Re: [#{ticket.number}] Checkout"))
+    subject = f"Re: [#{ticket.number}] {ticket.subject}"
+    result = receive(make_mail(sender=outsider.email, subject=subject))
     held = Ticket.objects.get(number=result.ticket)
     assert result.action == "created" and not result.linked
     assert held.reference == ticket and held.department == ticket.department
     assert ticket.messages.count() == 1
     assert str(ticket.number) in InboundMail.objects.get().note
+    assert Receipt.objects.get().answer == "not_yours"
 
 
 def test_token_from_unknown_address_is_held(loja):
@@ -253,13 +254,15 @@ def test_token_from_unknown_address_is_held(loja):
 def test_authorized_contact_of_the_same_company_joins(mega):
     company, primary, ti = mega
     ticket = open_ticket(primary)
-    result = receive(make_mail(sender=ti.email, subject=f"Re: [#{ticket.number}] Checkout"))
+    result = receive(make_mail(sender=ti.email, subject=f"Re: [#{ticket.number}] {ticket.subject}"))
     assert result.action == "joined" and result.company == "Mega Store"
 
 
 def test_unlinked_sender_continues_its_own_unlinked_ticket(profile):
     first = receive(make_mail(sender="alguem@gmail.com", subject="Quero contratar"))
-    again = receive(make_mail(sender="Alguem@Gmail.com", subject=f"Re: [#{first.ticket}] Quero"))
+    again = receive(
+        make_mail(sender="Alguem@Gmail.com", subject=f"Re: [#{first.ticket}] Quero contratar")
+    )
     assert again.action == "joined" and again.ticket == first.ticket
 
 
@@ -308,7 +311,7 @@ def test_failure_while_filing_still_leaves_a_visible_ticket(loja, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("bug")
 
-    monkeypatch.setattr(actions, "_file", broken)
+    monkeypatch.setattr(actions, "_inbound", broken)
     result = receive(make_mail(sender=loja[1].email))
     ticket = Ticket.objects.get(number=result.ticket)
     assert result.action == "created" and not ticket.linked
@@ -319,16 +322,16 @@ def test_failure_while_filing_still_leaves_a_visible_ticket(loja, monkeypatch):
 
 def test_database_outage_keeps_the_raw_and_the_retry_files_it(loja, monkeypatch):
     raw = make_mail(sender=loja[1].email)
-    real = actions._file
+    real = actions._inbound
 
     def outage(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(actions, "_file", outage)
+    monkeypatch.setattr(actions, "_inbound", outage)
     with pytest.raises(OperationalError):
         receive(raw)
     assert InboundMail.objects.get().state == "received" and not Ticket.objects.exists()
-    monkeypatch.setattr(actions, "_file", real)
+    monkeypatch.setattr(actions, "_inbound", real)
     assert receive(raw).action == "created"
     assert InboundMail.objects.get().state == "processed" and Ticket.objects.count() == 1
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from balcao.connectors.email.actions import InboundMessage, do_receive_message
+from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.parsing import parse_message
 
@@ -71,7 +71,7 @@ def test_parse_never_raises_and_is_printable_as_json(raw):
 )
 @given(raw=RAW, recipient=RECIPIENTS)
 def test_deliver_never_raises_and_always_keeps_a_visible_item(profile, media, raw, recipient):
-    result = do_receive_message(InboundMessage(raw, recipient))
+    result = do_receive_mail(RawMail(raw, recipient))
     stored = InboundMail.objects.get(
         sha256=hashlib.sha256(raw).hexdigest(), recipient=recipient.lower()
     )

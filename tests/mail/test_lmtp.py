@@ -75,7 +75,7 @@ def test_temporary_failure_when_the_database_is_down(profile, server, monkeypatc
     def down(inbound):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(lmtp, "do_receive_message", down)
+    monkeypatch.setattr(lmtp, "do_receive_mail", down)
     _, data = converse(server.port, ["suporte@balcao.localhost"], make_mail(sender="x@y.example"))
     assert data[0].startswith("451")
     assert not InboundMail.objects.exists()

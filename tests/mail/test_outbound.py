@@ -7,12 +7,14 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from balcao.connectors.email import outbound
 from balcao.connectors.email.models import InboundMail
+from balcao.customers.actions import do_remove_contact
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory
 from balcao.tickets.actions import do_add_message
-from balcao.tickets.models import Message, Ticket
+from balcao.tickets.delivery import MAX_ATTEMPTS
+from balcao.tickets.models import Message, Receipt, Ticket
+from balcao.tickets.tasks import deliver_answer_task, deliver_reply_task
 from tests.mail.conftest import make_mail, receive
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +62,7 @@ def test_reply_threads_and_the_answer_to_it_joins_the_ticket(loja, agent, smtp):
     opened = receive(make_mail(sender=primary.email, Message_ID="<cust-1@cliente.example>"))
     ticket = Ticket.objects.get(number=opened.ticket)
     reply = do_add_message(ticket, actor=agent, body="Pode limpar o cache?")
-    outbound.send_reply(reply.pk)
+    deliver_reply_task.call(reply.pk, 1)
     rcpt, sent = smtp.parsed()
     reply.refresh_from_db()
     assert rcpt == [primary.email]
@@ -89,7 +91,7 @@ def test_reply_threads_and_the_answer_to_it_joins_the_ticket(loja, agent, smtp):
 def test_acknowledgement_of_an_email_ticket_is_an_automatic_answer(loja, smtp):
     opened = receive(make_mail(sender=loja[1].email, Message_ID="<cust-2@cliente.example>"))
     ticket = Ticket.objects.get(number=opened.ticket)
-    outbound.send_ticket_acknowledgement(ticket.pk)
+    deliver_answer_task.call(Receipt.objects.get(ticket=ticket).pk)
     _, sent = smtp.parsed()
     assert sent["Auto-Submitted"] == "auto-replied"
     assert sent["In-Reply-To"] == "<cust-2@cliente.example>"
@@ -101,21 +103,21 @@ def test_requesters_language_is_used(loja, smtp):
     primary.language = "en"
     primary.save()
     opened = receive(make_mail(sender=primary.email))
-    outbound.send_ticket_acknowledgement(Ticket.objects.get(number=opened.ticket).pk)
+    deliver_answer_task.call(Receipt.objects.get(ticket__number=opened.ticket).pk)
     _, sent = smtp.parsed()
     assert "We received your ticket" in sent.get_body(("plain",)).get_content()
 
 
 def test_no_acknowledgement_to_an_auto_reply(loja, smtp):
     opened = receive(make_mail(sender=loja[1].email, Auto_Submitted="auto-replied"))
-    outbound.send_ticket_acknowledgement(Ticket.objects.get(number=opened.ticket).pk)
-    assert smtp.messages == []
+    receipt = Receipt.objects.get(ticket__number=opened.ticket)
+    deliver_answer_task.call(receipt.pk)
+    assert receipt.answer == "" and smtp.messages == []
 
 
 def test_unlinked_sender_is_told_how_to_write(profile, smtp):
     opened = receive(make_mail(sender="alguem@gmail.com", Message_ID="<pessoal@gmail.com>"))
-    mail = InboundMail.objects.get()
-    outbound.send_notice(mail.pk)
+    deliver_answer_task.call(Receipt.objects.get().pk)
     rcpt, sent = smtp.parsed()
     text = sent.get_body(("plain",)).get_content()
     assert rcpt == ["alguem@gmail.com"] and sent["Auto-Submitted"] == "auto-replied"
@@ -126,7 +128,7 @@ def test_unlinked_sender_is_told_how_to_write(profile, smtp):
 
 def test_refused_department_is_explained(loja, smtp):
     receive(make_mail(sender=loja[1].email, to="sucesso@balcao.localhost"))
-    outbound.send_notice(InboundMail.objects.get().pk)
+    deliver_answer_task.call(Receipt.objects.get().pk)
     text = smtp.parsed()[1].get_body(("plain",)).get_content()
     assert "Atendimento" in text and "TEAM" in text
 
@@ -138,13 +140,13 @@ def test_smtp_failure_is_retried_then_recorded_on_the_ticket(loja, agent, settin
     ticket = Ticket.objects.get(number=opened.ticket)
     reply = do_add_message(ticket, actor=agent, body="Resposta")
     tasks.clear()
-    outbound.send_reply(reply.pk, 1)
+    deliver_reply_task.call(reply.pk, 1)
     reply.refresh_from_db()
-    [retry] = [r for r in tasks.results if r.task.name == "send_reply_email_task"]
+    [retry] = [r for r in tasks.results if r.task.name == "deliver_reply_task"]
     assert retry.args == [reply.pk, 2] and retry.task.run_after is not None
     assert reply.delivery == Message.Delivery.PENDING
 
-    outbound.send_reply(reply.pk, outbound.MAX_ATTEMPTS)
+    deliver_reply_task.call(reply.pk, MAX_ATTEMPTS)
     reply.refresh_from_db()
     assert reply.delivery == Message.Delivery.FAILED and reply.delivery_error
     assert ticket.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
@@ -154,7 +156,7 @@ def test_a_bounce_of_a_reply_marks_it_not_delivered(loja, agent, smtp):
     opened = receive(make_mail(sender=loja[1].email))
     ticket = Ticket.objects.get(number=opened.ticket)
     reply = do_add_message(ticket, actor=agent, body="Resposta")
-    outbound.send_reply(reply.pk)
+    deliver_reply_task.call(reply.pk, 1)
     _, sent = smtp.parsed()
     bounce = (
         "From: MAILER-DAEMON@mx.lojaexemplo.com.br\r\n"
@@ -178,3 +180,29 @@ def test_a_bounce_of_a_reply_marks_it_not_delivered(loja, agent, smtp):
     assert ticket.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
     assert Ticket.objects.count() == 1 and ticket.messages.count() == 2
     assert InboundMail.objects.get(auto_generated=True).ticket == ticket
+
+
+def test_a_removed_contact_no_longer_receives_the_company_s_ticket_emails(mega, agent, smtp):
+    """R2: once the primary contact removes an authorized contact, the team's replies on the
+    tickets that contact opened are not e-mailed to it; the ticket shows why."""
+    company, primary, ti = mega
+    opened = receive(make_mail(sender=ti.email))
+    ticket = Ticket.objects.get(number=opened.ticket)
+    do_remove_contact(ti.contact, actor=primary)
+    reply = do_add_message(ticket, actor=agent, body="Resolvido.")
+    deliver_reply_task.call(reply.pk, 1)
+    reply.refresh_from_db()
+    assert smtp.messages == []
+    assert reply.delivery == Message.Delivery.FAILED
+    assert "não é mais um contato autorizado" in reply.delivery_error
+
+
+def test_a_contact_naming_another_company_s_ticket_is_told_it_is_not_theirs(loja, mega, smtp):
+    ticket = Ticket.objects.get(number=receive(make_mail(sender=loja[1].email)).ticket)
+    subject = f"Re: [#{ticket.number}] {ticket.subject}"
+    held = receive(make_mail(sender=mega[2].email, subject=subject))
+    deliver_answer_task.call(Receipt.objects.get(ticket__number=held.ticket).pk)
+    rcpt, sent = smtp.parsed()
+    text = sent.get_body(("plain",)).get_content()
+    assert rcpt == [mega[2].email] and f"#{ticket.number}" in text
+    assert "não é um chamado da sua empresa" in text and "cadastrado" not in text

@@ -6,3 +6,18 @@ class EmailConnectorConfig(AppConfig):
     name = "balcao.connectors.email"
     label = "mail"
     verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        from balcao.connectors.email import outbound
+        from balcao.tickets.delivery import ChannelDelivery, register
+        from balcao.tickets.models import Origin
+
+        register(
+            Origin.EMAIL,
+            ChannelDelivery(
+                reply=outbound.send_reply,
+                answer=outbound.send_answer,
+                answers=frozenset(outbound.ANSWER_TEMPLATES),
+                acknowledge=outbound.send_acknowledgement,
+            ),
+        )

@@ -13,8 +13,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from balcao.connectors.email.actions import (
-    InboundMessage,
-    do_receive_message,
+    RawMail,
+    do_receive_mail,
     do_record_mailbox_progress,
 )
 from balcao.connectors.email.models import InboundMail, Mailbox
@@ -56,9 +56,7 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
         for uid in uids:
             fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
             raw = fetched.get(b"BODY[]") or b""
-            result = do_receive_message(
-                InboundMessage(raw, mailbox.recipient, InboundMail.Source.IMAP)
-            )
+            result = do_receive_mail(RawMail(raw, mailbox.recipient, InboundMail.Source.IMAP))
             mark_done(client, mailbox, uid)
             do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=uid)
             report.actions[result.action] += 1

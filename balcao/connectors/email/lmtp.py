@@ -11,7 +11,7 @@ from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
 from django.db import InterfaceError, OperationalError, close_old_connections
 
-from balcao.connectors.email.actions import InboundMessage, do_receive_message
+from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.email.models import InboundMail
 
 log = logging.getLogger(__name__)
@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 def _receive(raw: bytes, recipient: str, sender: str) -> str:
     close_old_connections()
     try:
-        result = do_receive_message(
-            InboundMessage(raw, recipient, InboundMail.Source.LMTP, envelope_sender=sender)
+        result = do_receive_mail(
+            RawMail(raw, recipient, InboundMail.Source.LMTP, envelope_sender=sender)
         )
     except (OperationalError, InterfaceError) as error:
         log.warning("LMTP: database unavailable for %s: %s", recipient, error)

@@ -18,12 +18,6 @@ class InboundMail(models.Model):
         DUPLICATE = "duplicate", _("Duplicate")
         FAILED = "failed", _("Could not be processed")
 
-    class Answer(models.TextChoices):
-        NONE = "", _("No automatic answer")
-        ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
-        UNLINKED = "unlinked", _("Sender not authorized")
-        REFUSED = "refused", _("Department not available")
-
     raw = models.BinaryField(_("raw message"))
     sha256 = models.CharField(max_length=64)
     recipient = models.CharField(_("envelope recipient"), max_length=320, blank=True)
@@ -43,7 +37,6 @@ class InboundMail(models.Model):
         "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     auto_generated = models.BooleanField(default=False)
-    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True, default="")
     note = models.CharField(_("why it landed there"), max_length=500, blank=True)
     defects = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
@@ -63,20 +56,6 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_email or '?'}: {self.subject[:60]}"
-
-
-class AutoAnswer(models.Model):
-    """An automatic answer sent to an address: the record that rate-limits the next one."""
-
-    address = models.CharField(max_length=320)
-    kind = models.CharField(max_length=10, choices=InboundMail.Answer.choices)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["address", "kind", "sent_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.address}"
 
 
 class Mailbox(models.Model):

@@ -1,30 +1,20 @@
 """E-mail the team sends (R18): from the department's address, threaded, with the ticket token.
 
-Each send runs in a task after commit. A failed send is retried with a growing delay; the
-last failure of a reply is recorded on it, so the ticket shows it (R10).
+These are the e-mail channel's deliveries, registered in tickets/delivery.py (apps.py); the
+ticket tasks run them after commit, retry them and record the last failure of a reply (R10).
 """
 
-import logging
-from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from balcao.connectors.email.models import InboundMail
-from balcao.tickets.actions import do_record_delivery
-from balcao.tickets.models import Message, Origin, Ticket
-
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """1, 2, 4, 8 minutes between attempts."""
-    return timedelta(minutes=2 ** (attempt - 1))
+from balcao.customers.selectors import find_contact_by_email
+from balcao.tickets.delivery import DeliveryFailed
+from balcao.tickets.models import Message, Origin, Receipt, Ticket
 
 
 def ticket_token(number: int) -> str:
@@ -34,6 +24,7 @@ def ticket_token(number: int) -> str:
 def _thread_ids(ticket: Ticket) -> list[str]:
     ids = (
         ticket.messages.exclude(message_id="")
+        .filter(channel=Origin.EMAIL)
         .order_by("created_at", "id")
         .values_list("message_id", flat=True)
     )
@@ -49,13 +40,19 @@ def _language(ticket: Ticket) -> str:
 def _send(
     ticket: Ticket,
     template: str,
-    context: dict,
-    message_id: str,
+    context: dict[str, object],
     *,
+    message_id: str = "",
     to: str = "",
     automatic: str = "no",
     in_reply_to: str = "",
-) -> None:
+) -> str:
+    """Send one e-mail of the ticket from its department's address, threaded with the whole
+    conversation (so it lands in the customer's thread in Gmail and Outlook); its Message-ID."""
+    recipient = to or ticket.requester_email
+    if not recipient:
+        raise DeliveryFailed(_("Not sent: nobody's e-mail address on this ticket."), permanent=True)
+    message_id = message_id or _new_message_id(ticket)
     with translation.override(_language(ticket)):
         context = {"ticket": ticket, "site_url": settings.SITE_URL, **context}
         subject = f"{ticket_token(ticket.number)} {ticket.subject}"
@@ -72,12 +69,13 @@ def _send(
         subject,
         text,
         f"{ticket.department.name} <{ticket.department.email}>",
-        [to or ticket.requester_email],
+        [recipient],
         headers=headers,
         reply_to=[ticket.department.email],
     )
     mail.attach_alternative(html, "text/html")
     mail.send()
+    return message_id
 
 
 def _new_message_id(ticket: Ticket) -> str:
@@ -85,83 +83,56 @@ def _new_message_id(ticket: Ticket) -> str:
     return make_msgid(idstring=f"ticket{ticket.number}", domain=domain)[1:-1]
 
 
-def _retry(task, key: int, attempt: int, error: Exception) -> bool:
-    """Schedule the next attempt; False when this was the last one."""
-    log.warning("e-mail %s (%s, attempt %d) failed: %s", key, task.name, attempt, error)
-    if attempt >= MAX_ATTEMPTS:
-        return False
-    task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(key, attempt + 1)
-    return True
-
-
-def send_ticket_acknowledgement(ticket_id: int, attempt: int = 1) -> None:
-    """Acknowledge a linked ticket. One that came by e-mail is acknowledged only when the funnel
-    allowed an automatic answer (never to auto-replies, bounces or above the rate limit)."""
-    from balcao.tickets import tasks
-
-    ticket = Ticket.objects.select_related("department", "requester").get(pk=ticket_id)
-    if not ticket.requester_email or not ticket.linked:
-        return
-    if (
-        ticket.origin == Origin.EMAIL
-        and not InboundMail.objects.filter(
-            ticket_id=ticket.pk, answer=InboundMail.Answer.ACKNOWLEDGEMENT
-        ).exists()
-    ):
-        return
+def _first_message_id(ticket: Ticket) -> str:
     first = ticket.messages.order_by("created_at", "id").first()
-    try:
-        _send(
-            ticket,
-            "ticket_opened",
-            {},
-            _new_message_id(ticket),
-            automatic="auto-replied" if ticket.origin == Origin.EMAIL else "auto-generated",
-            in_reply_to=first.message_id if first else "",
-        )
-    except Exception as error:
-        _retry(tasks.ticket_opened_task, ticket_id, attempt, error)
+    return first.message_id if first else ""
 
 
-def send_notice(inbound_id: int, attempt: int = 1) -> None:
-    """Tell a sender why its e-mail is unlinked (write from a registered address) or was routed
-    elsewhere (the department its plan does not include), threaded to its message."""
-    from balcao.connectors.email import tasks
-
-    mail = InboundMail.objects.select_related("ticket__department", "ticket__requester").get(
-        pk=inbound_id
+def send_acknowledgement(ticket: Ticket) -> str:
+    """Tell the requester of a ticket opened in the client area or the API that it was opened."""
+    return _send(
+        ticket,
+        "ticket_opened",
+        {},
+        automatic="auto-generated",
+        in_reply_to=_first_message_id(ticket),
     )
-    if mail.ticket is None or not mail.from_email:
-        return
-    try:
-        _send(
-            mail.ticket,
-            "refused" if mail.answer == InboundMail.Answer.REFUSED else "unlinked",
-            {"reason": mail.note},
-            _new_message_id(mail.ticket),
-            to=mail.from_email,
-            automatic="auto-replied",
-            in_reply_to=mail.msgid,
-        )
-    except Exception as error:
-        _retry(tasks.send_mail_notice_task, inbound_id, attempt, error)
 
 
-def send_reply(message_id: int, attempt: int = 1) -> None:
-    """Send one reply; retried on failure, and the last failure is recorded on the message."""
-    from balcao.tickets import tasks
+ANSWER_TEMPLATES = {
+    Receipt.Answer.ACKNOWLEDGEMENT: "ticket_opened",
+    Receipt.Answer.UNLINKED: "unlinked",
+    Receipt.Answer.NOT_YOURS: "not_yours",
+    Receipt.Answer.REFUSED: "refused",
+}
 
-    message = Message.objects.select_related("ticket__department", "ticket__requester").get(
-        pk=message_id
+
+def send_answer(receipt: Receipt) -> str:
+    """The funnel's automatic answer to an e-mail, to its sender, threaded to it: the ticket
+    it opened, why it is not linked, that the ticket it named is not theirs, or why it went to
+    another department (R7, R4)."""
+    if receipt.ticket is None:
+        raise DeliveryFailed("no ticket", permanent=True)
+    return _send(
+        receipt.ticket,
+        ANSWER_TEMPLATES[Receipt.Answer(receipt.answer)],
+        {"reason": receipt.note, "sender": receipt.sender},
+        to=receipt.sender,
+        automatic="auto-replied",
+        in_reply_to=receipt.external_id,
     )
-    if message.delivery == Message.Delivery.SENT:
-        return
+
+
+def send_reply(message: Message) -> str:
+    """Send one public reply of the team to the requester (R18) — only while the requester
+    may follow the company's tickets (R2: a removed contact gets no more of its e-mails)."""
     ticket = message.ticket
-    mid = message.message_id or _new_message_id(ticket)
-    try:
-        _send(ticket, "reply", {"message": message}, mid)
-    except Exception as error:
-        if not _retry(tasks.send_reply_email_task, message_id, attempt, error):
-            do_record_delivery(message, message_id=mid, error=str(error) or type(error).__name__)
-        return
-    do_record_delivery(message, message_id=mid)
+    if ticket.company_id is not None:
+        contact = find_contact_by_email(ticket.requester_email) if ticket.requester_email else None
+        if contact is None or contact.company_id != ticket.company_id:
+            raise DeliveryFailed(
+                _("Not sent: %(email)s is no longer an authorized contact of the company.")
+                % {"email": ticket.requester_email or "?"},
+                permanent=True,
+            )
+    return _send(ticket, "reply", {"message": message}, message_id=message.message_id or "")

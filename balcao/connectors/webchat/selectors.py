@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import Department
 from balcao.core.errors import NotFound
 from balcao.customers.models import Channel, Company
+from balcao.customers.selectors import list_department_choices
 from balcao.sla.selectors import company_channels
 from balcao.sla.templatetags.sla_tags import opens
 from balcao.tickets.models import Message, Origin, Status, Ticket
@@ -100,3 +102,13 @@ def list_chats(viewer) -> Queue:
         waiting=[c for c in chats if c.assignee_id is None],
         active=[c for c in chats if c.assignee_id is not None],
     )
+
+
+def chat_departments(company: Company) -> list[Department]:
+    """The departments a contact may start a chat in: those its plan allows, except the ones
+    that need an earlier ticket's number (the Ouvidoria), which a chat has no field for."""
+    return [
+        choice.department
+        for choice in list_department_choices(company)
+        if choice.available and not choice.department.requires_reference
+    ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from balcao.connectors.webchat import actions
 from balcao.connectors.webchat.forms import MessageForm, StartForm
 from balcao.connectors.webchat.selectors import (
+    chat_departments,
     chat_messages,
     chat_refusal,
     contact_chats,
@@ -20,7 +21,6 @@ from balcao.connectors.webchat.selectors import (
 )
 from balcao.console.views import staff_required
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.customers.selectors import list_department_choices
 from balcao.portal.views import contact_required
 from balcao.tickets.models import Status
 
@@ -56,7 +56,7 @@ def start(request):
     page says when it opens and offers a ticket."""
     company = request.contact.company
     refusal = chat_refusal(company)
-    departments = [c.department for c in list_department_choices(company) if c.available]
+    departments = chat_departments(company)
     form = StartForm(request.POST or None, departments=departments)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,9 +1,10 @@
-"""The WhatsApp funnel: a webhook delivery is stored raw first (its own commit), then each
-message is filed in its own transaction, like the e-mail funnel: joined to the conversation's
-ticket or opening one; an unknown number or a plan without the channel is kept, never lost.
+"""The WhatsApp channel's way in: a webhook delivery is stored raw first (its own commit),
+then each message is handed to the one inbound funnel (tickets/inbound.py) as a
+conversation between the customer's number and our business number; statuses of what we
+sent are followed.
 
-Media files are downloaded before the filing transaction opens (nothing talks to the outside
-world inside a transaction); automatic answers are sent by a task after commit.
+Media files are downloaded before the funnel's transaction opens (nothing talks to the
+outside world inside a transaction); automatic answers are sent by a task after commit.
 """
 
 import logging
@@ -13,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.utils import timezone, translation
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department
 from balcao.connectors.whatsapp.graph import GraphError, download_media
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
@@ -29,25 +29,16 @@ from balcao.connectors.whatsapp.payload import BadPayload, Incoming, StatusUpdat
 from balcao.core.errors import ActionRefused
 from balcao.customers.actions import require_primary
 from balcao.customers.models import Contact
-from balcao.events.actions import record_event
-from balcao.events.models import EventKind
-from balcao.sla.selectors import company_channels
-from balcao.tickets.actions import (
-    NewAttachment,
-    check_upload,
-    do_add_message,
-    do_open_ticket,
-    do_record_delivery,
-)
-from balcao.tickets.models import Origin, Status, Ticket
+from balcao.events.actions import whatsapp_number_added_event, whatsapp_number_removed_event
+from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
+from balcao.tickets.inbound import Filed, InboundMessage, Sender, do_receive_inbound
+from balcao.tickets.models import Origin
 
 log = logging.getLogger(__name__)
 
 # A message after a ticket was closed continues it (and reopens it, R12) for this long;
 # later, it opens a new ticket that points to the closed one. WhatsApp has no subject to tell.
 REOPEN_WINDOW = timedelta(hours=24)
-# One automatic answer of each kind per number in this time.
-AUTO_ANSWER_EVERY = timedelta(hours=12)
 STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3}
 
 
@@ -63,7 +54,8 @@ class WebhookResult:
 def do_receive_webhook(raw: bytes) -> WebhookResult:
     """Store a signed delivery, then file its messages and statuses. Only a database outage
     propagates (Meta delivers again; duplicates are recognised by the message id)."""
-    webhook = Webhook.objects.create(raw=raw)
+    with transaction.atomic(durable=True):
+        webhook = Webhook.objects.create(raw=raw)
     result = WebhookResult()
     try:
         payload = parse(raw)
@@ -108,15 +100,14 @@ def _receive(webhook: Webhook, item: Incoming, result: WebhookResult) -> None:
         result.duplicates += 1
         return
     attachments, problems = _download(item)
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            ticket, created = _file(webhook, number, item, attachments, problems)
-    except IntegrityError:
-        if not WhatsAppMessage.objects.filter(wamid=item.wamid).exists():
-            raise
+    with translation.override(settings.LANGUAGE_CODE):
+        filed = do_receive_inbound(_inbound(number, item, attachments, problems))
+    _keep(webhook, number, item, filed, problems)
+    if filed.duplicate:
         result.duplicates += 1
-        return
-    (result.created if created else result.joined).append(ticket.number)
+    elif filed.ticket is not None:
+        created = filed.receipt.outcome == filed.receipt.Outcome.CREATED
+        (result.created if created else result.joined).append(filed.ticket.number)
 
 
 def _download(item: Incoming) -> tuple[list[NewAttachment], list[str]]:
@@ -131,48 +122,13 @@ def _download(item: Incoming) -> tuple[list[NewAttachment], list[str]]:
     return [attachment], []
 
 
-def _contact(wa_id: str):
+def _contact(wa_id: str) -> Contact | None:
     identity = (
         WhatsAppIdentity.objects.select_related("contact__company__plan", "contact__user")
         .filter(wa_id=wa_id, contact__company__is_active=True, contact__user__is_active=True)
         .first()
     )
     return identity.contact if identity else None
-
-
-def _conversation(
-    number: BusinessNumber, item: Incoming, company
-) -> tuple[Ticket | None, Ticket | None]:
-    """(the ticket this message continues, the earlier ticket a new one follows). Only a
-    ticket of the sender's own company, or an unlinked one for an unknown number: a number
-    removed from a company does not write to its tickets any more (R2)."""
-    company_id = company.pk if company else None
-    if item.context_id:
-        replied = (
-            WhatsAppMessage.objects.select_related("ticket")
-            .filter(wamid=item.context_id, business_number=number, wa_id=item.wa_id)
-            .exclude(ticket=None)
-            .first()
-        )
-        if replied is not None and replied.ticket.company_id == company_id:
-            return replied.ticket, None
-    last = (
-        WhatsAppMessage.objects.select_related("ticket")
-        .filter(
-            wa_id=item.wa_id,
-            business_number=number,
-            direction=WhatsAppMessage.Direction.INBOUND,
-        )
-        .exclude(ticket=None)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if last is None or last.ticket.company_id != company_id:
-        return None, None
-    ticket = last.ticket
-    if ticket.status != Status.CLOSED or ticket.closed_at >= timezone.now() - REOPEN_WINDOW:
-        return ticket, None
-    return None, ticket
 
 
 def _body(item: Incoming, problems: list[str]) -> str:
@@ -195,31 +151,44 @@ def _subject(number: BusinessNumber, item: Incoming) -> str:
     return f"{number.get_channel_display()}: {first}"
 
 
-def _claim_answer(wa_id: str, kind: str) -> str:
-    """The automatic answer this number may get now, or '' (one of each kind per period)."""
-    since = timezone.now() - AUTO_ANSWER_EVERY
-    if WhatsAppMessage.objects.filter(wa_id=wa_id, answer=kind, created_at__gte=since).exists():
-        return ""
-    return kind
-
-
-def _channel_open(number: BusinessNumber) -> bool:
-    states = {state.channel: state for state in company_channels(None)}
-    state = states.get(number.channel)
-    return state is None or state.open_now
-
-
-def _fallback_department() -> Department:
-    return (
-        Department.objects.filter(is_active=True).order_by("-is_fallback", "position", "id").first()
+def _inbound(
+    number: BusinessNumber, item: Incoming, attachments: list[NewAttachment], problems: list[str]
+) -> InboundMessage:
+    contact = _contact(item.wa_id)
+    # Staff see the number on the ticket: it is what they register to link the sender.
+    name = f"{item.name[:170]} (+{item.wa_id})" if item.name else f"+{item.wa_id}"
+    if contact is not None and contact.user.name:
+        name = contact.user.name
+    return InboundMessage(
+        channel=Origin.WHATSAPP,
+        message_id=item.wamid,
+        sender=Sender(
+            address=item.wa_id,
+            email=contact.user.email if contact else "",
+            name=name,
+            contact=contact,
+        ),
+        department=number.department,
+        subject=_subject(number, item),
+        body_text=_body(item, problems),
+        attachments=attachments,
+        replied_ids=[item.context_id] if item.context_id else [],
+        conversation=f"{number.phone_number_id}:{item.wa_id}",
+        reopen_window=REOPEN_WINDOW,
+        plan_channel=number.channel,
+        automatic=item.kind == "reaction",
+        received_at=item.sent_at,
     )
 
 
-@transaction.atomic
-def _file(webhook, number, item, attachments, problems) -> tuple[Ticket, bool]:
-    # One message of a number filed at a time: two arriving together join one conversation.
-    BusinessNumber.objects.select_for_update().filter(pk=number.pk).first()
-    row = WhatsAppMessage.objects.create(
+def _keep(
+    webhook: Webhook, number: BusinessNumber, item: Incoming, filed: Filed, problems: list[str]
+) -> None:
+    """The channel's own record of the message: what threads our replies to the number and
+    follows their 24-hour window (already there when a copy was filed before)."""
+    if filed.duplicate and WhatsAppMessage.objects.filter(wamid=item.wamid).exists():
+        return
+    WhatsAppMessage.objects.create(
         wamid=item.wamid,
         direction=WhatsAppMessage.Direction.INBOUND,
         business_number=number,
@@ -227,78 +196,12 @@ def _file(webhook, number, item, attachments, problems) -> tuple[Ticket, bool]:
         kind=item.kind,
         text=item.text,
         webhook=webhook,
+        ticket=filed.ticket,
+        message=filed.receipt.message,
+        note=filed.receipt.note,
         error="\n".join(problems),
-        created_at=min(item.sent_at or timezone.now(), timezone.now()),
+        created_at=filed.receipt.created_at,
     )
-    contact = _contact(item.wa_id)
-    company = contact.company if contact else None
-    email = contact.user.email if contact else ""
-    # Staff see the number on the ticket: it is what they register to link the sender.
-    name = f"{item.name[:170]} (+{item.wa_id})" if item.name else f"+{item.wa_id}"
-    if contact is not None and contact.user.name:
-        name = contact.user.name
-    refused = company is not None and not company.plan.allows_channel(number.channel)
-    body = _body(item, problems)
-    target, follows = _conversation(number, item, company)
-    created = target is None
-    if target is not None:
-        row.message = do_add_message(
-            target,
-            actor=None,
-            body=body,
-            attachments=attachments,
-            channel=Origin.WHATSAPP,
-            author_email=email,
-            author_name=name,
-            message_id=item.wamid,
-            automatic=item.kind == "reaction",
-        )
-        row.ticket = target
-    else:
-        department = _fallback_department() if refused else number.department
-        row.ticket = do_open_ticket(
-            department=department,
-            subject=_subject(number, item),
-            body=body,
-            attachments=attachments,
-            requester_email=email,
-            requester_name=name,
-            company=company,
-            origin=Origin.WHATSAPP,
-            message_id=item.wamid,
-            check_eligibility=False,
-            follows=follows,
-        )
-        row.message = row.ticket.messages.first()
-        if refused:
-            row.note = _("The plan of %(company)s does not include %(channel)s.") % {
-                "company": company.name,
-                "channel": number.get_channel_display(),
-            }
-            if department != number.department:
-                record_event(
-                    EventKind.TRANSFERRED,
-                    ticket=row.ticket,
-                    old=number.department.slug,
-                    new=department.slug,
-                    reason=row.note,
-                )
-    if company is None:
-        row.note = _("Number not registered to any contact: not linked, outside the SLA.")
-        row.answer = _claim_answer(item.wa_id, WhatsAppMessage.Answer.UNKNOWN)
-    elif refused:
-        row.answer = _claim_answer(item.wa_id, WhatsAppMessage.Answer.REFUSED)
-    elif not _channel_open(number):
-        row.note = _("Received outside %(channel)s's hours.") % {
-            "channel": number.get_channel_display()
-        }
-        row.answer = _claim_answer(item.wa_id, WhatsAppMessage.Answer.CLOSED)
-    row.save(update_fields=["ticket", "message", "note", "answer"])
-    if row.answer:
-        from balcao.connectors.whatsapp import tasks
-
-        transaction.on_commit(lambda: tasks.send_auto_answer_task.enqueue(row.pk))
-    return row.ticket, created
 
 
 @transaction.atomic
@@ -332,7 +235,7 @@ def do_record_sent(
     *, number: BusinessNumber, wa_id: str, text: str, wamid: str, ticket=None, message=None
 ) -> WhatsAppMessage:
     """Remember a message we sent, so its statuses can be followed."""
-    row = WhatsAppMessage.objects.create(
+    return WhatsAppMessage.objects.create(
         wamid=wamid,
         direction=WhatsAppMessage.Direction.OUTBOUND,
         business_number=number,
@@ -343,9 +246,6 @@ def do_record_sent(
         message=message,
         status=WhatsAppMessage.Status.SENT,
     )
-    if message is not None:
-        do_record_delivery(message, message_id=wamid)
-    return row
 
 
 # --- the numbers a company's contacts write from (R2) ----------------------------------------
@@ -377,12 +277,8 @@ def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdent
             _("+%(number)s is already registered.") % {"number": wa_id}, code="duplicate"
         )
     identity = WhatsAppIdentity.objects.create(wa_id=wa_id, contact=contact)
-    record_event(
-        EventKind.WHATSAPP_NUMBER_ADDED,
-        actor=actor,
-        company=contact.company,
-        number=wa_id,
-        email=contact.user.email,
+    whatsapp_number_added_event(
+        company=contact.company, actor=actor, user=contact.user, number=wa_id
     )
     return identity
 
@@ -391,11 +287,7 @@ def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdent
 def do_remove_number(identity: WhatsAppIdentity, *, actor) -> None:
     company = identity.contact.company
     require_primary(company, actor, _only_primary())
-    record_event(
-        EventKind.WHATSAPP_NUMBER_REMOVED,
-        actor=actor,
-        company=company,
-        number=identity.wa_id,
-        email=identity.contact.user.email,
+    whatsapp_number_removed_event(
+        company=company, actor=actor, user=identity.contact.user, number=identity.wa_id
     )
     identity.delete()

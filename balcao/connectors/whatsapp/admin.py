@@ -41,7 +41,7 @@ class WhatsAppMessageAdmin(ReadOnly):
         "status",
         "ticket",
     ]
-    list_filter = ["direction", "status", "answer"]
+    list_filter = ["direction", "status"]
     list_select_related = ["business_number", "ticket"]
     readonly_fields = [f.name for f in WhatsAppMessage._meta.fields]
 

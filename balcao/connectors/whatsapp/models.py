@@ -86,12 +86,6 @@ class WhatsAppMessage(models.Model):
         INBOUND = "in", _("From the customer")
         OUTBOUND = "out", _("From us")
 
-    class Answer(models.TextChoices):
-        NONE = "", _("No automatic answer")
-        UNKNOWN = "unknown", _("Number not registered")
-        REFUSED = "refused", _("Channel not in the plan")
-        CLOSED = "closed", _("Outside the channel's hours")
-
     class Status(models.TextChoices):
         NONE = "", _("—")
         SENT = "sent", _("Sent")
@@ -114,7 +108,6 @@ class WhatsAppMessage(models.Model):
     message = models.ForeignKey(
         "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
     note = models.CharField(_("why it landed there"), max_length=500, blank=True)
     error = models.TextField(blank=True)
@@ -126,7 +119,6 @@ class WhatsAppMessage(models.Model):
         verbose_name_plural = _("WhatsApp messages")
         indexes = [
             models.Index(fields=["wa_id", "business_number", "direction", "-created_at"]),
-            models.Index(fields=["wa_id", "answer", "created_at"]),
             models.Index(fields=["message"]),
         ]
 

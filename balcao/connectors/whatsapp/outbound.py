@@ -1,12 +1,11 @@
-"""What Balcão sends by WhatsApp, in tasks after commit: the team's public replies on WhatsApp
-tickets, and the automatic answers of the funnel. A failed send is retried with a growing
-delay; the last failure of a reply is recorded on it, so staff and customer see it (R10).
+"""What Balcão sends by WhatsApp: the team's public replies on WhatsApp tickets and the
+automatic answers of the funnel — the channel's deliveries, registered in
+tickets/delivery.py (apps.py), run after commit, retried and recorded by the ticket tasks.
 
 WhatsApp lets a business write freely only within 24 hours of the customer's last message;
 after that only approved templates may be sent, so a reply then is recorded as not delivered.
 """
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,24 +16,11 @@ from balcao.connectors.whatsapp.actions import do_record_sent
 from balcao.connectors.whatsapp.graph import GraphError, send_text
 from balcao.connectors.whatsapp.models import WhatsAppMessage
 from balcao.sla.selectors import company_channels
-from balcao.tickets.actions import do_record_delivery
-from balcao.tickets.models import Message, Origin
+from balcao.tickets.delivery import DeliveryFailed
+from balcao.tickets.models import Message, Receipt
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = 131047  # Graph API error: more than 24 hours since the customer's last message
-
-
-def _retry(task, key: int, attempt: int, error: GraphError) -> bool:
-    """Schedule the next attempt (1, 2, 4, 8 minutes); False when there is none."""
-    log.warning("WhatsApp %s (%s, attempt %d) failed: %s", key, task.name, attempt, error)
-    if error.permanent or attempt >= MAX_ATTEMPTS:
-        return False
-    delay = timedelta(minutes=2 ** (attempt - 1))
-    task.using(run_after=timezone.now() + delay).enqueue(key, attempt + 1)
-    return True
 
 
 def _outside_window() -> str:
@@ -44,13 +30,16 @@ def _outside_window() -> str:
     )
 
 
-def send_reply(message_id: int, attempt: int = 1) -> None:
-    """Send one public reply to the number of the ticket's conversation."""
-    from balcao.connectors.whatsapp import tasks
+def _send(phone_number_id: str, wa_id: str, text: str, context_id: str = "") -> str:
+    try:
+        return send_text(phone_number_id, wa_id, text, context_id)
+    except GraphError as error:
+        reason = _outside_window() if error.code == OUTSIDE_WINDOW else str(error)
+        raise DeliveryFailed(reason, permanent=error.permanent) from error
 
-    message = Message.objects.select_related("ticket").get(pk=message_id)
-    if message.delivery == Message.Delivery.SENT:
-        return
+
+def send_reply(message: Message) -> str:
+    """Send one public reply to the number of the ticket's conversation."""
     last = (
         WhatsAppMessage.objects.select_related("business_number")
         .filter(ticket=message.ticket, direction=WhatsAppMessage.Direction.INBOUND)
@@ -59,22 +48,12 @@ def send_reply(message_id: int, attempt: int = 1) -> None:
     )
     with translation.override(settings.LANGUAGE_CODE):
         if last is None:
-            do_record_delivery(
-                message,
-                message_id="",
-                error=_("Not sent: no WhatsApp conversation on this ticket."),
+            raise DeliveryFailed(
+                _("Not sent: no WhatsApp conversation on this ticket."), permanent=True
             )
-            return
         if last.created_at < timezone.now() - WINDOW:
-            do_record_delivery(message, message_id="", error=_outside_window())
-            return
-        try:
-            wamid = send_text(last.business_number.phone_number_id, last.wa_id, message.body_text)
-        except GraphError as error:
-            if not _retry(tasks.send_whatsapp_reply_task, message_id, attempt, error):
-                reason = _outside_window() if error.code == OUTSIDE_WINDOW else str(error)
-                do_record_delivery(message, message_id="", error=reason)
-            return
+            raise DeliveryFailed(_outside_window(), permanent=True)
+        wamid = _send(last.business_number.phone_number_id, last.wa_id, message.body_text)
     do_record_sent(
         number=last.business_number,
         wa_id=last.wa_id,
@@ -83,25 +62,19 @@ def send_reply(message_id: int, attempt: int = 1) -> None:
         ticket=message.ticket,
         message=message,
     )
+    return wamid
 
 
-def reply_by_whatsapp(message_id: int, attempt: int = 1) -> bool:
-    """Send a reply by WhatsApp when its ticket came by WhatsApp; False for any other ticket."""
-    if not Message.objects.filter(pk=message_id, ticket__origin=Origin.WHATSAPP).exists():
-        return False
-    send_reply(message_id, attempt)
-    return True
-
-
-def _answer_text(row: WhatsAppMessage) -> str:
+def _answer_text(receipt: Receipt, row: WhatsAppMessage) -> str:
     number = row.business_number
+    ticket = receipt.ticket
     context = {
         "channel": number.get_channel_display(),
         "url": f"{settings.SITE_URL}/cliente/",
-        "number": row.ticket.number if row.ticket else "",
-        "department": row.ticket.department.localized("name") if row.ticket else "",
+        "number": ticket.number if ticket else "",
+        "department": ticket.department.localized("name") if ticket else "",
     }
-    if row.answer == WhatsAppMessage.Answer.UNKNOWN:
+    if receipt.answer == Receipt.Answer.UNLINKED:
         return (
             _(
                 "Hello! This number is not registered to any of our customers' contacts. Your"
@@ -112,7 +85,7 @@ def _answer_text(row: WhatsAppMessage) -> str:
             )
             % context
         )
-    if row.answer == WhatsAppMessage.Answer.REFUSED:
+    if receipt.answer == Receipt.Answer.REFUSED:
         return (
             _(
                 "Your company's plan does not include %(channel)s, so your message was passed to"
@@ -130,22 +103,16 @@ def _answer_text(row: WhatsAppMessage) -> str:
     ) % {**context, "opens": formats.date_format(opens, "SHORT_DATETIME_FORMAT")}
 
 
-def send_auto_answer(row_id: int, attempt: int = 1) -> None:
-    """The one automatic answer the funnel allowed for an inbound message."""
-    from balcao.connectors.whatsapp import tasks
+ANSWERS = frozenset({Receipt.Answer.UNLINKED, Receipt.Answer.REFUSED, Receipt.Answer.CLOSED})
 
-    row = WhatsAppMessage.objects.select_related("business_number", "ticket__department").get(
-        pk=row_id
-    )
-    if not row.answer:
-        return
+
+def send_answer(receipt: Receipt) -> str:
+    """The one automatic answer the funnel allowed for an inbound message, in reply to it."""
+    row = WhatsAppMessage.objects.select_related("business_number").get(wamid=receipt.external_id)
     with translation.override(settings.LANGUAGE_CODE):
-        text = _answer_text(row)
-    try:
-        wamid = send_text(row.business_number.phone_number_id, row.wa_id, text, row.wamid)
-    except GraphError as error:
-        _retry(tasks.send_auto_answer_task, row_id, attempt, error)
-        return
+        text = _answer_text(receipt, row)
+        wamid = _send(row.business_number.phone_number_id, row.wa_id, text, row.wamid)
     do_record_sent(
-        number=row.business_number, wa_id=row.wa_id, text=text, wamid=wamid, ticket=row.ticket
+        number=row.business_number, wa_id=row.wa_id, text=text, wamid=wamid, ticket=receipt.ticket
     )
+    return wamid

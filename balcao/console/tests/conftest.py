@@ -1,10 +1,9 @@
 import pytest
 
-from balcao.accounts.models import Department, User
+from balcao.accounts.models import User
 from balcao.customers.models import AddOn
-from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket
-from balcao.tickets.actions import do_open_ticket
-from balcao.tickets.models import Origin
+from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket, receive
+from balcao.tickets.inbound import Sender
 
 
 @pytest.fixture
@@ -51,13 +50,11 @@ def ouvidoria_ticket(customer, ticket):
 def open_unlinked(
     email="desconhecido@gmail.com", subject="Pedido sem cadastro", department="atendimento"
 ):
-    return do_open_ticket(
-        department=Department.objects.get(slug=department),
+    return receive(
+        sender=Sender(address=email, email=email, name="Pessoa Desconhecida"),
+        department=department,
         subject=subject,
         body="Escrevo de um endereço pessoal.",
-        requester_email=email,
-        requester_name="Pessoa Desconhecida",
-        origin=Origin.EMAIL,
     )
 
 

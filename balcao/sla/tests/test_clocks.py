@@ -6,13 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from balcao.accounts.models import Department
 from balcao.events.models import EventKind
-from balcao.factories import StaffFactory, make_company, open_ticket
+from balcao.factories import StaffFactory, make_company, open_ticket, receive
 from balcao.sla.models import SlaAlert, TicketSla
 from balcao.sla.selectors import sla_status, ticket_sla
 from balcao.tickets import actions
-from balcao.tickets.models import Origin
+from balcao.tickets.inbound import Sender
 
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
@@ -107,13 +106,8 @@ def test_lifecycle_in_business_hours(
 
 def test_unlinked_ticket_has_no_clock_until_linked(team, agent, time_machine):
     time_machine.move_to(sp(2026, 3, 6, 16), tick=False)  # Friday
-    ticket = actions.do_open_ticket(
-        department=Department.objects.get(slug="suporte"),
-        subject="Pedido",
-        body="Quem sou eu?",
-        requester_email="alguem@desconhecido.com.br",
-        origin=Origin.EMAIL,
-    )
+    email = "alguem@desconhecido.com.br"
+    ticket = receive(sender=Sender(address=email, email=email), subject="Pedido", body="Quem sou?")
     assert ticket_sla(ticket).as_api()["state"] == "none"
     time_machine.move_to(sp(2026, 3, 7, 12), tick=False)  # Saturday
     actions.do_link_ticket(ticket, actor=agent, company=team[0])

@@ -5,8 +5,9 @@ import pytest
 from balcao.accounts.models import Department
 from balcao.core.errors import ActionRefused
 from balcao.events.models import Event, EventKind
-from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket
+from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket, receive
 from balcao.tickets import actions
+from balcao.tickets.inbound import Sender
 from balcao.tickets.models import Message, Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_contact_opens_ticket_open_with_history_and_ack_scheduled(
     assert ticket.company == company[0] and ticket.linked and ticket.requester == primary
     assert ticket.messages.get().body_text == "Os clientes não conseguem pagar."
     assert kinds(ticket) == [EventKind.TICKET_OPENED, EventKind.SLA_STARTED]  # linked: SLA runs
-    assert "ticket_opened_task" in [r.task.name for r in tasks.results]
+    assert "acknowledge_ticket_task" in [r.task.name for r in tasks.results]
 
 
 def test_numbers_are_sequential_and_unique(company):
@@ -127,7 +128,8 @@ def test_assign_sets_assigned_and_records(company, agent):
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED and ticket.assignee == agent
     event = ticket.events.get(kind=EventKind.ASSIGNED)
-    assert event.actor == agent and event.data == {"old": None, "new": agent.email}
+    assert event.actor == agent
+    assert event.data == {"old": None, "new": {"id": agent.pk, "name": agent.name}}
     assert ticket.events.get(kind=EventKind.STATUS_CHANGED).data == {
         "old": "open",
         "new": "assigned",
@@ -175,9 +177,7 @@ def test_public_reply_answers_and_schedules_email(
     ticket.refresh_from_db()
     assert ticket.status == Status.ANSWERED
     assert message.direction == Message.Direction.OUTBOUND and message.delivery == "pending"
-    assert [(r.task.name, r.args) for r in tasks.results] == [
-        ("send_reply_email_task", [message.pk])
-    ]
+    assert [(r.task.name, r.args) for r in tasks.results] == [("deliver_reply_task", [message.pk])]
 
 
 def test_internal_note_changes_no_status_and_sends_nothing(
@@ -289,14 +289,8 @@ def test_transfer_respects_eligibility(company, agent):
 
 
 def test_unlinked_ticket_then_linked(profile, agent):
-    from balcao.tickets.models import Origin
-
-    ticket = actions.do_open_ticket(
-        department=dep("suporte"),
-        subject="Oi",
-        body="Quem sou?",
-        requester_email="desconhecido@gmail.com",
-        origin=Origin.EMAIL,
+    ticket = receive(
+        sender=Sender(address="desconhecido@gmail.com", email="desconhecido@gmail.com")
     )
     assert not ticket.linked and ticket.company is None
     company_, _ = make_company()

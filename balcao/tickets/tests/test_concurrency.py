@@ -5,8 +5,15 @@ import threading
 import pytest
 from django.db import connection
 
-from balcao.factories import StaffFactory, make_company, open_ticket
+from balcao.factories import (
+    StaffFactory,
+    contact_sender,
+    inbound_message,
+    make_company,
+    open_ticket,
+)
 from balcao.tickets import actions
+from balcao.tickets.inbound import do_receive_inbound
 from balcao.tickets.models import Status, Ticket
 
 
@@ -44,4 +51,36 @@ def test_concurrent_replies_and_close_keep_a_consistent_ticket(profile):
     )
     # The second assignment saw the first one's result (old == the first assignee), never a stale row.
     assert assigned[0]["old"] is None and assigned[1]["old"] == assigned[0]["new"]
-    assert ticket.assignee.email == assigned[1]["new"]
+    assert ticket.assignee.pk == assigned[1]["new"]["id"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_filed_by_several_processes_at_once_is_one_ticket(profile):
+    """The funnel's unique (channel, key), not a look-up first: on PostgreSQL the second
+    insert waits for the first to commit and is then told it is a duplicate."""
+    _, primary = make_company()
+    messages = [
+        inbound_message(sender=contact_sender(primary), message_id="same@x", body=f"cópia {n}")
+        for n in range(4)
+    ]
+    errors, filed = [], []
+    barrier = threading.Barrier(len(messages))
+
+    def work(message):
+        try:
+            barrier.wait()
+            filed.append(do_receive_inbound(message))
+        except Exception as error:  # noqa: BLE001 — collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(m,)) for m in messages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Ticket.objects.count() == 1 and Ticket.objects.get().messages.count() == 1
+    assert sorted(f.duplicate for f in filed) == [False, True, True, True]

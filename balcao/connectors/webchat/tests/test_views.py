@@ -34,6 +34,18 @@ def test_a_contact_starts_a_chat_that_is_a_ticket(client, at_work, team):
     assert ticket.messages.last().channel == Origin.CHAT
 
 
+def test_the_chat_offers_only_the_departments_the_contact_can_open_there(client, at_work, team):
+    """The plan's departments, without the Ouvidoria: a chat has no field for the earlier
+    ticket's number it needs (R4)."""
+    client.force_login(team[1])
+    page = client.get(reverse("webchat:start"))
+    offered = set(page.context["form"].fields["department"].choices)
+    assert ("suporte", "Suporte") in offered
+    assert not {slug for slug, _name in offered} & {"ouvidoria", "qualidade"}
+    refused = client.post(reverse("webchat:start"), {"department": "ouvidoria", "body": "Oi"})
+    assert refused.status_code == 400 and not Ticket.objects.exists()
+
+
 def test_outside_hours_the_page_says_when_it_opens_and_offers_a_ticket(client, profile):
     _company, contact = make_company("team")
     client.force_login(contact)

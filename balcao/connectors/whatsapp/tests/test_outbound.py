@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from balcao.connectors.whatsapp import outbound
 from balcao.connectors.whatsapp.models import WhatsAppMessage
 from balcao.connectors.whatsapp.tests.conftest import (
     COMMERCIAL_ID,
@@ -18,8 +17,9 @@ from balcao.connectors.whatsapp.tests.conftest import (
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, open_ticket
 from balcao.tickets.actions import do_add_message
-from balcao.tickets.models import Message, Ticket
-from balcao.tickets.tasks import send_reply_email_task
+from balcao.tickets.delivery import MAX_ATTEMPTS
+from balcao.tickets.models import Message, Receipt, Ticket
+from balcao.tickets.tasks import deliver_answer_task, deliver_reply_task
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def conversation(client, mega):
 def test_reply_goes_out_by_whatsapp_and_follows_its_statuses(client, conversation, graph):
     ticket, agent, _incoming = conversation
     reply = do_add_message(ticket, actor=agent, body="Já estamos olhando.")
-    send_reply_email_task.call(reply.pk, 1)
+    deliver_reply_task.call(reply.pk, 1)
     [sent] = graph.sends()
     assert sent["path"] == f"/{SUPPORT_ID}/messages" and sent["auth"] == "Bearer token-de-acesso"
     assert sent["json"] == {
@@ -88,7 +88,7 @@ def test_reply_outside_the_24_hour_window_is_recorded_not_sent(conversation, gra
     ticket, agent, _incoming = conversation
     with time_machine.travel(WEDNESDAY_NOON + timedelta(hours=25), tick=True):
         reply = do_add_message(ticket, actor=agent, body="Desculpe a demora.")
-        outbound.send_reply(reply.pk, 1)
+        deliver_reply_task.call(reply.pk, 1)
     reply.refresh_from_db()
     assert graph.sends() == []
     assert reply.delivery == Message.Delivery.FAILED
@@ -101,7 +101,7 @@ def test_graph_refusing_the_window_is_not_retried(conversation, graph, tasks):
     graph.fail.append((400, {"message": "Re-engagement message", "code": 131047}))
     reply = do_add_message(ticket, actor=agent, body="Olá")
     tasks.clear()
-    outbound.send_reply(reply.pk, 1)
+    deliver_reply_task.call(reply.pk, 1)
     reply.refresh_from_db()
     assert tasks.results == [] and reply.delivery == Message.Delivery.FAILED
     assert "janela de 24 horas" in reply.delivery_error
@@ -112,12 +112,12 @@ def test_failure_is_retried_then_recorded_on_the_ticket(conversation, graph, tas
     graph.fail.extend([(503, {"message": "Service unavailable", "code": 2})] * 2)
     reply = do_add_message(ticket, actor=agent, body="Resposta")
     tasks.clear()
-    outbound.send_reply(reply.pk, 1)
-    [retry] = [r for r in tasks.results if r.task.name == "send_whatsapp_reply_task"]
+    deliver_reply_task.call(reply.pk, 1)
+    [retry] = [r for r in tasks.results if r.task.name == "deliver_reply_task"]
     assert retry.args == [reply.pk, 2] and retry.task.run_after is not None
     reply.refresh_from_db()
     assert reply.delivery == Message.Delivery.PENDING
-    outbound.send_reply(reply.pk, outbound.MAX_ATTEMPTS)
+    deliver_reply_task.call(reply.pk, MAX_ATTEMPTS)
     reply.refresh_from_db()
     assert reply.delivery == Message.Delivery.FAILED and "HTTP 503" in reply.delivery_error
     assert ticket.events.filter(kind=EventKind.DELIVERY_FAILED).exists()
@@ -127,7 +127,7 @@ def test_reply_to_a_ticket_that_did_not_come_by_whatsapp_goes_by_e_mail(mega, gr
     _company, primary = mega
     ticket = open_ticket(primary)
     reply = do_add_message(ticket, actor=StaffFactory(departments=["suporte"]), body="Por e-mail")
-    send_reply_email_task.call(reply.pk, 1)
+    deliver_reply_task.call(reply.pk, 1)
     assert graph.sends() == [] and len(mailoutbox) == 1
 
 
@@ -136,7 +136,7 @@ def test_unknown_number_gets_one_explanation(client, whatsapp, graph):
         client, notification(messages=[text_message(STRANGER, "Oi")], phone_number_id=COMMERCIAL_ID)
     )
     row = WhatsAppMessage.objects.get()
-    outbound.send_auto_answer(row.pk)
+    deliver_answer_task.call(Receipt.objects.get(external_id=row.wamid).pk)
     [sent] = graph.sends()
     assert sent["path"] == f"/{COMMERCIAL_ID}/messages" and sent["json"]["to"] == STRANGER
     assert sent["json"]["context"] == {"message_id": row.wamid}
@@ -148,7 +148,7 @@ def test_unknown_number_gets_one_explanation(client, whatsapp, graph):
 
 def test_plan_without_the_channel_is_explained(client, loja, graph):
     post(client, notification(messages=[text_message(LOJA, "Erro no site")]))
-    outbound.send_auto_answer(WhatsAppMessage.objects.get().pk)
+    deliver_answer_task.call(Receipt.objects.get().pk)
     text = graph.sends()[0]["json"]["text"]["body"]
     assert "não inclui WhatsApp Suporte" in text and "Atendimento" in text
 
@@ -156,6 +156,6 @@ def test_plan_without_the_channel_is_explained(client, loja, graph):
 def test_outside_hours_says_when_the_channel_opens(client, mega, graph, _open_hours):
     _open_hours.move_to(datetime(2026, 3, 13, 22, 0, tzinfo=UTC))  # Friday 19:00 in Brasília
     post(client, notification(messages=[text_message(MEGA, "Urgente")]))
-    outbound.send_auto_answer(WhatsAppMessage.objects.get().pk)
+    deliver_answer_task.call(Receipt.objects.get().pk)
     text = graph.sends()[0]["json"]["text"]["body"]
     assert "WhatsApp Suporte está fechado agora e abre em 16/03/2026 09:00" in text

@@ -37,11 +37,11 @@ class Command(BaseCommand):
         getattr(self, f"_{subcommand}")(**options)
 
     def _deliver(self, to, **options):
-        from balcao.connectors.email.actions import InboundMessage, do_receive_message
+        from balcao.connectors.email.actions import RawMail, do_receive_mail
 
         raw = sys.stdin.buffer.read()
         try:
-            result = do_receive_message(InboundMessage(raw, to))
+            result = do_receive_mail(RawMail(raw, to))
         except (OperationalError, InterfaceError) as error:
             self.stderr.write(f"balcao mail deliver: database unavailable, retry later: {error}")
             sys.exit(EX_TEMPFAIL)

@@ -1,0 +1,177 @@
+"""Each event of a ticket's history as one sentence in the active language (R17, R19).
+
+One wording function per kind, shared by the client area, the console and the API. Staff read
+what happened in full; a customer reads only the kinds ``CUSTOMER_KINDS`` lets through, worded
+for them (no technical error, no SLA internals). People are named, never by e-mail address.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from balcao.events.models import Event, EventKind
+from balcao.sla.models import Target
+from balcao.tickets.models import Origin, Status
+
+# What a customer contact sees of the history besides the conversation. Left out: internal
+# notes, SLA internals, assignments (the status "Assigned" already says the ticket was escalated
+# to a person; who, and each reshuffle, is the team's business), linking, contact changes, and
+# "reopened", which the status change out of Closed already says ("Reopened: the status is…").
+CUSTOMER_KINDS = (
+    EventKind.TICKET_OPENED,
+    EventKind.STATUS_CHANGED,
+    EventKind.TRANSFERRED,
+    EventKind.DELIVERY_FAILED,
+)
+# Messages stand for themselves in the conversation; their events would only repeat them.
+SHOWN_BY_THE_MESSAGE = (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, for the wording: staff or a customer, and the departments by slug."""
+
+    staff: bool
+    departments: dict
+
+    def department(self, slug) -> str:
+        found = self.departments.get(slug)
+        return found.localized("name") if found else str(slug or "")
+
+
+def person_name(who) -> str:
+    """A person kept by ``events.actions.person``."""
+    if who is None:
+        return _("nobody")
+    return who.get("name") or _("a team member")
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else str(value or "")
+
+
+def _when(iso) -> str:
+    instant = parse_datetime(iso) if iso else None
+    return date_format(timezone.localtime(instant), "SHORT_DATETIME_FORMAT") if instant else ""
+
+
+def _opened(data: dict, reader: Reader) -> str:
+    text = _("Opened in %(department)s via %(channel)s.") % {
+        "department": reader.department(data.get("department")),
+        "channel": _label(Origin, data.get("origin")),
+    }
+    if reader.staff and data.get("linked") is False:
+        text += " " + _("Not linked to a company: outside SLA coverage.")
+    if data.get("reference"):
+        text += " " + _("Refers to ticket #%(number)s.") % {"number": data["reference"]}
+    return text
+
+
+def _status_changed(data: dict, reader: Reader) -> str:
+    if reader.staff:
+        return _("Status: %(old)s → %(new)s.") % {
+            "old": _label(Status, data.get("old")),
+            "new": _label(Status, data.get("new")),
+        }
+    if data.get("old") == Status.CLOSED:
+        return _("Reopened: the status is now “%(new)s”.") % {
+            "new": _label(Status, data.get("new"))
+        }
+    return _("Status changed to “%(new)s”.") % {"new": _label(Status, data.get("new"))}
+
+
+def _reopened(data: dict, reader: Reader) -> str:
+    return _("Reopened.")
+
+
+def _assigned(data: dict, reader: Reader) -> str:
+    return _("Assignee: %(old)s → %(new)s.") % {
+        "old": person_name(data.get("old")),
+        "new": person_name(data.get("new")),
+    }
+
+
+def _transferred(data: dict, reader: Reader) -> str:
+    if reader.staff:
+        text = _("Transferred: %(old)s → %(new)s.") % {
+            "old": reader.department(data.get("old")),
+            "new": reader.department(data.get("new")),
+        }
+    else:
+        text = _("Moved to the %(department)s department.") % {
+            "department": reader.department(data.get("new"))
+        }
+    if data.get("reason"):
+        text += " " + data["reason"]
+    return text
+
+
+def _linked(data: dict, reader: Reader) -> str:
+    return _("Linked to %(company)s.") % {"company": data.get("new", "")}
+
+
+def _delivery_failed(data: dict, reader: Reader) -> str:
+    if reader.staff:
+        return _("A reply was not delivered: %(error)s") % {"error": data.get("error", "")}
+    return _("The team's answer could not be delivered to you; it is here in full.")
+
+
+def _sla_started(data: dict, reader: Reader) -> str:
+    return _("SLA clock started: first response due %(due)s.") % {
+        "due": _when(data.get("first_response_due"))
+    }
+
+
+def _sla_paused(data: dict, reader: Reader) -> str:
+    return _("SLA clock paused: waiting for the customer.")
+
+
+def _sla_resumed(data: dict, reader: Reader) -> str:
+    return _("SLA clock resumed.")
+
+
+def _sla_stopped(data: dict, reader: Reader) -> str:
+    if data.get("breached"):
+        return _("SLA clock stopped; a target was missed.")
+    return _("SLA clock stopped; every target was met.")
+
+
+def _sla_warning(data: dict, reader: Reader) -> str:
+    return _("SLA: the %(target)s is due %(due)s.") % {
+        "target": _label(Target, data.get("target")),
+        "due": _when(data.get("due")),
+    }
+
+
+def _sla_breached(data: dict, reader: Reader) -> str:
+    return _("SLA breached: the %(target)s was due %(due)s.") % {
+        "target": _label(Target, data.get("target")),
+        "due": _when(data.get("due")),
+    }
+
+
+WORDING: dict[str, Callable[[dict, Reader], str]] = {
+    EventKind.TICKET_OPENED: _opened,
+    EventKind.STATUS_CHANGED: _status_changed,
+    EventKind.REOPENED: _reopened,
+    EventKind.ASSIGNED: _assigned,
+    EventKind.TRANSFERRED: _transferred,
+    EventKind.LINKED: _linked,
+    EventKind.DELIVERY_FAILED: _delivery_failed,
+    EventKind.SLA_STARTED: _sla_started,
+    EventKind.SLA_PAUSED: _sla_paused,
+    EventKind.SLA_RESUMED: _sla_resumed,
+    EventKind.SLA_STOPPED: _sla_stopped,
+    EventKind.SLA_WARNING: _sla_warning,
+    EventKind.SLA_BREACHED: _sla_breached,
+}
+
+
+def describe_event(event: Event, reader: Reader) -> str:
+    """The sentence of one ticket event for ``reader``, in the active language."""
+    wording = WORDING.get(event.kind)
+    return wording(event.data or {}, reader) if wording else str(event.get_kind_display())

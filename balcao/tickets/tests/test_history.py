@@ -1,0 +1,93 @@
+"""A ticket's history read through ``visible_events``: what each viewer sees, worded for them;
+and what a director may open (R4)."""
+
+import pytest
+from django.utils import translation
+
+from balcao.accounts.models import User
+from balcao.core.errors import NotFound
+from balcao.events import actions as events
+from balcao.events.models import EventKind
+from balcao.factories import StaffFactory, make_company, open_ticket
+from balcao.tickets import actions
+from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company(profile):
+    return make_company("team", name="Mega")
+
+
+@pytest.fixture
+def agent(profile):
+    return StaffFactory(departments=["suporte"], name="Ana Suporte", email="ana@balcao.localhost")
+
+
+def test_staff_read_assignments_by_name_in_the_active_language(company, agent):
+    ticket = open_ticket(company[1])
+    bruno = StaffFactory(departments=["suporte"], name="Bruno Lima")
+    events.assigned_event(ticket=ticket, actor=agent, old=None, new=agent)
+    events.assigned_event(ticket=ticket, actor=agent, old=agent, new=bruno)
+    with translation.override("en"):
+        history = visible_events(agent, ticket)
+        assigned = [h for h in history if h.kind == EventKind.ASSIGNED]
+        assert [h.text for h in assigned] == [
+            "Assignee: nobody → Ana Suporte.",
+            "Assignee: Ana Suporte → Bruno Lima.",
+        ]
+        assert {h.author_name for h in assigned} == {"Ana Suporte"}
+    with translation.override("pt-br"):
+        assert visible_events(agent, ticket)[-1].text == "Responsável: Ana Suporte → Bruno Lima."
+
+
+def test_a_contact_reads_no_note_assignment_nor_sla_and_no_staff_address(company, agent):
+    customer = company[1]
+    ticket = open_ticket(customer)
+    actions.do_add_message(ticket, actor=agent, body="Nota interna", internal=True)
+    events.assigned_event(ticket=ticket, actor=agent, old=None, new=agent)
+    reply = actions.do_add_message(ticket, actor=agent, body="Resposta")
+    events.delivery_failed_event(message=reply, error="550 <ana@balcao.localhost> unknown")
+    seen = visible_events(customer, ticket)
+    assert [h.kind for h in seen] == [
+        "message",
+        EventKind.TICKET_OPENED,
+        "message",
+        EventKind.STATUS_CHANGED,
+        EventKind.DELIVERY_FAILED,
+    ]
+    assert all("ana@" not in h.text + h.author_name and "550" not in h.text for h in seen)
+    assert seen[2].author_name == "Ana Suporte"
+    staff = visible_events(agent, ticket)
+    assert {EventKind.ASSIGNED, EventKind.SLA_STARTED, EventKind.SLA_PAUSED} <= {
+        h.kind for h in staff
+    }
+    assert any("550" in h.text for h in staff) and [h.message.internal for h in staff if h.message]
+
+
+def test_an_unnamed_agents_reply_is_signed_by_the_team_not_by_address(company):
+    nameless = StaffFactory(departments=["suporte"], name="")
+    ticket = open_ticket(company[1])
+    actions.do_add_message(ticket, actor=nameless, body="Resolvido")
+    reply = [h for h in visible_events(company[1], ticket) if h.message][-1]
+    assert reply.author_name == ""  # the page says "Support team"
+    assert [h for h in visible_events(nameless, ticket) if h.message][-1].author_name == (
+        nameless.email
+    )
+
+
+def test_a_director_opens_the_earlier_ticket_an_ouvidoria_complaint_refers_to(company):
+    customer = company[1]
+    earlier = open_ticket(customer, "suporte", subject="Atendimento ruim")
+    unrelated = open_ticket(customer, "suporte", subject="Outro assunto")
+    complaint = open_ticket(customer, "ouvidoria", subject="Reclamação", reference=earlier.number)
+    director = StaffFactory(departments=[], role=User.Role.DIRECTOR)
+    assert get_ticket(director, complaint.number) == complaint
+    assert get_ticket(director, earlier.number) == earlier
+    with pytest.raises(NotFound):
+        get_ticket(director, unrelated.number)
+    assert set(list_tickets(director)) == {complaint, earlier}
+    member = StaffFactory(departments=["ouvidoria"])  # not a director: none of it
+    with pytest.raises(NotFound):
+        get_ticket(member, earlier.number)
