@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from balcao.accounts.admin import own_password_change
 from balcao.api.views import api
 from balcao.core.views import health
 
@@ -18,5 +19,8 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login page (throttled, with the second factor) for the admin site too.
+    path("admin/login/", RedirectView.as_view(pattern_name="portal:login", query_string=True)),
+    path("admin/password_change/", admin.site.admin_view(own_password_change)),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    totp_secret = models.CharField(
+        _("two-factor secret"), max_length=64, blank=True, editable=False
+    )
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
 
     objects = UserManager()
     USERNAME_FIELD = "email"
@@ -73,6 +77,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_administrator(self) -> bool:
         return self.role == self.Role.ADMINISTRATOR or self.is_superuser
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def display_name(self) -> str:
@@ -150,15 +158,33 @@ class Department(Localized, models.Model):
 
 
 class ApiToken(models.Model):
-    """Bearer token for the REST API; only its SHA-256 is stored."""
+    """Bearer token for the REST API; only its SHA-256 is stored. It works until
+    ``expires_at``, until its owner revokes it, or until their password changes."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "expires_at"])]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
