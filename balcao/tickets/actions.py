@@ -3,7 +3,6 @@
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
 from balcao.core.errors import ActionRefused
+from balcao.core.filenames import is_executable, normalize_filename
 from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
 from balcao.customers.models import Company
@@ -34,21 +34,6 @@ from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
 from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
 
-BLOCKED_EXTENSIONS = {
-    ".exe",
-    ".bat",
-    ".cmd",
-    ".com",
-    ".scr",
-    ".msi",
-    ".vbs",
-    ".js",
-    ".jar",
-    ".ps1",
-    ".dll",
-    ".lnk",
-}
-
 
 @dataclass(frozen=True)
 class NewAttachment:
@@ -65,7 +50,7 @@ def check_upload(attachment: NewAttachment) -> None:
             _("%(name)s is larger than %(limit)d MB.")
             % {"name": attachment.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
-    if PurePath(attachment.name.lower()).suffix in BLOCKED_EXTENSIONS:
+    if is_executable(attachment.name):
         raise ActionRefused(
             _("%(name)s is a type of file we do not accept (programs and scripts).")
             % {"name": attachment.name}
@@ -86,7 +71,7 @@ def _store_attachments(message: Message, attachments: Sequence[NewAttachment]) -
         digest = hashlib.sha256(item.content).hexdigest()
         attachment = Attachment(
             message=message,
-            name=item.name[:255] or "attachment",
+            name=normalize_filename(item.name) or "attachment",
             sha256=digest,
             content_type=item.content_type[:255] or "application/octet-stream",
             size=len(item.content),

@@ -303,6 +303,18 @@ def test_unlinked_ticket_then_linked(profile, agent):
     assert ticket.events.filter(kind=EventKind.LINKED).exists()
 
 
+@pytest.mark.parametrize("name", ["fatura.pdf.exe. ", "boleto.HTA", "nota.pdf\u202eexe.scr"])
+def test_executables_are_refused_whatever_their_name_s_disguise(company, media, name):
+    with pytest.raises(ActionRefused, match="tipo de arquivo"):
+        open_ticket(company[1], attachments=[actions.NewAttachment(name, "text/plain", b"x")])
+
+
+def test_attachment_names_are_stored_normalised(company, media):
+    file = actions.NewAttachment("C:\\Users\\ana\\print tela. ", "image/png", b"png")
+    ticket = open_ticket(company[1], attachments=[file])
+    assert ticket.messages.get().attachments.get().name == "print tela"
+
+
 def test_upload_limits(company, settings, media):
     settings.ATTACHMENT_MAX_BYTES = 10
     big = actions.NewAttachment("log.txt", "text/plain", b"x" * 11)
