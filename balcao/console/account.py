@@ -11,6 +11,7 @@ from balcao.accounts.actions import (
     do_enable_two_factor,
     do_revoke_api_token,
 )
+from balcao.accounts.forms import SecondFactorForm
 from balcao.accounts.selectors import (
     list_api_tokens,
     new_totp_secret,
@@ -20,7 +21,6 @@ from balcao.accounts.selectors import (
 )
 from balcao.console.views import staff_required
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.portal.forms import SecondFactorForm
 
 SETUP_SECRET = "totp_setup_secret"
 

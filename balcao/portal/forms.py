@@ -52,15 +52,6 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class SecondFactorForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=20,
-        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
 class PortalPasswordResetForm(PasswordResetForm):
     """Also reaches people who never had a password (a newly authorized contact sets their
     first one this way); inactive accounts are still skipped. At most RESET_PER_CLIENT

@@ -25,6 +25,7 @@ from balcao.accounts.actions import (
     do_revoke_api_token,
     do_use_second_factor,
 )
+from balcao.accounts.forms import SecondFactorForm
 from balcao.accounts.selectors import (
     get_active_user,
     list_api_tokens,
@@ -49,7 +50,6 @@ from balcao.portal.forms import (
     PortalPasswordResetForm,
     PortalSetPasswordForm,
     ReplyForm,
-    SecondFactorForm,
     TicketFilterForm,
 )
 from balcao.sla.selectors import expected_answer

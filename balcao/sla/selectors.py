@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, Viewer
 from balcao.customers.models import Channel, Company, Plan
@@ -367,3 +369,20 @@ def ticket_calendar(ticket: Ticket) -> Calendar:
     """The business calendar a ticket's time is counted in: its SLA clock's, else the default."""
     clock = TicketSla.objects.select_related("calendar").filter(ticket=ticket).first()
     return calendar_value(clock.calendar if clock else None)
+
+
+def opens_phrase(value: datetime) -> str:
+    """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
+    local = timezone.localtime(value)
+    days = (local.date() - timezone.localdate()).days
+    at = {"time": date_format(local, "G:i"), "weekday": date_format(local, "l").lower()}
+    if days == 0:
+        return _("opens today at %(time)s") % at
+    if days == 1:
+        return _("opens tomorrow at %(time)s") % at
+    if days < 7:
+        return _("opens %(weekday)s at %(time)s") % at
+    return _("opens on %(date)s at %(time)s") % {
+        **at,
+        "date": date_format(local, "SHORT_DATE_FORMAT"),
+    }
