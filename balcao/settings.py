@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "balcao.portal",
     "balcao.console",
     "balcao.api",
-    "django.contrib.admin",
+    "balcao.core.admin_site.BalcaoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, User
 from balcao.customers.models import AddOn, Company, Contact, Plan
 
 
@@ -61,6 +61,20 @@ def list_department_choices(company: Company | None) -> list[DepartmentChoice]:
         reason = department_refusal(company, department)
         choices.append(DepartmentChoice(department, not reason, reason))
     return choices
+
+
+def contact_email_problem(email: str) -> str:
+    """Why ``email`` cannot become a company's contact ('' when it can): staff, or already a
+    contact (R2: one company per person)."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).only("role").first()
+    if user is None:
+        return ""
+    if user.role:
+        return _("%(email)s belongs to a staff member.") % {"email": email}
+    if Contact.objects.filter(user=user).exists():
+        return _("%(email)s is already a contact of a company.") % {"email": email}
+    return ""
 
 
 def list_company_contacts(company: Company) -> list[Contact]:

@@ -81,7 +81,7 @@ def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
     current status (a ticket linked while Answered starts paused, its answer counted)."""
     if ticket.company_id is None:
         return None
-    policy = policy_for(ticket.company.plan, ticket.department)
+    policy = policy_for(ticket.company, ticket.department)
     now = timezone.now()
     sla = TicketSla(
         ticket=ticket,
