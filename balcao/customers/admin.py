@@ -46,9 +46,9 @@ class PlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         stored = self.initial.get("channels")
         # A stored value that is not a list of channels (a hand edit) shows as none ticked.
-        self.initial["channels"] = [c for c in stored if c in Channel.values] if isinstance(
-            stored, list
-        ) else []
+        self.initial["channels"] = (
+            [c for c in stored if c in Channel.values] if isinstance(stored, list) else []
+        )
 
     def clean(self):
         check_targets(self, "first_response_minutes", "resolution_minutes")
@@ -155,7 +155,14 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = ["name", "cnpj", "plan", "addons", "is_active", *(f"contract_{t}" for t in TARGETS)]
+        fields = [
+            "name",
+            "cnpj",
+            "plan",
+            "addons",
+            "is_active",
+            *(f"contract_{t}" for t in TARGETS),
+        ]
 
     def clean_cnpj(self):
         cnpj = self.cleaned_data["cnpj"]

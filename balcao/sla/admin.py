@@ -12,8 +12,10 @@ from balcao.sla.selectors import calendar_problem
 
 def unreadable_calendars(request) -> list[str]:
     return [
-        _("The hours “%(name)s” cannot be read (%(problem)s): the default hours count until "
-          "they are saved again.")
+        _(
+            "The hours “%(name)s” cannot be read (%(problem)s): the default hours count until "
+            "they are saved again."
+        )
         % {"name": calendar.name, "problem": problem}
         for calendar in BusinessCalendar.objects.all()
         if (problem := calendar_problem(calendar))
@@ -28,7 +30,15 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     """Opening hours, holidays (Brazil, a state, Carnival) and extra closed or open dates."""
 
     form = BusinessCalendarForm
-    list_display = ["name", "tz", "subdivision", "observe_holidays", "carnival", "is_default", "state"]
+    list_display = [
+        "name",
+        "tz",
+        "subdivision",
+        "observe_holidays",
+        "carnival",
+        "is_default",
+        "state",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "tz", "is_default"]}),
         (gettext_lazy("Opening hours"), {"fields": [name for name, _label in WEEKDAYS]}),

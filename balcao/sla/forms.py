@@ -146,7 +146,9 @@ class BusinessCalendarForm(forms.ModelForm):
         return tz
 
     def clean_closed_text(self):
-        return sorted({parse_date(line).isoformat() for line in _lines(self.cleaned_data["closed_text"])})
+        return sorted(
+            {parse_date(line).isoformat() for line in _lines(self.cleaned_data["closed_text"])}
+        )
 
     def clean_open_text(self):
         days = {}

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from balcao.accounts.models import Department
-from balcao.customers.models import Channel, Company, Plan
+from balcao.customers.models import Channel, Company
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar, next_opening, open_at
 from balcao.sla.models import (
@@ -107,7 +107,9 @@ def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
     try:
         return _calendar(_spec(calendar))
     except BAD_VALUE:
-        logger.warning("Business calendar %r cannot be read; the default hours count.", calendar.slug)
+        logger.warning(
+            "Business calendar %r cannot be read; the default hours count.", calendar.slug
+        )
         return _default()
 
 

@@ -67,7 +67,9 @@ def test_the_team_list_holds_staff_only_and_nobody_is_deleted(admin_client):
     _company, contact = make_company()
     page = admin_client.get(reverse("admin:accounts_user_changelist")).text
     assert agent.email in page and contact.email not in page
-    assert admin_client.get(reverse("admin:accounts_user_delete", args=[agent.pk])).status_code == 403
+    assert (
+        admin_client.get(reverse("admin:accounts_user_delete", args=[agent.pk])).status_code == 403
+    )
 
 
 def test_the_admin_speaks_the_product(admin_client):

@@ -109,9 +109,7 @@ def test_staff_authorize_and_remove_contacts_on_the_company(admin_client, admin_
             "contacts-2-consent": "pedido por e-mail de 30/11",
         },
     )
-    response = admin_client.post(
-        reverse("admin:customers_company_change", args=[company.pk]), data
-    )
+    response = admin_client.post(reverse("admin:customers_company_change", args=[company.pk]), data)
     assert response.status_code == 302
     emails = set(company.contacts.values_list("user__email", flat=True))
     assert emails == {primary.email, "novo@loja.com.br"}
@@ -135,9 +133,7 @@ def test_the_primary_contact_cannot_be_removed_in_the_admin(admin_client):
             "contacts-0-DELETE": "on",
         },
     )
-    response = admin_client.post(
-        reverse("admin:customers_company_change", args=[company.pk]), data
-    )
+    response = admin_client.post(reverse("admin:customers_company_change", args=[company.pk]), data)
     assert response.status_code == 200 and "O contato principal não pode" in response.text
     assert Contact.objects.filter(pk=contact.pk).exists()
 

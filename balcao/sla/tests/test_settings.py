@@ -8,8 +8,8 @@ from balcao.accounts.actions import do_issue_api_token
 from balcao.accounts.models import Department
 from balcao.factories import PASSWORD, make_company
 from balcao.sla.models import BusinessCalendar, ChannelHours
-from balcao.sla.selectors import calendar_value, policy_for
 from balcao.sla.profile import default_calendar
+from balcao.sla.selectors import calendar_value, policy_for
 
 pytestmark = pytest.mark.django_db
 
