@@ -19,3 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "balcao.core.views.permission_denied"
+handler404 = "balcao.core.views.page_not_found"
+handler500 = "balcao.core.views.server_error"

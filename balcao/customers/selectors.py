@@ -25,21 +25,42 @@ def get_contact(user) -> Contact | None:
         return None
 
 
-def department_refusal(company: Company | None, department: Department) -> str:
-    """Why ``company`` may not open tickets in ``department`` ('' when it may)."""
+def department_refusal(company: Company | None, department: Department, viewer=None) -> str:
+    """Why ``company`` may not open tickets in ``department`` ('' when it may), worded for
+    ``viewer``: a customer is told what would open it, staff (an agent transferring) what the
+    company's contract lacks."""
     if not department.is_active:
         return _("This department does not take new tickets.")
     if company is None:
         return ""
+    staff = getattr(viewer, "is_agent", False)
     if department.min_plan_id and company.plan.tier < department.min_plan.tier:
-        return _("Available from the %(plan)s plan up: upgrading your plan opens it.") % {
-            "plan": department.min_plan.localized("name")
+        names = {
+            "plan": department.min_plan.localized("name"),
+            "current": company.plan.localized("name"),
+            "company": company.name,
         }
+        if staff:
+            return _(
+                "%(department)s takes tickets of plans from %(plan)s up; %(company)s is on "
+                "the %(current)s plan."
+            ) % {**names, "department": department.localized("name")}
+        return _("Available from the %(plan)s plan up: upgrading your plan opens it.") % names
     if department.required_addon_id and department.required_addon_id not in company_addon_ids(
         company
     ):
+        addon = department.required_addon.localized("name")
+        if staff:
+            return _(
+                "%(department)s takes tickets of companies with the %(addon)s add-on; "
+                "%(company)s has not contracted it."
+            ) % {
+                "department": department.localized("name"),
+                "addon": addon,
+                "company": company.name,
+            }
         return _("Available with the %(addon)s add-on: contracting it opens this department.") % {
-            "addon": department.required_addon.localized("name")
+            "addon": addon
         }
     return ""
 

@@ -38,7 +38,7 @@ def test_channels_of_a_plan_open_and_closed(profile, time_machine):
     html = Template("{% load sla_tags %}{% sla_channels company %}").render(
         Context({"company": company})
     )
-    assert "abre segunda-feira às 9:00" in html and "abra um ticket" in html
+    assert "abre segunda-feira às 9:00" in html and "abra um chamado" in html
     time_machine.move_to(sp(2026, 3, 9, 9, 30), tick=False)
     html = Template("{% load sla_tags %}{% sla_channels company %}").render(
         Context({"company": company})

@@ -39,9 +39,9 @@ def test_customer_pages_still_answer_after_a_bad_stored_value(client, broken_hou
 def test_staff_are_warned_of_the_bad_value_in_the_admin(client, admin_user, broken_hours):
     client.force_login(admin_user)
     page = client.get(reverse("admin:index")).content.decode()
-    assert "Horário comercial" in page and "cannot be read" in page
+    assert "Horário comercial" in page and "não pode ser lido" in page
     changelist = client.get(reverse("admin:sla_businesscalendar_changelist")).content.decode()
-    assert "cannot be read" in changelist
+    assert "não pode ser lido" in changelist
 
 
 def test_a_company_contract_overrides_its_plan_targets(profile):
