@@ -10,7 +10,7 @@ def adopt_site_url(host: str, port: int) -> None:
     was started on — for this process and the workers it starts (they read the environment)."""
     if os.environ.get("SITE_URL"):
         return
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (a comparison)
     if ":" in shown and not shown.startswith("["):
         shown = f"[{shown}]"
     os.environ["SITE_URL"] = settings.SITE_URL = f"http://{shown}:{port}"
