@@ -85,9 +85,21 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _day(label, help_text="") -> forms.CharField:
+    return forms.CharField(label=label, required=False, help_text=help_text)
+
+
 class BusinessCalendarForm(forms.ModelForm):
     """Opening hours per weekday (several intervals a day), holidays and extra days, as fields
     a person fills in; what is stored is always a calendar that can be read."""
+
+    monday = _day(WEEKDAYS[0][1], HOURS_HELP)
+    tuesday = _day(WEEKDAYS[1][1])
+    wednesday = _day(WEEKDAYS[2][1])
+    thursday = _day(WEEKDAYS[3][1])
+    friday = _day(WEEKDAYS[4][1])
+    saturday = _day(WEEKDAYS[5][1])
+    sunday = _day(WEEKDAYS[6][1])
 
     tz = forms.CharField(label=_("time zone"), initial="America/Sao_Paulo")
     subdivision = forms.ChoiceField(
@@ -120,10 +132,7 @@ class BusinessCalendarForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         weekly = self.instance.weekly if isinstance(self.instance.weekly, list) else []
-        for index, (name, label) in enumerate(WEEKDAYS):
-            self.fields[name] = forms.CharField(
-                label=label, required=False, help_text=HOURS_HELP if index == 0 else ""
-            )
+        for index, (name, _label) in enumerate(WEEKDAYS):
             if self.instance.pk and index < len(weekly):
                 self.initial[name] = format_intervals(weekly[index])
         closed = self.instance.closed_dates
