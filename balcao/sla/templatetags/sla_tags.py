@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils import formats
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -55,3 +56,11 @@ def opens(value) -> str:
         **at,
         "date": date_format(local, "SHORT_DATE_FORMAT"),
     }
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A compliance as "87,5 %", or "—" when nothing was due in the period."""
+    if value is None:
+        return "—"
+    return _("%(value)s %%") % {"value": formats.number_format(value, decimal_pos=1)}
