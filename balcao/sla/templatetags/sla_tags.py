@@ -3,8 +3,7 @@
 from datetime import timedelta
 
 from django import template
-from django.utils import timezone
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
