@@ -24,11 +24,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # Translators: refresh the catalogues and compile them (needs GNU gettext); .mo files are committed.
-# Apps with their own locale/ keep their catalogue; the rest share balcao/locale.
+# Apps with their own locale/ keep their catalogue; the rest share balcao/locale. core/locale is
+# kept by hand (Portuguese month names in lower case, overriding Django's): never extracted into.
 APP_CATALOGUES := portal console sla kb connectors/email connectors/webchat connectors/whatsapp
 messages: $(STAMP)
 	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings $(CURDIR)/$(BIN)/django-admin makemessages \
-		-l pt_BR -l en --no-obsolete $(foreach app,$(APP_CATALOGUES),--ignore '$(app)/*')
+		-l pt_BR -l en --no-obsolete --ignore core/locale $(foreach app,$(APP_CATALOGUES),--ignore '$(app)/*')
 	for app in $(APP_CATALOGUES); do (cd balcao/$$app && DJANGO_SETTINGS_MODULE=balcao.settings \
 		$(CURDIR)/$(BIN)/django-admin makemessages -l pt_BR -l en --no-obsolete); done
 	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings $(CURDIR)/$(BIN)/django-admin compilemessages

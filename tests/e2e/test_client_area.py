@@ -190,7 +190,10 @@ def test_primary_contact_authorizes_and_removes_a_contact(page_for):
     screenshot(page, "client-contacts")
 
     expect(page.get_by_role("button", name=f"Remover {MEGA}")).to_have_count(0)
-    page.get_by_role("button", name="Remover fernanda@megastore.com.br").click()
+    confirm = page.get_by_role("button", name="Sim, remover fernanda@megastore.com.br")
+    expect(confirm).to_be_hidden()  # asked first
+    page.locator("summary", has_text="fernanda@megastore.com.br").click()
+    confirm.click()
     expect(
         page.get_by_text(
             "fernanda@megastore.com.br não pode mais falar com o suporte pela empresa."

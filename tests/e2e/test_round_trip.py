@@ -58,7 +58,7 @@ def test_contact_and_agent_take_a_ticket_from_open_to_reopened(page_for, live_se
 
     contact.reload()
     expect(status).to_have_text("Fechado")
-    expect(contact.get_by_role("button", name="Fechar este ticket")).to_have_count(0)
+    expect(contact.get_by_role("button", name="Fechar este chamado")).to_have_count(0)
     contact.get_by_label("Sua mensagem").fill(COMEBACK)
     contact.get_by_role("button", name="Enviar e reabrir").click()
     expect(
