@@ -13,10 +13,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/balcao run
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
+run: $(STAMP)
+	$(BIN)/balcao run --host $(HOST) --port $(PORT)
+
+# The browser tests drive Debian's Chromium: say so plainly when it is missing (unless skipped).
+CHROMIUM_CHECK = command -v chromium >/dev/null || { echo "The browser tests need Chromium:" \
+	"sudo apt-get install chromium  (or skip them: make test PYTEST_ARGS='-m \"not e2e\"')"; exit 1; }
 test: $(STAMP)
+	@$(if $(findstring not e2e,$(PYTEST_ARGS)),true,$(CHROMIUM_CHECK))
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

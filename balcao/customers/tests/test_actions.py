@@ -95,3 +95,9 @@ def test_a_refused_department_is_worded_for_who_reads_it(profile):
     for_staff = department_refusal(company, sucesso, viewer=agent)
     assert "Loja Exemplo" in for_staff and "Essencial" in for_staff and "TEAM" in for_staff
     assert "upgrade" not in for_staff.lower() and "seu plano" not in for_staff
+
+
+def test_every_department_of_the_default_profile_says_what_to_include(profile):
+    departments = Department.objects.all()
+    assert departments.count() == 7
+    assert all(d.guidance and d.guidance_en for d in departments)
