@@ -247,7 +247,7 @@ def test_the_client_area_fits_a_phone(page_for, live_server):
     pages = [
         ("client-phone-home", "/cliente/", "Olá, Luiza Lima"),
         ("client-phone-open-ticket", "/cliente/abrir-ticket/", "Abrir chamado"),
-        ("client-phone-tickets", "/cliente/chamados/", "Tickets"),
+        ("client-phone-tickets", "/cliente/chamados/", "Chamados"),
         (
             "client-phone-ticket",
             f"/cliente/chamados/{ticket.number}/",
