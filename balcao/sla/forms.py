@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from balcao.sla.calendar import Calendar
@@ -91,7 +92,7 @@ def _lines(text: str) -> list[str]:
 
 
 def _day(label, help_text="") -> forms.CharField:
-    return forms.CharField(label=label, required=False, help_text=help_text)
+    return forms.CharField(label=capfirst(label), required=False, help_text=help_text)
 
 
 class BusinessCalendarForm(forms.ModelForm):
@@ -106,22 +107,21 @@ class BusinessCalendarForm(forms.ModelForm):
     saturday = _day(WEEKDAYS[5][1])
     sunday = _day(WEEKDAYS[6][1])
 
-    tz = forms.CharField(label=_("time zone"), initial="America/Sao_Paulo")
     subdivision = forms.ChoiceField(
-        label=_("state"),
+        label=capfirst(_("state")),
         required=False,
         choices=[("", _("National holidays only"))]
         + [(s, s) for s in holidays.Brazil.subdivisions if len(s) == 2],
         help_text=_("Adds the state's holidays."),
     )
     closed_text = forms.CharField(
-        label=_("extra closed dates"),
+        label=capfirst(_("extra closed dates")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One date a line, e.g. 24/12/2026."),
     )
     open_text = forms.CharField(
-        label=_("extra open dates"),
+        label=capfirst(_("extra open dates")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
