@@ -4,14 +4,32 @@ company (R2), so this list holds staff only."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from balcao.accounts.actions import STAFF_FIELDS, do_add_staff_member, do_change_staff_member
+from balcao.accounts.actions import (
+    STAFF_FIELDS,
+    do_add_staff_member,
+    do_change_staff_member,
+    do_set_password,
+)
 from balcao.accounts.models import Department, User
+
+
+class StaffPasswordForm(AdminPasswordChangeForm):
+    """A new password for a staff member, set by the action; no "unusable password" choice:
+    a member who should not sign in is deactivated."""
+
+    usable_password = None
+
+    def save(self, commit=True):
+        do_set_password(self.user, self.cleaned_data["password1"])
+        return self.user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = StaffPasswordForm
     ordering = ["email"]
     list_display = ["email", "name", "role", "is_active"]
     list_filter = ["role", "is_active", "departments"]

@@ -88,3 +88,14 @@ def test_the_admin_speaks_the_product(admin_client):
         assert section in page
     for stock in ["Task Results", "Django", "Tasks Database", "Grupos"]:
         assert stock not in page
+
+
+def test_a_staff_password_is_set_through_the_action(admin_client):
+    agent = StaffFactory()
+    response = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[agent.pk]),
+        {"password1": "outra-senha-longa-7", "password2": "outra-senha-longa-7"},
+    )
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert agent.check_password("outra-senha-longa-7")
