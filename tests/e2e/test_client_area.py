@@ -63,7 +63,7 @@ def test_contact_opens_a_ticket_in_an_allowed_department_with_an_attachment(page
     screenshot(page, "client-ticket")
 
     page.get_by_role("navigation").get_by_role("link", name="Ver chamados").click()
-    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+    expect(page.get_by_role("heading", name="Chamados")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Relatório de vendas não carrega")
     expect(row.get_by_role("cell").first).to_have_text(f"#{ticket.number}")
     expect(row.locator(".status")).to_have_text("Em aberto")
