@@ -80,11 +80,16 @@ class BalcaoAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from django.contrib.auth.models import Group
-        from django_tasks_db.models import DBTaskResult
+        from django.apps import apps
 
-        # Background tasks are plumbing, watched with `balcao worker`, not configured here;
-        # roles, not permission groups, say what a staff member does.
-        for model in (DBTaskResult, Group):
-            if admin.site.is_registered(model):
+        # Background tasks (the database backend's results, RQ's queues) are plumbing, watched
+        # with `balcao worker`, not configured here; roles, not permission groups, say what a
+        # staff member does.
+        for label, name in [
+            ("django_tasks_database", "DBTaskResult"),
+            ("django_rq", "Dashboard"),
+            ("auth", "Group"),
+        ]:
+            model = apps.get_model(label, name) if label in apps.app_configs else None
+            if model is not None and admin.site.is_registered(model):
                 admin.site.unregister(model)
