@@ -24,3 +24,7 @@ urlpatterns = [
     path("admin/password_change/", admin.site.admin_view(own_password_change)),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "balcao.core.views.permission_denied"
+handler404 = "balcao.core.views.page_not_found"
+handler500 = "balcao.core.views.server_error"

@@ -18,6 +18,7 @@ from balcao.accounts.throttle import (
     throttled_refusal,
 )
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.events.actions import staff_added_event, staff_changed_event
 
 RECOVERY_CODES = 10
 
@@ -138,3 +139,56 @@ def do_disable_two_factor(user: User, *, code: str) -> None:
         user.totp_last_step = 0
         user.save(update_fields=["totp_secret", "totp_last_step"])
         RecoveryCode.objects.filter(user=user).delete()
+
+
+STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "language", "time_zone")
+
+
+@transaction.atomic
+def do_add_staff_member(
+    *, actor, email: str, name: str, role: str, password: str, departments=()
+) -> User:
+    """Add a member of the support team with a role (never a customer contact) and the
+    departments whose tickets they work."""
+    if not role:
+        raise ActionRefused(_("A staff member needs a role."))
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ActionRefused(_("%(email)s already has an account.") % {"email": email})
+    user = User.objects.create_user(email, password, name=name, role=role)
+    user.departments.set(departments)
+    staff_added_event(
+        user=user, actor=actor, role=role, departments=sorted(d.slug for d in departments)
+    )
+    return user
+
+
+@transaction.atomic
+def do_change_staff_member(user: User, *, actor, departments=None, **fields) -> dict:
+    """Change a staff member's role, departments, activity or preferences; one Event lists
+    each change, old → new. Returns the changes."""
+    unknown = set(fields) - set(STAFF_FIELDS)
+    if unknown:
+        raise TypeError(f"not a staff field: {', '.join(sorted(unknown))}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if "role" in fields and not fields["role"]:
+        raise ActionRefused(_("A staff member needs a role."))
+    if user == actor and fields.get("is_active") is False:
+        raise ActionRefused(_("You cannot deactivate your own account."))
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(user, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(user, name, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    if departments is not None:
+        old_slugs = sorted(user.departments.values_list("slug", flat=True))
+        new_slugs = sorted(d.slug for d in departments)
+        if old_slugs != new_slugs:
+            user.departments.set(departments)
+            changes["departments"] = [old_slugs, new_slugs]
+    if changes:
+        staff_changed_event(user=user, actor=actor, changes=changes)
+    return changes

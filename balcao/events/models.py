@@ -25,6 +25,9 @@ class EventKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA breached")
     WHATSAPP_NUMBER_ADDED = "whatsapp_number_added", _("WhatsApp number registered")
     WHATSAPP_NUMBER_REMOVED = "whatsapp_number_removed", _("WhatsApp number removed")
+    COMPANY_CHANGED = "company_changed", _("Company changed")
+    STAFF_ADDED = "staff_added", _("Staff member added")
+    STAFF_CHANGED = "staff_changed", _("Staff member changed")
 
 
 class Event(models.Model):

@@ -91,7 +91,7 @@ def do_start_clock(ticket: Ticket, *, actor: User | None) -> TicketSla | None:
     company = ticket.company
     if company is None:
         return None
-    policy = policy_for(company.plan, ticket.department)
+    policy = policy_for(company, ticket.department)
     now = timezone.now()
     sla = TicketSla(
         ticket=ticket,

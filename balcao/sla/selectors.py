@@ -1,6 +1,7 @@
 """Reads of SLA clocks, policies and channel hours, for a viewer; no N+1, constant queries."""
 
 import json
+import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, Viewer
-from balcao.customers.models import Channel, Company, Plan
+from balcao.customers.models import Channel, Company
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar, next_opening, open_at
 from balcao.sla.models import (
@@ -29,6 +30,8 @@ from balcao.sla.profile import default_calendar
 from balcao.tickets.models import Status, Ticket
 from balcao.tickets.selectors import visible_departments, visible_tickets
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Targets:
@@ -38,9 +41,11 @@ class Targets:
     resolution_minutes: int | None
 
 
-def policy_for(plan: Plan, department: Department) -> Targets:
-    """The department's policy for this plan, else for every plan, else the plan's targets;
-    on the policy's calendar, else the default one."""
+def policy_for(company: Company, department: Department) -> Targets:
+    """Each target from the company's contract where it sets one (R15, "vide contrato"), else
+    from the department's policy for the plan, else for every plan, else the plan's; on the
+    policy's calendar, else the default one."""
+    plan = company.plan
     policies = SlaPolicy.objects.select_related("calendar").filter(
         Q(plan=plan) | Q(plan=None), department=department
     )
@@ -51,12 +56,20 @@ def policy_for(plan: Plan, department: Department) -> Targets:
     else:
         calendar = BusinessCalendar.objects.filter(is_default=True).first()
     source = chosen[0] if chosen else plan
+
+    def target(name: str) -> int | None:
+        contract = getattr(company, f"contract_{name}")
+        return contract if contract is not None else getattr(source, name)
+
     return Targets(
         calendar=calendar,
-        first_response_minutes=source.first_response_minutes,
-        next_response_minutes=source.next_response_minutes,
-        resolution_minutes=source.resolution_minutes,
+        first_response_minutes=target("first_response_minutes"),
+        next_response_minutes=target("next_response_minutes"),
+        resolution_minutes=target("resolution_minutes"),
     )
+
+
+BAD_VALUE = (ValueError, TypeError, LookupError, AttributeError)
 
 
 @lru_cache(maxsize=64)
@@ -65,24 +78,43 @@ def _calendar(spec: str) -> Calendar:
     return Calendar.build(data.pop("tz"), data.pop("weekly"), **data)
 
 
+def _spec(calendar: BusinessCalendar) -> str:
+    return json.dumps(
+        {
+            "tz": calendar.tz,
+            "weekly": calendar.weekly,
+            "observe_holidays": calendar.observe_holidays,
+            "subdivision": calendar.subdivision,
+            "carnival": calendar.carnival,
+            "closed": calendar.closed_dates,
+            "open_days": calendar.open_dates,
+        },
+        sort_keys=True,
+    )
+
+
+def calendar_problem(calendar: BusinessCalendar) -> str:
+    """Why a stored calendar cannot be read ('' when it can), for warning staff."""
+    try:
+        _calendar(_spec(calendar))
+    except BAD_VALUE as error:
+        return str(error) or type(error).__name__
+    return ""
+
+
 def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
-    """The pure calendar of a stored one (cached by content), or the default profile's."""
+    """The pure calendar of a stored one (cached by content), or the default profile's — also
+    when the stored one cannot be read (an older version's value, a hand edit): customers get
+    the default hours, staff a warning in the log and in the admin."""
     if calendar is None:
         return _default()
-    return _calendar(
-        json.dumps(
-            {
-                "tz": calendar.tz,
-                "weekly": calendar.weekly,
-                "observe_holidays": calendar.observe_holidays,
-                "subdivision": calendar.subdivision,
-                "carnival": calendar.carnival,
-                "closed": calendar.closed_dates,
-                "open_days": calendar.open_dates,
-            },
-            sort_keys=True,
+    try:
+        return _calendar(_spec(calendar))
+    except BAD_VALUE:
+        logger.warning(
+            "Business calendar %r cannot be read; the default hours count.", calendar.slug
         )
-    )
+        return _default()
 
 
 @lru_cache(maxsize=1)

@@ -112,8 +112,9 @@ def _require_staff(actor: User) -> None:
         raise ActionRefused(_("Only the support team can do this."), code="forbidden")
 
 
-def _check_department(company: Company | None, department: Department) -> None:
-    reason = department_refusal(company, department)
+def _check_department(company: Company | None, department: Department, actor: User) -> None:
+    """Refused with the reason worded for who acts: the customer, or an agent transferring."""
+    reason = department_refusal(company, department, actor)
     if reason:
         raise ActionRefused(reason, code="department_not_available")
 
@@ -224,7 +225,7 @@ def do_open_ticket(
             _("Only the company's registered or authorized contacts can open tickets."),
             code="forbidden",
         )
-    _check_department(contact.company, department)
+    _check_department(contact.company, department, actor)
     earlier = _check_reference(contact.company, department, reference)
     for item in attachments:
         check_upload(item)
@@ -454,7 +455,7 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
             % {"department": department.localized("name")},
             code="unchanged",
         )
-    _check_department(ticket.company, department)
+    _check_department(ticket.company, department, actor)
     old = ticket.department
     ticket.department = department
     transferred_event(ticket=ticket, actor=actor, old=old, new=department)

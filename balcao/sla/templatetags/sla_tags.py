@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from balcao.sla.selectors import (
@@ -48,3 +49,11 @@ def business_hours(value: timedelta | None) -> str:
 def opens(value: datetime) -> str:
     """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
     return opens_phrase(value)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A compliance as "87,5 %", or "—" when nothing was due in the period."""
+    if value is None:
+        return "—"
+    return _("%(value)s %%") % {"value": formats.number_format(value, decimal_pos=1)}

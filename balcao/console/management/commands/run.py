@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from balcao.console.demo import DEMO_LOGINS
+from balcao.core.management.commands.serve import adopt_site_url
 
 BANNER = """
 Balcão is running.
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         call_command("demo")
         logins = "\n".join(f"  {email:38} {what}" for email, what in DEMO_LOGINS)
         self.stdout.write(BANNER.format(host=host, port=port, logins=logins))
+        adopt_site_url(host, port)  # before the worker starts: its e-mails link here too
         worker = subprocess.Popen([sys.executable, "-m", "balcao.cli", "worker"])
         # uvicorn re-raises the SIGTERM it caught once it has shut down: exit through `finally`,
         # so that the worker stops with the server instead of living on alone.
