@@ -65,18 +65,19 @@ def test_a_password_reset_ends_every_token(contact, client):
     assert token_response(contact.email, "uma-senha-nova-2026").status_code == 200
 
 
-def test_a_password_changed_in_the_admin_ends_every_token(contact, administrator):
-    token = issue(contact)
+def test_a_password_changed_in_the_admin_ends_every_token(agent, administrator):
+    """The admin's team list sets a staff member's password through the action."""
+    token = issue(agent)
     admin = Client()
     admin.force_login(administrator)
     response = admin.post(
-        f"/admin/accounts/user/{contact.pk}/password/",
+        f"/admin/accounts/user/{agent.pk}/password/",
         {"password1": "outra-senha-boa-2026", "password2": "outra-senha-boa-2026"},
     )
     assert response.status_code == 302
     assert bearer(token).get("/api/v1/tickets").status_code == 401
-    contact.refresh_from_db()
-    assert contact.check_password("outra-senha-boa-2026")
+    agent.refresh_from_db()
+    assert agent.check_password("outra-senha-boa-2026")
 
 
 def test_tokens_are_listed_and_revoked_in_the_pages(contact, agent):
