@@ -3,7 +3,7 @@ what the person wrote is kept."""
 
 import pytest
 
-from balcao.connectors.email.parsing import cut_html_quotes, cut_quotes, html_to_text
+from balcao.connectors.email.quotes import cut_html_quotes, cut_quotes, html_to_text
 
 NEW = "Ainda não funciona.\nSegue o log."
 QUOTES = {
