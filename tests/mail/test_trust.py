@@ -2,6 +2,8 @@
 of the installation's own receiving server, as configured in the settings."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from balcao.connectors.email.parsing import parse_message
 from tests.mail.conftest import make_mail
@@ -80,3 +82,13 @@ def test_a_from_header_that_cannot_be_believed_is_never_trusted(ours, headers):
 def test_an_unreadable_message_is_not_trusted():
     mail = parse_message(b"\x00\xff" * 50)
     assert not mail.from_trusted and mail.trust_problem
+
+
+def test_the_reason_is_shown_to_staff_in_their_language(ours):
+    problem = parse_message(signed("fail")).trust_problem
+    with translation.override("pt-br"):
+        assert (
+            gettext(problem) == "O domínio do remetente não autorizou esta mensagem (DMARC falhou)."
+        )
+    with translation.override("en"):
+        assert gettext(problem) == problem
