@@ -267,8 +267,10 @@ def _broken_multipart(part, ctype, found, defects, depth) -> None:
     defects.append("multipart without a usable boundary")
     boundary = _guess_boundary(part)
     if boundary is not None:
-        _walk(_reparse(ctype, boundary, _payload(part, defects)), found, defects, depth + 1)
-        return
+        again = _reparse(ctype, boundary, _payload(part, defects))
+        if again.is_multipart():
+            _walk(again, found, defects, depth + 1)
+            return
     text = decode_bytes(_payload(part, defects), part.get_content_charset(), defects)
     found.text.append(text.replace("\r\n", "\n"))
 

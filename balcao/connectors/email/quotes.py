@@ -105,11 +105,9 @@ def _is_attribution(lines: list[str], i: int, quoted_after: bool) -> int:
         ):
             # A wrapped attribution starts here only if it does not start on a later line.
             later = " ".join(parts[1:])
-            return (
-                0
-                if len(parts) > 1 and ATTRIBUTION.search(later) and (ATTRIBUTION_LEAD.search(later))
-                else len(parts)
-            )
+            if later and ATTRIBUTION.search(later) and ATTRIBUTION_LEAD.search(later):
+                return 0
+            return len(parts)
     return 0
 
 
