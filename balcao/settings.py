@@ -176,6 +176,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "atendimento@balcao.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
+# Sender trust: the authserv-id our receiving MTA writes in Authentication-Results (empty:
+# every such header is ignored) and whether a message must pass DMARC to be linked.
+MAIL_AUTHSERV_ID = os.environ.get("MAIL_AUTHSERV_ID", "")
+MAIL_REQUIRE_DMARC = env_bool("MAIL_REQUIRE_DMARC", False)
 
 # WhatsApp Business Cloud API (Meta): the app secret signs webhooks, the verify token answers
 # Meta's subscription check, the access token sends replies and downloads media.
