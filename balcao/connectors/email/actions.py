@@ -233,11 +233,15 @@ def _inbound(mail: InboundMail, parsed: ParsedMail, department: Department) -> I
         # The same message to two addresses of one department is one ticket; to two
         # departments, one in each. Without a Message-ID, the bytes tell.
         dedupe_key=f"{department.pk}\n{parsed.message_id or 'sha256:' + mail.sha256}",
+        # A sender the message does not prove (several From, a name that is another address,
+        # DMARC failed where required) is kept, never linked on that basis, never answered.
         sender=Sender(
             address=sender_address,
             email=sender_address,
             name=parsed.from_name,
             contact=contact,
+            trusted=parsed.from_trusted,
+            problem=_(parsed.trust_problem) if parsed.trust_problem else "",
         ),
         department=department,
         subject=parsed.subject,
