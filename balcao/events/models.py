@@ -12,6 +12,8 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assignee changed")
     TRANSFERRED = "transferred", _("Transferred to another department")
     REOPENED = "reopened", _("Reopened")
+    CC_ADDED = "cc_added", _("Contact copied")
+    CC_REMOVED = "cc_removed", _("Contact no longer copied")
     LINKED = "linked", _("Linked to a company")
     CONTACT_AUTHORIZED = "contact_authorized", _("Contact authorized")
     CONTACT_REMOVED = "contact_removed", _("Contact removed")

@@ -29,6 +29,7 @@ class ParsedAttachment:
     content_type: str
     content: bytes
     inline: bool = False
+    content_id: str = ""
 
     @property
     def size(self) -> int:
@@ -217,7 +218,13 @@ def _attach(part, ctype, content, inline, found: _Collected, defects) -> None:
     if not name:
         extension = ".eml" if ctype == "message/rfc822" else mimetypes.guess_extension(ctype)
         name = f"attachment-{len(found.attachments) + 1}{extension or '.bin'}"
-    found.attachments.append(ParsedAttachment(_clean(name), _clean(ctype), content, inline))
+    try:
+        content_id = str(part.get("Content-ID") or "").strip().strip("<>")
+    except Exception:
+        content_id = ""
+    found.attachments.append(
+        ParsedAttachment(_clean(name), _clean(ctype), content, inline, _clean(content_id))
+    )
 
 
 def _walk(part: EmailMessage, found: _Collected, defects: list[str], depth: int = 0) -> None:
