@@ -30,6 +30,7 @@ from balcao.events.actions import (
     ticket_opened_event,
     transferred_event,
 )
+from balcao.notifications.actions import notify_later
 from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
@@ -197,8 +198,10 @@ def create_ticket(
         origin=origin,
         reference=reference,
     )
-    ticket_opened_event(
-        ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
+    notify_later(
+        ticket_opened_event(
+            ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
+        )
     )
     do_start_clock(ticket, actor=actor)
     message = Message.objects.create(
@@ -323,7 +326,9 @@ def do_add_message(
         note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)
         return message
-    message_added_event(ticket=ticket, actor=actor, message=message)
+    added = message_added_event(ticket=ticket, actor=actor, message=message)
+    if not staff and not automatic:
+        notify_later(added)
     if staff:
         _set_status(ticket, Status.ANSWERED, actor)
         if message.delivery == Message.Delivery.PENDING:
@@ -359,7 +364,7 @@ def do_assign_ticket(ticket: Ticket, *, actor: User, assignee: User | None) -> T
         raise ActionRefused(_("The ticket is already assigned that way."), code="unchanged")
     old = ticket.assignee
     ticket.assignee = assignee
-    assigned_event(ticket=ticket, actor=actor, old=old, new=assignee)
+    notify_later(assigned_event(ticket=ticket, actor=actor, old=old, new=assignee))
     if assignee is not None and ticket.status in (Status.OPEN, Status.CUSTOMER_REPLY):
         _set_status(ticket, Status.ASSIGNED, actor)
     elif assignee is None and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
@@ -447,7 +452,7 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
     _check_department(ticket.company, department)
     old = ticket.department
     ticket.department = department
-    transferred_event(ticket=ticket, actor=actor, old=old, new=department)
+    notify_later(transferred_event(ticket=ticket, actor=actor, old=old, new=department))
     if ticket.assignee_id and not (
         ticket.assignee.is_administrator
         or ticket.assignee.departments.filter(pk=department.pk).exists()
