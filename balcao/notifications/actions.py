@@ -1,9 +1,9 @@
 """Agents told of what needs them: who is told of each ticket event, the rows of the console's
 list, and the preferences and follows behind them.
 
-The ticket actions call ``notify_later(event)`` for the events worth telling; once committed, a
-task (``tasks.notify_task``) works out who, per each one's preferences, and tells them in the
-console (a row, pushed live) and by e-mail (threaded per ticket, with its link)."""
+The ticket actions call ``notify_later(event)`` for the events worth telling; once committed,
+``tell`` works out who, per each one's preferences, and tells them in the console (a row,
+pushed live) and by e-mail (a task; threaded per ticket, with its link)."""
 
 from collections.abc import Iterable, Mapping
 
@@ -16,13 +16,31 @@ from balcao.accounts.models import Department, User
 from balcao.core.errors import ActionRefused
 from balcao.events.models import Event, EventKind
 from balcao.notifications import tasks
+from balcao.notifications.delivery import push_notifications
 from balcao.notifications.models import Follower, Kind, Notification, NotificationPreference
 
 
 def notify_later(event: Event) -> Event:
     """Tell the people concerned by ``event`` once the transaction commits."""
-    transaction.on_commit(lambda: tasks.notify_task.enqueue(event.pk))
+    transaction.on_commit(lambda: tell(event.pk), robust=True)
     return event
+
+
+def tell(event_id: int) -> None:
+    """After commit, in the process that acted: the console rows, pushed at once to the open
+    pages (so the in-memory channel layer of the embedded default reaches them too); the
+    e-mails leave by task."""
+    event = (
+        Event.objects.select_related("ticket__department", "ticket__assignee")
+        .filter(pk=event_id, ticket__isnull=False)
+        .first()
+    )
+    if event is None:
+        return
+    _kind, rows, by_email = do_notify(event)
+    push_notifications(rows)
+    for user in by_email:
+        tasks.email_notification_task.enqueue(event.pk, user.pk)
 
 
 def _department_staff(department: Department | None):

@@ -1,31 +1,17 @@
-"""Thin task: tell, once committed, the people an event concerns."""
-
-import logging
+"""Thin task: the e-mail of one notification, after commit."""
 
 from django_tasks import task
 
-log = logging.getLogger(__name__)
-
 
 @task()
-def notify_task(event_id: int) -> None:
-    """Rows in the console (pushed live to open pages) and e-mails, per each one's choice.
-    An e-mail that fails is logged, not retried: the console row is what counts."""
+def email_notification_task(event_id: int, user_id: int) -> None:
+    """E-mail one agent of one event, threaded per ticket. Like the SLA alerts, a failed
+    notification e-mail is not retried: the console's row is what counts."""
+    from balcao.accounts.models import User
     from balcao.events.models import Event
-    from balcao.notifications.actions import do_notify
-    from balcao.notifications.delivery import email_notification, push_notifications
+    from balcao.notifications.actions import concerned
+    from balcao.notifications.delivery import email_notification
 
-    event = (
-        Event.objects.select_related("ticket__department", "ticket__assignee")
-        .filter(pk=event_id, ticket__isnull=False)
-        .first()
-    )
-    if event is None:
-        return
-    kind, rows, by_email = do_notify(event)
-    push_notifications(rows)
-    for user in by_email:
-        try:
-            email_notification(event, kind, user)
-        except Exception:
-            log.exception("notification e-mail of event %s to user %s failed", event_id, user.pk)
+    event = Event.objects.select_related("ticket__department", "ticket__assignee").get(pk=event_id)
+    kind, _people = concerned(event)
+    email_notification(event, kind, User.objects.get(pk=user_id))

@@ -257,13 +257,9 @@ def test_an_agent_reads_and_changes_notification_preferences(profile):
 def test_an_agent_lists_notifications_a_customer_gets_403(
     mega, tasks, django_capture_on_commit_callbacks
 ):
-    from balcao.notifications.tasks import notify_task
-
     agent = StaffFactory(departments=["suporte"])
     with django_capture_on_commit_callbacks(execute=True):
         ticket = open_ticket(mega[1])
-    for result in [r for r in tasks.results if r.task.name == "notify_task"]:
-        notify_task.call(*result.args)
     listed = api_client(agent).get("/api/v1/notifications").json()
     assert [(n["kind"], n["ticket"], n["read"]) for n in listed] == [
         ("new_ticket", ticket.number, False)
