@@ -115,9 +115,14 @@ def test_a_preview_opens_in_place_safely(browser, server, tmp_path):
     with ana.context.expect_page() as opened:
         ana.get_by_role("link", name="Pré-visualizar").last.click()
     preview = opened.value
-    response = preview.wait_for_load_state() or preview.evaluate(
-        "() => performance.getEntriesByType('navigation')[0].name"
-    )
-    assert re.search(r"/console/anexos/\d+/ver/$", response)
+    preview.wait_for_load_state()
+    assert re.search(r"/console/anexos/\d+/ver/$", preview.url)
     assert preview.evaluate("() => document.contentType") == "image/png"
+    # Sandboxed: the preview has no access to the app's origin (no cookies, no storage).
+    assert (
+        preview.evaluate(
+            "() => { try { return document.cookie; } catch (e) { return 'blocked'; } }"
+        )
+        == "blocked"
+    )
     screenshot(ana, "console-preview")
