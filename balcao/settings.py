@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "balcao.tickets",
     "balcao.events",
     "balcao.sla",
+    "balcao.notifications",
     "balcao.kb",
     "balcao.privacy",
     "balcao.connectors.email",

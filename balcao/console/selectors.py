@@ -218,3 +218,18 @@ def get_company(company_id: int | None) -> Company | None:
 def list_departments() -> list[Department]:
     """Every department (history names old ones; transfers offer the active ones)."""
     return list(Department.objects.order_by("position", "name"))
+
+
+WAITING = [Status.OPEN, Status.CUSTOMER_REPLY, Status.ASSIGNED, Status.IN_PROGRESS]
+
+
+def next_ticket(viewer, *, after: int) -> Ticket | None:
+    """The ticket to work on next: mine or nobody's, waiting on the team, the longest
+    waiting first; never the one just left."""
+    return (
+        visible_tickets(viewer)
+        .filter(Q(assignee=viewer) | Q(assignee__isnull=True), status__in=WAITING)
+        .exclude(number=after)
+        .order_by("updated_at", "id")
+        .first()
+    )

@@ -196,7 +196,9 @@ def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
     """What the ticket shows; a file over the limits stays in the raw message, as a defect."""
     kept = []
     for item in parsed.attachments:
-        attachment = NewAttachment(item.name, item.content_type, item.content, item.inline)
+        attachment = NewAttachment(
+            item.name, item.content_type, item.content, item.inline, item.content_id
+        )
         try:
             check_upload(attachment)
         except ActionRefused as refusal:
@@ -253,6 +255,7 @@ def _inbound(mail: InboundMail, parsed: ParsedMail, department: Department) -> I
         mentioned_numbers=[int(n) for n in NUMBER.findall(f"{parsed.subject}\n{parsed.body_text}")],
         automatic=parsed.auto_generated,
         no_answer=parsed.suppress_auto_answer or ours,
+        cc=parsed.cc,
     )
 
 

@@ -53,6 +53,7 @@ class ParsedAttachment:
     content_type: str
     content: bytes
     inline: bool = False
+    content_id: str = ""
 
     @property
     def size(self) -> int:
@@ -216,7 +217,13 @@ def _attach(part, ctype, content, inline, found: _Collected, defects, name="") -
     if not name:
         extension = ".eml" if ctype == "message/rfc822" else mimetypes.guess_extension(ctype)
         name = f"attachment-{len(found.attachments) + 1}{extension or '.bin'}"
-    found.attachments.append(ParsedAttachment(_clean(name), _clean(ctype), content, inline))
+    try:
+        content_id = str(part.get("Content-ID") or "").strip().strip("<>")
+    except Exception:
+        content_id = ""
+    found.attachments.append(
+        ParsedAttachment(_clean(name), _clean(ctype), content, inline, _clean(content_id))
+    )
 
 
 def _uudecode(text: str, found: _Collected, defects: list[str]) -> str:
