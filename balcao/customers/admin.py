@@ -5,7 +5,7 @@ from balcao.customers.models import AddOn, Company, Contact, Plan
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "tier", "channels", "first_response_minutes"]
+    list_display = ["name", "tier", "channels", "phone_number", "first_response_minutes"]
 
 
 @admin.register(AddOn)

@@ -24,6 +24,11 @@ class EventKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA breached")
     WHATSAPP_NUMBER_ADDED = "whatsapp_number_added", _("WhatsApp number registered")
     WHATSAPP_NUMBER_REMOVED = "whatsapp_number_removed", _("WhatsApp number removed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    MERGED = "merged", _("Merged into another ticket")
+    MERGED_FROM = "merged_from", _("Another ticket merged into this one")
+    DEPARTMENT_OVERRIDDEN = "department_overridden", _("Department chosen outside the plan")
 
 
 class Event(models.Model):
