@@ -9,7 +9,7 @@ from balcao.accounts.models import Department, User
 from balcao.customers.models import Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.sla.selectors import sla_counts
-from balcao.tickets.models import Message, Status, Ticket
+from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
 from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
@@ -31,7 +31,15 @@ SORTS = {
     "-number": ("number",),
     "status": ("status_rank", "-updated_at", "-id"),
     "sla": (F("sla__next_due").asc(nulls_last=True), "-updated_at", "-id"),
+    "priority": ("priority_rank", "-updated_at", "-id"),
 }
+
+
+def _rank(field: str, order: list) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(order)),
+        output_field=IntegerField(),
+    )
 
 
 @dataclass
@@ -90,12 +98,9 @@ def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Tic
     """The ticket list of the console: tickets.selectors.list_tickets, sorted as asked."""
     tickets = list_tickets(viewer, **filters)
     if sort == "status":
-        tickets = tickets.annotate(
-            status_rank=Case(
-                *(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)),
-                output_field=IntegerField(),
-            )
-        )
+        tickets = tickets.annotate(status_rank=_rank("status", STATUS_ORDER))
+    elif sort == "priority":
+        tickets = tickets.annotate(priority_rank=_rank("priority", PRIORITY_ORDER))
     return tickets.select_related("sla").order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
