@@ -371,6 +371,7 @@ def plan(request):
         "company": company,
         "plan": current,
         "channels": _channels(current),
+        "phone": current.phone_number if current.allows_channel(Channel.PHONE) else "",
         "sla": {
             "first": _business_time(current.first_response_minutes),
             "next": _business_time(current.next_response_minutes),
