@@ -560,7 +560,9 @@ def do_open_ticket_for_customer(
             _("Choose how the customer reached us: phone, meeting or other."), code="invalid"
         )
     if priority not in Priority.values:
-        raise ActionRefused(_("Unknown priority “%(p)s”.") % {"p": priority}, code="invalid")
+        raise ActionRefused(
+            _("Unknown priority “%(priority)s”.") % {"priority": priority}, code="invalid"
+        )
     requester = User.objects.filter(
         email__iexact=requester_email.strip(), contact__company=company, is_active=True
     ).first()
