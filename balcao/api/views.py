@@ -31,6 +31,7 @@ from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
+    TAGS,
     canned_responses_for,
     get_ticket,
     list_tickets,
@@ -196,7 +197,7 @@ class TicketPages(PageNumberPagination):
 @api.get("/tickets", response=list[TicketSummaryOut], tags=["tickets"])
 @paginate(TicketPages, page_size=50)
 def tickets(request, filters: Query[TicketFilters]):
-    return list_tickets(request.auth, **filters.dict())
+    return list_tickets(request.auth, **filters.dict()).prefetch_related(TAGS)
 
 
 def _department(slug: str):

@@ -10,7 +10,7 @@ from balcao.customers.models import Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
-from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
+from balcao.tickets.selectors import TAGS, list_tickets, visible_departments, visible_tickets
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
 STATUS_ORDER = [
@@ -111,7 +111,13 @@ def console_page(viewer, number, *, size: int, sort: str = "updated", **filters)
     ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
     page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
-    rows = list_tickets(viewer).filter(pk__in=ids).select_related("sla").in_bulk()
+    rows = (
+        list_tickets(viewer)
+        .filter(pk__in=ids)
+        .select_related("sla")
+        .prefetch_related(TAGS)
+        .in_bulk()
+    )
     page.object_list = [rows[pk] for pk in ids]
     return page
 

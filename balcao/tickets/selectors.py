@@ -23,6 +23,7 @@ from balcao.tickets.models import (
     Ticket,
 )
 
+# Where a list shows tickets' tags: one query for the page, whatever its length.
 TAGS = Prefetch("tags", queryset=Tag.objects.order_by("name"))
 
 
@@ -66,10 +67,8 @@ def list_tickets(
     priority: str = "",
     tag: str = "",
 ) -> QuerySet[Ticket]:
-    tickets = (
-        visible_tickets(viewer)
-        .select_related("department", "company__plan", "assignee", "requester", "merged_into")
-        .prefetch_related(TAGS)
+    tickets = visible_tickets(viewer).select_related(
+        "department", "company__plan", "assignee", "requester", "merged_into"
     )
     if priority:
         tickets = tickets.filter(priority__in=priority.split(","))
@@ -101,7 +100,6 @@ def get_ticket(viewer, number: int) -> Ticket:
     ticket = (
         visible_tickets(viewer)
         .select_related("department", "company__plan", "assignee", "reference", "merged_into")
-        .prefetch_related(TAGS)
         .filter(number=number)
         .first()
     )

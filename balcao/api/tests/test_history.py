@@ -158,6 +158,6 @@ def test_ticket_detail_takes_a_constant_number_of_queries(mega, agent, replies, 
             response = client.get(f"/api/v1/tickets/{ticket.number}")
         assert response.status_code == 200
         # token with its user, the ticket (with department, company and plan, assignee,
-        # earlier ticket and the one it was merged into), its tags, its SLA clock, messages
-        # (with authors), attachments, events (with actors), departments (to name transfers)
+        # earlier ticket and the one it was merged into), its SLA clock, messages (with
+        # authors), attachments, events (with actors), departments (to name transfers), tags
         assert len(queries) == 8, [q["sql"] for q in queries]
