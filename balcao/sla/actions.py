@@ -32,7 +32,7 @@ from balcao.sla import tasks
 from balcao.sla.calendar import add_business, business_time
 from balcao.sla.models import ClockState, SlaAlert, Target, TicketSla
 from balcao.sla.selectors import calendar_of, policy_for
-from balcao.tickets.models import PriorityPolicy, Status, Ticket
+from balcao.tickets.models import Priority, PriorityPolicy, Status, Ticket
 
 WARN_AT = 0.8
 
@@ -79,7 +79,10 @@ def _schedule(ticket_id: int, pending) -> None:
 
 
 def priority_share(priority: str) -> int:
-    """The percentage of the SLA targets a ticket of ``priority`` gets (PriorityPolicy)."""
+    """The percentage of the SLA targets a ticket of ``priority`` gets (PriorityPolicy). The
+    contract's targets are those of a normal ticket (R15): always all of them, no query."""
+    if priority == Priority.NORMAL:
+        return 100
     policy = PriorityPolicy.objects.filter(priority=priority).first()
     return policy.sla_percent if policy else 100
 

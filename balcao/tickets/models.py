@@ -278,7 +278,8 @@ class Receipt(models.Model):
 
 class PriorityPolicy(models.Model):
     """How much of the SLA targets a ticket of a priority gets (R15): 50 % halves them.
-    Applied when the clock starts and when the priority changes; no row means 100 %."""
+    Applied when the clock starts and when the priority changes; no row means 100 %, and a
+    normal ticket always has the contract's targets."""
 
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
     sla_percent = models.PositiveSmallIntegerField(
