@@ -25,6 +25,7 @@ urlpatterns = [
     path("chamados/<int:number>/", views.ticket_page, name="ticket"),
     path("chamados/<int:number>/responder/", views.ticket_reply, name="reply"),
     path("chamados/<int:number>/fechar/", views.ticket_close, name="close"),
+    path("chamados/<int:number>/prioridade/", views.ticket_priority, name="priority"),
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
     path("contatos/", views.contacts, name="contacts"),
     path("contatos/<int:pk>/remover/", views.contact_remove, name="contact_remove"),

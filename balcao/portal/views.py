@@ -43,7 +43,7 @@ from balcao.portal.forms import (
 from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
-from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
+from balcao.tickets.models import STATUS_MEANINGS, Origin, Priority, Status
 from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
 
 PAGE_SIZE = 25
@@ -223,6 +223,7 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         "reply_form": reply_form or ReplyForm(),
         "closed": ticket.status == Status.CLOSED,
         "expected": expected_answer(ticket),
+        "priorities": Priority.choices,
     }
     return render(request, "portal/ticket.html", context, status=status)
 
@@ -260,6 +261,22 @@ def ticket_reply(request, number: int):
             )
             return redirect("portal:ticket", number=ticket.number)
     return _render_ticket(request, ticket, reply_form=form, status=400)
+
+
+@require_POST
+@contact_required
+def ticket_priority(request, number: int):
+    """The customer sets the priority, where the ticket's department allows it."""
+    ticket = _ticket(request, number)
+    try:
+        actions.do_set_priority(
+            ticket, actor=request.user, priority=request.POST.get("priority", "")
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Priority changed."))
+    return redirect("portal:ticket", number=ticket.number)
 
 
 @require_POST

@@ -99,7 +99,9 @@ def get_ticket(viewer, number: int) -> Ticket:
     """The ticket if ``viewer`` may see it; NotFound otherwise (never 'forbidden')."""
     ticket = (
         visible_tickets(viewer)
-        .select_related("department", "company__plan", "assignee", "reference", "merged_into")
+        .select_related(
+            "department__ticket_options", "company__plan", "assignee", "reference", "merged_into"
+        )
         .filter(number=number)
         .first()
     )
