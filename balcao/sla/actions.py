@@ -87,8 +87,12 @@ def priority_share(priority: str) -> int:
     return policy.sla_percent if policy else 100
 
 
-def _scaled(minutes: int | None, percent: int) -> int | None:
-    return None if minutes is None else max(1, round(minutes * percent / 100))
+def _scaled(minutes: float, percent: int) -> int:
+    return max(1, round(minutes * percent / 100))
+
+
+def _scaled_optional(minutes: float | None, percent: int) -> int | None:
+    return None if minutes is None else _scaled(minutes, percent)
 
 
 def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
@@ -104,8 +108,8 @@ def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
         ticket=ticket,
         calendar=policy.calendar,
         first_response_minutes=_scaled(policy.first_response_minutes, share),
-        next_response_minutes=_scaled(policy.next_response_minutes, share),
-        resolution_minutes=_scaled(policy.resolution_minutes, share),
+        next_response_minutes=_scaled_optional(policy.next_response_minutes, share),
+        resolution_minutes=_scaled_optional(policy.resolution_minutes, share),
         state=ClockState.RUNNING,
         started_at=now,
         running_since=now,
@@ -153,14 +157,17 @@ def do_reprioritize_clock(ticket: Ticket, *, old: str, new: str) -> None:
     if sla is None or sla.state == ClockState.STOPPED:
         return
     before, after = priority_share(old), priority_share(new)
-    for field in ("first_response_minutes", "next_response_minutes", "resolution_minutes"):
+    sla.first_response_minutes = _scaled(sla.first_response_minutes * 100 / before, after)
+    for field in ("next_response_minutes", "resolution_minutes"):
         minutes = getattr(sla, field)
-        setattr(sla, field, None if minutes is None else _scaled(minutes * 100 / before, after))
+        setattr(
+            sla, field, _scaled_optional(None if minutes is None else minutes * 100 / before, after)
+        )
     if sla.first_response_at is None:
         sla.first_response_due, sla.first_response_warn = _due(
             sla, sla.started_at, sla.first_response_minutes
         )
-    if sla.state == ClockState.RUNNING and sla.resolution_minutes:
+    if sla.state == ClockState.RUNNING and sla.resolution_minutes and sla.running_since:
         sla.resolution_due, sla.resolution_warn = _due(
             sla, sla.running_since, sla.resolution_minutes, sla.resolution_used
         )

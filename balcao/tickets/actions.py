@@ -1,7 +1,7 @@
 """Every change to a ticket: atomic, under a row lock, recorded as an Event (R11, R12, R17)."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -15,7 +15,7 @@ from balcao.accounts.models import Department, User
 from balcao.core.errors import ActionRefused
 from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
-from balcao.customers.models import Company
+from balcao.customers.models import Company, Contact
 from balcao.customers.selectors import department_refusal, get_contact
 from balcao.events.actions import (
     assigned_event,
@@ -223,7 +223,7 @@ def create_ticket(
         ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
     )
     do_start_clock(ticket, actor=actor)
-    if first_message_internal:
+    if first_message_internal and actor is not None:
         note = Message.objects.create(
             ticket=ticket,
             direction=Message.Direction.OUTBOUND,
@@ -618,7 +618,9 @@ def do_set_priority(ticket: Ticket, *, actor: User, priority: str) -> Ticket:
     ticket = _locked(ticket)
     allowed = customers_set_priority(ticket.department)
     if not getattr(actor, "is_agent", False) and not (
-        allowed and ticket.company_id and ticket.company.contacts.filter(user=actor).exists()
+        allowed
+        and ticket.company_id is not None
+        and Contact.objects.filter(company_id=ticket.company_id, user=actor).exists()
     ):
         raise ActionRefused(
             _("Only the support team sets the priority in this department."), code="forbidden"
@@ -635,7 +637,7 @@ def do_set_priority(ticket: Ticket, *, actor: User, priority: str) -> Ticket:
     return ticket
 
 
-def clean_tags(names) -> list[str]:
+def clean_tags(names: Iterable[str]) -> list[str]:
     """Tags as kept: lower case, single spaces, at most 50 characters, each once."""
     tags: list[str] = []
     for name in names:
@@ -646,7 +648,7 @@ def clean_tags(names) -> list[str]:
 
 
 @transaction.atomic
-def do_set_tags(ticket: Ticket, *, actor: User, tags) -> Ticket:
+def do_set_tags(ticket: Ticket, *, actor: User, tags: Iterable[str]) -> Ticket:
     """Staff replace the ticket's tags (new ones are created)."""
     _require_staff(actor)
     wanted = clean_tags(tags)
@@ -666,7 +668,7 @@ def do_set_tags(ticket: Ticket, *, actor: User, tags) -> Ticket:
     return ticket
 
 
-def do_add_tags(ticket: Ticket, *, actor: User, tags) -> Ticket:
+def do_add_tags(ticket: Ticket, *, actor: User, tags: Iterable[str]) -> Ticket:
     """Staff add tags to the ones the ticket has (bulk actions, canned replies)."""
     current = list(ticket.tags.values_list("name", flat=True))
     return do_set_tags(ticket, actor=actor, tags=current + clean_tags(tags))
@@ -683,7 +685,7 @@ def do_reply_with_canned(
     canned_id: int,
     body: str = "",
     internal: bool = False,
-    attachments=(),
+    attachments: Sequence[NewAttachment] = (),
     channel: str = Origin.CONSOLE,
 ) -> Message:
     """Send a canned reply: its text with the placeholders filled for this ticket (or the

@@ -5,11 +5,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, User
 from balcao.core.errors import NotFound
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
@@ -202,7 +203,9 @@ def list_tags(prefix: str = "", limit: int = 20) -> list[str]:
     )
 
 
-def canned_responses_for(viewer, department: Department | None = None) -> QuerySet[CannedResponse]:
+def canned_responses_for(
+    viewer: User | AnonymousUser, department: Department | None = None
+) -> QuerySet[CannedResponse]:
     """The canned replies ``viewer`` may use: the team's and their own, for every department or
     one they see (``department``: only those that fit a ticket of it)."""
     if not getattr(viewer, "is_agent", False):
@@ -215,7 +218,7 @@ def canned_responses_for(viewer, department: Department | None = None) -> QueryS
     )
 
 
-def get_canned_response(viewer, canned_id) -> CannedResponse:
+def get_canned_response(viewer: User | AnonymousUser, canned_id: int) -> CannedResponse:
     canned = canned_responses_for(viewer).select_related("department").filter(pk=canned_id).first()
     if canned is None:
         raise NotFound("Canned reply not found.")
@@ -225,16 +228,17 @@ def get_canned_response(viewer, canned_id) -> CannedResponse:
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def render_canned(canned: CannedResponse, *, ticket: Ticket, agent) -> str:
+def render_canned(canned: CannedResponse, *, ticket: Ticket, agent: User) -> str:
     """The canned reply's text with its placeholders filled for ``ticket`` and ``agent``."""
-    sla = getattr(ticket, "sla", None) if ticket.company_id else None
+    sla = getattr(ticket, "sla", None) if ticket.company_id else None  # none when unlinked
     due = sla.next_due if sla is not None else None
+    company = ticket.company
     values = dict(
         customer_name=ticket.requester_name or ticket.requester_email,
         ticket_number=str(ticket.number),
         agent_name=agent.display_name,
-        company=ticket.company.name if ticket.company_id else "",
-        plan=ticket.company.plan.localized("name") if ticket.company_id else "",
+        company=company.name if company else "",
+        plan=company.plan.localized("name") if company else "",
         sla_due=date_format(timezone.localtime(due), "SHORT_DATETIME_FORMAT") if due else "",
     )
     # An unknown placeholder stays as written.
