@@ -114,8 +114,8 @@ class TicketIn(Schema):
     subject: str = Field(max_length=255)
     body: str
     reference: int | None = None
-    priority: str = "normal"
     # Staff only:
+    priority: str = "normal"
     company: int | str | None = None
     requester_email: str | None = None
     channel: str = "phone"  # phone | meeting | other
