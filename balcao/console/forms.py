@@ -305,8 +305,18 @@ class CannedResponseForm(forms.Form):
         help_text=_("Separated by commas."),
     )
 
-    def __init__(self, data=None, *, departments):
-        super().__init__(data)
+    def __init__(self, data=None, *, departments, canned=None):
+        initial = None
+        if canned is not None:
+            initial = {
+                "title": canned.title,
+                "body": canned.body,
+                "department": canned.department.slug if canned.department_id else "",
+                "set_status": canned.set_status,
+                "assign_to_me": canned.assign_to_me,
+                "add_tags": canned.add_tags,
+            }
+        super().__init__(data, initial=initial)
         self.departments = {d.slug: d for d in departments}
         self.fields["department"].choices = [("", _("Every department"))] + [
             (d.slug, d.localized("name")) for d in departments

@@ -524,15 +524,24 @@ def new_ticket(request):
 
 @staff_required
 def canned_responses(request):
-    """The canned replies the agent may use; they write and delete their own here
-    (administrators keep the team's in the administration)."""
+    """The canned replies the agent may use; they write, edit (``?edit=<id>``) and delete their
+    own here (administrators keep the team's in the administration)."""
     departments = list(visible_departments(request.user).order_by("position", "name"))
-    form = CannedResponseForm(request.POST or None, departments=departments)
+    editing = None
+    if request.GET.get("edit"):
+        try:
+            editing = get_canned_response(request.user, request.GET["edit"])
+        except (NotFound, ValueError):
+            raise Http404 from None
+        if editing.owner_id != request.user.pk:
+            raise Http404
+    form = CannedResponseForm(request.POST or None, departments=departments, canned=editing)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.do_save_canned_response(
                 actor=request.user,
+                canned=editing,
                 title=data["title"],
                 body=data["body"],
                 department=form.chosen_department(),
@@ -546,7 +555,11 @@ def canned_responses(request):
             messages.success(request, _("Canned reply saved."))
             return redirect("console:canned")
     replies = canned_responses_for(request.user).select_related("department")
-    return render(request, "console/canned_responses.html", {"form": form, "replies": replies})
+    return render(
+        request,
+        "console/canned_responses.html",
+        {"form": form, "replies": replies, "editing": editing},
+    )
 
 
 @require_POST

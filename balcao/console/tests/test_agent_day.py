@@ -157,3 +157,23 @@ def test_administrators_keep_the_teams_canned_replies_in_the_admin(client, admin
     assert response.status_code == 302, response.content
     canned = CannedResponse.objects.get()
     assert canned.owner is None and canned.add_tags == "boas vindas"
+
+
+def test_an_agent_edits_their_own_canned_reply_only(client, suporte_agent, profile):
+    mine = actions.do_save_canned_response(actor=suporte_agent, title="Prazo", body="Até amanhã.")
+    team = CannedResponse.objects.create(title="Da equipe", body="x")
+    client.force_login(suporte_agent)
+    form = client.get(url("canned"), {"edit": mine.pk})
+    assert form.context["form"].initial["title"] == "Prazo"
+    client.post(
+        url("canned") + f"?edit={mine.pk}",
+        {"title": "Prazo novo", "body": "Até {sla_due}.", "department": "suporte"},
+    )
+    mine.refresh_from_db()
+    assert (mine.title, mine.department.slug, mine.owner) == (
+        "Prazo novo",
+        "suporte",
+        suporte_agent,
+    )
+    assert client.get(url("canned"), {"edit": team.pk}).status_code == 404
+    assert CannedResponse.objects.count() == 2
