@@ -167,7 +167,7 @@ def test_ticket_page_shows_the_public_conversation_never_the_notes(
     assert "&lt;b&gt;Funcionou&lt;/b&gt;" in page  # text is escaped
     assert "Ana Suporte (equipe de suporte)" in page
     assert "não pôde ser entregue a você; ela está aqui na íntegra" in page  # R10
-    assert "550" not in page  # without the technical error
+    assert "550 mailbox full" not in page  # without the technical error
     attachment = reply.attachments.get()
     assert f'href="/cliente/anexos/{attachment.pk}/"' in page and "passos.txt" in page
     assert "Resposta do cliente" in page and "Suporte" in page
