@@ -84,6 +84,9 @@ class TicketSummaryOut(Schema):
     assignee_name: str | None
     linked: bool
     origin: str
+    priority: str  # low | normal | high | urgent
+    tags: list[str]
+    merged_into: int | None  # the ticket this one was merged into
     created_at: datetime
     updated_at: datetime
 
@@ -113,15 +116,47 @@ class TicketOut(TicketSummaryOut):
 
 
 class TicketIn(Schema):
+    """A contact opens a ticket for its company; staff open one for a customer, naming the
+    company (id or name) and the contact (``requester_email``)."""
+
     department: str
     subject: str = Field(max_length=255)
     body: str
     reference: int | None = None
+    # Staff only:
+    priority: str = "normal"
+    company: int | str | None = None
+    requester_email: str | None = None
+    channel: str = "phone"  # phone | meeting | other
+    notify_customer: bool = True
+    as_note: bool = False  # the first message is the agent's internal note
+    override_reason: str = ""  # why the plan's department rules are overridden
+
+
+class TicketPatchIn(Schema):
+    priority: str | None = None
+    tags: list[str] | None = None
+
+
+class MergeIn(Schema):
+    into: int
 
 
 class MessageIn(Schema):
-    body: str
+    body: str = ""
     internal: bool = False
+    canned_response: int | None = None  # its text, placeholders filled, when body is empty
+
+
+class CannedResponseOut(Schema):
+    id: int
+    title: str
+    body: str  # with its placeholders, as written
+    department: str | None
+    shared: bool  # the team's, or the caller's own
+    set_status: str
+    assign_to_me: bool
+    add_tags: list[str]
 
 
 class AssignIn(Schema):

@@ -13,9 +13,11 @@ from balcao.accounts.actions import do_issue_api_token, do_revoke_api_token
 from balcao.accounts.selectors import api_token, find_staff, get_department, list_api_tokens
 from balcao.api.schemas import (
     AssignIn,
+    CannedResponseOut,
     ChannelOut,
     DepartmentOut,
     ErrorOut,
+    MergeIn,
     MessageIn,
     NotificationOut,
     NotificationPreferenceIn,
@@ -23,6 +25,7 @@ from balcao.api.schemas import (
     StatusIn,
     TicketIn,
     TicketOut,
+    TicketPatchIn,
     TicketSummaryOut,
     TokenIn,
     TokenListOut,
@@ -31,7 +34,7 @@ from balcao.api.schemas import (
 )
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.text import is_unstorable
-from balcao.customers.selectors import get_contact, list_department_choices
+from balcao.customers.selectors import find_company, get_contact, list_department_choices
 from balcao.notifications.actions import do_set_notification_preferences
 from balcao.notifications.selectors import (
     list_notifications,
@@ -42,6 +45,8 @@ from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
+    TAGS,
+    canned_responses_for,
     copied_emails,
     get_ticket,
     list_tickets,
@@ -104,6 +109,9 @@ def summary(viewer, ticket: Ticket) -> dict:
         else None,
         "linked": ticket.linked,
         "origin": ticket.origin,
+        "priority": ticket.priority,
+        "tags": [tag.name for tag in ticket.tags.all()],
+        "merged_into": ticket.merged_into.number if ticket.merged_into_id else None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
     }
@@ -236,6 +244,8 @@ class TicketFilters(Schema):
     status: str = ""
     department: str = ""
     q: str = Field("", max_length=200)
+    priority: str = ""  # one or more, comma-separated
+    tag: str = ""
 
 
 class TicketPages(PageNumberPagination):
@@ -255,7 +265,7 @@ class TicketPages(PageNumberPagination):
 @api.get("/tickets", response=list[TicketSummaryOut], tags=["tickets"])
 @paginate(TicketPages, page_size=50)
 def tickets(request, filters: Query[TicketFilters]):
-    return list_tickets(request.auth, **filters.dict())
+    return list_tickets(request.auth, **filters.dict()).prefetch_related(TAGS)
 
 
 def _department(slug: str):
@@ -265,11 +275,35 @@ def _department(slug: str):
     return department
 
 
+def _open_for_customer(viewer, payload: TicketIn) -> Ticket:
+    company = find_company(payload.company) if payload.company is not None else None
+    if company is None or not payload.requester_email:
+        raise ActionRefused(
+            _("Say for which company (id or name) and which contact (requester_email).")
+        )
+    return actions.do_open_ticket_for_customer(
+        actor=viewer,
+        company=company,
+        requester_email=payload.requester_email,
+        department=_department(payload.department),
+        subject=payload.subject,
+        body=payload.body,
+        channel=payload.channel,
+        as_note=payload.as_note,
+        notify_customer=payload.notify_customer,
+        override_reason=payload.override_reason,
+        priority=payload.priority,
+        reference=payload.reference,
+    )
+
+
 @api.post("/tickets", response={201: TicketOut, 400: ErrorOut, 403: ErrorOut}, tags=["tickets"])
 def open_ticket(request, payload: TicketIn):
+    """A contact opens a ticket (R6); staff open one for a customer (a phone call, a meeting)."""
     viewer = request.auth
     if viewer.is_agent:
-        raise ActionRefused(_("Staff open tickets for customers in the console."), code="forbidden")
+        ticket = _open_for_customer(viewer, payload)
+        return Status(201, detail(viewer, get_ticket(viewer, ticket.number)))
     ticket = actions.do_open_ticket(
         actor=viewer,
         department=_department(payload.department),
@@ -293,6 +327,19 @@ def ticket(request, number: int):
 )
 def add_message(request, number: int, payload: MessageIn):
     viewer = request.auth
+    if payload.canned_response is not None:
+        try:
+            actions.do_reply_with_canned(
+                get_ticket(viewer, number),
+                actor=viewer,
+                canned_id=payload.canned_response,
+                body=payload.body,
+                internal=payload.internal,
+                channel=Origin.API,
+            )
+        except NotFound:
+            raise ActionRefused(_("Unknown canned reply.")) from None
+        return Status(201, detail(viewer, get_ticket(viewer, number)))
     actions.do_add_message(
         get_ticket(viewer, number),
         actor=viewer,
@@ -391,3 +438,54 @@ def notifications(request):
     """The caller's latest notifications, newest first."""
     _require_staff(request.auth)
     return [notification_payload(n) for n in list_notifications(request.auth)]
+
+
+@api.patch(
+    "/tickets/{number}",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    tags=["tickets"],
+)
+def change_ticket(request, number: int, payload: TicketPatchIn):
+    """Priority (staff, and the customer where the department allows) and tags (staff)."""
+    viewer = request.auth
+    ticket = get_ticket(viewer, number)
+    if payload.priority is not None and payload.priority != ticket.priority:
+        ticket = actions.do_set_priority(ticket, actor=viewer, priority=payload.priority)
+    if payload.tags is not None and sorted(actions.clean_tags(payload.tags)) != sorted(
+        t.name for t in ticket.tags.all()
+    ):
+        actions.do_set_tags(ticket, actor=viewer, tags=payload.tags)
+    return detail(viewer, get_ticket(viewer, number))
+
+
+@api.post(
+    "/tickets/{number}/merge",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["tickets"],
+)
+def merge(request, number: int, payload: MergeIn):
+    """Merge this ticket (a duplicate) into ticket ``into`` of the same company; the merged
+    ticket is returned, pointing to the other in ``merged_into``."""
+    viewer = request.auth
+    actions.do_merge_ticket(
+        get_ticket(viewer, number), actor=viewer, into=get_ticket(viewer, payload.into)
+    )
+    return detail(viewer, get_ticket(viewer, number))
+
+
+@api.get("/canned-responses", response=list[CannedResponseOut], tags=["tickets"])
+def canned_responses(request):
+    """The canned replies the caller may use: the team's and their own (staff only)."""
+    return [
+        {
+            "id": c.pk,
+            "title": c.title,
+            "body": c.body,
+            "department": c.department.slug if c.department_id else None,
+            "shared": c.owner_id is None,
+            "set_status": c.set_status,
+            "assign_to_me": c.assign_to_me,
+            "add_tags": c.tag_names(),
+        }
+        for c in canned_responses_for(request.auth).select_related("department")
+    ]

@@ -50,7 +50,7 @@ def load_demo() -> bool:
     if Company.objects.filter(name="Loja Exemplo").exists():
         return False
     agents = {email: _staff(email, name, role, deps) for email, name, role, deps in STAFF}
-    User.objects.create_superuser("admin@balcao.localhost", PASSWORD, name="Admin Balcão")
+    admin = User.objects.create_superuser("admin@balcao.localhost", PASSWORD, name="Admin Balcão")
     loja = do_create_company(
         name="Loja Exemplo",
         plan=Plan.objects.get(slug="essencial"),
@@ -70,7 +70,30 @@ def load_demo() -> bool:
     for user in User.objects.filter(contact__company__in=[loja, mega]):
         do_set_password(user, PASSWORD)
     _demo_tickets(agents)
+    _demo_canned_replies(admin)
     return True
+
+
+def _demo_canned_replies(admin):
+    """Two of the team's canned replies, to try the reply box's search (Alt+C)."""
+    actions.do_save_canned_response(
+        actor=admin,
+        shared=True,
+        title="Recebemos e estamos analisando",
+        body="Olá, {customer_name}! Recebemos o chamado #{ticket_number} e já estamos"
+        " analisando. Retornamos até {sla_due}.\n\n{agent_name}",
+        set_status="in_progress",
+        assign_to_me=True,
+    )
+    actions.do_save_canned_response(
+        actor=admin,
+        shared=True,
+        title="Segunda via do boleto",
+        body="Olá, {customer_name}! Segue em anexo a segunda via do boleto da {company}.\n\n"
+        "{agent_name}",
+        department=Department.objects.get(slug="financeiro"),
+        add_tags="boleto",
+    )
 
 
 def _demo_tickets(agents):

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from balcao.core.forms import MultipleFileField
 from balcao.tickets.actions import NewAttachment
-from balcao.tickets.models import Status
+from balcao.tickets.models import STAFF_ORIGINS, Origin, Priority, Status
 
 ACTIVE = ",".join(s for s in Status.values if s != Status.CLOSED)
 
@@ -19,6 +19,7 @@ SORT_CHOICES = [
     ("-number", _("Lowest number first")),
     ("status", _("Status (what waits for us first)")),
     ("sla", _("SLA (what breaches first)")),
+    ("priority", _("Priority (most urgent first)")),
 ]
 
 
@@ -34,6 +35,15 @@ class TicketFilterForm(forms.Form):
     department = forms.ChoiceField(label=_("Department"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("Any priority")), *Priority.choices]
+    )
+    tag = forms.CharField(
+        label=_("Tag"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}),
+    )
     unlinked = forms.BooleanField(label=_("Unlinked only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
@@ -59,7 +69,7 @@ class TicketFilterForm(forms.Form):
         self.is_valid()
         value = {
             name: self.cleaned_data[name] if name in self.cleaned_data else self.data.get(name, "")
-            for name in ("q", "department", "status", "assignee")
+            for name in ("q", "department", "status", "assignee", "priority", "tag")
         }
         value["unlinked"] = self.cleaned_data.get("unlinked", False)
         value["sort"] = self.cleaned_data.get("sort") or "updated"
@@ -73,6 +83,7 @@ class MessageForm(forms.Form):
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+    canned_response = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def new_attachments(self) -> list[NewAttachment]:
         return [
@@ -155,14 +166,18 @@ class BulkForm(forms.Form):
     ASSIGN_ME = "assign_me"
     ASSIGN = "assign"
     CLOSE = "close"
+    PRIORITY = "priority"
+    TAG = "tag"
 
     tickets = forms.TypedMultipleChoiceField(
         coerce=int, choices=[], error_messages={"required": _("Choose at least one ticket.")}
     )
     operation = forms.ChoiceField(
-        choices=[(ASSIGN_ME, ""), (ASSIGN, ""), (CLOSE, "")],
+        choices=[(ASSIGN_ME, ""), (ASSIGN, ""), (CLOSE, ""), (PRIORITY, ""), (TAG, "")],
     )
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=Priority.choices)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
 
     def __init__(self, data=None, *, staff):
         super().__init__(data)
@@ -185,4 +200,135 @@ class BulkForm(forms.Form):
         data = self.cleaned_data
         if data.get("operation") == self.ASSIGN and not data.get("assignee"):
             self.add_error("assignee", _("Choose who gets the tickets."))
+        if data.get("operation") == self.PRIORITY and not data.get("priority"):
+            self.add_error("priority", _("Choose a priority."))
+        if data.get("operation") == self.TAG and not (data.get("tag") or "").strip():
+            self.add_error("tag", _("Write the tag to add."))
         return data
+
+
+# Issue 11: priority and tags, merge, staff-opened tickets, canned replies
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas."),
+        widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}),
+    )
+
+    def tag_names(self) -> list[str]:
+        return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        label=_("Merge this ticket into ticket number"),
+        min_value=1,
+        help_text=_(
+            "A duplicate of the same company: everything moves there; the customer is told."
+        ),
+    )
+
+
+class NewTicketForm(forms.Form):
+    """Staff open a ticket for a contact of the chosen company (a phone call, a meeting)."""
+
+    requester = forms.ChoiceField(label=_("Contact"))
+    channel = forms.ChoiceField(
+        label=_("How the customer reached us"),
+        choices=[(o.value, o.label) for o in STAFF_ORIGINS],
+        initial=Origin.PHONE,
+    )
+    department = forms.ChoiceField(label=_("Department"))
+    override_reason = forms.CharField(
+        label=_("Why outside the plan"),
+        required=False,
+        max_length=500,
+        help_text=_("Only for a department the company's plan does not include."),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+    as_note = forms.BooleanField(
+        label=_("This is my internal note, not the customer's words"), required=False
+    )
+    notify_customer = forms.BooleanField(
+        label=_("Tell the customer by e-mail that the ticket was opened"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, data=None, *, contacts, choices):
+        super().__init__(data)
+        self.contacts = {c.user.email: c.user for c in contacts}
+        self.fields["requester"].choices = [
+            (c.user.email, f"{c.user.name} <{c.user.email}>") for c in contacts
+        ]
+        self.departments = {c.department.slug: c.department for c in choices}
+        self.fields["department"].choices = [
+            (
+                c.department.slug,
+                c.department.localized("name")
+                if c.available
+                else f"{c.department.localized('name')} — {c.reason}",
+            )
+            for c in choices
+        ]
+
+
+class CannedResponseForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Placeholders: {customer_name}, {ticket_number}, {agent_name}, {company}, {plan},"
+            " {sla_due}."
+        ),
+    )
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    set_status = forms.ChoiceField(
+        label=_("Then set the status"),
+        required=False,
+        choices=[
+            ("", _("Leave it")),
+            (Status.IN_PROGRESS, Status.IN_PROGRESS.label),
+            (Status.CLOSED, Status.CLOSED.label),
+        ],
+    )
+    assign_to_me = forms.BooleanField(label=_("Then assign the ticket to me"), required=False)
+    add_tags = forms.CharField(
+        label=_("Then add tags"),
+        required=False,
+        max_length=255,
+        help_text=_("Separated by commas."),
+    )
+
+    def __init__(self, data=None, *, departments, canned=None):
+        initial = None
+        if canned is not None:
+            initial = {
+                "title": canned.title,
+                "body": canned.body,
+                "department": canned.department.slug if canned.department_id else "",
+                "set_status": canned.set_status,
+                "assign_to_me": canned.assign_to_me,
+                "add_tags": canned.add_tags,
+            }
+        super().__init__(data, initial=initial)
+        self.departments = {d.slug: d for d in departments}
+        self.fields["department"].choices = [("", _("Every department"))] + [
+            (d.slug, d.localized("name")) for d in departments
+        ]
+
+    def chosen_department(self):
+        return self.departments.get(self.cleaned_data["department"])

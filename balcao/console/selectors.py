@@ -10,8 +10,8 @@ from balcao.accounts.models import Department, User
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.sla.selectors import sla_counts
-from balcao.tickets.models import Message, Status, Ticket
-from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
+from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
+from balcao.tickets.selectors import TAGS, list_tickets, visible_departments, visible_tickets
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
 STATUS_ORDER = [
@@ -32,7 +32,15 @@ SORTS = {
     "-number": ("number",),
     "status": ("status_rank", "-updated_at", "-id"),
     "sla": (F("sla__next_due").asc(nulls_last=True), "-updated_at", "-id"),
+    "priority": ("priority_rank", "-updated_at", "-id"),
 }
+
+
+def _rank(field: str, order: list) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(order)),
+        output_field=IntegerField(),
+    )
 
 
 @dataclass
@@ -91,12 +99,9 @@ def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> Q
     """The ticket list of the console: tickets.selectors.list_tickets, sorted as asked."""
     tickets = list_tickets(viewer, **filters)
     if sort == "status":
-        tickets = tickets.annotate(
-            status_rank=Case(
-                *(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)),
-                output_field=IntegerField(),
-            )
-        )
+        tickets = tickets.annotate(status_rank=_rank("status", STATUS_ORDER))
+    elif sort == "priority":
+        tickets = tickets.annotate(priority_rank=_rank("priority", PRIORITY_ORDER))
     return tickets.select_related("sla").order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
@@ -109,7 +114,13 @@ def console_page(
     ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
     page: Page[Any] = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
-    rows = list_tickets(viewer).filter(pk__in=ids).select_related("sla").in_bulk()
+    rows = (
+        list_tickets(viewer)
+        .filter(pk__in=ids)
+        .select_related("sla")
+        .prefetch_related(TAGS)
+        .in_bulk()
+    )
     page.object_list = [rows[pk] for pk in ids]
     return page
 

@@ -31,4 +31,12 @@ urlpatterns = [
         views.notification_preferences_page,
         name="notification_preferences",
     ),
+    path("chamados/novo/", views.new_ticket, name="new_ticket"),
+    path("chamados/<int:number>/prioridade/", views.ticket_priority, name="priority"),
+    path("chamados/<int:number>/etiquetas/", views.ticket_tags, name="tags"),
+    path("chamados/<int:number>/mesclar/", views.ticket_merge, name="merge"),
+    path("chamados/<int:number>/respostas-prontas/", views.canned_picker, name="canned_picker"),
+    path("etiquetas/", views.tag_options, name="tag_options"),
+    path("respostas-prontas/", views.canned_responses, name="canned"),
+    path("respostas-prontas/<int:pk>/apagar/", views.canned_response_delete, name="canned_delete"),
 ]

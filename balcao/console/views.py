@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,14 +22,20 @@ from balcao.console import selectors
 from balcao.console.forms import (
     AssignForm,
     BulkForm,
+    CannedResponseForm,
     CompanySearchForm,
     LinkForm,
+    MergeForm,
     MessageForm,
+    NewTicketForm,
+    PriorityForm,
+    TagsForm,
     TicketFilterForm,
     TransferForm,
 )
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact
+from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
     do_follow_ticket,
     do_mark_notifications_read,
@@ -48,8 +55,12 @@ from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import Origin
 from balcao.tickets.selectors import (
+    canned_responses_for,
+    get_canned_response,
     get_ticket,
+    list_tags,
     list_tickets,
+    render_canned,
     visible_departments,
     visible_events,
 )
@@ -141,6 +152,12 @@ def bulk(request):
                 raise ActionRefused(_("Not found."))
             if operation == BulkForm.CLOSE:
                 actions.do_close_ticket(ticket, actor=request.user)
+            elif operation == BulkForm.PRIORITY:
+                actions.do_set_priority(
+                    ticket, actor=request.user, priority=form.cleaned_data["priority"]
+                )
+            elif operation == BulkForm.TAG:
+                actions.do_add_tags(ticket, actor=request.user, tags=[form.cleaned_data["tag"]])
             else:
                 assignee = (
                     request.user
@@ -181,6 +198,9 @@ def _ticket_context(request, ticket) -> dict:
     context.update(
         panel=selectors.customer_panel(request.user, ticket),
         message_form=MessageForm(),
+        priority_form=PriorityForm(initial={"priority": ticket.priority}),
+        tags_form=TagsForm(initial={"tags": ", ".join(t.name for t in ticket.tags.all())}),
+        merge_form=MergeForm(),
     )
     if not ticket.linked:
         search = CompanySearchForm(request.GET or None)
@@ -220,14 +240,27 @@ def ticket_message(request, number: int):
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.do_add_message(
-                ticket,
-                actor=request.user,
-                body=form.cleaned_data["body"],
-                internal=internal,
-                attachments=form.new_attachments(),
-                channel=Origin.CONSOLE,
-            )
+            if form.cleaned_data["canned_response"]:
+                actions.do_reply_with_canned(
+                    ticket,
+                    actor=request.user,
+                    canned_id=form.cleaned_data["canned_response"],
+                    body=form.cleaned_data["body"],
+                    internal=internal,
+                    attachments=form.new_attachments(),
+                    channel=Origin.CONSOLE,
+                )
+            else:
+                actions.do_add_message(
+                    ticket,
+                    actor=request.user,
+                    body=form.cleaned_data["body"],
+                    internal=internal,
+                    attachments=form.new_attachments(),
+                    channel=Origin.CONSOLE,
+                )
+        except NotFound:
+            form.add_error(None, _("That canned reply is not available."))
         except ActionRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -463,3 +496,184 @@ def notification_preferences_page(request):
         "console/notification_preferences.html",
         {"preferences": notification_preferences(request.user)},
     )
+
+
+# Issue 11: priority and tags, merge, staff-opened tickets, canned replies
+
+
+@require_POST
+@staff_required
+def ticket_priority(request, number: int):
+    ticket = _ticket(request, number)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a priority."))
+        return _back_to_ticket(ticket)
+    return _ticket_action(
+        request,
+        ticket,
+        lambda t: actions.do_set_priority(
+            t, actor=request.user, priority=form.cleaned_data["priority"]
+        ),
+        _("Priority changed."),
+    )
+
+
+@require_POST
+@staff_required
+def ticket_tags(request, number: int):
+    ticket = _ticket(request, number)
+    form = TagsForm(request.POST)
+    form.is_valid()
+    return _ticket_action(
+        request,
+        ticket,
+        lambda t: actions.do_set_tags(t, actor=request.user, tags=form.tag_names()),
+        _("Tags saved."),
+    )
+
+
+@require_GET
+@staff_required
+def tag_options(request):
+    """Autocomplete: the tags starting with what was typed, as the options of a datalist."""
+    typed = request.GET.get("tag") or request.GET.get("tags", "").split(",")[-1]
+    return render(request, "console/_tag_options.html", {"tags": list_tags(typed)})
+
+
+@require_POST
+@staff_required
+def ticket_merge(request, number: int):
+    ticket = _ticket(request, number)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of the ticket to merge into."))
+        return _back_to_ticket(ticket)
+    try:
+        into = get_ticket(request.user, form.cleaned_data["into"])
+        actions.do_merge_ticket(ticket, actor=request.user, into=into)
+    except NotFound:
+        messages.error(
+            request, _("Ticket %(number)s not found.") % {"number": form.cleaned_data["into"]}
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Ticket #%(merged)s was merged into this one.") % {"merged": ticket.number},
+        )
+        return _back_to_ticket(into)
+    return _back_to_ticket(ticket)
+
+
+@staff_required
+def new_ticket(request):
+    """Open a ticket for a customer: find the company, then the contact, department, channel
+    and first message (a phone call, a meeting, a walk-in; R14)."""
+    company = selectors.get_company(request.GET.get("company") or request.POST.get("company"))
+    if company is None:
+        search = CompanySearchForm(request.GET or None)
+        companies = (
+            selectors.search_companies(search.cleaned_data["company_q"])
+            if search.is_valid()
+            else None
+        )
+        return render(
+            request, "console/new_ticket.html", {"search_form": search, "companies": companies}
+        )
+    contacts = [c for c in list_company_contacts(company) if c.user.is_active]
+    choices = list_department_choices(company)
+    form = NewTicketForm(request.POST or None, contacts=contacts, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = actions.do_open_ticket_for_customer(
+                actor=request.user,
+                company=company,
+                requester_email=data["requester"],
+                department=form.departments[data["department"]],
+                subject=data["subject"],
+                body=data["body"],
+                channel=data["channel"],
+                as_note=data["as_note"],
+                notify_customer=data["notify_customer"],
+                override_reason=data["override_reason"],
+                priority=data["priority"],
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Ticket #%(number)s opened.") % {"number": ticket.number})
+            try:
+                return _back_to_ticket(get_ticket(request.user, ticket.number))
+            except NotFound:
+                return redirect("console:tickets")
+    return render(request, "console/new_ticket.html", {"company": company, "form": form})
+
+
+@staff_required
+def canned_responses(request):
+    """The canned replies the agent may use; they write, edit (``?edit=<id>``) and delete their
+    own here (administrators keep the team's in the administration)."""
+    departments = list(visible_departments(request.user).order_by("position", "name"))
+    editing = None
+    if request.GET.get("edit"):
+        try:
+            editing = get_canned_response(request.user, request.GET["edit"])
+        except (NotFound, ValueError):
+            raise Http404 from None
+        if editing.owner_id != request.user.pk:
+            raise Http404
+    form = CannedResponseForm(request.POST or None, departments=departments, canned=editing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_save_canned_response(
+                actor=request.user,
+                canned=editing,
+                title=data["title"],
+                body=data["body"],
+                department=form.chosen_department(),
+                set_status=data["set_status"],
+                assign_to_me=data["assign_to_me"],
+                add_tags=data["add_tags"],
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Canned reply saved."))
+            return redirect("console:canned")
+    replies = canned_responses_for(request.user).select_related("department")
+    return render(
+        request,
+        "console/canned_responses.html",
+        {"form": form, "replies": replies, "editing": editing},
+    )
+
+
+@require_POST
+@staff_required
+def canned_response_delete(request, pk: int):
+    try:
+        actions.do_delete_canned_response(get_canned_response(request.user, pk), actor=request.user)
+    except NotFound:
+        raise Http404 from None
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Canned reply deleted."))
+    return redirect("console:canned")
+
+
+@require_GET
+@staff_required
+def canned_picker(request, number: int):
+    """The canned replies that fit the ticket, filled in for it, matching the search."""
+    ticket = _ticket(request, number)
+    q = request.GET.get("q", "").strip()
+    replies = canned_responses_for(request.user, ticket.department)
+    if q:
+        replies = replies.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    filled = [(c, render_canned(c, ticket=ticket, agent=request.user)) for c in replies[:20]]
+    return render(request, "console/_canned_options.html", {"replies": filled})

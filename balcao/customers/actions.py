@@ -156,6 +156,7 @@ def do_load_default_profile(*, email_domain: str = "balcao.localhost") -> bool:
             name=name,
             tier=tier,
             channels=channels,
+            phone_number=profile.PHONE_NUMBER if profile.P in channels else "",
             first_response_minutes=hours * 60,
             next_response_minutes=hours * 60,
             resolution_minutes=hours * 60 * 5,

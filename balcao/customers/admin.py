@@ -73,7 +73,7 @@ class PlanAdmin(admin.ModelAdmin):
     list_display = ["name", "tier", *(_channel_column(c) for c in Channel), *TARGETS]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "slug", "tier"]}),
-        (_("Channels"), {"fields": ["channels"]}),
+        (_("Channels"), {"fields": ["channels", "phone_number"]}),
         (_("SLA targets (business minutes)"), {"fields": list(TARGETS)}),
     ]
 

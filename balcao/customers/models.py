@@ -14,6 +14,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MEETING_CONSULTANT = "meeting_consultant", _("Meetings with consultants")
     MEETING_MARKETING = "meeting_marketing", _("Meetings with marketing analysts")
+    PHONE = "phone", _("Phone")
 
 
 class Plan(Localized, models.Model):
@@ -24,6 +25,15 @@ class Plan(Localized, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     tier = models.PositiveSmallIntegerField(_("tier"), unique=True)
     channels = models.JSONField(_("channels"), default=list, blank=True)
+    phone_number = models.CharField(
+        _("support phone number"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Shown on Meu plano when the plan includes the phone; its hours are the"
+            " phone's channel hours."
+        ),
+    )
     first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
     next_response_minutes = models.PositiveIntegerField(
         _("next response (business minutes)"), null=True, blank=True

@@ -8,13 +8,17 @@ WS = "whatsapp_support"
 E = "email"
 MC = "meeting_consultant"
 MM = "meeting_marketing"
+P = "phone"
+
+# A placeholder the administrator replaces (the support page gives no number).
+PHONE_NUMBER = "+55 11 4000-0000"
 
 PLANS = [
     # slug, name, tier, channels, first response hours
     ("essencial", "Essencial", 1, [WC, E], 16),
     ("profissional", "Profissional", 2, [C, WC, E], 8),
-    ("team", "TEAM", 3, [C, WC, WS, E, MC], 4),
-    ("enterprise", "Enterprise", 4, [C, WC, WS, E, MC, MM], 2),
+    ("team", "TEAM", 3, [C, WC, WS, E, MC, P], 4),
+    ("enterprise", "Enterprise", 4, [C, WC, WS, E, MC, MM, P], 2),
 ]
 
 ADDONS = [

@@ -118,3 +118,11 @@ def find_contact_by_email(email: str) -> Contact | None:
 def list_company_addons(company: Company) -> list[AddOn]:
     """The add-ons a company contracted, for showing its support level (R3)."""
     return list(company.addons.order_by("name"))
+
+
+def find_company(key: int | str) -> Company | None:
+    """An active company by id, or by its exact name (case aside), for staff."""
+    companies = Company.objects.select_related("plan").filter(is_active=True)
+    if isinstance(key, int) or str(key).isdigit():
+        return companies.filter(pk=int(key)).first()
+    return companies.filter(name__iexact=str(key).strip()).first()

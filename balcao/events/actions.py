@@ -135,6 +135,63 @@ def delivery_failed_event(*, message: Message, error: str) -> Event:
     )
 
 
+def priority_changed_event(
+    *, ticket: Ticket, actor: User | None, old: str, new: str, customer_may_set: bool
+) -> Event:
+    """``customer_may_set``: whether the department lets its customers set the priority — then
+    they see its changes in the history too."""
+    return _record(
+        EventKind.PRIORITY_CHANGED,
+        actor=actor,
+        ticket=ticket,
+        old=str(old),
+        new=str(new),
+        public=customer_may_set,
+    )
+
+
+def tags_changed_event(
+    *, ticket: Ticket, actor: User | None, added: list[str], removed: list[str]
+) -> Event:
+    return _record(EventKind.TAGS_CHANGED, actor=actor, ticket=ticket, added=added, removed=removed)
+
+
+def merged_event(*, ticket: Ticket, actor: User | None, into: Ticket) -> Event:
+    """``ticket`` was merged into ``into``; its messages and events now live there."""
+    return _record(EventKind.MERGED, actor=actor, ticket=ticket, into=into.number)
+
+
+def merged_from_event(*, ticket: Ticket, actor: User | None, merged: Ticket) -> Event:
+    """``merged`` (a duplicate) was merged into ``ticket``."""
+    return _record(
+        EventKind.MERGED_FROM,
+        actor=actor,
+        ticket=ticket,
+        merged=merged.number,
+        subject=merged.subject,
+    )
+
+
+def department_overridden_event(
+    *, ticket: Ticket, actor: User, department: Department, refusal: str, why: str
+) -> Event:
+    """Staff opened ``ticket`` in a department the company's plan does not give it
+    (``refusal``, the rule's words), for the reason ``why`` they gave."""
+    return _record(
+        EventKind.DEPARTMENT_OVERRIDDEN,
+        actor=actor,
+        ticket=ticket,
+        department=department.slug,
+        refusal=str(refusal),
+        why=why,
+    )
+
+
+def move_ticket_events(*, source: Ticket, into: Ticket) -> int:
+    """A merge: the history of ``source`` becomes part of ``into``'s (nothing is lost)."""
+    return Event.objects.filter(ticket=source).update(ticket=into)
+
+
 # SLA clocks
 
 

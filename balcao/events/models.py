@@ -30,6 +30,11 @@ class EventKind(models.TextChoices):
     COMPANY_CHANGED = "company_changed", _("Company changed")
     STAFF_ADDED = "staff_added", _("Staff member added")
     STAFF_CHANGED = "staff_changed", _("Staff member changed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    MERGED = "merged", _("Merged into another ticket")
+    MERGED_FROM = "merged_from", _("Another ticket merged into this one")
+    DEPARTMENT_OVERRIDDEN = "department_overridden", _("Department chosen outside the plan")
 
 
 class Event(models.Model):

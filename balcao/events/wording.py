@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from balcao.events.models import Event, EventKind
 from balcao.sla.models import Target
-from balcao.tickets.models import Origin, Status
+from balcao.tickets.models import Origin, Priority, Status
 
 # What a customer contact sees of the history besides the conversation. Left out: internal
 # notes, SLA internals, assignments (the status "Assigned" already says the ticket was escalated
@@ -30,7 +30,11 @@ CUSTOMER_KINDS = (
     EventKind.AUTO_CLOSED,
     EventKind.CC_ADDED,
     EventKind.CC_REMOVED,
+    EventKind.MERGED,
+    EventKind.MERGED_FROM,
 )
+# Priority changes are shown to customers only where the department lets them set it (the
+# event says so in ``public``); tags and department overrides are the team's business.
 # Messages stand for themselves in the conversation; their events would only repeat them.
 SHOWN_BY_THE_MESSAGE = (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED)
 
@@ -132,6 +136,43 @@ def _delivery_failed(data: dict, reader: Reader) -> str:
     return _("The team's answer could not be delivered to you; it is here in full.")
 
 
+def _priority_changed(data: dict, reader: Reader) -> str:
+    return _("Priority: %(old)s → %(new)s.") % {
+        "old": _label(Priority, data.get("old")),
+        "new": _label(Priority, data.get("new")),
+    }
+
+
+def _tags_changed(data: dict, reader: Reader) -> str:
+    parts = []
+    if data.get("added"):
+        parts.append(_("Tags added: %(tags)s.") % {"tags": ", ".join(data["added"])})
+    if data.get("removed"):
+        parts.append(_("Tags removed: %(tags)s.") % {"tags": ", ".join(data["removed"])})
+    return " ".join(parts)
+
+
+def _merged(data: dict, reader: Reader) -> str:
+    return _("Merged into ticket #%(number)s: the conversation continues there.") % {
+        "number": data.get("into")
+    }
+
+
+def _merged_from(data: dict, reader: Reader) -> str:
+    return _("Ticket #%(number)s (%(subject)s) was merged into this one.") % {
+        "number": data.get("merged"),
+        "subject": data.get("subject", ""),
+    }
+
+
+def _department_overridden(data: dict, reader: Reader) -> str:
+    return _("Opened in %(department)s outside the plan (%(refusal)s) because: %(why)s") % {
+        "department": reader.department(data.get("department")),
+        "refusal": data.get("refusal", ""),
+        "why": data.get("why", ""),
+    }
+
+
 def _sla_started(data: dict, reader: Reader) -> str:
     return _("SLA clock started: first response due %(due)s.") % {
         "due": _when(data.get("first_response_due"))
@@ -192,6 +233,11 @@ WORDING: dict[str, Callable[[dict, Reader], str]] = {
     EventKind.SLA_STOPPED: _sla_stopped,
     EventKind.SLA_WARNING: _sla_warning,
     EventKind.SLA_BREACHED: _sla_breached,
+    EventKind.PRIORITY_CHANGED: _priority_changed,
+    EventKind.TAGS_CHANGED: _tags_changed,
+    EventKind.MERGED: _merged,
+    EventKind.MERGED_FROM: _merged_from,
+    EventKind.DEPARTMENT_OVERRIDDEN: _department_overridden,
 }
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("chamados/<int:number>/responder/", views.ticket_reply, name="reply"),
     path("chamados/<int:number>/fechar/", views.ticket_close, name="close"),
     path("chamados/<int:number>/copias/", views.ticket_cc, name="ticket_cc"),
+    path("chamados/<int:number>/prioridade/", views.ticket_priority, name="priority"),
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
     path("anexos/<int:pk>/ver/", views.attachment_preview, name="attachment_preview"),
     path("contatos/", views.contacts, name="contacts"),

@@ -56,7 +56,7 @@ from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
-from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
+from balcao.tickets.models import STATUS_MEANINGS, Origin, Priority, Status
 from balcao.tickets.selectors import copied_emails, get_ticket, list_tickets, visible_events
 
 PAGE_SIZE = 25
@@ -305,6 +305,7 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         "reply_form": reply_form or ReplyForm(),
         "closed": ticket.status == Status.CLOSED,
         "expected": expected_answer(ticket),
+        "priorities": Priority.choices,
     }
     return render(request, "portal/ticket.html", context, status=status)
 
@@ -342,6 +343,22 @@ def ticket_reply(request, number: int):
             )
             return redirect("portal:ticket", number=ticket.number)
     return _render_ticket(request, ticket, reply_form=form, status=400)
+
+
+@require_POST
+@contact_required
+def ticket_priority(request, number: int):
+    """The customer sets the priority, where the ticket's department allows it."""
+    ticket = _ticket(request, number)
+    try:
+        actions.do_set_priority(
+            ticket, actor=request.user, priority=request.POST.get("priority", "")
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Priority changed."))
+    return redirect("portal:ticket", number=ticket.number)
 
 
 @require_POST
@@ -453,6 +470,7 @@ def plan(request):
         "company": company,
         "plan": current,
         "channels": _channels(current),
+        "phone": current.phone_number if current.allows_channel(Channel.PHONE) else "",
         "sla": {
             "first": _business_time(current.first_response_minutes),
             "next": _business_time(current.next_response_minutes),

@@ -35,7 +35,7 @@ from balcao.sla import tasks
 from balcao.sla.calendar import add_business, business_time
 from balcao.sla.models import ClockState, SlaAlert, Target, TicketSla
 from balcao.sla.selectors import calendar_of, policy_for
-from balcao.tickets.models import Status, Ticket
+from balcao.tickets.models import Priority, PriorityPolicy, Status, Ticket
 
 WARN_AT = 0.8
 
@@ -86,20 +86,39 @@ def _schedule(ticket_id: int, pending: Pending) -> None:
         )
 
 
+def priority_share(priority: str) -> int:
+    """The percentage of the SLA targets a ticket of ``priority`` gets (PriorityPolicy). The
+    contract's targets are those of a normal ticket (R15): always all of them, no query."""
+    if priority == Priority.NORMAL:
+        return 100
+    policy = PriorityPolicy.objects.filter(priority=priority).first()
+    return policy.sla_percent if policy else 100
+
+
+def _scaled(minutes: float, percent: int) -> int:
+    return max(1, round(minutes * percent / 100))
+
+
+def _scaled_optional(minutes: float | None, percent: int) -> int | None:
+    return None if minutes is None else _scaled(minutes, percent)
+
+
 def do_start_clock(ticket: Ticket, *, actor: User | None) -> TicketSla | None:
     """Start the clock of a linked ticket now (opening or linking); it follows the ticket's
-    current status (a ticket linked while Answered starts paused, its answer counted)."""
+    current status (a ticket linked while Answered starts paused, its answer counted). The
+    targets are the policy's, shortened by the ticket's priority."""
     company = ticket.company
     if company is None:
         return None
     policy = policy_for(company, ticket.department)
+    share = priority_share(ticket.priority)
     now = timezone.now()
     sla = TicketSla(
         ticket=ticket,
         calendar=policy.calendar,
-        first_response_minutes=policy.first_response_minutes,
-        next_response_minutes=policy.next_response_minutes,
-        resolution_minutes=policy.resolution_minutes,
+        first_response_minutes=_scaled(policy.first_response_minutes, share),
+        next_response_minutes=_scaled_optional(policy.next_response_minutes, share),
+        resolution_minutes=_scaled_optional(policy.resolution_minutes, share),
         state=ClockState.RUNNING,
         started_at=now,
         running_since=now,
@@ -130,6 +149,37 @@ def do_update_clock(ticket: Ticket, *, status: str, actor: User | None) -> None:
     if sla is None:
         return
     _follow(sla, ticket, status, actor, timezone.now())
+    _save(sla)
+
+
+def do_reprioritize_clock(ticket: Ticket, *, old: str, new: str) -> None:
+    """The ticket's priority changed from ``old`` to ``new``: its targets are scaled by the
+    two priorities' shares, and the pending first response and resolution are due anew
+    (counted from when they started); a next response already due keeps its instant, the
+    following ones get the new target."""
+    sla = (
+        TicketSla.objects.select_for_update(of=("self",))
+        .select_related("calendar")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if sla is None or sla.state == ClockState.STOPPED:
+        return
+    before, after = priority_share(old), priority_share(new)
+    sla.first_response_minutes = _scaled(sla.first_response_minutes * 100 / before, after)
+    for field in ("next_response_minutes", "resolution_minutes"):
+        minutes = getattr(sla, field)
+        setattr(
+            sla, field, _scaled_optional(None if minutes is None else minutes * 100 / before, after)
+        )
+    if sla.first_response_at is None:
+        sla.first_response_due, sla.first_response_warn = _due(
+            sla, sla.started_at, sla.first_response_minutes
+        )
+    if sla.state == ClockState.RUNNING and sla.resolution_minutes and sla.running_since:
+        sla.resolution_due, sla.resolution_warn = _due(
+            sla, sla.running_since, sla.resolution_minutes, sla.resolution_used
+        )
     _save(sla)
 
 

@@ -362,7 +362,8 @@ class ChannelState:
 
 def company_channels(company: Company | None, now: datetime | None = None) -> list[ChannelState]:
     """Each real-time channel: whether the company's plan includes it (channels the plans do
-    not list, as the phone, are everyone's; staff see all), open now, or when it opens."""
+    not list are everyone's; staff see all), open now, or when it opens. The phone is left out
+    for a plan without it: its number is only for the plans that include it (R14)."""
     now = now or timezone.now()
     stored = [
         (hours.channel, hours.get_channel_display(), calendar_value(hours.calendar))
@@ -372,6 +373,12 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
     channels = stored or [(c.value, str(c.label), _default()) for c in RealtimeChannel]
     states = []
     for channel, name, cal in channels:
+        if (
+            channel == Channel.PHONE
+            and company is not None
+            and not company.plan.allows_channel(channel)
+        ):
+            continue
         is_open = open_at(cal, now)
         states.append(
             ChannelState(

@@ -1,13 +1,13 @@
 """Every change to a ticket: atomic, under a row lock, recorded as an Event (R11, R12, R17)."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
@@ -15,7 +15,7 @@ from balcao.core.errors import ActionRefused
 from balcao.core.filenames import is_executable, normalize_filename
 from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
-from balcao.customers.models import Company
+from balcao.customers.models import Company, Contact
 from balcao.customers.selectors import department_refusal, find_contact_by_email, get_contact
 from balcao.events.actions import (
     assigned_event,
@@ -23,19 +23,42 @@ from balcao.events.actions import (
     cc_added_event,
     cc_removed_event,
     delivery_failed_event,
+    department_overridden_event,
     linked_event,
+    merged_event,
+    merged_from_event,
     message_added_event,
+    move_ticket_events,
     note_added_event,
+    priority_changed_event,
     reopened_event,
     status_changed_event,
+    tags_changed_event,
     ticket_opened_event,
     transferred_event,
 )
 from balcao.notifications.actions import notify_later
-from balcao.sla.actions import do_start_clock, do_update_clock
+from balcao.sla.actions import do_reprioritize_clock, do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
-from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket, TicketCc
+from balcao.tickets.models import (
+    STAFF_ORIGINS,
+    Attachment,
+    CannedResponse,
+    Message,
+    Origin,
+    Priority,
+    Receipt,
+    Status,
+    Tag,
+    Ticket,
+    TicketCc,
+)
+from balcao.tickets.selectors import (
+    customers_set_priority,
+    get_canned_response,
+    render_canned,
+)
 
 
 @dataclass(frozen=True)
@@ -171,9 +194,12 @@ def create_ticket(
     body_html: str = "",
     attachments: Sequence[NewAttachment] = (),
     message_id: str = "",
+    priority: str = Priority.NORMAL,
+    first_message_internal: bool = False,
 ) -> Message:
     """The one place a ticket is written, with its opening Event, SLA clock and first message
-    (returned; its ``ticket`` is the new ticket).
+    (returned; its ``ticket`` is the new ticket). ``first_message_internal``: staff opening a
+    ticket wrote the first message as their own internal note, not as the customer's words.
     Callers have applied the rules: ``do_open_ticket`` for people, the inbound funnel
     (tickets/inbound.py) for channels."""
     ticket = Ticket.objects.create(
@@ -186,6 +212,7 @@ def create_ticket(
         requester_name=requester_name[:200],
         origin=origin,
         reference=reference,
+        priority=priority,
     )
     notify_later(
         ticket_opened_event(
@@ -193,6 +220,20 @@ def create_ticket(
         )
     )
     do_start_clock(ticket, actor=actor)
+    if first_message_internal and actor is not None:
+        note = Message.objects.create(
+            ticket=ticket,
+            direction=Message.Direction.OUTBOUND,
+            internal=True,
+            author=actor,
+            author_email=actor.email,
+            author_name=actor.display_name,
+            body_text=body or "",
+            channel=Origin.CONSOLE,
+            created_at=ticket.created_at,
+        )
+        note_added_event(ticket=ticket, actor=actor, message=note)
+        return note
     message = Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
@@ -569,3 +610,306 @@ def keep_copied(ticket: Ticket, emails: Sequence[str]) -> None:
         if email not in known and _may_copy(ticket, email):
             TicketCc.objects.create(ticket=ticket, email=email)
             cc_added_event(ticket=ticket, actor=None, email=email)
+
+
+# Staff open a ticket for a customer (a phone call, a meeting, a walk-in, R14)
+
+
+@transaction.atomic
+def do_open_ticket_for_customer(
+    *,
+    actor: User,
+    company: Company,
+    requester_email: str,
+    department: Department,
+    subject: str,
+    body: str,
+    channel: str = Origin.PHONE,
+    as_note: bool = False,
+    notify_customer: bool = True,
+    override_reason: str = "",
+    priority: str = Priority.NORMAL,
+    reference: int | None = None,
+) -> Ticket:
+    """Staff record what a contact of ``company`` asked by phone, in a meeting or in person.
+    The plan's rules apply to the department (R3) unless staff override them, saying why
+    (recorded); the first message is the customer's words, or the agent's internal note. The
+    customer is told by e-mail unless ``notify_customer`` is off."""
+    _require_staff(actor)
+    subject = _clean_subject(subject)
+    _require_body(body, "", ())
+    if channel not in STAFF_ORIGINS:
+        raise ActionRefused(
+            _("Choose how the customer reached us: phone, meeting or other."), code="invalid"
+        )
+    if priority not in Priority.values:
+        raise ActionRefused(
+            _("Unknown priority “%(priority)s”.") % {"priority": priority}, code="invalid"
+        )
+    requester = User.objects.filter(
+        email__iexact=requester_email.strip(), contact__company=company, is_active=True
+    ).first()
+    if requester is None or not company.is_active:
+        raise ActionRefused(
+            _("%(email)s is not a registered or authorized contact of %(company)s.")
+            % {"email": requester_email, "company": company.name},
+            code="forbidden",
+        )
+    refusal = department_refusal(company, department)
+    override_reason = " ".join(override_reason.split())[:500]
+    if refusal and not override_reason:
+        raise ActionRefused(
+            _("%(refusal)s To open it there anyway, say why.") % {"refusal": refusal},
+            code="department_not_available",
+        )
+    earlier = _check_reference(company, department, reference)
+    message = create_ticket(
+        department=department,
+        subject=subject,
+        body=body,
+        actor=actor,
+        company=company,
+        requester=requester,
+        requester_email=requester.email,
+        requester_name=requester.name,
+        origin=channel,
+        reference=earlier,
+        priority=priority,
+        first_message_internal=as_note,
+    )
+    ticket = message.ticket
+    if refusal:
+        department_overridden_event(
+            ticket=ticket, actor=actor, department=department, refusal=refusal, why=override_reason
+        )
+    if notify_customer:
+        transaction.on_commit(lambda: tasks.acknowledge_ticket_task.enqueue(ticket.pk))
+    return ticket
+
+
+# Priority and tags
+
+
+@transaction.atomic
+def do_set_priority(ticket: Ticket, *, actor: User, priority: str) -> Ticket:
+    """Staff set the priority; a contact too where the department allows it. The SLA targets
+    follow the priority's share (PriorityPolicy)."""
+    if priority not in Priority.values:
+        raise ActionRefused(
+            _("Unknown priority “%(priority)s”.") % {"priority": priority}, code="invalid"
+        )
+    ticket = _locked(ticket)
+    allowed = customers_set_priority(ticket.department)
+    if not getattr(actor, "is_agent", False) and not (
+        allowed
+        and ticket.company_id is not None
+        and Contact.objects.filter(company_id=ticket.company_id, user=actor).exists()
+    ):
+        raise ActionRefused(
+            _("Only the support team sets the priority in this department."), code="forbidden"
+        )
+    if ticket.priority == priority:
+        raise ActionRefused(_("The ticket already has that priority."), code="unchanged")
+    old = ticket.priority
+    ticket.priority = priority
+    priority_changed_event(
+        ticket=ticket, actor=actor, old=old, new=priority, customer_may_set=allowed
+    )
+    do_reprioritize_clock(ticket, old=old, new=priority)
+    _save(ticket, "priority")
+    return ticket
+
+
+def clean_tags(names: Iterable[str]) -> list[str]:
+    """Tags as kept: lower case, single spaces, at most 50 characters, each once."""
+    tags: list[str] = []
+    for name in names:
+        tag = " ".join(str(name).lower().split())[:50]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def do_set_tags(ticket: Ticket, *, actor: User, tags: Iterable[str]) -> Ticket:
+    """Staff replace the ticket's tags (new ones are created)."""
+    _require_staff(actor)
+    wanted = clean_tags(tags)
+    if len(wanted) > 20:
+        raise ActionRefused(_("A ticket takes at most 20 tags."), code="invalid")
+    ticket = _locked(ticket)
+    current = {t.name: t for t in ticket.tags.all()}
+    added = [name for name in wanted if name not in current]
+    removed = [name for name in current if name not in wanted]
+    if not added and not removed:
+        raise ActionRefused(_("The ticket already has those tags."), code="unchanged")
+    new = [Tag.objects.get_or_create(name=name)[0] for name in added]
+    ticket.tags.add(*new)
+    ticket.tags.remove(*(current[name] for name in removed))
+    tags_changed_event(ticket=ticket, actor=actor, added=added, removed=sorted(removed))
+    _save(ticket)
+    return ticket
+
+
+def do_add_tags(ticket: Ticket, *, actor: User, tags: Iterable[str]) -> Ticket:
+    """Staff add tags to the ones the ticket has (bulk actions, canned replies)."""
+    current = list(ticket.tags.values_list("name", flat=True))
+    return do_set_tags(ticket, actor=actor, tags=current + clean_tags(tags))
+
+
+# Canned replies
+
+
+@transaction.atomic
+def do_reply_with_canned(
+    ticket: Ticket,
+    *,
+    actor: User,
+    canned_id: int,
+    body: str = "",
+    internal: bool = False,
+    attachments: Sequence[NewAttachment] = (),
+    channel: str = Origin.CONSOLE,
+) -> Message:
+    """Send a canned reply: its text with the placeholders filled for this ticket (or the
+    agent's edit of it, ``body``), then its actions: assign to the sender, add tags, set the
+    status. Each through its own action, so each is recorded."""
+    _require_staff(actor)
+    canned = get_canned_response(actor, canned_id)
+    message = do_add_message(
+        ticket,
+        actor=actor,
+        body=body.strip() or render_canned(canned, ticket=ticket, agent=actor),
+        internal=internal,
+        attachments=attachments,
+        channel=channel,
+    )
+    if canned.assign_to_me and ticket.assignee_id != actor.pk:
+        ticket = do_assign_ticket(ticket, actor=actor, assignee=actor)
+    if canned.tag_names() and not set(clean_tags(canned.tag_names())) <= set(
+        ticket.tags.values_list("name", flat=True)
+    ):
+        ticket = do_add_tags(ticket, actor=actor, tags=canned.tag_names())
+    if canned.set_status == Status.CLOSED:
+        do_close_ticket(ticket, actor=actor)
+    elif canned.set_status == Status.IN_PROGRESS:
+        do_start_progress(ticket, actor=actor)
+    return message
+
+
+@transaction.atomic
+def do_save_canned_response(
+    *,
+    actor: User,
+    canned: CannedResponse | None = None,
+    title: str,
+    body: str,
+    department: Department | None = None,
+    shared: bool = False,
+    set_status: str = "",
+    assign_to_me: bool = False,
+    add_tags: str = "",
+) -> CannedResponse:
+    """An agent writes or edits a canned reply of their own; administrators also the team's
+    (``shared``). Only its owner, or an administrator for the team's, may edit one."""
+    _require_staff(actor)
+    if shared and not actor.is_administrator:
+        raise ActionRefused(
+            _("Only administrators write the team's canned replies."), code="forbidden"
+        )
+    if canned is not None and not _may_edit_canned(actor, canned):
+        raise ActionRefused(_("This canned reply is not yours to change."), code="forbidden")
+    if not title.strip() or not body.strip():
+        raise ActionRefused(_("A canned reply needs a title and a text."), code="invalid")
+    if set_status not in ("", Status.IN_PROGRESS, Status.CLOSED):
+        raise ActionRefused(_("Unknown status “%(status)s”.") % {"status": set_status})
+    canned = canned or CannedResponse()
+    canned.title = title.strip()[:120]
+    canned.body = body.strip()
+    canned.department = department
+    canned.owner = None if shared else actor
+    canned.set_status = set_status
+    canned.assign_to_me = assign_to_me
+    canned.add_tags = ", ".join(clean_tags(add_tags.split(",")))[:255]
+    canned.save()
+    return canned
+
+
+def _may_edit_canned(actor: User, canned: CannedResponse) -> bool:
+    return canned.owner_id == actor.pk or (canned.owner_id is None and actor.is_administrator)
+
+
+@transaction.atomic
+def do_delete_canned_response(canned: CannedResponse, *, actor: User) -> None:
+    _require_staff(actor)
+    if not _may_edit_canned(actor, canned):
+        raise ActionRefused(_("This canned reply is not yours to change."), code="forbidden")
+    canned.delete()
+
+
+# Merge (R17: nothing is lost)
+
+
+def _merge_notice(source: Ticket, into: Ticket) -> str:
+    requester = into.requester if into.requester_id else None
+    language = getattr(requester, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _(
+            "Your ticket #%(merged)s “%(subject)s” is the same request as this one, #%(number)s:"
+            " we joined them here, with everything written in both. Please reply to this one."
+        ) % {"merged": source.number, "subject": source.subject, "number": into.number}
+
+
+@transaction.atomic
+def do_merge_ticket(ticket: Ticket, *, actor: User, into: Ticket) -> Ticket:
+    """Merge a duplicate into another ticket of the same company: its messages (with their
+    attachments), events and inbound receipts move to ``into``, its tags join; the duplicate
+    is closed, points to ``into`` and says so; the customer is told on ``into`` (by the
+    channel a reply takes). Returns ``into``."""
+    _require_staff(actor)
+    if ticket.pk == into.pk:
+        raise ActionRefused(_("A ticket cannot be merged into itself."), code="invalid")
+    first, second = sorted((ticket, into), key=lambda t: t.pk)
+    first, second = _locked(first), _locked(second)
+    source, into = (first, second) if first.pk == ticket.pk else (second, first)
+    if source.merged_into_id or into.merged_into_id:
+        raise ActionRefused(
+            _("Ticket #%(number)s was already merged into another ticket.")
+            % {"number": (source if source.merged_into_id else into).number},
+            code="invalid",
+        )
+    same_company = (
+        source.company_id == into.company_id
+        if source.company_id or into.company_id
+        else source.requester_email == into.requester_email
+    )
+    if not same_company:
+        raise ActionRefused(_("Only tickets of the same company can be merged."), code="invalid")
+    Message.objects.filter(ticket=source).update(ticket=into)
+    move_ticket_events(source=source, into=into)
+    Receipt.objects.filter(ticket=source).update(ticket=into)
+    into.tags.add(*source.tags.all())
+    source.merged_into = into
+    _set_status(source, Status.CLOSED, actor)
+    merged_event(ticket=source, actor=actor, into=into)
+    merged_from_event(ticket=into, actor=actor, merged=source)
+    _save(source, "merged_into", "status", "closed_at")
+    deliver_by = reply_channel(into, Origin.CONSOLE)
+    notice = Message.objects.create(
+        ticket=into,
+        direction=Message.Direction.OUTBOUND,
+        author=actor,
+        author_email=actor.email,
+        author_name=actor.display_name,
+        body_text=_merge_notice(source, into),
+        channel=Origin.CONSOLE,
+        deliver_by=deliver_by,
+        delivery=Message.Delivery.PENDING
+        if delivery_for(deliver_by).reply is not None
+        else Message.Delivery.NONE,
+    )
+    message_added_event(ticket=into, actor=actor, message=notice)
+    if notice.delivery == Message.Delivery.PENDING:
+        transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(notice.pk))
+    _save(into)
+    return into

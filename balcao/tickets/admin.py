@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from balcao.tickets.models import Ticket
+from balcao.tickets.actions import do_save_canned_response
+from balcao.tickets.models import CannedResponse, DepartmentOptions, PriorityPolicy, Tag, Ticket
 
 
 @admin.register(Ticket)
@@ -28,3 +29,48 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    """The team's canned replies, kept by administrators; agents' own are theirs (console)."""
+
+    list_display = ["title", "department", "owner", "set_status", "assign_to_me", "add_tags"]
+    list_filter = ["department"]
+    search_fields = ["title", "body"]
+    exclude = ["owner", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.owner_id is None)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        saved = do_save_canned_response(
+            actor=request.user,
+            canned=CannedResponse.objects.get(pk=obj.pk) if change else None,
+            title=obj.title,
+            body=obj.body,
+            department=obj.department,
+            shared=True,
+            set_status=obj.set_status,
+            assign_to_me=obj.assign_to_me,
+            add_tags=obj.add_tags,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(PriorityPolicy)
+class PriorityPolicyAdmin(admin.ModelAdmin):
+    list_display = ["priority", "sla_percent"]
+
+
+@admin.register(DepartmentOptions)
+class DepartmentOptionsAdmin(admin.ModelAdmin):
+    list_display = ["department", "customers_set_priority"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

@@ -293,12 +293,19 @@ def _thread(
     if inbound.automatic or normalized_subject(inbound.subject) == normalized_subject(
         found.subject
     ):
-        return found, None
+        return _survivor(found), None
     # R8: another subject is another ticket, which records where it came from — if the
     # sender may see that one (never a pointer into another company's tickets).
     if found.company_id is None or found.company_id == getattr(company, "pk", None):
         return None, found
     return None, None
+
+
+def _survivor(ticket: Ticket) -> Ticket:
+    """A merged ticket's conversation continues in the ticket it was merged into."""
+    while ticket.merged_into_id:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+    return ticket
 
 
 def _conversation(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,40 @@ class Origin(models.TextChoices):
     CHAT = "chat", _("Chat")
     WHATSAPP = "whatsapp", _("WhatsApp")
     CONSOLE = "console", _("Staff console")
+    PHONE = "phone", _("Phone call")
+    MEETING = "meeting", _("Meeting")
+    OTHER = "other", _("Other (in person, forwarded by hand)")
+
+
+# The channels staff record a ticket from when they open it for a customer.
+STAFF_ORIGINS = (Origin.PHONE, Origin.MEETING, Origin.OTHER)
+
+
+class Priority(models.TextChoices):
+    """Set by staff, and by the customer where the department allows it; values are the API's."""
+
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+# Most pressing first, for sorting.
+PRIORITY_ORDER = [Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW]
+
+
+class Tag(models.Model):
+    """A label staff put on tickets, to find and group them."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Ticket(models.Model):
@@ -82,6 +117,18 @@ class Ticket(models.Model):
         related_name="+",
         verbose_name=_("earlier ticket"),
     )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -100,6 +147,7 @@ class Ticket(models.Model):
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["requester_email"]),
             models.Index(fields=["origin", "status"]),
+            models.Index(fields=["priority", "-updated_at"]),
         ]
 
     def __str__(self) -> str:
@@ -248,3 +296,105 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.key[:12]}"
+
+
+class PriorityPolicy(models.Model):
+    """How much of the SLA targets a ticket of a priority gets (R15): 50 % halves them.
+    Applied when the clock starts and when the priority changes; no row means 100 %, and a
+    normal ticket always has the contract's targets."""
+
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
+    sla_percent = models.PositiveSmallIntegerField(
+        _("share of the SLA targets (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("priority policy")
+        verbose_name_plural = _("priority policies")
+
+    def __str__(self) -> str:
+        return f"{self.get_priority_display()}: {self.sla_percent} %"
+
+
+class DepartmentOptions(models.Model):
+    """What a department lets its customers do beyond writing (kept beside the Department so
+    that ticket handling stays in this app)."""
+
+    department = models.OneToOneField(
+        "accounts.Department",
+        on_delete=models.CASCADE,
+        related_name="ticket_options",
+        verbose_name=_("department"),
+    )
+    customers_set_priority = models.BooleanField(_("customers may set the priority"), default=False)
+
+    class Meta:
+        verbose_name = _("department options")
+        verbose_name_plural = _("department options")
+
+    def __str__(self) -> str:
+        return str(self.department)
+
+
+class CannedResponse(models.Model):
+    """A reply written once and inserted many times (a macro): for one department or all, the
+    team's (by an administrator) or one agent's own. Placeholders are filled on the server
+    (``tickets.actions.render_canned``); the optional actions run when it is sent."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders: {customer_name}, {ticket_number}, {agent_name}, {company}, {plan},"
+            " {sla_due}."
+        ),
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Empty: for every department."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+        verbose_name=_("owner"),
+        help_text=_("Empty: the team's; otherwise only its owner uses it."),
+    )
+    set_status = models.CharField(
+        _("then set the status"),
+        max_length=20,
+        blank=True,
+        choices=[
+            (Status.IN_PROGRESS, Status.IN_PROGRESS.label),
+            (Status.CLOSED, Status.CLOSED.label),
+        ],
+    )
+    assign_to_me = models.BooleanField(_("then assign to whoever sends it"), default=False)
+    add_tags = models.CharField(
+        _("then add tags"), max_length=255, blank=True, help_text=_("Separated by commas.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        indexes = [
+            models.Index(fields=["owner", "department"]),
+            models.Index(fields=["department"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def tag_names(self) -> list[str]:
+        return [t.strip() for t in self.add_tags.split(",") if t.strip()]

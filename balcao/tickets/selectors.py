@@ -1,17 +1,31 @@
 """Reads of tickets, always for a viewer: a customer reaches only its company's tickets."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from balcao.accounts.models import Department, User, Viewer
 from balcao.core.errors import NotFound
 from balcao.customers.models import Contact
-from balcao.events.models import Event
+from balcao.events.models import Event, EventKind
 from balcao.events.wording import CUSTOMER_KINDS, SHOWN_BY_THE_MESSAGE, Reader, describe_event
-from balcao.tickets.models import Attachment, Message, Ticket
+from balcao.tickets.models import (
+    Attachment,
+    CannedResponse,
+    DepartmentOptions,
+    Message,
+    Tag,
+    Ticket,
+)
+
+# Where a list shows tickets' tags: one query for the page, whatever its length.
+TAGS = Prefetch("tags", queryset=Tag.objects.order_by("name"))
 
 
 def visible_departments(viewer: Viewer) -> QuerySet[Department]:
@@ -51,10 +65,16 @@ def list_tickets(
     q: str = "",
     assignee: str = "",
     unlinked: bool = False,
+    priority: str = "",
+    tag: str = "",
 ) -> QuerySet[Ticket]:
     tickets = visible_tickets(viewer).select_related(
-        "department", "company__plan", "assignee", "requester"
+        "department", "company__plan", "assignee", "requester", "merged_into"
     )
+    if priority:
+        tickets = tickets.filter(priority__in=priority.split(","))
+    if tag:
+        tickets = tickets.filter(tags__name=tag.strip().lower())
     if status:
         tickets = tickets.filter(status__in=status.split(","))
     if department:
@@ -80,7 +100,9 @@ def get_ticket(viewer: Viewer, number: int) -> Ticket:
     """The ticket if ``viewer`` may see it; NotFound otherwise (never 'forbidden')."""
     ticket = (
         visible_tickets(viewer)
-        .select_related("department", "company__plan", "assignee", "reference")
+        .select_related(
+            "department__ticket_options", "company__plan", "assignee", "reference", "merged_into"
+        )
         .filter(number=number)
         .first()
     )
@@ -132,7 +154,9 @@ def visible_events(
     events = ticket.events.select_related("actor").exclude(kind__in=SHOWN_BY_THE_MESSAGE)
     if not staff:
         messages = messages.filter(internal=False)
-        events = events.filter(kind__in=CUSTOMER_KINDS)
+        events = events.filter(
+            Q(kind__in=CUSTOMER_KINDS) | Q(kind=EventKind.PRIORITY_CHANGED, data__public=True)
+        )
     if departments is None:
         departments = Department.objects.all()
     reader = Reader(staff=staff, departments={d.slug: d for d in departments})
@@ -167,3 +191,62 @@ def get_attachment(viewer: Viewer, attachment_id: int) -> Attachment:
 def copied_emails(ticket: Ticket) -> list[str]:
     """Who besides the requester gets the team's replies (the ticket is already in sight)."""
     return list(ticket.cc.order_by("created_at", "id").values_list("email", flat=True))
+
+
+def customers_set_priority(department: Department) -> bool:
+    """Whether the department lets its customers set their tickets' priority."""
+    return DepartmentOptions.objects.filter(
+        department=department, customers_set_priority=True
+    ).exists()
+
+
+def list_tags(prefix: str = "", limit: int = 20) -> list[str]:
+    """Tag names starting with ``prefix``, for autocomplete."""
+    prefix = " ".join(prefix.lower().split())
+    return list(
+        Tag.objects.filter(name__startswith=prefix)
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
+def canned_responses_for(
+    viewer: User | AnonymousUser, department: Department | None = None
+) -> QuerySet[CannedResponse]:
+    """The canned replies ``viewer`` may use: the team's and their own, for every department or
+    one they see (``department``: only those that fit a ticket of it)."""
+    if not getattr(viewer, "is_agent", False):
+        return CannedResponse.objects.none()
+    replies = CannedResponse.objects.filter(Q(owner=None) | Q(owner=viewer))
+    if department is not None:
+        return replies.filter(Q(department=None) | Q(department=department))
+    return replies.filter(
+        Q(department=None) | Q(department__in=visible_departments(viewer).values("id"))
+    )
+
+
+def get_canned_response(viewer: User | AnonymousUser, canned_id: int) -> CannedResponse:
+    canned = canned_responses_for(viewer).select_related("department").filter(pk=canned_id).first()
+    if canned is None:
+        raise NotFound("Canned reply not found.")
+    return canned
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def render_canned(canned: CannedResponse, *, ticket: Ticket, agent: User) -> str:
+    """The canned reply's text with its placeholders filled for ``ticket`` and ``agent``."""
+    sla = getattr(ticket, "sla", None) if ticket.company_id else None  # none when unlinked
+    due = sla.next_due if sla is not None else None
+    company = ticket.company
+    values = dict(
+        customer_name=ticket.requester_name or ticket.requester_email,
+        ticket_number=str(ticket.number),
+        agent_name=agent.display_name,
+        company=company.name if company else "",
+        plan=company.plan.localized("name") if company else "",
+        sla_due=date_format(timezone.localtime(due), "SHORT_DATETIME_FORMAT") if due else "",
+    )
+    # An unknown placeholder stays as written.
+    return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), canned.body)

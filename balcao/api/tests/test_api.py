@@ -208,8 +208,9 @@ def test_ticket_list_query_count_is_constant(loja, rows, django_assert_num_queri
         for i in range(1, rows)
     )
     client = api_client(loja[1])
-    with django_assert_num_queries(3):  # token with its user, count, one page (the contact
-        # is a subquery): the other tickets are never loaded
+    # Token with its user, count, one page (the contact is a subquery), and that page's tags
+    # if it has tickets: the other tickets are never loaded.
+    with django_assert_num_queries(4 if rows > 50 else 3):
         response = client.get("/api/v1/tickets?page=2")
     assert response.json()["count"] == rows
     assert len(response.json()["items"]) == min(50, max(rows - 50, 0))

@@ -157,7 +157,8 @@ def test_ticket_detail_takes_a_constant_number_of_queries(mega, agent, replies, 
         with CaptureQueriesContext(connection) as queries:
             response = client.get(f"/api/v1/tickets/{ticket.number}")
         assert response.status_code == 200
-        # token with its user, the ticket (with department, company and plan, assignee and
-        # earlier ticket), its SLA clock, messages (with authors), attachments, events (with
-        # actors), departments (to name transfers), the copied contacts
-        assert len(queries) == 8, [q["sql"] for q in queries]
+        # token with its user, the ticket (with department, company and plan, assignee,
+        # earlier ticket and the one it was merged into), its SLA clock, messages (with
+        # authors), attachments, events (with actors), departments (to name transfers), the
+        # copied contacts, tags
+        assert len(queries) == 9, [q["sql"] for q in queries]

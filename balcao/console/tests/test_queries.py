@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 HOME = 8  # session, user, version, departments, counts per status, unlinked count, SLA counts,
 # my tickets
-LIST = 8  # session, user, version, staff, departments, count, the page's ids in order, its
-# tickets with all they show (clock joined)
-TICKET = 13  # session, user, ticket, messages, attachments, events, departments, version,
-# contacts, add-ons, other open count, staff who may take it, SLA clock
+LIST = 9  # session, user, version, staff, departments, count, the page's ids in order, its
+# tickets with all they show (clock joined), their tags
+TICKET = 14  # session, user, ticket, messages, attachments, events, departments, version,
+# contacts, add-ons, other open count, staff who may take it, SLA clock, the ticket's tags
 
 
 def fill(n, agent, media):
@@ -25,6 +25,8 @@ def fill(n, agent, media):
     for i in range(n):
         ticket = open_ticket(primary, "suporte", subject=f"Chamado {i}")
         actions.do_assign_ticket(ticket, actor=agent, assignee=agent)
+        actions.do_set_tags(ticket, actor=agent, tags=[f"tag {i}", "checkout"])
+        actions.do_set_priority(ticket, actor=agent, priority="urgent" if i % 2 else "high")
         open_unlinked(email=f"x{i}@gmail.com")
     for i in range(n):
         actions.do_add_message(
@@ -62,6 +64,13 @@ def test_pages_take_a_constant_number_of_queries(
     with django_assert_num_queries(LIST):
         response = client.get(reverse("console:tickets"), {"sort": "sla"})
     assert len(response.context["page"].object_list) == min(2 * n, 25)
+    with django_assert_num_queries(LIST):
+        response = client.get(
+            reverse("console:tickets"),
+            {"priority": "urgent", "tag": "checkout", "sort": "priority"},
+        )
+    assert len(response.context["page"].object_list) == n // 2
+    assert b"checkout" in response.content
     with django_assert_num_queries(TICKET):
         response = client.get(reverse("console:ticket", args=[ticket.number]))
     assert response.status_code == 200
@@ -90,9 +99,9 @@ def test_unlinked_ticket_page_with_company_search(
         make_company(name=f"Mega {i}")
     ticket = open_unlinked()
     client.force_login(agent)
-    # session, user, ticket, messages, attachments, events, departments, version, staff,
-    # the companies found
-    with django_assert_num_queries(10):
+    # session, user, ticket, messages, attachments, events, departments, version, staff, the
+    # ticket's tags, the companies found
+    with django_assert_num_queries(11):
         response = client.get(
             reverse("console:ticket", args=[ticket.number]), {"company_q": "mega"}
         )

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('events', '0005_new_kinds'),
+        ('events', '0004_assigned_people_by_name'),
         ('tickets', '0005_cc_and_inline_content_ids'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

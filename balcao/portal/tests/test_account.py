@@ -104,3 +104,13 @@ def test_my_plan_tells_which_real_time_channels_are_open_now(client_for, loja, t
     time_machine.move_to(saturday.replace(day=30), tick=False)  # Monday 10:00
     page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
     assert "aberto agora" in page
+
+
+def test_the_phone_and_its_number_show_only_for_plans_that_include_it(client_for, loja, mega):
+    """R14: TEAM includes the phone in the default profile; Essencial does not."""
+    page = client_for(mega[1]).get(reverse("portal:plan")).content.decode()
+    assert 'id="support-phone"' in page and "+55 11 4000-0000" in page
+    assert "Telefone" in page
+    page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
+    assert 'id="support-phone"' not in page and "+55 11 4000-0000" not in page
+    assert "Telefone" not in page

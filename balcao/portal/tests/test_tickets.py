@@ -167,7 +167,7 @@ def test_ticket_page_shows_the_public_conversation_never_the_notes(
     assert "&lt;b&gt;Funcionou&lt;/b&gt;" in page  # text is escaped
     assert "Ana Suporte (equipe de suporte)" in page
     assert "não pôde ser entregue a você; ela está aqui na íntegra" in page  # R10
-    assert "550" not in page  # without the technical error
+    assert "550 mailbox full" not in page  # without the technical error
     attachment = reply.attachments.get()
     assert f'href="/cliente/anexos/{attachment.pk}/"' in page and "passos.txt" in page
     assert "Resposta do cliente" in page and "Suporte" in page
@@ -266,3 +266,24 @@ def test_a_linked_ticket_shows_when_the_answer_is_expected(client_for, customer,
 def test_the_form_offers_to_search_the_help_articles_first(client_for, customer):
     page = client_for(customer).get("/cliente/abrir-ticket/").content.decode()
     assert 'action="/cliente/ajuda/artigos/"' in page and "Buscar na ajuda" in page
+
+
+def test_the_customer_sets_the_priority_where_the_department_allows(client_for, loja):
+    from django.urls import reverse
+
+    from balcao.tickets.models import DepartmentOptions
+
+    ticket = open_ticket(loja[1], "suporte")
+    client = client_for(loja[1])
+    page = reverse("portal:ticket", args=[ticket.number])
+    assert 'id="priority"' not in client.get(page).content.decode()
+    client.post(reverse("portal:priority", args=[ticket.number]), {"priority": "high"})
+    ticket.refresh_from_db()
+    assert ticket.priority == "normal"
+    DepartmentOptions.objects.create(department=ticket.department, customers_set_priority=True)
+    assert 'id="priority"' in client.get(page).content.decode()
+    client.post(reverse("portal:priority", args=[ticket.number]), {"priority": "high"})
+    ticket.refresh_from_db()
+    assert ticket.priority == "high"
+    assert ticket.events.filter(kind=EventKind.PRIORITY_CHANGED).exists()
+    assert "Prioridade: Normal → Alta." in client.get(page).content.decode()

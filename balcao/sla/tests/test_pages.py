@@ -32,7 +32,9 @@ def test_channels_of_a_plan_open_and_closed(profile, time_machine):
     time_machine.move_to(sp(2026, 3, 6, 18), tick=False)  # Friday after hours
     states = {c.channel: c for c in company_channels(company)}
     assert not states["chat"].available_in_plan and states["whatsapp_commercial"].available_in_plan
-    assert states["phone"].available_in_plan  # no plan lists the phone: everyone's
+    assert "phone" not in states  # only the plans with the phone see it (R14)
+    team, _ = make_company("team")
+    assert {c.channel: c for c in company_channels(team)}["phone"].available_in_plan
     assert not states["whatsapp_commercial"].open_now
     assert states["whatsapp_commercial"].opens_at == sp(2026, 3, 9, 9)
     html = Template("{% load sla_tags %}{% sla_channels company %}").render(
