@@ -146,7 +146,7 @@ STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "langua
 
 @transaction.atomic
 def do_add_staff_member(
-    *, actor, email: str, name: str, role: str, password: str, departments=()
+    *, actor, email: str, name: str, role: str, password: str | None, departments=()
 ) -> User:
     """Add a member of the support team with a role (never a customer contact) and the
     departments whose tickets they work."""

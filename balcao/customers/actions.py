@@ -1,4 +1,5 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -103,13 +104,19 @@ COMPANY_FIELDS = (
 )
 
 
-def _shown(value) -> str | int | bool | None:
+def _shown(value: Plan | str | int | bool | None) -> str | int | bool | None:
     """A field's value as the history keeps it (a plan by its slug)."""
-    return getattr(value, "slug", value)
+    return value.slug if isinstance(value, Plan) else value
 
 
 @transaction.atomic
-def do_change_company(company: Company, *, actor, addons=None, **fields) -> dict:
+def do_change_company(
+    company: Company,
+    *,
+    actor: User | None,
+    addons: Sequence[AddOn] | None = None,
+    **fields: Any,
+) -> dict[str, list[object]]:
     """Change what staff set on a company (name, CNPJ, plan, active, add-ons, the contract's own
     SLA targets); one Event lists each change, old → new. Returns the changes."""
     unknown = set(fields) - set(COMPANY_FIELDS)
@@ -119,7 +126,7 @@ def do_change_company(company: Company, *, actor, addons=None, **fields) -> dict
         validate_cnpj(fields["cnpj"])
         fields["cnpj"] = normalize_cnpj(fields["cnpj"])
     company = Company.objects.select_for_update().get(pk=company.pk)
-    changes = {}
+    changes: dict[str, list[object]] = {}
     for name, value in fields.items():
         old = getattr(company, name)
         if old != value:

@@ -1,9 +1,13 @@
 """Plans (the channel matrix and SLA targets) and companies. Companies and their contacts are
 saved through the actions, so every change is in the company's history (R2, R17)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from balcao.customers.actions import (
@@ -18,9 +22,10 @@ from balcao.customers.selectors import contact_email_problem
 from balcao.customers.validators import normalize_cnpj, validate_cnpj
 
 TARGETS = ("first_response_minutes", "next_response_minutes", "resolution_minutes")
+CONTRACT_TARGETS = tuple(f"contract_{t}" for t in TARGETS)
 
 
-def check_targets(form: forms.Form, first: str, resolution: str) -> None:
+def check_targets(form: forms.BaseForm, first: str, resolution: str) -> None:
     """Targets of at least one minute, and a resolution no sooner than the first response."""
     data = form.cleaned_data
     for name in form.fields:
@@ -55,12 +60,11 @@ class PlanForm(forms.ModelForm):
         return self.cleaned_data
 
 
-def _channel_column(channel: Channel):
+def _channel_column(channel: Channel) -> Callable[[Plan], bool]:
+    @admin.display(description=channel.label, boolean=True)
     def column(plan: Plan) -> bool:
         return plan.allows_channel(channel.value)
 
-    column.short_description = channel.label
-    column.boolean = True
     column.__name__ = f"channel_{channel.value}"
     return column
 
@@ -96,10 +100,11 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = []
+        fields: list[str] = []
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk is None and self.has_changed():
             if not data.get("email"):
                 self.add_error("email", _("Give the new contact's e-mail."))
@@ -161,7 +166,7 @@ class CompanyForm(forms.ModelForm):
             "plan",
             "addons",
             "is_active",
-            *(f"contract_{t}" for t in TARGETS),
+            *CONTRACT_TARGETS,
         ]
 
     def clean_cnpj(self):
@@ -194,23 +199,24 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name", "cnpj", "contacts__user__email"]
     filter_horizontal = ["addons"]
     inlines = [ContactInline]
-    contract = (_("SLA by contract"), {"fields": [f"contract_{t}" for t in TARGETS]})
     fieldsets = [
         (None, {"fields": ["name", "cnpj", "plan", "addons", "is_active"]}),
-        contract,
+        (_("SLA by contract"), {"fields": CONTRACT_TARGETS}),
     ]
     add_fieldsets = [
         (None, {"fields": ["name", "cnpj", "plan", "addons", "primary_email", "primary_name"]}),
-        contract,
+        (_("SLA by contract"), {"fields": CONTRACT_TARGETS}),
     ]
 
     @admin.display(description=_("CNPJ"), ordering="cnpj")
     def cnpj_formatted(self, company: Company) -> str:
         return company.cnpj_display
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Company | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Company]]:
         kwargs["form"] = CompanyForm if obj else CompanyAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         return self.fieldsets if obj else self.add_fieldsets

@@ -1,16 +1,20 @@
 """Business hours, holidays and extra days; channel hours; SLA policies — as forms validated
 on save, and a warning where a stored value (older version, hand edit) cannot be read."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from balcao.core.admin_site import BalcaoAdminSite
 from balcao.sla.forms import WEEKDAYS, BusinessCalendarForm, SlaPolicyForm
 from balcao.sla.models import BusinessCalendar, ChannelHours, SlaPolicy
 from balcao.sla.selectors import calendar_problem
 
 
-def unreadable_calendars(request) -> list[str]:
+def unreadable_calendars(request: HttpRequest) -> list[str]:
     return [
         _(
             "The hours “%(name)s” cannot be read (%(problem)s): the default hours count until "
@@ -22,6 +26,8 @@ def unreadable_calendars(request) -> list[str]:
     ]
 
 
+# The admin app is balcao.core.admin_site.BalcaoAdminConfig (settings.INSTALLED_APPS).
+assert isinstance(admin.site, BalcaoAdminSite)
 admin.site.warning_sources.append(unreadable_calendars)
 
 
@@ -54,7 +60,15 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         problem = calendar_problem(calendar)
         return _("cannot be read: %(problem)s") % {"problem": problem} if problem else _("ok")
 
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: BusinessCalendar | None = None,
+    ) -> HttpResponse:
         if obj is not None and (problem := calendar_problem(obj)) and request.method == "GET":
             self.message_user(
                 request,
@@ -62,7 +76,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
                 % {"problem": problem},
                 level="warning",
             )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(ChannelHours)

@@ -178,8 +178,9 @@ class BusinessCalendarForm(forms.ModelForm):
             days[parse_date(day).isoformat()] = intervals
         return days
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         weekly = []
         for name, _label in WEEKDAYS:
             try:
@@ -213,8 +214,9 @@ class SlaPolicyForm(forms.ModelForm):
             "resolution_minutes",
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name in ("first_response_minutes", "next_response_minutes", "resolution_minutes"):
             if data.get(name) == 0:
                 self.add_error(name, _("A target is at least one business minute."))

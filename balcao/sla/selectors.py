@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, Viewer
-from balcao.customers.models import Channel, Company
+from balcao.customers.models import Channel, Company, Plan
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar, next_opening, open_at
 from balcao.sla.models import (
@@ -55,17 +55,15 @@ def policy_for(company: Company, department: Department) -> Targets:
         calendar = chosen[0].calendar
     else:
         calendar = BusinessCalendar.objects.filter(is_default=True).first()
-    source = chosen[0] if chosen else plan
-
-    def target(name: str) -> int | None:
-        contract = getattr(company, f"contract_{name}")
-        return contract if contract is not None else getattr(source, name)
-
+    source: SlaPolicy | Plan = chosen[0] if chosen else plan
+    first = company.contract_first_response_minutes
+    following = company.contract_next_response_minutes
+    resolution = company.contract_resolution_minutes
     return Targets(
         calendar=calendar,
-        first_response_minutes=target("first_response_minutes"),
-        next_response_minutes=target("next_response_minutes"),
-        resolution_minutes=target("resolution_minutes"),
+        first_response_minutes=source.first_response_minutes if first is None else first,
+        next_response_minutes=source.next_response_minutes if following is None else following,
+        resolution_minutes=source.resolution_minutes if resolution is None else resolution,
     )
 
 
