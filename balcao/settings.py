@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "balcao.events",
     "balcao.sla",
     "balcao.kb",
+    "balcao.search",
     "balcao.connectors.email",
     "balcao.connectors.webchat",
     "balcao.connectors.whatsapp",

@@ -17,6 +17,7 @@ SORT_CHOICES = [
     ("-number", _("Lowest number first")),
     ("status", _("Status (what waits for us first)")),
     ("sla", _("SLA (what breaches first)")),
+    ("relevance", _("Best match first (when searching)")),
 ]
 
 
@@ -26,7 +27,7 @@ class TicketFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Number, subject or requester e-mail")}
+            attrs={"type": "search", "placeholder": _("Words, number, requester, company or CNPJ")}
         ),
     )
     department = forms.ChoiceField(label=_("Department"), required=False)
@@ -60,7 +61,7 @@ class TicketFilterForm(forms.Form):
             for name in ("q", "department", "status", "assignee")
         }
         value["unlinked"] = self.cleaned_data.get("unlinked", False)
-        value["sort"] = self.cleaned_data.get("sort") or "updated"
+        value["sort"] = self.cleaned_data.get("sort") or ("relevance" if value["q"] else "updated")
         return value
 
 

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Val
 from balcao.accounts.models import Department, User
 from balcao.customers.models import Company, Contact
 from balcao.customers.validators import normalize_cnpj
+from balcao.search.selectors import ticket_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import Message, Status, Ticket
 from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
@@ -89,6 +90,8 @@ def my_open_tickets(viewer, limit: int = 20) -> list[Ticket]:
 def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Ticket]:
     """The ticket list of the console: tickets.selectors.list_tickets, sorted as asked."""
     tickets = list_tickets(viewer, **filters)
+    if sort == "relevance" and filters.get("q", "").strip():
+        return tickets.select_related("sla")  # already best match first
     if sort == "status":
         tickets = tickets.annotate(
             status_rank=Case(
@@ -108,6 +111,10 @@ def console_page(viewer, number, *, size: int, sort: str = "updated", **filters)
     ids = list(page.object_list)
     rows = list_tickets(viewer).filter(pk__in=ids).select_related("sla").in_bulk()
     page.object_list = [rows[pk] for pk in ids]
+    if filters.get("q", "").strip():
+        snippets = ticket_snippets(page.object_list, filters["q"], staff=True)
+        for ticket in page.object_list:
+            ticket.snippet = snippets.get(ticket.pk, "")
     return page
 
 

@@ -7,6 +7,7 @@ from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.html import sanitize_html
 from balcao.customers.selectors import get_contact
 from balcao.kb.models import Answer, Article
+from balcao.search.actions import index_article
 
 
 @transaction.atomic
@@ -15,6 +16,7 @@ def do_save_article(article: Article) -> Article:
     article.body = sanitize_html(article.body)
     article.body_en = sanitize_html(article.body_en)
     article.save()
+    index_article(article)
     return article
 
 

@@ -28,6 +28,7 @@ from balcao.events.actions import (
     ticket_opened_event,
     transferred_event,
 )
+from balcao.search.actions import index_ticket
 from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
@@ -210,6 +211,7 @@ def create_ticket(
         created_at=ticket.created_at,
     )
     _store_attachments(message, attachments)
+    index_ticket(ticket)
     return message
 
 
@@ -315,6 +317,7 @@ def do_add_message(
         else Message.Delivery.NONE,
     )
     _store_attachments(message, attachments)
+    index_ticket(ticket)
     if internal:
         note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)
@@ -471,6 +474,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
         email__iexact=ticket.requester_email, contact__company=company
     ).first()
     linked_event(ticket=ticket, actor=actor, company=company)
+    index_ticket(ticket)
     do_start_clock(ticket, actor=actor)
     _save(ticket, "company", "requester")
     return ticket

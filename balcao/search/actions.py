@@ -1,0 +1,141 @@
+"""Keeping the search index up to date. The ticket and help-article actions call
+``index_ticket``/``index_article`` in their own transaction, so what they wrote is findable
+the moment it is committed; nothing else writes the index (no signals). ``rebuild_index``
+writes it whole, set-based (the migration that creates it, and after a bulk import)."""
+
+from django.apps import apps as django_apps
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import Prefetch, Value
+from django.utils.html import strip_tags
+
+from balcao.search.models import ArticleDocument, TicketDocument
+from balcao.search.text import document
+
+
+def _vector(text: str) -> SearchVector:
+    return SearchVector(Value(text), config="simple")
+
+
+def _cnpj_forms(cnpj: str) -> str:
+    if len(cnpj) != 14:
+        return cnpj
+    return f"{cnpj} {cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
+
+
+def _ticket_texts(ticket, messages) -> tuple[str, str]:
+    """(public, internal): subject, number, requester, company and public messages; notes."""
+    company = ticket.company
+    public = document(
+        str(ticket.number),
+        ticket.subject,
+        ticket.requester_name,
+        ticket.requester_email,
+        company.name if company else "",
+        _cnpj_forms(company.cnpj) if company else "",
+        *(m.body_text for m in messages if not m.internal),
+    )
+    return public, document(*(m.body_text for m in messages if m.internal))
+
+
+def _article_text(article) -> str:
+    """Title and text in both languages and the category's names; titles count twice, so
+    a match in the title ranks first."""
+    category = article.category
+    return document(
+        article.title,
+        article.title,
+        article.title_en,
+        article.title_en,
+        category.name if category else "",
+        category.name_en if category else "",
+        strip_tags(article.body),
+        strip_tags(article.body_en),
+    )
+
+
+def _fts_replace(table: str, rowid: int, **columns: str) -> None:
+    """SQLite: the FTS5 row of ``rowid`` replaced by ``columns``. ``table`` is one of this
+    module's constants; every value is a parameter."""
+    names = ", ".join(["rowid", *columns])
+    marks = ", ".join("%s" for _ in range(len(columns) + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [rowid])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})", [rowid, *columns.values()]
+        )  # noqa: S608
+
+
+def index_ticket(ticket) -> TicketDocument:
+    """(Re)write the ticket's document from what it holds now."""
+    public, internal = _ticket_texts(ticket, ticket.messages.only("body_text", "internal"))
+    fields = {"public_text": public, "internal_text": internal}
+    if connection.vendor == "postgresql":
+        fields["public_vector"] = _vector(public)
+        fields["staff_vector"] = _vector(f"{public} {internal}")
+    doc, _created = TicketDocument.objects.update_or_create(ticket=ticket, defaults=fields)
+    if connection.vendor == "sqlite":
+        _fts_replace("search_ticket_fts", ticket.pk, public_text=public, internal_text=internal)
+    return doc
+
+
+def index_article(article) -> ArticleDocument:
+    """(Re)write the article's document from what it holds now."""
+    text = _article_text(article)
+    fields = {"text": text}
+    if connection.vendor == "postgresql":
+        fields["vector"] = _vector(text)
+    doc, _created = ArticleDocument.objects.update_or_create(article=article, defaults=fields)
+    if connection.vendor == "sqlite":
+        _fts_replace("search_article_fts", article.pk, text=text)
+    return doc
+
+
+@transaction.atomic
+def rebuild_index(apps=django_apps, batch: int = 2000) -> int:
+    """Write every document anew; returns the number of tickets indexed. ``apps``: the
+    historical registry when a migration calls it."""
+    ticket_model = apps.get_model("tickets", "Ticket")
+    message_model = apps.get_model("tickets", "Message")
+    ticket_docs = apps.get_model("search", "TicketDocument")
+    article_docs = apps.get_model("search", "ArticleDocument")
+    ticket_docs.objects.all().delete()
+    article_docs.objects.all().delete()
+    tickets = ticket_model.objects.select_related("company").order_by("pk")
+    messages = message_model.objects.only("ticket_id", "body_text", "internal").order_by("pk")
+    count, last = 0, 0
+    while chunk := list(
+        tickets.filter(pk__gt=last).prefetch_related(Prefetch("messages", queryset=messages))[
+            :batch
+        ]
+    ):
+        ticket_docs.objects.bulk_create(
+            ticket_docs(ticket_id=t.pk, public_text=p, internal_text=i)
+            for t in chunk
+            for p, i in [_ticket_texts(t, t.messages.all())]
+        )
+        count, last = count + len(chunk), chunk[-1].pk
+    article_docs.objects.bulk_create(
+        article_docs(article_id=a.pk, text=_article_text(a))
+        for a in apps.get_model("kb", "Article").objects.select_related("category")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE search_ticketdocument SET"
+                " public_vector = to_tsvector('simple', public_text),"
+                " staff_vector = to_tsvector('simple', public_text || ' ' || internal_text)"
+            )
+            cursor.execute("UPDATE search_articledocument SET vector = to_tsvector('simple', text)")
+        elif connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM search_ticket_fts")
+            cursor.execute(
+                "INSERT INTO search_ticket_fts (rowid, public_text, internal_text)"
+                " SELECT ticket_id, public_text, internal_text FROM search_ticketdocument"
+            )
+            cursor.execute("DELETE FROM search_article_fts")
+            cursor.execute(
+                "INSERT INTO search_article_fts (rowid, text)"
+                " SELECT article_id, text FROM search_articledocument"
+            )
+    return count

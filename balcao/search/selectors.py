@@ -1,0 +1,125 @@
+"""Full-text reads, the same on both databases: the words come from one normaliser
+(search/text.py); PostgreSQL matches them in GIN-indexed tsvectors, SQLite in FTS5. The
+callers hand in a queryset already narrowed to what the viewer may see (``visible_tickets``,
+``visible_articles``): these only narrow it further, rank it and quote it."""
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from balcao.search.text import WORD, fold, hint_words, query_words, stem
+from balcao.tickets.models import Message
+
+
+def _postgres_query(terms: list[str], any_word: bool) -> SearchQuery:
+    joined = (" | " if any_word else " & ").join(terms[:-1] + [f"{terms[-1]}:*"])
+    return SearchQuery(joined, search_type="raw", config="simple")
+
+
+def _fts_query(terms: list[str], any_word: bool, column: str = "") -> str:
+    quoted = [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*']
+    joined = f"({(' OR ' if any_word else ' AND ').join(quoted)})"
+    return f"{{{column}}} : {joined}" if column else joined
+
+
+def _match(items: QuerySet, terms: list[str], *, vector: str, fts: str, column: str, any_word):
+    """``items`` that match, annotated with ``rank`` (higher is better)."""
+    if connection.vendor == "postgresql":
+        query = _postgres_query(terms, any_word)
+        return items.filter(**{vector: query}).annotate(rank=SearchRank(F(vector), query))
+    table = items.model._meta.db_table
+    # The table names are constants; the user's words are a parameter of MATCH.
+    return items.extra(  # noqa: S610
+        tables=[fts],
+        where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+        params=[_fts_query(terms, any_word, column)],
+        select={"rank": f"-bm25({fts})"},
+    )
+
+
+def match_tickets(tickets: QuerySet, q: str, *, staff: bool) -> QuerySet:
+    """``tickets`` that have every word of ``q`` (the last one as a prefix, as typed), best
+    first. Staff also match internal notes; customers never do."""
+    terms = query_words(q.replace("#", " "))
+    if not terms:
+        return tickets
+    return _match(
+        tickets,
+        terms,
+        vector="search__staff_vector" if staff else "search__public_vector",
+        fts="search_ticket_fts",
+        column="" if staff else "public_text",
+        any_word=False,
+    ).order_by("-rank", "-updated_at", "-id")
+
+
+def match_articles(articles: QuerySet, q: str, *, any_word: bool = False) -> QuerySet:
+    """``articles`` that have every word of ``q``, best first; with ``any_word`` (suggestions
+    while writing) any of its meaningful words."""
+    terms = hint_words(q) if any_word else query_words(q)
+    if not terms:
+        return articles.none() if any_word else articles
+    return _match(
+        articles,
+        terms,
+        vector="search__vector",
+        fts="search_article_fts",
+        column="",
+        any_word=any_word,
+    ).order_by("-rank", "position", "title")
+
+
+def highlight(text: str, q: str, *, width: int = 160) -> SafeString:
+    """An excerpt of ``text`` around the first word matching ``q``, matches in ``<mark>``;
+    empty when nothing matches."""
+    terms = query_words(q.replace("#", " "))
+    if not terms:
+        return mark_safe("")
+
+    def hit(word: str) -> bool:
+        w = stem(fold(word))
+        return any(w == t or w.startswith(t) for t in terms)
+
+    spans = [m.span() for m in WORD.finditer(text) if hit(m.group())]
+    if not spans:
+        return mark_safe("")
+    start = max(0, spans[0][0] - width // 3)
+    end = min(len(text), start + width)
+    if start:
+        start = text.find(" ", start, spans[0][0]) + 1 or start
+    parts, cursor = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        parts += [escape(text[cursor:a]), f"<mark>{escape(text[a:b])}</mark>"]
+        cursor = b
+    parts.append(escape(text[cursor:end]))
+    excerpt = re.sub(r"\s+", " ", "".join(parts)).strip()
+    # Every piece of the text is escaped; only our <mark> tags are not.
+    return mark_safe(("… " if start else "") + excerpt + (" …" if end < len(text) else ""))  # noqa: S308
+
+
+def ticket_snippets(tickets: Iterable, q: str, *, staff: bool) -> dict[int, SafeString]:
+    """For each ticket (``id``), the first highlighted excerpt of its subject or of a message
+    the viewer may read. One query for the whole page."""
+    tickets = list(tickets)
+    texts: dict[int, list[str]] = {t.pk: [t.subject] for t in tickets}
+    messages = Message.objects.filter(ticket__in=[t.pk for t in tickets])
+    if not staff:
+        messages = messages.filter(internal=False)
+    for ticket_id, body in messages.order_by("created_at", "id").values_list(
+        "ticket_id", "body_text"
+    ):
+        texts[ticket_id].append(body)
+    snippets = {}
+    for ticket_id, candidates in texts.items():
+        for text in candidates:
+            if excerpt := highlight(text, q):
+                snippets[ticket_id] = excerpt
+                break
+    return snippets
