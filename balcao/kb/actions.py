@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.html import sanitize_html
 from balcao.customers.selectors import get_contact
-from balcao.kb.models import Answer, Article
+from balcao.kb.models import Answer, Article, Deflection
 from balcao.search.actions import index_article
 
 
@@ -36,3 +36,15 @@ def do_answer_article(article: Article, *, reader, helpful: bool) -> Answer:
         article=article, reader=reader, defaults={"helpful": helpful}
     )
     return answer
+
+
+@transaction.atomic
+def do_record_deflection(article: Article, *, reader) -> Deflection:
+    """A contact says a suggested article solved what they were about to ask (R9)."""
+    if get_contact(reader) is None:
+        raise ActionRefused(
+            _("Only customer contacts answer whether an article helped."), code="not_a_reader"
+        )
+    if not Article.objects.filter(pk=article.pk, published=True).exists():
+        raise NotFound(_("This article does not exist or is not published."))
+    return Deflection.objects.create(article=article, reader=reader)
