@@ -8,7 +8,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Val
 from balcao.accounts.models import Department, User
 from balcao.customers.models import Company, Contact
 from balcao.customers.validators import normalize_cnpj
-from balcao.search.selectors import ticket_snippets
+from balcao.search.selectors import with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import Message, Status, Ticket
 from balcao.tickets.selectors import list_tickets, visible_departments, visible_tickets
@@ -110,11 +110,7 @@ def console_page(viewer, number, *, size: int, sort: str = "updated", **filters)
     page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
     rows = list_tickets(viewer).filter(pk__in=ids).select_related("sla").in_bulk()
-    page.object_list = [rows[pk] for pk in ids]
-    if filters.get("q", "").strip():
-        snippets = ticket_snippets(page.object_list, filters["q"], staff=True)
-        for ticket in page.object_list:
-            ticket.snippet = snippets.get(ticket.pk, "")
+    page.object_list = with_snippets([rows[pk] for pk in ids], filters.get("q", ""), staff=True)
     return page
 
 

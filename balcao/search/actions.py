@@ -61,9 +61,8 @@ def _fts_replace(table: str, rowid: int, **columns: str) -> None:
     marks = ", ".join("%s" for _ in range(len(columns) + 1))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [rowid])  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks})", [rowid, *columns.values()]
-        )  # noqa: S608
+        insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        cursor.execute(insert, [rowid, *columns.values()])
 
 
 def index_ticket(ticket) -> TicketDocument:

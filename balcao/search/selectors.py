@@ -123,3 +123,12 @@ def ticket_snippets(tickets: Iterable, q: str, *, staff: bool) -> dict[int, Safe
                 snippets[ticket_id] = excerpt
                 break
     return snippets
+
+
+def with_snippets(tickets: Iterable, q: str, *, staff: bool) -> list:
+    """``tickets`` as a list, each with ``snippet``: its highlighted excerpt for ``q``."""
+    tickets = list(tickets)
+    snippets = ticket_snippets(tickets, q, staff=staff) if q.strip() else {}
+    for ticket in tickets:
+        ticket.snippet = snippets.get(ticket.pk, "")
+    return tickets
