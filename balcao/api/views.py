@@ -1,5 +1,7 @@
 """REST API /api/v1 — thin: parse, check access through selectors, call one action, render."""
 
+from datetime import date
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status
@@ -170,9 +172,15 @@ def channels(request):
 
 
 class TicketFilters(Schema):
+    """``q``: full text (subject, messages — notes for staff only —, requester, company, CNPJ,
+    number), best match first; the others narrow it, combined."""
+
     status: str = ""
     department: str = ""
     q: str = ""
+    company: int | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
 
 
 class TicketPages(PageNumberPagination):

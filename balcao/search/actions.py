@@ -55,39 +55,47 @@ def _article_text(article) -> str:
 
 
 def _fts_replace(table: str, rowid: int, **columns: str) -> None:
-    """SQLite: the FTS5 row of ``rowid`` replaced by ``columns``. ``table`` is one of this
-    module's constants; every value is a parameter."""
+    """SQLite: the FTS5 row of ``rowid`` replaced by ``columns``, in one statement. ``table``
+    is one of this module's constants; every value is a parameter."""
     names = ", ".join(["rowid", *columns])
     marks = ", ".join("%s" for _ in range(len(columns) + 1))
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [rowid])  # noqa: S608
-        insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        insert = f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
         cursor.execute(insert, [rowid, *columns.values()])
 
 
-def index_ticket(ticket) -> TicketDocument:
-    """(Re)write the ticket's document from what it holds now."""
-    public, internal = _ticket_texts(ticket, ticket.messages.only("body_text", "internal"))
+def _write(model, key: str, pk: int, fields: dict, *, new: bool) -> None:
+    """One statement where it can: an insert for what is new, an update otherwise (an insert
+    after all for what predates the index)."""
+    if new or not model.objects.filter(pk=pk).update(**fields):
+        model.objects.create(**{key: pk}, **fields)
+
+
+def index_ticket(ticket, messages=None) -> None:
+    """(Re)write the ticket's document from what it holds now. ``messages``: a new ticket's,
+    as its creator holds them (no query to read them back)."""
+    new = messages is not None
+    if not new:
+        messages = ticket.messages.only("ticket_id", "body_text", "internal")
+    public, internal = _ticket_texts(ticket, messages)
     fields = {"public_text": public, "internal_text": internal}
     if connection.vendor == "postgresql":
         fields["public_vector"] = _vector(public)
         fields["staff_vector"] = _vector(f"{public} {internal}")
-    doc, _created = TicketDocument.objects.update_or_create(ticket=ticket, defaults=fields)
+    _write(TicketDocument, "ticket_id", ticket.pk, fields, new=new)
     if connection.vendor == "sqlite":
         _fts_replace("search_ticket_fts", ticket.pk, public_text=public, internal_text=internal)
-    return doc
 
 
-def index_article(article) -> ArticleDocument:
+def index_article(article) -> None:
     """(Re)write the article's document from what it holds now."""
     text = _article_text(article)
     fields = {"text": text}
     if connection.vendor == "postgresql":
         fields["vector"] = _vector(text)
-    doc, _created = ArticleDocument.objects.update_or_create(article=article, defaults=fields)
+    _write(ArticleDocument, "article_id", article.pk, fields, new=False)
     if connection.vendor == "sqlite":
         _fts_replace("search_article_fts", article.pk, text=text)
-    return doc
 
 
 @transaction.atomic

@@ -211,7 +211,7 @@ def create_ticket(
         created_at=ticket.created_at,
     )
     _store_attachments(message, attachments)
-    index_ticket(ticket)
+    index_ticket(ticket, [message])
     return message
 
 
