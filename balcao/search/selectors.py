@@ -16,13 +16,22 @@ from balcao.search.text import WORD, fold, hint_words, query_words, stem
 from balcao.tickets.models import Message
 
 
+def _as_typed(term: str) -> bool:
+    """The last word of a query matches as a prefix (it may be half typed); a number does not:
+    "#1500" is ticket 1500, not 15001."""
+    return not term.isdigit()
+
+
 def _postgres_query(terms: list[str], any_word: bool) -> SearchQuery:
-    joined = (" | " if any_word else " & ").join(terms[:-1] + [f"{terms[-1]}:*"])
+    last = f"{terms[-1]}:*" if _as_typed(terms[-1]) else terms[-1]
+    joined = (" | " if any_word else " & ").join(terms[:-1] + [last])
     return SearchQuery(joined, search_type="raw", config="simple")
 
 
 def _fts_query(terms: list[str], any_word: bool, column: str = "") -> str:
-    quoted = [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*']
+    quoted = [f'"{t}"' for t in terms]
+    if _as_typed(terms[-1]):
+        quoted[-1] += "*"
     joined = f"({(' OR ' if any_word else ' AND ').join(quoted)})"
     return f"{{{column}}} : {joined}" if column else joined
 

@@ -60,6 +60,7 @@ def test_requester_company_cnpj_and_number(admin, profile):
     assert numbers(admin, contact.email) == [ticket.number]
     assert numbers(admin, contact.name) == [ticket.number]
     assert numbers(admin, f"#{ticket.number}") == [ticket.number]
+    assert numbers(admin, str(ticket.number)[:-1]) == []  # a number is whole, not a prefix
 
 
 def test_the_last_word_matches_as_typed(admin, acme):
