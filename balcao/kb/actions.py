@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.html import sanitize_html
 from balcao.customers.selectors import get_contact
@@ -39,7 +40,7 @@ def do_answer_article(article: Article, *, reader, helpful: bool) -> Answer:
 
 
 @transaction.atomic
-def do_record_deflection(article: Article, *, reader) -> Deflection:
+def do_record_deflection(article: Article, *, reader: User) -> Deflection:
     """A contact says a suggested article solved what they were about to ask (R9)."""
     if get_contact(reader) is None:
         raise ActionRefused(

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.core.errors import NotFound
 from balcao.kb.models import Answer, Article, Deflection
 from balcao.search.selectors import match_articles
@@ -33,7 +34,7 @@ def list_articles(viewer, *, q: str = "") -> QuerySet[Article]:
     )
 
 
-def suggest_articles(viewer, text: str, *, limit: int = 3) -> list[Article]:
+def suggest_articles(viewer: User, text: str, *, limit: int = 3) -> list[Article]:
     """While a customer writes a ticket (R9): the articles best matching any meaningful word
     of what was typed so far."""
     return list(match_articles(visible_articles(viewer), text, any_word=True)[:limit])

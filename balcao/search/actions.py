@@ -3,14 +3,19 @@
 the moment it is committed; nothing else writes the index (no signals). ``rebuild_index``
 writes it whole, set-based (the migration that creates it, and after a bulk import)."""
 
+from collections.abc import Iterable
+
 from django.apps import apps as django_apps
+from django.apps.registry import Apps
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import Prefetch, Value
 from django.utils.html import strip_tags
 
+from balcao.kb.models import Article
 from balcao.search.models import ArticleDocument, TicketDocument
 from balcao.search.text import document
+from balcao.tickets.models import Message, Ticket
 
 
 def _vector(text: str) -> SearchVector:
@@ -23,7 +28,7 @@ def _cnpj_forms(cnpj: str) -> str:
     return f"{cnpj} {cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
 
 
-def _ticket_texts(ticket, messages) -> tuple[str, str]:
+def _ticket_texts(ticket: Ticket, messages: Iterable[Message]) -> tuple[str, str]:
     """(public, internal): subject, number, requester, company and public messages; notes."""
     company = ticket.company
     public = document(
@@ -38,7 +43,7 @@ def _ticket_texts(ticket, messages) -> tuple[str, str]:
     return public, document(*(m.body_text for m in messages if m.internal))
 
 
-def _article_text(article) -> str:
+def _article_text(article: Article) -> str:
     """Title and text in both languages and the category's names; titles count twice, so
     a match in the title ranks first."""
     category = article.category
@@ -64,21 +69,28 @@ def _fts_replace(table: str, rowid: int, **columns: str) -> None:
         cursor.execute(insert, [rowid, *columns.values()])
 
 
-def _write(model, key: str, pk: int, fields: dict, *, new: bool) -> None:
+def _write(
+    model: type[TicketDocument] | type[ArticleDocument],
+    key: str,
+    pk: int,
+    fields: dict[str, object],
+    *,
+    new: bool,
+) -> None:
     """One statement where it can: an insert for what is new, an update otherwise (an insert
     after all for what predates the index)."""
     if new or not model.objects.filter(pk=pk).update(**fields):
         model.objects.create(**{key: pk}, **fields)
 
 
-def index_ticket(ticket, messages=None) -> None:
+def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> None:
     """(Re)write the ticket's document from what it holds now. ``messages``: a new ticket's,
     as its creator holds them (no query to read them back)."""
     new = messages is not None
-    if not new:
+    if messages is None:
         messages = ticket.messages.only("ticket_id", "body_text", "internal")
     public, internal = _ticket_texts(ticket, messages)
-    fields = {"public_text": public, "internal_text": internal}
+    fields: dict[str, object] = {"public_text": public, "internal_text": internal}
     if connection.vendor == "postgresql":
         fields["public_vector"] = _vector(public)
         fields["staff_vector"] = _vector(f"{public} {internal}")
@@ -87,10 +99,10 @@ def index_ticket(ticket, messages=None) -> None:
         _fts_replace("search_ticket_fts", ticket.pk, public_text=public, internal_text=internal)
 
 
-def index_article(article) -> None:
+def index_article(article: Article) -> None:
     """(Re)write the article's document from what it holds now."""
     text = _article_text(article)
-    fields = {"text": text}
+    fields: dict[str, object] = {"text": text}
     if connection.vendor == "postgresql":
         fields["vector"] = _vector(text)
     _write(ArticleDocument, "article_id", article.pk, fields, new=False)
@@ -99,7 +111,7 @@ def index_article(article) -> None:
 
 
 @transaction.atomic
-def rebuild_index(apps=django_apps, batch: int = 2000) -> int:
+def rebuild_index(apps: Apps = django_apps, batch: int = 2000) -> int:
     """Write every document anew; returns the number of tickets indexed. ``apps``: the
     historical registry when a migration calls it."""
     ticket_model = apps.get_model("tickets", "Ticket")

@@ -9,9 +9,12 @@ dependency; ``bench/departments.py`` measures it on a held-back set."""
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.cache import cache
 
+from balcao.accounts.models import Department
+from balcao.customers.models import Company
 from balcao.customers.selectors import list_department_choices
 from balcao.search.text import hint_words
 from balcao.tickets.models import Message, Status, Ticket
@@ -81,7 +84,7 @@ def guess_department(model: DepartmentModel | None, text: str, among: set[str]) 
     if model is None:
         return ""
     probabilities = model.probabilities(text)
-    best = max(probabilities, key=probabilities.get, default="")
+    best = max(probabilities, key=lambda d: probabilities[d], default="")
     return best if best in among and probabilities[best] >= CONFIDENT else ""
 
 
@@ -94,7 +97,7 @@ def train_department_model(limit: int = TRAINING_SIZE) -> DepartmentModel:
         .values_list("pk", "subject", "department__slug")[:limit]
     )
     rows = {pk: (subject, slug) for pk, subject, slug in closed}
-    first = {}
+    first: dict[int, str] = {}
     for ticket_id, body in (
         Message.objects.filter(ticket_id__in=rows, internal=False)
         .order_by("ticket_id", "created_at", "id")
@@ -108,10 +111,10 @@ def train_department_model(limit: int = TRAINING_SIZE) -> DepartmentModel:
 
 def department_model() -> DepartmentModel:
     """The learned model, retrained at most once an hour."""
-    return cache.get_or_set(CACHE_KEY, train_department_model, CACHE_SECONDS)
+    return cast(DepartmentModel, cache.get_or_set(CACHE_KEY, train_department_model, CACHE_SECONDS))
 
 
-def suggest_department(company, text: str):
+def suggest_department(company: Company, text: str) -> Department | None:
     """The department to suggest to ``company``'s contact for ``text``, or None (unsure)."""
     choices = {
         c.department.slug: c.department

@@ -5,6 +5,7 @@ callers hand in a queryset already narrowed to what the viewer may see (``visibl
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -12,8 +13,9 @@ from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from balcao.kb.models import Article
 from balcao.search.text import WORD, fold, hint_words, query_words, stem
-from balcao.tickets.models import Message
+from balcao.tickets.models import Message, Ticket
 
 
 def _as_typed(term: str) -> bool:
@@ -36,22 +38,28 @@ def _fts_query(terms: list[str], any_word: bool, column: str = "") -> str:
     return f"{{{column}}} : {joined}" if column else joined
 
 
-def _match(items: QuerySet, terms: list[str], *, vector: str, fts: str, column: str, any_word):
+def _match(
+    items: QuerySet[Any], terms: list[str], *, vector: str, fts: str, column: str, any_word: bool
+) -> QuerySet[Any]:
     """``items`` that match, annotated with ``rank`` (higher is better)."""
     if connection.vendor == "postgresql":
         query = _postgres_query(terms, any_word)
-        return items.filter(**{vector: query}).annotate(rank=SearchRank(F(vector), query))
+        ranked: QuerySet[Any] = items.filter(**{vector: query}).annotate(
+            rank=SearchRank(F(vector), query)
+        )
+        return ranked
     table = items.model._meta.db_table
     # The table names are constants; the user's words are a parameter of MATCH.
-    return items.extra(  # noqa: S610
+    matched: QuerySet[Any] = items.extra(  # noqa: S610
         tables=[fts],
         where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
         params=[_fts_query(terms, any_word, column)],
         select={"rank": f"-bm25({fts})"},
     )
+    return matched
 
 
-def match_tickets(tickets: QuerySet, q: str, *, staff: bool) -> QuerySet:
+def match_tickets(tickets: QuerySet[Ticket], q: str, *, staff: bool) -> QuerySet[Ticket]:
     """``tickets`` that have every word of ``q`` (the last one as a prefix, as typed), best
     first. Staff also match internal notes; customers never do."""
     terms = query_words(q.replace("#", " "))
@@ -67,7 +75,9 @@ def match_tickets(tickets: QuerySet, q: str, *, staff: bool) -> QuerySet:
     ).order_by("-rank", "-updated_at", "-id")
 
 
-def match_articles(articles: QuerySet, q: str, *, any_word: bool = False) -> QuerySet:
+def match_articles(
+    articles: QuerySet[Article], q: str, *, any_word: bool = False
+) -> QuerySet[Article]:
     """``articles`` that have every word of ``q``, best first; with ``any_word`` (suggestions
     while writing) any of its meaningful words."""
     terms = hint_words(q) if any_word else query_words(q)
@@ -113,7 +123,7 @@ def highlight(text: str, q: str, *, width: int = 160) -> SafeString:
     return mark_safe(("… " if start else "") + excerpt + (" …" if end < len(text) else ""))  # noqa: S308
 
 
-def ticket_snippets(tickets: Iterable, q: str, *, staff: bool) -> dict[int, SafeString]:
+def ticket_snippets(tickets: Iterable[Ticket], q: str, *, staff: bool) -> dict[int, SafeString]:
     """For each ticket (``id``), the first highlighted excerpt of its subject or of a message
     the viewer may read. One query for the whole page."""
     tickets = list(tickets)
@@ -134,10 +144,10 @@ def ticket_snippets(tickets: Iterable, q: str, *, staff: bool) -> dict[int, Safe
     return snippets
 
 
-def with_snippets(tickets: Iterable, q: str, *, staff: bool) -> list:
+def with_snippets(tickets: Iterable[Ticket], q: str, *, staff: bool) -> list[Ticket]:
     """``tickets`` as a list, each with ``snippet``: its highlighted excerpt for ``q``."""
     tickets = list(tickets)
     snippets = ticket_snippets(tickets, q, staff=staff) if q.strip() else {}
     for ticket in tickets:
-        ticket.snippet = snippets.get(ticket.pk, "")
+        ticket.snippet = snippets.get(ticket.pk, "")  # type: ignore[attr-defined]
     return tickets
