@@ -17,6 +17,8 @@ from balcao.search.models import ArticleDocument, TicketDocument
 from balcao.search.text import document
 from balcao.tickets.models import Message, Ticket
 
+TITLE_WEIGHT = 3
+
 
 def _vector(text: str) -> SearchVector:
     return SearchVector(Value(text), config="simple")
@@ -44,14 +46,12 @@ def _ticket_texts(ticket: Ticket, messages: Iterable[Message]) -> tuple[str, str
 
 
 def _article_text(article: Article) -> str:
-    """Title and text in both languages and the category's names; titles count twice, so
-    a match in the title ranks first."""
+    """Title and text in both languages and the category's names; titles count
+    ``TITLE_WEIGHT`` times, so a match in the title ranks first on either database."""
     category = article.category
     return document(
-        article.title,
-        article.title,
-        article.title_en,
-        article.title_en,
+        *[article.title] * TITLE_WEIGHT,
+        *[article.title_en] * TITLE_WEIGHT,
         category.name if category else "",
         category.name_en if category else "",
         strip_tags(article.body),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,7 +45,9 @@ def _match(
     if connection.vendor == "postgresql":
         query = _postgres_query(terms, any_word)
         ranked: QuerySet[Any] = items.filter(**{vector: query}).annotate(
-            rank=SearchRank(F(vector), query)
+            # Divided by the logarithm of the length, as bm25 weighs length on SQLite: a text about
+            # the words beats a longer one that mentions them in passing.
+            rank=SearchRank(F(vector), query, normalization=Value(1))
         )
         return ranked
     table = items.model._meta.db_table
