@@ -4,12 +4,20 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
-from balcao.factories import PASSWORD, make_company, open_ticket
+from balcao.accounts.models import Department, User
+from balcao.factories import PASSWORD, StaffFactory, make_company, open_ticket
 from balcao.kb.models import Article, Deflection
 from balcao.kb.selectors import count_deflections
-from balcao.search.departments import DepartmentModel, guess_department, suggest_department
+from balcao.search.departments import (
+    CACHE_KEY,
+    DepartmentModel,
+    guess_department,
+    suggest_department,
+)
+from balcao.tickets.actions import do_close_ticket, do_transfer_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +87,17 @@ def test_only_departments_the_plan_allows(contact):
     assert suggest_department(company, "estratégia de marketing e campanha") is None  # TEAM up
     team = make_company("team")[0]
     assert suggest_department(team, "estratégia de marketing e campanha").slug == "sucesso"
+
+
+def test_the_model_learns_the_final_department_of_closed_tickets(contact):
+    admin = StaffFactory(role=User.Role.ADMINISTRATOR)
+    for _ in range(3):
+        ticket = open_ticket(contact, department="suporte", subject="Vitrine", body="Sumiu do ar.")
+        ticket = do_transfer_ticket(
+            ticket, actor=admin, department=Department.objects.get(slug="atendimento")
+        )
+        do_close_ticket(ticket, actor=admin)
+    open_ticket(contact, department="suporte", subject="Vitrine", body="Sumiu do ar.")  # open
+    cache.delete(CACHE_KEY)
+    assert suggest_department(contact.contact.company, "a vitrine sumiu").slug == "atendimento"
+    cache.delete(CACHE_KEY)
