@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "balcao.notifications",
     "balcao.kb",
     "balcao.privacy",
+    "balcao.search",
     "balcao.connectors.email",
     "balcao.connectors.webchat",
     "balcao.connectors.whatsapp",

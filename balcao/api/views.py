@@ -1,6 +1,7 @@
 """REST API /api/v1 — thin: parse, check access through selectors, call one action, render."""
 
 import json
+from datetime import date
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -241,11 +242,17 @@ def channels(request):
 
 
 class TicketFilters(Schema):
+    """``q``: full text (subject, messages — notes for staff only —, requester, company, CNPJ,
+    number), best match first; the others narrow it, combined."""
+
     status: str = ""
     department: str = ""
     q: str = Field("", max_length=200)
     priority: str = ""  # one or more, comma-separated
     tag: str = ""
+    company: int | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
 
 
 class TicketPages(PageNumberPagination):

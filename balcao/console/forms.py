@@ -20,6 +20,7 @@ SORT_CHOICES = [
     ("status", _("Status (what waits for us first)")),
     ("sla", _("SLA (what breaches first)")),
     ("priority", _("Priority (most urgent first)")),
+    ("relevance", _("Best match first (when searching)")),
 ]
 
 
@@ -29,7 +30,7 @@ class TicketFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Number, subject or requester e-mail")}
+            attrs={"type": "search", "placeholder": _("Words, number, requester, company or CNPJ")}
         ),
     )
     department = forms.ChoiceField(label=_("Department"), required=False)
@@ -72,7 +73,7 @@ class TicketFilterForm(forms.Form):
             for name in ("q", "department", "status", "assignee", "priority", "tag")
         }
         value["unlinked"] = self.cleaned_data.get("unlinked", False)
-        value["sort"] = self.cleaned_data.get("sort") or "updated"
+        value["sort"] = self.cleaned_data.get("sort") or ("relevance" if value["q"] else "updated")
         return value
 
 
@@ -270,11 +271,11 @@ class NewTicketForm(forms.Form):
     def __init__(self, data=None, *, contacts, choices):
         super().__init__(data)
         self.contacts = {c.user.email: c.user for c in contacts}
-        self.fields["requester"].choices = [
+        cast(forms.ChoiceField, self.fields["requester"]).choices = [
             (c.user.email, f"{c.user.name} <{c.user.email}>") for c in contacts
         ]
         self.departments = {c.department.slug: c.department for c in choices}
-        self.fields["department"].choices = [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
             (
                 c.department.slug,
                 c.department.localized("name")
@@ -326,9 +327,9 @@ class CannedResponseForm(forms.Form):
             }
         super().__init__(data, initial=initial)
         self.departments = {d.slug: d for d in departments}
-        self.fields["department"].choices = [("", _("Every department"))] + [
-            (d.slug, d.localized("name")) for d in departments
-        ]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", _("Every department"))
+        ] + [(d.slug, d.localized("name")) for d in departments]
 
     def chosen_department(self):
         return self.departments.get(self.cleaned_data["department"])

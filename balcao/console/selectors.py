@@ -1,14 +1,16 @@
 """Reads for the staff console, always for a viewer and always through tickets' visibility."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
-from balcao.accounts.models import Department, User
+from balcao.accounts.models import Department, User, Viewer
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
+from balcao.search.selectors import with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
 from balcao.tickets.selectors import TAGS, list_tickets, visible_departments, visible_tickets
@@ -36,7 +38,7 @@ SORTS = {
 }
 
 
-def _rank(field: str, order: list) -> Case:
+def _rank(field: str, order: Sequence[str]) -> Case:
     return Case(
         *(When(**{field: value}, then=Value(i)) for i, value in enumerate(order)),
         output_field=IntegerField(),
@@ -98,6 +100,8 @@ def my_open_tickets(viewer: User, limit: int = 20) -> list[Ticket]:
 def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> QuerySet[Ticket]:
     """The ticket list of the console: tickets.selectors.list_tickets, sorted as asked."""
     tickets = list_tickets(viewer, **filters)
+    if sort == "relevance" and filters.get("q", "").strip():
+        return tickets.select_related("sla")  # already best match first
     if sort == "status":
         tickets = tickets.annotate(status_rank=_rank("status", STATUS_ORDER))
     elif sort == "priority":
@@ -121,7 +125,7 @@ def console_page(
         .prefetch_related(TAGS)
         .in_bulk()
     )
-    page.object_list = [rows[pk] for pk in ids]
+    page.object_list = with_snippets([rows[pk] for pk in ids], filters.get("q", ""), staff=True)
     return page
 
 
@@ -234,7 +238,7 @@ def list_departments() -> list[Department]:
 WAITING = [Status.OPEN, Status.CUSTOMER_REPLY, Status.ASSIGNED, Status.IN_PROGRESS]
 
 
-def next_ticket(viewer, *, after: int) -> Ticket | None:
+def next_ticket(viewer: Viewer, *, after: int) -> Ticket | None:
     """The ticket to work on next: mine or nobody's, waiting on the team, the longest
     waiting first; never the one just left."""
     return (

@@ -7,7 +7,8 @@ from balcao.accounts.models import User
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.html import sanitize_html
 from balcao.customers.selectors import get_contact
-from balcao.kb.models import Answer, Article
+from balcao.kb.models import Answer, Article, Deflection
+from balcao.search.actions import index_article
 
 
 @transaction.atomic
@@ -16,6 +17,7 @@ def do_save_article(article: Article) -> Article:
     article.body = sanitize_html(article.body)
     article.body_en = sanitize_html(article.body_en)
     article.save()
+    index_article(article)
     return article
 
 
@@ -35,3 +37,15 @@ def do_answer_article(article: Article, *, reader: User, helpful: bool) -> Answe
         article=article, reader=reader, defaults={"helpful": helpful}
     )
     return answer
+
+
+@transaction.atomic
+def do_record_deflection(article: Article, *, reader: User) -> Deflection:
+    """A contact says a suggested article solved what they were about to ask (R9)."""
+    if get_contact(reader) is None:
+        raise ActionRefused(
+            _("Only customer contacts answer whether an article helped."), code="not_a_reader"
+        )
+    if not Article.objects.filter(pk=article.pk, published=True).exists():
+        raise NotFound(_("This article does not exist or is not published."))
+    return Deflection.objects.create(article=article, reader=reader)

@@ -3,8 +3,15 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from balcao.kb.actions import do_save_article
-from balcao.kb.models import Article
-from balcao.kb.selectors import with_answer_counts
+from balcao.kb.models import Article, Category
+from balcao.kb.selectors import count_deflections, with_answer_counts
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Article)
@@ -13,9 +20,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     list_display = [
         "title",
-        "department",
+        "category",
         "published",
         "position",
+        "deflections",
         "helpful",
         "unhelpful",
         "helpfulness",
@@ -23,8 +31,8 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["title"]
     list_editable = ["published", "position"]
-    list_filter = ["published", "department"]
-    list_select_related = ["department"]
+    list_filter = ["published", "category"]
+    list_select_related = ["category"]
     show_full_result_count = False  # one count less; the filtered count is shown
     search_fields = ["title", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -34,16 +42,22 @@ class ArticleAdmin(admin.ModelAdmin):
         "body",
         "title_en",
         "body_en",
+        "category",
         "department",
         "published",
         "position",
     ]
 
     def get_queryset(self, request):
-        return with_answer_counts(super().get_queryset(request))
+        return count_deflections(with_answer_counts(super().get_queryset(request)))
 
     def save_model(self, request, obj, form, change):
         do_save_article(obj)
+
+    @admin.display(description=_("solved before a ticket"), ordering="deflected")
+    def deflections(self, article) -> int:
+        """R9: "this solved it" while writing a ticket, and no ticket within 72 hours."""
+        return article.deflected
 
     @admin.display(description=_("helpful (yes)"), ordering="helpful_count")
     def helpful(self, article) -> int:

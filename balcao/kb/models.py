@@ -6,6 +6,23 @@ from django.utils.translation import gettext_lazy as _
 from balcao.core.models import Localized
 
 
+class Category(Localized, models.Model):
+    """A shelf of the help centre: one per department at least, plus general ones."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name (pt-BR)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Article(Localized, models.Model):
     """A help article (R16), in pt-BR (``title``, ``body``) and English (``*_en``).
 
@@ -31,6 +48,14 @@ class Article(Localized, models.Model):
         related_name="articles",
         verbose_name=_("department"),
         help_text=_("Empty: a general article, listed first."),
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("category"),
     )
     published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published articles reach customers.")
@@ -78,3 +103,28 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {'+' if self.helpful else '-'}"
+
+
+class Deflection(models.Model):
+    """A contact said a suggested article solved what they were about to ask (R9). It counts
+    as a deflection unless the same contact opens a ticket within 72 hours anyway
+    (``kb.selectors.count_deflections``)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="deflections", verbose_name=_("article")
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reader"),
+    )
+    created_at = models.DateTimeField(_("solved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deflection")
+        verbose_name_plural = _("deflections")
+        indexes = [models.Index(fields=["article", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.reader_id}"

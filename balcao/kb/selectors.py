@@ -1,12 +1,19 @@
 """Reading help articles. Published articles are public; staff also see drafts (a preview)."""
 
-from django.db.models import Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Cast, NullIf
+from datetime import timedelta
+
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User, Viewer
 from balcao.core.errors import NotFound
-from balcao.kb.models import Answer, Article
+from balcao.kb.models import Answer, Article, Deflection
+from balcao.search.selectors import match_articles
+from balcao.tickets.models import Ticket
+
+# A ticket opened this soon after "this solved it" means it did not (R9).
+DEFLECTION_WINDOW = timedelta(hours=72)
 
 
 def visible_articles(viewer: Viewer) -> QuerySet[Article]:
@@ -17,19 +24,38 @@ def visible_articles(viewer: Viewer) -> QuerySet[Article]:
 
 
 def list_articles(viewer: Viewer, *, q: str = "") -> QuerySet[Article]:
-    """Articles grouped by department (general ones first), then by position and title;
-    ``q`` finds words in the title or text, in either language."""
-    articles = visible_articles(viewer).select_related("department")
-    q = q.strip()
-    if q:
-        articles = articles.filter(
-            Q(title__icontains=q)
-            | Q(title_en__icontains=q)
-            | Q(body__icontains=q)
-            | Q(body_en__icontains=q)
-        )
+    """Articles by category (uncategorised ones first), then by position and title. With
+    ``q``, those having its words in either language (the search engine), best first."""
+    articles = visible_articles(viewer).select_related("category", "department")
+    if q.strip():
+        return match_articles(articles, q)
     return articles.order_by(
-        F("department__position").asc(nulls_first=True), "department__name", "position", "title"
+        F("category__position").asc(nulls_first=True), "category__name", "position", "title"
+    )
+
+
+def suggest_articles(viewer: User, text: str, *, limit: int = 3) -> list[Article]:
+    """While a customer writes a ticket (R9): the articles best matching any meaningful word
+    of what was typed so far."""
+    return list(match_articles(visible_articles(viewer), text, any_word=True)[:limit])
+
+
+def count_deflections(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """``deflected`` on each article: readers it solved something for (R9), less those who
+    opened a ticket within 72 hours of saying so."""
+    opened_after = Ticket.objects.filter(
+        requester_email=OuterRef("reader__email"),
+        created_at__gte=OuterRef("created_at"),
+        created_at__lt=OuterRef("created_at") + DEFLECTION_WINDOW,
+    )
+    held = Deflection.objects.filter(article=OuterRef("pk")).exclude(Exists(opened_after))
+    return articles.annotate(
+        deflected=Coalesce(
+            Subquery(
+                held.order_by().values("article").annotate(n=Count("pk")).values("n"),
+            ),
+            0,
+        )
     )
 
 

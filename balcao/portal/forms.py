@@ -185,7 +185,9 @@ class TicketFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or subject")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Words, number or subject")}
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)

@@ -23,6 +23,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("abrir-ticket/", views.open_ticket, name="open_ticket"),
+    path("abrir-ticket/sugestoes/", views.open_ticket_suggestions, name="suggestions"),
+    path("abrir-ticket/resolvido/<slug:slug>/", views.solved_by_article, name="solved"),
     path("chamados/", views.ticket_list, name="tickets"),
     path("chamados/<int:number>/", views.ticket_page, name="ticket"),
     path("chamados/<int:number>/responder/", views.ticket_reply, name="reply"),

@@ -43,6 +43,8 @@ from balcao.customers.selectors import (
     list_department_choices,
     next_plan,
 )
+from balcao.kb.actions import do_record_deflection
+from balcao.kb.selectors import get_article, suggest_articles
 from balcao.portal.forms import (
     AuthorizeContactForm,
     LoginForm,
@@ -52,6 +54,8 @@ from balcao.portal.forms import (
     ReplyForm,
     TicketFilterForm,
 )
+from balcao.search.departments import suggest_department
+from balcao.search.selectors import with_snippets
 from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
@@ -277,12 +281,41 @@ def open_ticket(request):
 
 @require_GET
 @contact_required
+def open_ticket_suggestions(request):
+    """While the customer writes (R9, R5): help articles that may answer it and the department
+    that seems to fit, beside the form, which stays as typed."""
+    text = f"{request.GET.get('subject', '')} {request.GET.get('body', '')}"[:4000]
+    return render(
+        request,
+        "portal/_suggestions.html",
+        {
+            "articles": suggest_articles(request.user, text),
+            "department": suggest_department(request.contact.company, text),
+        },
+    )
+
+
+@require_POST
+@contact_required
+def solved_by_article(request, slug: str):
+    """ "This solved it": counted as a deflection (R9), unless a ticket follows within 72 h."""
+    try:
+        article = get_article(request.user, slug)
+        do_record_deflection(article, reader=request.user)
+    except (NotFound, ActionRefused):
+        raise Http404 from None
+    return render(request, "portal/_solved.html", {"article": article})
+
+
+@require_GET
+@contact_required
 def ticket_list(request):
     departments = [choice.department for choice in list_department_choices(None)]
     form = TicketFilterForm(request.GET, departments=departments)
     filters = form.filters()
     tickets = list_tickets(request.user, **filters)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_snippets(page.object_list, filters["q"], staff=False)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -15,7 +15,8 @@ from balcao.accounts.models import User
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
 from balcao.privacy.models import Erasure
 from balcao.privacy.selectors import Person, find_person
-from balcao.tickets.models import Attachment
+from balcao.search.actions import index_ticket
+from balcao.tickets.models import Attachment, Ticket
 
 
 def _erased_text() -> str:
@@ -64,6 +65,8 @@ def do_erase_person(email: str, *, actor: User | None = None) -> Erasure | None:
         event.save(update_fields=["data"])
     counts["events"] = len(events)
     messages = person.messages()
+    touched = {*person.tickets().values_list("pk", flat=True)}
+    touched |= {*messages.values_list("ticket_id", flat=True)}
     attachments = list(Attachment.objects.filter(message__in=messages))
     counts["messages"] = messages.update(
         author_email=address, author_name="", body_text=erased, body_html=""
@@ -87,4 +90,6 @@ def do_erase_person(email: str, *, actor: User | None = None) -> Erasure | None:
         user.set_unusable_password()
         user.save()
         user.api_tokens.all().delete()
+    for ticket in Ticket.objects.filter(pk__in=touched):
+        index_ticket(ticket)  # the search documents hold what was erased too
     return Erasure.objects.create(actor=actor, counts=counts)

@@ -38,6 +38,7 @@ from balcao.events.actions import (
     transferred_event,
 )
 from balcao.notifications.actions import notify_later
+from balcao.search.actions import index_ticket
 from balcao.sla.actions import do_reprioritize_clock, do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
@@ -247,6 +248,7 @@ def create_ticket(
         created_at=ticket.created_at,
     )
     _store_attachments(message, attachments)
+    index_ticket(ticket, [message])
     return message
 
 
@@ -352,6 +354,7 @@ def do_add_message(
         else Message.Delivery.NONE,
     )
     _store_attachments(message, attachments)
+    index_ticket(ticket)
     if internal:
         note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)
@@ -536,6 +539,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
         email__iexact=ticket.requester_email, contact__company=company
     ).first()
     linked_event(ticket=ticket, actor=actor, company=company)
+    index_ticket(ticket)
     do_start_clock(ticket, actor=actor)
     _save(ticket, "company", "requester")
     return ticket

@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -15,6 +15,7 @@ from balcao.core.errors import NotFound
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
 from balcao.events.wording import CUSTOMER_KINDS, SHOWN_BY_THE_MESSAGE, Reader, describe_event
+from balcao.search.selectors import match_tickets
 from balcao.tickets.models import (
     Attachment,
     CannedResponse,
@@ -57,6 +58,10 @@ def visible_tickets(viewer: Viewer) -> QuerySet[Ticket]:
     return Ticket.objects.filter(company_id__in=companies)
 
 
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
 def list_tickets(
     viewer: Viewer,
     *,
@@ -67,7 +72,11 @@ def list_tickets(
     unlinked: bool = False,
     priority: str = "",
     tag: str = "",
+    company: int | None = None,
+    opened_from: date | None = None,
+    opened_to: date | None = None,
 ) -> QuerySet[Ticket]:
+    """The viewer's tickets, filtered; with ``q``, by full text (search app), best first."""
     tickets = visible_tickets(viewer).select_related(
         "department", "company__plan", "assignee", "requester", "merged_into"
     )
@@ -87,12 +96,14 @@ def list_tickets(
         tickets = tickets.filter(assignee__email__iexact=assignee)
     if unlinked:
         tickets = tickets.filter(company__isnull=True)
-    q = q.strip().lstrip("#")
-    if q:
-        match = Q(subject__icontains=q) | Q(requester_email__icontains=q)
-        if q.isdigit():
-            match |= Q(number=int(q))
-        tickets = tickets.filter(match)
+    if company is not None:
+        tickets = tickets.filter(company_id=company)
+    if opened_from:
+        tickets = tickets.filter(created_at__gte=_day_start(opened_from))
+    if opened_to:
+        tickets = tickets.filter(created_at__lt=_day_start(opened_to + timedelta(days=1)))
+    if q.strip():
+        return match_tickets(tickets, q, staff=getattr(viewer, "is_agent", False))
     return tickets.order_by("-updated_at", "-id")
 
 

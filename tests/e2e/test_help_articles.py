@@ -9,6 +9,7 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from balcao.kb.models import Answer
+from balcao.search.actions import rebuild_index
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -20,6 +21,8 @@ LOJA = "cliente@lojaexemplo.com.br"
 def starter_articles(transactional_db):
     """The articles the data migration ships; a live-server test before this one flushed them."""
     import_module("balcao.kb.migrations.0002_starter_articles").create(apps, None)
+    import_module("balcao.kb.migrations.0004_starter_help_centre").create(apps, None)
+    rebuild_index()
 
 
 def test_a_contact_answers_no_and_is_offered_a_ticket(page_for, starter_articles):
@@ -56,3 +59,20 @@ def test_a_contact_answers_no_and_is_offered_a_ticket(page_for, starter_articles
     offer.click()
     expect(page).to_have_url(re.compile(r"/cliente/abrir-ticket/$"))
     expect(page.get_by_role("heading", name="Abrir chamado")).to_be_visible()
+
+
+def test_suggestions_appear_while_typing_and_the_text_survives(page_for, starter_articles):
+    page = page_for(LOJA)
+    page.get_by_role("link", name="Abrir chamado").first.click()
+    page.get_by_label("Assunto").fill("Preciso da segunda via do boleto")
+    page.get_by_label("Mensagem").press_sequentially("O boleto de outubro venceu.")
+    suggestions = page.get_by_role("complementary", name="Sugestões enquanto você escreve")
+    expect(suggestions.get_by_role("link", name="Segunda via do boleto")).to_be_visible()
+    screenshot(page, "suggestions-while-typing")
+    suggestions.get_by_role("button", name="Escolher Financeiro").click()
+    expect(page.get_by_label("Financeiro", exact=True)).to_be_checked()
+    expect(page.get_by_label("Assunto")).to_have_value("Preciso da segunda via do boleto")
+    expect(page.get_by_label("Mensagem")).to_have_value("O boleto de outubro venceu.")
+    suggestions.get_by_role("button", name="Isso resolveu").first.click()
+    expect(suggestions.get_by_text("não é preciso abrir um chamado")).to_be_visible()
+    expect(page.get_by_label("Mensagem")).to_have_value("O boleto de outubro venceu.")

@@ -18,7 +18,7 @@ def test_the_changelist_counts_answers_and_helpfulness(client, admin_user, make_
         do_answer_article(article, reader=reader, helpful=helpful)
     do_answer_article(make_article("pix", title="PIX"), reader=customer, helpful=False)
     client.force_login(admin_user)
-    response = client.get(reverse("admin:kb_article_changelist"), {"o": "7"})
+    response = client.get(reverse("admin:kb_article_changelist"), {"o": "8"})
     page = response.content.decode()
     assert "Útil (sim)" in page and "Não útil (não)" in page and "Acharam útil" in page
     rows = [
@@ -34,8 +34,8 @@ def test_an_article_written_in_the_admin_is_sanitised(client, admin_user, profil
     response = client.post(
         reverse("admin:kb_article_add"),
         {
-            "title": "Nota fiscal",
-            "slug": "nota-fiscal",
+            "title": "Nota de débito",
+            "slug": "nota-de-debito",
             "body": '<p>Emitida após o pagamento.<script>alert("x")</script></p>',
             "title_en": "",
             "body_en": "",
@@ -45,5 +45,5 @@ def test_an_article_written_in_the_admin_is_sanitised(client, admin_user, profil
         },
     )
     assert response.status_code == 302
-    article = Article.objects.get(slug="nota-fiscal")
+    article = Article.objects.get(slug="nota-de-debito")
     assert article.body == "<p>Emitida após o pagamento.</p>" and article.published

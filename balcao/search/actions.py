@@ -1,0 +1,160 @@
+"""Keeping the search index up to date. The ticket and help-article actions call
+``index_ticket``/``index_article`` in their own transaction, so what they wrote is findable
+the moment it is committed; nothing else writes the index (no signals). ``rebuild_index``
+writes it whole, set-based (the migration that creates it, and after a bulk import)."""
+
+from collections.abc import Iterable
+
+from django.apps import apps as django_apps
+from django.apps.registry import Apps
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import Prefetch, Value
+from django.utils.html import strip_tags
+
+from balcao.kb.models import Article
+from balcao.search.models import ArticleDocument, TicketDocument
+from balcao.search.text import document
+from balcao.tickets.models import Message, Ticket
+
+TITLE_WEIGHT = 3
+
+
+def _vector(text: str) -> SearchVector:
+    return SearchVector(Value(text), config="simple")
+
+
+def _cnpj_forms(cnpj: str) -> str:
+    if len(cnpj) != 14:
+        return cnpj
+    return f"{cnpj} {cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
+
+
+def _ticket_texts(ticket: Ticket, messages: Iterable[Message]) -> tuple[str, str]:
+    """(public, internal): subject, number, requester, company and public messages; notes."""
+    company = ticket.company
+    public = document(
+        str(ticket.number),
+        ticket.subject,
+        ticket.requester_name,
+        ticket.requester_email,
+        company.name if company else "",
+        _cnpj_forms(company.cnpj) if company else "",
+        *(m.body_text for m in messages if not m.internal),
+    )
+    return public, document(*(m.body_text for m in messages if m.internal))
+
+
+def _article_text(article: Article) -> str:
+    """Title and text in both languages and the category's names; titles count
+    ``TITLE_WEIGHT`` times, so a match in the title ranks first on either database."""
+    category = article.category
+    return document(
+        *[article.title] * TITLE_WEIGHT,
+        *[article.title_en] * TITLE_WEIGHT,
+        category.name if category else "",
+        category.name_en if category else "",
+        strip_tags(article.body),
+        strip_tags(article.body_en),
+    )
+
+
+def _fts_replace(table: str, rowid: int, **columns: str) -> None:
+    """SQLite: the FTS5 row of ``rowid`` replaced by ``columns``, in one statement. ``table``
+    is one of this module's constants; every value is a parameter."""
+    names = ", ".join(["rowid", *columns])
+    marks = ", ".join("%s" for _ in range(len(columns) + 1))
+    with connection.cursor() as cursor:
+        insert = f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        cursor.execute(insert, [rowid, *columns.values()])
+
+
+def _write(
+    model: type[TicketDocument] | type[ArticleDocument],
+    key: str,
+    pk: int,
+    fields: dict[str, object],
+    *,
+    new: bool,
+) -> None:
+    """One statement where it can: an insert for what is new, an update otherwise (an insert
+    after all for what predates the index)."""
+    if new or not model.objects.filter(pk=pk).update(**fields):
+        model.objects.create(**{key: pk}, **fields)
+
+
+def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> None:
+    """(Re)write the ticket's document from what it holds now. ``messages``: a new ticket's,
+    as its creator holds them (no query to read them back)."""
+    new = messages is not None
+    if messages is None:
+        messages = ticket.messages.only("ticket_id", "body_text", "internal")
+    public, internal = _ticket_texts(ticket, messages)
+    fields: dict[str, object] = {"public_text": public, "internal_text": internal}
+    if connection.vendor == "postgresql":
+        fields["public_vector"] = _vector(public)
+        fields["staff_vector"] = _vector(f"{public} {internal}")
+    _write(TicketDocument, "ticket_id", ticket.pk, fields, new=new)
+    if connection.vendor == "sqlite":
+        _fts_replace("search_ticket_fts", ticket.pk, public_text=public, internal_text=internal)
+
+
+def index_article(article: Article) -> None:
+    """(Re)write the article's document from what it holds now."""
+    text = _article_text(article)
+    fields: dict[str, object] = {"text": text}
+    if connection.vendor == "postgresql":
+        fields["vector"] = _vector(text)
+    _write(ArticleDocument, "article_id", article.pk, fields, new=False)
+    if connection.vendor == "sqlite":
+        _fts_replace("search_article_fts", article.pk, text=text)
+
+
+@transaction.atomic
+def rebuild_index(apps: Apps = django_apps, batch: int = 2000) -> int:
+    """Write every document anew; returns the number of tickets indexed. ``apps``: the
+    historical registry when a migration calls it."""
+    ticket_model = apps.get_model("tickets", "Ticket")
+    message_model = apps.get_model("tickets", "Message")
+    ticket_docs = apps.get_model("search", "TicketDocument")
+    article_docs = apps.get_model("search", "ArticleDocument")
+    ticket_docs.objects.all().delete()
+    article_docs.objects.all().delete()
+    tickets = ticket_model.objects.select_related("company").order_by("pk")
+    messages = message_model.objects.only("ticket_id", "body_text", "internal").order_by("pk")
+    count, last = 0, 0
+    while chunk := list(
+        tickets.filter(pk__gt=last).prefetch_related(Prefetch("messages", queryset=messages))[
+            :batch
+        ]
+    ):
+        ticket_docs.objects.bulk_create(
+            ticket_docs(ticket_id=t.pk, public_text=p, internal_text=i)
+            for t in chunk
+            for p, i in [_ticket_texts(t, t.messages.all())]
+        )
+        count, last = count + len(chunk), chunk[-1].pk
+    article_docs.objects.bulk_create(
+        article_docs(article_id=a.pk, text=_article_text(a))
+        for a in apps.get_model("kb", "Article").objects.select_related("category")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE search_ticketdocument SET"
+                " public_vector = to_tsvector('simple', public_text),"
+                " staff_vector = to_tsvector('simple', public_text || ' ' || internal_text)"
+            )
+            cursor.execute("UPDATE search_articledocument SET vector = to_tsvector('simple', text)")
+        elif connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM search_ticket_fts")
+            cursor.execute(
+                "INSERT INTO search_ticket_fts (rowid, public_text, internal_text)"
+                " SELECT ticket_id, public_text, internal_text FROM search_ticketdocument"
+            )
+            cursor.execute("DELETE FROM search_article_fts")
+            cursor.execute(
+                "INSERT INTO search_article_fts (rowid, text)"
+                " SELECT article_id, text FROM search_articledocument"
+            )
+    return count

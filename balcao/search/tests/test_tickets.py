@@ -1,0 +1,141 @@
+"""Ticket search through the one selector, as staff and customers use it; the same on SQLite
+and PostgreSQL (the suite runs on both)."""
+
+import pytest
+
+from balcao.accounts.models import User
+from balcao.factories import StaffFactory, make_company, open_ticket
+from balcao.search.actions import rebuild_index
+from balcao.search.selectors import highlight, ticket_snippets
+from balcao.tickets.actions import do_add_message
+from balcao.tickets.selectors import list_tickets
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(profile):
+    return StaffFactory(role=User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def acme(profile):
+    return make_company(name="Acme Comércio Ltda")
+
+
+def numbers(viewer, q, **filters):
+    return [t.number for t in list_tickets(viewer, q=q, **filters)]
+
+
+def test_accents_and_case_are_folded(admin, acme):
+    ticket = open_ticket(acme[1], subject="Cartão recusado", body="A NOTA fiscal não chegou.")
+    assert numbers(admin, "cartao") == [ticket.number]
+    assert numbers(admin, "CARTÃO") == [ticket.number]
+    assert numbers(admin, "nota") == [ticket.number]
+    assert numbers(admin, "Nao chegou") == [ticket.number]
+
+
+def test_plurals_meet_singulars(admin, acme):
+    ticket = open_ticket(acme[1], subject="Cartões e boletos", body="Dois pagamentos.")
+    assert numbers(admin, "cartão boleto pagamento") == [ticket.number]
+
+
+def test_a_word_only_in_a_later_message_is_found(admin, acme):
+    ticket = open_ticket(acme[1], subject="Loja lenta", body="Está demorando.")
+    assert numbers(admin, "webhook") == []
+    do_add_message(ticket, actor=acme[1], body="O webhook do gateway falha desde ontem.")
+    assert numbers(admin, "webhook") == [ticket.number]
+
+
+def test_requester_company_cnpj_and_number(admin, profile):
+    from balcao.customers.models import Company
+
+    company, contact = make_company(name="Padaria Pão Quente")
+    Company.objects.filter(pk=company.pk).update(cnpj="12345678000190")
+    rebuild_index()
+    ticket = open_ticket(contact, subject="Outra coisa", body="Texto.")
+    assert numbers(admin, "padaria") == [ticket.number]
+    assert numbers(admin, "12345678000190") == [ticket.number]
+    assert numbers(admin, "12.345.678/0001-90") == [ticket.number]
+    assert numbers(admin, contact.email) == [ticket.number]
+    assert numbers(admin, contact.name) == [ticket.number]
+    assert numbers(admin, f"#{ticket.number}") == [ticket.number]
+    assert numbers(admin, str(ticket.number)[:-1]) == []  # a number is whole, not a prefix
+
+
+def test_the_last_word_matches_as_typed(admin, acme):
+    ticket = open_ticket(acme[1], subject="Certificado expirando", body="Aviso no navegador.")
+    assert numbers(admin, "certif") == [ticket.number]
+    assert numbers(admin, "certif aviso") == []  # only the last word is a prefix
+    assert numbers(admin, "aviso certif") == [ticket.number]
+
+
+def test_notes_are_for_staff_only(admin, acme):
+    company, contact = acme
+    ticket = open_ticket(contact, subject="Erro no frete", body="O frete não calcula.")
+    do_add_message(ticket, actor=admin, body="Chave da transportadora vencida.", internal=True)
+    assert numbers(admin, "transportadora") == [ticket.number]
+    assert numbers(contact, "transportadora") == []
+    assert numbers(contact, "frete") == [ticket.number]
+    assert ticket_snippets([ticket], "transportadora", staff=False) == {}
+    assert (
+        "<mark>transportadora</mark>"
+        in ticket_snippets([ticket], "transportadora", staff=True)[ticket.pk]
+    )
+
+
+def test_a_customer_finds_only_its_company(admin, acme, profile):
+    ours = open_ticket(acme[1], subject="Pix não confirma", body="Pagamento por Pix.")
+    other_company, other = make_company(name="Outra Loja")
+    theirs = open_ticket(other, subject="Pix não confirma", body="Pagamento por Pix.")
+    assert numbers(acme[1], "pix") == [ours.number]
+    assert numbers(other, "pix") == [theirs.number]
+    assert sorted(numbers(admin, "pix")) == sorted([ours.number, theirs.number])
+    assert numbers(acme[1], other_company.name) == []
+
+
+def test_an_agent_finds_only_in_their_departments(acme):
+    agent = StaffFactory(departments=["financeiro"])
+    open_ticket(acme[1], department="suporte", subject="Boleto vencido", body="Boleto.")
+    billing = open_ticket(acme[1], department="financeiro", subject="Boleto", body="Boleto.")
+    assert numbers(agent, "boleto") == [billing.number]
+
+
+def test_more_mentions_rank_first(admin, acme):
+    once = open_ticket(acme[1], subject="Dúvida geral", body="Uma pergunta sobre o checkout.")
+    many = open_ticket(
+        acme[1], subject="Checkout travado", body="O checkout trava; checkout fora do ar."
+    )
+    open_ticket(acme[1], subject="Outra", body="Nada a ver.")
+    assert numbers(admin, "checkout") == [many.number, once.number]
+
+
+def test_filters_combine_with_words(admin, acme, profile):
+    company, contact = acme
+    support = open_ticket(contact, department="suporte", subject="Nota fiscal", body="Nota.")
+    billing = open_ticket(contact, department="financeiro", subject="Nota fiscal", body="Nota.")
+    other = open_ticket(make_company()[1], department="financeiro", subject="Nota", body="Nota.")
+    assert numbers(admin, "nota", department="financeiro", company=company.pk) == [billing.number]
+    assert sorted(numbers(admin, "nota", department="financeiro")) == sorted(
+        [billing.number, other.number]
+    )
+    day = support.created_at.date()
+    assert len(numbers(admin, "nota", opened_from=day, opened_to=day)) == 3
+    assert numbers(admin, "nota", opened_to=day.replace(year=day.year - 1)) == []
+
+
+def test_rebuild_writes_the_same_index(admin, acme):
+    ticket = open_ticket(acme[1], subject="Lentidão", body="Site muito lento.")
+    do_add_message(ticket, actor=admin, body="Banco sobrecarregado.", internal=True)
+    assert rebuild_index() >= 1
+    assert numbers(admin, "lento") == [ticket.number]
+    assert numbers(admin, "sobrecarregado") == [ticket.number]
+    assert numbers(acme[1], "sobrecarregado") == []
+
+
+def test_highlight_marks_words_and_escapes_the_rest():
+    text = "<b>Olá</b>, o cartão foi recusado. " + "palavra " * 40 + "Cartões"
+    excerpt = highlight(text, "cartao")
+    assert "<mark>cartão</mark>" in excerpt
+    assert "&lt;b&gt;" in excerpt
+    assert highlight("nada aqui", "cartao") == ""
