@@ -111,7 +111,10 @@ def test_a_preview_opens_in_place_safely(browser, server, tmp_path):
     ana.get_by_role("button", name="Enviar resposta ao cliente").click()
     thumb = ana.locator(".files .thumb img").last
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.naturalWidth") == 1
+    # The image really loads (the thumbnail is served, not blocked); wait for it to decode.
+    ana.wait_for_function(
+        "img => img.complete && img.naturalWidth === 1", arg=thumb.element_handle(), timeout=10_000
+    )
     with ana.context.expect_page() as opened:
         ana.get_by_role("link", name="Pré-visualizar").last.click()
     preview = opened.value

@@ -50,7 +50,7 @@ def test_the_counter_and_the_list_show_what_the_agent_was_told(
     count = as_agent.get(url("notification_count"))
     assert 'data-count="1"' in text(count) and '"outerHTML">1</span>' in text(count)
     page = as_agent.get(url("notifications"))
-    assert f"New ticket #{ticket.number}" in text(page) or f"Novo ticket #{ticket.number}" in text(
+    assert f"New ticket #{ticket.number}" in text(page) or f"Novo chamado #{ticket.number}" in text(
         page
     )
     item = Notification.objects.get(recipient=suporte_agent)
