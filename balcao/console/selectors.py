@@ -223,7 +223,7 @@ def list_departments() -> list[Department]:
 WAITING = [Status.OPEN, Status.CUSTOMER_REPLY, Status.ASSIGNED, Status.IN_PROGRESS]
 
 
-def next_ticket(viewer, *, after: int) -> Ticket | None:
+def next_ticket(viewer: User, *, after: int) -> Ticket | None:
     """The ticket to work on next: mine or nobody's, waiting on the team, the longest
     waiting first; never the one just left."""
     return (
