@@ -17,10 +17,11 @@ from balcao.connectors.webchat.routing import websocket_urlpatterns  # noqa: E40
 from balcao.console.consumers import PresenceConsumer  # noqa: E402
 from balcao.notifications.consumers import NotificationConsumer  # noqa: E402
 
+# Channels routes ASGI applications with Django's path(); its stubs only know views.
 websocket_urlpatterns = [
     *websocket_urlpatterns,
-    path("ws/console/notifications/", NotificationConsumer.as_asgi()),
-    path("ws/console/tickets/<int:number>/presence/", PresenceConsumer.as_asgi()),
+    path("ws/console/notifications/", NotificationConsumer.as_asgi()),  # type: ignore[arg-type]
+    path("ws/console/tickets/<int:number>/presence/", PresenceConsumer.as_asgi()),  # type: ignore[arg-type]
 ]
 
 application = ProtocolTypeRouter(

@@ -20,10 +20,11 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
     group = ""
 
     async def connect(self):
-        self.user = self.scope["user"]
-        if not getattr(self.user, "is_agent", False):
+        user = self.scope["user"]
+        if user is None or not getattr(user, "is_agent", False):
             await self.close(code=NOT_FOUND)
             return
+        self.user = user
         number = self.scope["url_route"]["kwargs"]["number"]
         try:
             ticket_id = await database_sync_to_async(_ticket_id)(self.user, number)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
-from balcao.accounts.models import Department, User, Viewer
+from balcao.accounts.models import Department, User
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import with_snippets
@@ -238,7 +238,7 @@ def list_departments() -> list[Department]:
 WAITING = [Status.OPEN, Status.CUSTOMER_REPLY, Status.ASSIGNED, Status.IN_PROGRESS]
 
 
-def next_ticket(viewer: Viewer, *, after: int) -> Ticket | None:
+def next_ticket(viewer: User, *, after: int) -> Ticket | None:
     """The ticket to work on next: mine or nobody's, waiting on the team, the longest
     waiting first; never the one just left."""
     return (

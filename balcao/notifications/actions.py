@@ -8,7 +8,7 @@ pushed live) and by e-mail (a task; threaded per ticket, with its link)."""
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from balcao.events.models import Event, EventKind
 from balcao.notifications import tasks
 from balcao.notifications.delivery import push_notifications
 from balcao.notifications.models import Follower, Kind, Notification, NotificationPreference
+from balcao.tickets.models import Ticket
 
 
 def notify_later(event: Event) -> Event:
@@ -43,7 +44,7 @@ def tell(event_id: int) -> None:
         tasks.email_notification_task.enqueue(event.pk, user.pk)
 
 
-def _department_staff(department: Department | None):
+def _department_staff(department: Department | None) -> QuerySet[User]:
     staff = User.objects.filter(is_active=True).exclude(role="")
     if department is None:
         return staff.none()
@@ -55,6 +56,8 @@ def _department_staff(department: Department | None):
 def concerned(event: Event) -> tuple[str, list[User]]:
     """(the kind, who is told of it): never the person who did it."""
     ticket, data = event.ticket, event.data or {}
+    if ticket is None:  # every kind told of is a ticket's
+        return "", []
     kind, people = "", User.objects.none()
     if event.kind == EventKind.TICKET_OPENED:
         kind, people = Kind.NEW_TICKET, _department_staff(ticket.department)
@@ -71,8 +74,8 @@ def concerned(event: Event) -> tuple[str, list[User]]:
         people = _department_staff(Department.objects.filter(slug=data.get("new")).first())
     elif event.kind == EventKind.SLA_WARNING:
         kind = Kind.SLA_WARNING
-        if ticket.assignee_id and ticket.assignee.is_active:
-            people = User.objects.filter(pk=ticket.assignee_id)
+        if ticket.assignee is not None and ticket.assignee.is_active:
+            people = User.objects.filter(pk=ticket.assignee.pk)
         else:
             people = _department_staff(ticket.department)
     if event.actor_id:
@@ -125,7 +128,7 @@ def do_set_notification_preferences(user: User, choices: Mapping[str, tuple[bool
 
 
 @transaction.atomic
-def do_follow_ticket(ticket, *, actor: User, follow: bool = True) -> bool:
+def do_follow_ticket(ticket: Ticket, *, actor: User, follow: bool = True) -> bool:
     """Staff follow a ticket (told of the customer's replies) or stop; whether they follow."""
     if not actor.is_agent:
         raise ActionRefused(_("Only the support team can follow tickets."), code="forbidden")

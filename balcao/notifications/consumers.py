@@ -13,7 +13,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         user = self.scope["user"]
-        if not getattr(user, "is_agent", False):
+        if user is None or not getattr(user, "is_agent", False):
             await self.close(code=NOT_FOUND)
             return
         await self.accept()

@@ -47,6 +47,8 @@ def _thread_id(ticket) -> str:
 
 def email_notification(event: Event, kind: str, user) -> None:
     ticket = event.ticket
+    if ticket is None:  # every kind told of is a ticket's
+        return
     note = Notification(recipient=user, kind=kind, ticket=ticket, event=event)
     with translation.override(_language(user)):
         context = {

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.core.errors import NotFound
 from balcao.notifications.models import Follower, Kind, Notification, NotificationPreference
+from balcao.tickets.models import Ticket
 
 
 def user_group(user_id: int) -> str:
@@ -13,11 +15,11 @@ def user_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
 
 
-def unread_count(viewer) -> int:
+def unread_count(viewer: User) -> int:
     return Notification.objects.filter(recipient=viewer, read_at=None).count()
 
 
-def get_notification(viewer, pk: int) -> Notification:
+def get_notification(viewer: User, pk: int) -> Notification:
     """One of ``viewer``'s notifications; NotFound for anyone else's."""
     found = Notification.objects.select_related("ticket").filter(recipient=viewer, pk=pk).first()
     if found is None:
@@ -25,7 +27,7 @@ def get_notification(viewer, pk: int) -> Notification:
     return found
 
 
-def list_notifications(viewer, *, limit: int = 50) -> list[Notification]:
+def list_notifications(viewer: User, *, limit: int = 50) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient=viewer)
         .select_related("ticket__department")
@@ -54,7 +56,7 @@ def ticket_url(notification: Notification) -> str:
     return reverse("console:ticket", args=[notification.ticket.number])
 
 
-def notification_payload(notification: Notification) -> dict:
+def notification_payload(notification: Notification) -> dict[str, object]:
     return {
         "id": notification.pk,
         "kind": notification.kind,
@@ -66,7 +68,7 @@ def notification_payload(notification: Notification) -> dict:
     }
 
 
-def notification_preferences(viewer) -> list[dict]:
+def notification_preferences(viewer: User) -> list[dict[str, object]]:
     """Every kind with how ``viewer`` wants it (both ways unless they chose otherwise)."""
     chosen = {p.kind: p for p in NotificationPreference.objects.filter(user=viewer)}
     return [
@@ -80,7 +82,7 @@ def notification_preferences(viewer) -> list[dict]:
     ]
 
 
-def is_following(viewer, ticket) -> bool:
+def is_following(viewer: User, ticket: Ticket) -> bool:
     return Follower.objects.filter(ticket=ticket, user=viewer).exists()
 
 

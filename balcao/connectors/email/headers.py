@@ -7,6 +7,7 @@ import binascii
 import codecs
 import quopri
 import re
+import weakref
 from email.message import Message
 from email.utils import getaddresses
 
@@ -151,14 +152,18 @@ def decode_words(text: str, defects: list[str]) -> str:
     return ENCODED_WORD.sub(lambda m: _word(m, defects), text)
 
 
+# Each message's raw headers by lower-cased name, built once and gone with the message.
+_RAW_INDEX: weakref.WeakKeyDictionary[Message, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+
+
 def raw_values(msg: Message, name: str, defects: list[str]) -> list[str]:
     """Every value of header ``name``, unfolded, 8-bit bytes decoded, encoded words kept."""
-    index = getattr(msg, "raw_index", None)
+    index = _RAW_INDEX.get(msg)
     if index is None:  # one pass over the headers, however many there are
         index = {}
         for key, value in msg.raw_items():
             index.setdefault(key.lower(), []).append(value)
-        msg.raw_index = index
+        _RAW_INDEX[msg] = index
     found = []
     for value in index.get(name.lower(), []):
         value = str(value)
