@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
 from balcao.accounts.models import Department, User
+from balcao.core.health import worker_status
 from balcao.customers.models import Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.sla.selectors import sla_counts
@@ -32,6 +34,8 @@ SORTS = {
     "status": ("status_rank", "-updated_at", "-id"),
     "sla": (F("sla__next_due").asc(nulls_last=True), "-updated_at", "-id"),
 }
+
+MAIL_STUCK_KEY = "console:mail-stuck"
 
 
 @dataclass
@@ -217,3 +221,11 @@ def get_company(company_id) -> Company | None:
 def list_departments() -> list[Department]:
     """Every department (history names old ones; transfers offer the active ones)."""
     return list(Department.objects.order_by("position", "name"))
+
+
+def mail_stuck(viewer: User) -> bool:
+    """Whether staff are warned that mail is not going out (worker silent, or a task waiting
+    too long); shared by every page for a few seconds so that it costs the pages nothing."""
+    if not viewer.is_agent:
+        return False
+    return cache.get_or_set(MAIL_STUCK_KEY, lambda: worker_status().mail_stuck, 15)

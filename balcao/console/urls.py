@@ -18,4 +18,5 @@ urlpatterns = [
     path("chamados/<int:number>/transferir/", views.ticket_transfer, name="transfer"),
     path("chamados/<int:number>/vincular/", views.ticket_link, name="link"),
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
+    path("envio-de-email/", views.mail_status, name="mail_status"),
 ]

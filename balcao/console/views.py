@@ -373,3 +373,12 @@ def ticket_link(request, number: int):
 @staff_required
 def attachment(request, pk: int):
     return attachment_download(request.user, pk)
+
+
+@require_GET
+@staff_required
+def mail_status(request):
+    """The banner every console page loads: empty while mail is going out."""
+    return render(
+        request, "console/_mail_status.html", {"stuck": selectors.mail_stuck(request.user)}
+    )

@@ -4,10 +4,26 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the background task worker: the database queue, or RQ when REDIS_URL is set."
+    help = (
+        "Run the background task worker: the database queue (surviving database outages), "
+        "or RQ when REDIS_URL is set."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="seconds between looks at an empty queue"
+        )
+
+    def handle(self, *args, interval, **options):
         if settings.REDIS_URL:
             call_command("rqworker", "default", with_scheduler=True)
-        else:
-            call_command("db_worker", interval=0.5)
+            return
+        from balcao.core.worker import ResilientWorker
+
+        worker = ResilientWorker(interval=interval)
+        self.say(f"worker {worker.worker_id} on the database queue")
+        worker.run_forever(self.say)
+
+    def say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
