@@ -6,6 +6,7 @@ worker that died (its heartbeat went stale) or by itself (the database dropped m
 that a task is run again rather than lost. Tasks are safe to retry (DESIGN.md, rule 2).
 """
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -96,9 +97,9 @@ class ResilientWorker(Worker):
         backoff, down = 1, False
         while self.running:
             try:
-                if down or time.monotonic() - self.swept_at >= settings.WORKER_STALE_SECONDS / 2:
-                    if taken := self.take_back():
-                        say(f"worker: {taken} interrupted task(s) queued again")
+                sweep = time.monotonic() - self.swept_at >= settings.WORKER_STALE_SECONDS / 2
+                if (down or sweep) and (taken := self.take_back()):
+                    say(f"worker: {taken} interrupted task(s) queued again")
                 self.beat()
                 self.run()
             except DATABASE_ERRORS as error:
@@ -116,7 +117,6 @@ class ResilientWorker(Worker):
 
 
 def _close_connections() -> None:
-    try:
+    # A connection to a database that went away may fail to close: it is gone anyway.
+    with contextlib.suppress(*DATABASE_ERRORS):
         connections.close_all()
-    except DATABASE_ERRORS:
-        pass  # a connection to a database that went away may fail to close: it is gone anyway

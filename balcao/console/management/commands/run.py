@@ -52,8 +52,6 @@ class WorkerSupervisor(threading.Thread):
     """Keeps one `balcao worker` running: one that died is started again, and said so; one
     that keeps dying at once is restarted less and less often (up to every 30 s)."""
 
-    COMMAND = (sys.executable, "-m", "balcao.cli", "worker")
-
     def __init__(self, say):
         super().__init__(daemon=True)
         self.say = say
@@ -62,7 +60,7 @@ class WorkerSupervisor(threading.Thread):
 
     def _spawn(self) -> subprocess.Popen:
         self.started_at = time.monotonic()
-        return subprocess.Popen(self.COMMAND)
+        return subprocess.Popen([sys.executable, "-m", "balcao.cli", "worker"])
 
     def run(self) -> None:
         pause = 1.0
