@@ -49,7 +49,7 @@ def _run_again(result: DBTaskResult, later: bool = False) -> bool:
 
 
 class ResilientWorker(Worker):
-    def __init__(self, *, interval: float):
+    def __init__(self, *, interval: float, say: Callable[[str], None]):
         super().__init__(
             queue_names=["default"],
             interval=interval,
@@ -60,6 +60,7 @@ class ResilientWorker(Worker):
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
+        self.say = say
         self.beaten_at = self.swept_at = float("-inf")
 
     def beat(self) -> None:
@@ -68,6 +69,11 @@ class ResilientWorker(Worker):
             self.beaten_at = time.monotonic()
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
+        # What the task did (an e-mail sent) is recorded even if the database went away
+        # meanwhile: run again, it would be done twice.
+        for outcome in ("set_successful", "set_failed"):
+            record = getattr(db_task_result, outcome)
+            setattr(db_task_result, outcome, self._until_recorded(record))
         super().run_task(db_task_result)
         failed_on_database = (
             db_task_result.status == TaskResultStatus.FAILED
@@ -76,6 +82,22 @@ class ResilientWorker(Worker):
         if failed_on_database:
             _run_again(db_task_result, later=True)
         self.beat()
+
+    def _until_recorded(self, record: Callable) -> Callable:
+        def recorded(*args):
+            backoff = 1
+            while True:
+                try:
+                    return record(*args)
+                except DATABASE_ERRORS as error:
+                    if not self.running:  # stopping: the task is taken back when it restarts
+                        raise
+                    self.say(f"worker: cannot record a task's outcome, retrying: {error}")
+                    _close_connections()
+                    time.sleep(backoff)
+                    backoff = min(backoff * 2, LONGEST_BACKOFF)
+
+        return recorded
 
     def take_back(self) -> int:
         """Run again the tasks claimed by a worker that stopped beating, or by this one."""
@@ -91,7 +113,7 @@ class ResilientWorker(Worker):
         self.swept_at = time.monotonic()
         return taken
 
-    def run_forever(self, say: Callable[[str], None]) -> None:
+    def run_forever(self) -> None:
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)  # not one line a batch
         self.configure_signals()
         backoff, down = 1, False
@@ -99,19 +121,19 @@ class ResilientWorker(Worker):
             try:
                 sweep = time.monotonic() - self.swept_at >= settings.WORKER_STALE_SECONDS / 2
                 if (down or sweep) and (taken := self.take_back()):
-                    say(f"worker: {taken} interrupted task(s) queued again")
+                    self.say(f"worker: {taken} interrupted task(s) queued again")
                 self.beat()
                 self.run()
             except DATABASE_ERRORS as error:
                 if not down:
-                    say(f"worker: database unavailable, retrying with backoff: {error}")
+                    self.say(f"worker: database unavailable, retrying with backoff: {error}")
                 down = True
                 _close_connections()
                 time.sleep(backoff)
                 backoff = min(backoff * 2, LONGEST_BACKOFF)
                 continue
             if down:
-                say("worker: database reachable again, resuming")
+                self.say("worker: database reachable again, resuming")
                 backoff, down = 1, False
             time.sleep(self.interval)
 

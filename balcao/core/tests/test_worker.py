@@ -37,7 +37,7 @@ def worker(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.WORKER_STALE_SECONDS = 60
     RUNS.clear()
-    return ResilientWorker(interval=0)
+    return ResilientWorker(interval=0, say=print)
 
 
 def claimed_by(worker_id: str, name: str) -> DBTaskResult:

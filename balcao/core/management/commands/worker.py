@@ -20,9 +20,9 @@ class Command(BaseCommand):
             return
         from balcao.core.worker import ResilientWorker
 
-        worker = ResilientWorker(interval=interval)
+        worker = ResilientWorker(interval=interval, say=self.say)
         self.say(f"worker {worker.worker_id} on the database queue")
-        worker.run_forever(self.say)
+        worker.run_forever()
 
     def say(self, line: str) -> None:
         self.stdout.write(line)
