@@ -1,6 +1,7 @@
 """`/health` and the console's warning tell whether mail is going out: the worker's last
 heartbeat and how long the oldest task ready to run has waited."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -102,3 +103,40 @@ def test_customers_do_not_see_the_staff_warning(client, database_queue, profile)
     _, primary = make_company("essencial")
     client.force_login(primary)
     assert client.get("/console/envio-de-email/").status_code == 404
+
+
+@pytest.fixture
+def redis_queue(settings):
+    """RQ on the Redis of REDIS_URL (db 4 in these tests' default)."""
+    import django_rq
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis to hold an RQ queue")
+    settings.REDIS_URL = url
+    settings.RQ_QUEUES = {"default": {"URL": url}}
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+@pytest.mark.django_db
+def test_health_reads_rq_workers_and_queue(client, redis_queue):
+    from rq import Queue, Worker
+
+    worker = Worker([redis_queue], connection=redis_queue.connection)
+    worker.register_birth()
+    try:
+        worker.heartbeat()
+        Queue("default", connection=redis_queue.connection).enqueue("builtins.print", "queued")
+        response = client.get("/health")
+    finally:
+        worker.register_death()
+    shown = response.json()
+    assert response.status_code == 200
+    assert shown["worker_heartbeat_age"] < 5
+    assert 0 <= shown["oldest_queued_task_age"] < 5
