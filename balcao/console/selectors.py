@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from redis.exceptions import RedisError
 
 from balcao.accounts.models import Department, User
 from balcao.core.health import worker_status
@@ -228,4 +229,11 @@ def mail_stuck(viewer: User) -> bool:
     too long); shared by every page for a few seconds so that it costs the pages nothing."""
     if not viewer.is_agent:
         return False
-    return cache.get_or_set(MAIL_STUCK_KEY, lambda: worker_status().mail_stuck, 15)
+    return cache.get_or_set(MAIL_STUCK_KEY, _mail_stuck, 15)
+
+
+def _mail_stuck() -> bool:
+    try:
+        return worker_status().mail_stuck
+    except RedisError:  # the queue itself is out of reach: nothing goes out either
+        return True

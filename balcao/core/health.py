@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.defaults import server_error as django_server_error
+from redis.exceptions import RedisError
 
 from balcao.core.models import WorkerBeat
 
@@ -93,6 +94,8 @@ def health(request):
         status = worker_status()
     except DATABASE_ERRORS:
         return JsonResponse({"database": "unavailable"}, status=503)
+    except RedisError:
+        return JsonResponse({"database": "ok", "queue": "unavailable"}, status=503)
     return JsonResponse(
         {"database": "ok", **status.as_json()}, status=503 if status.mail_stuck else 200
     )

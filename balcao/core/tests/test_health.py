@@ -140,3 +140,16 @@ def test_health_reads_rq_workers_and_queue(client, redis_queue):
     assert response.status_code == 200
     assert shown["worker_heartbeat_age"] < 5
     assert 0 <= shown["oldest_queued_task_age"] < 5
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_queue_is_out_of_reach(client, settings, profile):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.RQ_QUEUES = {"default": {"URL": settings.REDIS_URL}}
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "queue": "unavailable"}
+    cache.clear()
+    client.force_login(StaffFactory(departments=["suporte"]))
+    banner = client.get("/console/envio-de-email/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "E-mail is not going out" in banner.content.decode()
