@@ -19,6 +19,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from rq import Worker as RQWorker
 
 from balcao.core.health import DATABASE_ERRORS, record_beat
 from balcao.core.models import WorkerBeat
@@ -142,3 +143,18 @@ def _close_connections() -> None:
     # A connection to a database that went away may fail to close: it is gone anyway.
     with contextlib.suppress(*DATABASE_ERRORS):
         connections.close_all()
+
+
+class DatabaseRetryingRQWorker(RQWorker):
+    """RQ's worker (with REDIS_URL): a job that failed because the database was out of reach
+    is scheduled again (after 2, 4, … up to 60 s; at most MAX_ATTEMPTS times) instead of
+    failing. RQ itself needs no database, so the worker process lives through the outage."""
+
+    def handle_exception(self, job, *exc_info):
+        attempts = job.meta.get("database_attempts", 0)
+        if isinstance(exc_info[1], DATABASE_ERRORS) and attempts < MAX_ATTEMPTS:
+            job.meta["database_attempts"] = attempts + 1
+            job.save_meta()
+            job.retries_left = 1
+            job.retry_intervals = [min(2 ** (attempts + 1), 60)]
+        super().handle_exception(job, *exc_info)

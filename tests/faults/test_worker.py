@@ -1,5 +1,6 @@
-"""The task worker under faults: the database going away while it sends, and kill -9 while
-it sends (`balcao run` starts it again). Every acknowledgement e-mail arrives exactly once."""
+"""The task worker under faults: the database going away while it sends (database queue) or
+under its jobs (RQ), and kill -9 while it sends (`balcao run` starts it again). Every
+acknowledgement e-mail arrives exactly once."""
 
 import os
 import re
@@ -100,3 +101,47 @@ def test_kill_9_of_the_worker_mid_send_balcao_run_starts_it_again(
         tasks=len(subjects),
     )
     assert "interrupted task(s) queued again" in run.output
+
+
+@pytest.fixture
+def rq_queue(settings):
+    import django_rq
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis for RQ")
+    settings.REDIS_URL = url
+    settings.RQ_QUEUES = {"default": {"URL": url}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield url
+    queue.empty()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rq_worker_runs_again_what_failed_on_the_database(
+    profile, relay, processes, mailbox, rq_queue
+):
+    worker = processes(
+        "rq-worker", ["worker"], DATABASE_URL=relay.url, REDIS_URL=rq_queue, **worker_env(mailbox)
+    )
+    wait_until(lambda: "Listening on" in worker.output, what="RQ to listen")
+    relay.cut()  # the tasks of these tickets fail on the database, in the worker
+    _, primary = make_company("essencial")
+    subjects = open_tickets(primary, 0, 6)
+    wait_until(lambda: "OperationalError" in worker.output, 30, "the jobs to fail")
+    relay.restore()
+    wait_until(lambda: all(counted(mailbox, subjects)), 90, "every acknowledgement")
+    time.sleep(1)
+    arrived = counted(mailbox, subjects)
+    assert worker.alive(), worker.output
+    report(
+        "rq-worker/database-outage",
+        lost=arrived.count(0),
+        doubled=sum(1 for n in arrived if n > 1),
+        tasks=len(subjects),
+    )

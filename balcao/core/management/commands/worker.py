@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Run the background task worker: the database queue (surviving database outages), "
-        "or RQ when REDIS_URL is set."
+        "Run the background task worker: the database queue, or RQ when REDIS_URL is set; "
+        "either survives database outages."
     )
 
     def add_arguments(self, parser):
@@ -16,7 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, **options):
         if settings.REDIS_URL:
-            call_command("rqworker", "default", with_scheduler=True)
+            call_command(
+                "rqworker",
+                "default",
+                with_scheduler=True,
+                job_class="django_tasks_rq.Job",  # without it RQ cannot call a Django task
+                worker_class="balcao.core.worker.DatabaseRetryingRQWorker",
+            )
             return
         from balcao.core.worker import ResilientWorker
 
