@@ -14,6 +14,16 @@ def _tasks_recorded(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles(settings):
+    """Throttles count in the shared cache. The database's table is rolled back with each
+    test; Redis (REDIS_URL) is emptied, so that every test starts with no failures."""
+    if "redis" in settings.CACHES["default"]["BACKEND"]:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 @pytest.fixture
 def tasks():
     from django_tasks import default_task_backend

@@ -24,9 +24,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = (
-    os.environ.get("SECRET_KEY") or "insecure-embedded-default-key-set-SECRET_KEY-in-production"
-)
+# Public, in this file: fine for `make run`; `balcao check --deploy` fails while it is in use.
+DEVELOPMENT_SECRET_KEY = "insecure-embedded-default-key-set-SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -40,13 +40,15 @@ INSTALLED_APPS = [
     "balcao.events",
     "balcao.sla",
     "balcao.kb",
+    "balcao.privacy",
     "balcao.connectors.email",
     "balcao.connectors.webchat",
     "balcao.connectors.whatsapp",
     "balcao.portal",
     "balcao.console",
     "balcao.api",
-    "django.contrib.admin",
+    "ninja",  # the API docs from the package's own static files, no CDN
+    "balcao.core.admin_site.BalcaoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "balcao.core.middleware.ContentSecurityPolicyMiddleware",
+    "balcao.core.middleware.RefuseUnstorableQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "balcao.core.middleware.ViewerTimezoneMiddleware",
+    "balcao.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "balcao.urls"
@@ -115,6 +120,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "portal:login"
+# API tokens expire this many days after they are issued.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# Administrators must set up a second factor (TOTP) before they get in.
+ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -136,12 +145,21 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A table in the database (made by core's migrations), shared by every process: login
+    # throttles count once for the whole installation, never per process. Room enough that a
+    # flood of guesses cannot cull the counters it is held back by.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "balcao_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:port, smtp+tls://, smtp+ssl://) or console output.
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
@@ -195,6 +213,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "balcao.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

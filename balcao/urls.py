@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from balcao.accounts.admin import own_password_change
 from balcao.api.views import api
 from balcao.core.health import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("cliente/ajuda/artigos/", include("balcao.kb.urls")),
+    path("cliente/meus-dados/", include("balcao.privacy.urls")),
     path("cliente/", include("balcao.portal.urls")),
     path("console/sla/", include("balcao.sla.urls")),
     path("console/mail/", include("balcao.connectors.email.urls")),
@@ -17,7 +19,12 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login page (throttled, with the second factor) for the admin site too.
+    path("admin/login/", RedirectView.as_view(pattern_name="portal:login", query_string=True)),
+    path("admin/password_change/", admin.site.admin_view(own_password_change)),
     path("admin/", admin.site.urls),
 ]
 
-handler500 = "balcao.core.health.server_error"
+handler403 = "balcao.core.views.permission_denied"
+handler404 = "balcao.core.views.page_not_found"
+handler500 = "balcao.core.views.server_error"

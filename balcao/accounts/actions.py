@@ -1,25 +1,194 @@
+import datetime
 import secrets
 
-from django.contrib.auth import authenticate
+import pyotp
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import ApiToken
-from balcao.accounts.selectors import token_digest
-from balcao.core.errors import ActionRefused
+from balcao.accounts.models import ApiToken, RecoveryCode, User
+from balcao.accounts.selectors import token_digest, two_factor_required
+from balcao.accounts.throttle import (
+    SECOND_FACTOR_PER_USER,
+    authenticate_throttled,
+    count,
+    forget,
+    reached,
+    throttled_refusal,
+)
+from balcao.core.errors import ActionRefused, NotFound
+from balcao.events.actions import staff_added_event, staff_changed_event
+
+RECOVERY_CODES = 10
 
 
-@transaction.atomic
-def do_issue_api_token(*, email: str, password: str) -> str:
-    """Exchange an e-mail and password for a new bearer token; only its digest is kept."""
-    user = authenticate(username=(email or "").strip().lower(), password=password)
+def do_issue_api_token(*, email: str, password: str, code: str = "", request=None) -> str:
+    """Exchange an e-mail and password (and the second factor, for those who use one) for a
+    new bearer token that expires in API_TOKEN_DAYS; only its digest is kept. Failures are
+    throttled like the login page's."""
+    user = authenticate_throttled(request, email, password)
     if user is None:
         raise ActionRefused(_("E-mail or password is wrong."), code="invalid_credentials")
+    if two_factor_required(user) and not user.has_two_factor:
+        raise ActionRefused(
+            _("Set up two-factor authentication in the console before using the API."),
+            code="forbidden",
+        )
+    if user.has_two_factor:
+        do_use_second_factor(user, code)
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=token_digest(token))
+    now = timezone.now()
+    with transaction.atomic():
+        ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+        ApiToken.objects.create(
+            user=user,
+            digest=token_digest(token),
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=settings.API_TOKEN_DAYS),
+        )
     return token
 
 
-def do_set_password(user, password: str) -> None:
+@transaction.atomic
+def do_revoke_api_token(user: User, token_id: int) -> None:
+    """The owner ends one of their tokens; someone else's is not found."""
+    deleted, _kinds = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(_("Not found."))
+
+
+@transaction.atomic
+def do_set_password(user: User, password: str | None) -> None:
+    """A new password (changed or reset; None: none usable) also ends every API token issued
+    with the old one."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=user).delete()
+
+
+def _recovery_digest(code: str) -> str:
+    return token_digest(code.replace("-", "").replace(" ", "").lower())
+
+
+def _matching_step(secret: str, code: str, after: int) -> int | None:
+    """The time step (30 s) of ``code`` if it is the current one or a neighbour (clock drift)
+    and later than ``after``: a code, once used, is not accepted again."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(timezone.now())
+    for step in (current, current - 1, current + 1):
+        if step > after and secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+@transaction.atomic
+def do_enable_two_factor(user: User, *, secret: str, code: str) -> list[str]:
+    """Turns on TOTP once the person proves their app has ``secret`` (a current code); returns
+    the recovery codes, shown once — only their digests are kept."""
+    code = code.strip().replace(" ", "")
+    step = _matching_step(secret, code, 0)
+    if step is None:
+        raise ActionRefused(
+            _("That code is not the one your app shows now. Check the time on your phone."),
+            code="invalid_code",
+        )
+    user.totp_secret = secret
+    user.totp_last_step = step
+    user.save(update_fields=["totp_secret", "totp_last_step"])
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, digest=_recovery_digest(c)) for c in codes
+    )
+    return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+def do_use_second_factor(user: User, code: str) -> None:
+    """Checks the code from the authenticator app, or spends one recovery code. Failures are
+    counted per user (SECOND_FACTOR_PER_USER) and refuse with ``invalid_code``."""
+    if reached(SECOND_FACTOR_PER_USER, str(user.pk)):
+        raise throttled_refusal(SECOND_FACTOR_PER_USER)
+    code = (code or "").strip().replace(" ", "")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        step = _matching_step(locked.totp_secret, code, locked.totp_last_step) if code else None
+        if step is not None:
+            locked.totp_last_step = step
+            locked.save(update_fields=["totp_last_step"])
+            accepted = True
+        else:
+            accepted = bool(code) and bool(
+                RecoveryCode.objects.filter(user=user, digest=_recovery_digest(code)).delete()[0]
+            )
+    if not accepted:
+        count(SECOND_FACTOR_PER_USER, str(user.pk))
+        raise ActionRefused(_("That code is wrong or was already used."), code="invalid_code")
+    forget(SECOND_FACTOR_PER_USER, str(user.pk))
+
+
+def do_disable_two_factor(user: User, *, code: str) -> None:
+    """Turns TOTP off after one more good code; administrators keep it when it is required."""
+    if two_factor_required(user):
+        raise ActionRefused(
+            _("Administrators must use two-factor authentication here."), code="forbidden"
+        )
+    do_use_second_factor(user, code)
+    with transaction.atomic():
+        user.totp_secret = ""
+        user.totp_last_step = 0
+        user.save(update_fields=["totp_secret", "totp_last_step"])
+        RecoveryCode.objects.filter(user=user).delete()
+
+
+STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "language", "time_zone")
+
+
+@transaction.atomic
+def do_add_staff_member(
+    *, actor, email: str, name: str, role: str, password: str, departments=()
+) -> User:
+    """Add a member of the support team with a role (never a customer contact) and the
+    departments whose tickets they work."""
+    if not role:
+        raise ActionRefused(_("A staff member needs a role."))
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ActionRefused(_("%(email)s already has an account.") % {"email": email})
+    user = User.objects.create_user(email, password, name=name, role=role)
+    user.departments.set(departments)
+    staff_added_event(
+        user=user, actor=actor, role=role, departments=sorted(d.slug for d in departments)
+    )
+    return user
+
+
+@transaction.atomic
+def do_change_staff_member(user: User, *, actor, departments=None, **fields) -> dict:
+    """Change a staff member's role, departments, activity or preferences; one Event lists
+    each change, old → new. Returns the changes."""
+    unknown = set(fields) - set(STAFF_FIELDS)
+    if unknown:
+        raise TypeError(f"not a staff field: {', '.join(sorted(unknown))}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if "role" in fields and not fields["role"]:
+        raise ActionRefused(_("A staff member needs a role."))
+    if user == actor and fields.get("is_active") is False:
+        raise ActionRefused(_("You cannot deactivate your own account."))
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(user, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(user, name, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    if departments is not None:
+        old_slugs = sorted(user.departments.values_list("slug", flat=True))
+        new_slugs = sorted(d.slug for d in departments)
+        if old_slugs != new_slugs:
+            user.departments.set(departments)
+            changes["departments"] = [old_slugs, new_slugs]
+    if changes:
+        staff_changed_event(user=user, actor=actor, changes=changes)
+    return changes

@@ -1,4 +1,11 @@
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from typing import Any
+
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    AnonymousUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,16 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from balcao.core.models import Localized
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         fields.update(is_staff=True, is_superuser=True, role=User.Role.ADMINISTRATOR)
         return self.create_user(email, password, **fields)
 
@@ -42,6 +49,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    totp_secret = models.CharField(
+        _("two-factor secret"), max_length=64, blank=True, editable=False
+    )
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
 
     objects = UserManager()
     USERNAME_FIELD = "email"
@@ -68,8 +79,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == self.Role.ADMINISTRATOR or self.is_superuser
 
     @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+# Whom a selector reads for: a signed-in person or an anonymous visitor.
+Viewer = User | AnonymousUser
 
 
 class Department(Localized, models.Model):
@@ -119,6 +138,14 @@ class Department(Localized, models.Model):
         default=False,
         help_text=_("Mail to a department the sender may not use is routed here."),
     )
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("close answered tickets after (business days)"),
+        default=5,
+        help_text=_(
+            "An answered ticket with no reply from the customer is closed after this many"
+            " business days, with a reminder the day before; 0 never closes it."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -131,15 +158,33 @@ class Department(Localized, models.Model):
 
 
 class ApiToken(models.Model):
-    """Bearer token for the REST API; only its SHA-256 is stored."""
+    """Bearer token for the REST API; only its SHA-256 is stored. It works until
+    ``expires_at``, until its owner revokes it, or until their password changes."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "expires_at"])]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)

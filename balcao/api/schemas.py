@@ -7,10 +7,18 @@ from pydantic import Field
 class TokenIn(Schema):
     email: str
     password: str
+    code: str = ""
 
 
 class TokenOut(Schema):
     token: str
+
+
+class TokenListOut(Schema):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    current: bool
 
 
 class ErrorOut(Schema):

@@ -1,13 +1,16 @@
 """REST API /api/v1 — thin: parse, check access through selectors, call one action, render."""
 
+import json
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from balcao.accounts.actions import do_issue_api_token
-from balcao.accounts.selectors import find_staff, get_department, user_for_token
+from balcao.accounts.actions import do_issue_api_token, do_revoke_api_token
+from balcao.accounts.selectors import api_token, find_staff, get_department, list_api_tokens
 from balcao.api.schemas import (
     AssignIn,
     ChannelOut,
@@ -19,10 +22,12 @@ from balcao.api.schemas import (
     TicketOut,
     TicketSummaryOut,
     TokenIn,
+    TokenListOut,
     TokenOut,
     TransferIn,
 )
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.text import is_unstorable
 from balcao.customers.selectors import get_contact, list_department_choices
 from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
@@ -37,11 +42,28 @@ from balcao.tickets.selectors import (
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        return user_for_token(token)
+        request.api_token = api_token(token)
+        return request.api_token.user if request.api_token else None
+
+
+class StorableJsonParser(Parser):
+    """JSON bodies with NUL or lone surrogates are refused (400) before any query: neither
+    database can store them."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if is_unstorable(data):
+            raise ValueError("NUL or a lone surrogate in the body")
+        return data
 
 
 api = NinjaAPI(
-    title="Balcão API", version="1", urls_namespace="api", auth=BearerToken(), docs_url="/docs"
+    title="Balcão API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    docs_url="/docs",
+    parser=StorableJsonParser(),
 )
 
 
@@ -52,7 +74,7 @@ def not_found(request, exc):
 
 @api.exception_handler(ActionRefused)
 def refused(request, exc: ActionRefused):
-    status = 403 if exc.code == "forbidden" else 409 if exc.code == "unchanged" else 400
+    status = {"forbidden": 403, "unchanged": 409, "throttled": 429}.get(exc.code, 400)
     return api.create_response(request, {"detail": str(exc.message)}, status=status)
 
 
@@ -130,9 +152,39 @@ def detail(viewer, ticket: Ticket) -> dict:
     }
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 400: ErrorOut}, tags=["auth"])
+@api.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 400: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    tags=["auth"],
+)
 def issue_token(request, payload: TokenIn):
-    return {"token": do_issue_api_token(email=payload.email, password=payload.password)}
+    """A bearer token for API_TOKEN_DAYS; ``code`` is the authenticator app's code (or a
+    recovery code) for those who use two-factor authentication. Failures are throttled."""
+    token = do_issue_api_token(
+        email=payload.email, password=payload.password, code=payload.code, request=request
+    )
+    return {"token": token}
+
+
+@api.get("/auth/tokens", response=list[TokenListOut], tags=["auth"])
+def tokens_list(request):
+    """The caller's tokens that still work; ``current`` is the one this request used."""
+    return [
+        {
+            "id": t.id,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "current": t.id == request.api_token.id,
+        }
+        for t in list_api_tokens(request.auth)
+    ]
+
+
+@api.delete("/auth/tokens/{token_id}", response={204: None, 404: ErrorOut}, tags=["auth"])
+def revoke_token(request, token_id: int):
+    do_revoke_api_token(request.auth, token_id)
+    return Status(204, None)
 
 
 @api.get("/departments", response=list[DepartmentOut], tags=["departments"])
@@ -172,11 +224,16 @@ def channels(request):
 class TicketFilters(Schema):
     status: str = ""
     department: str = ""
-    q: str = ""
+    q: str = Field("", max_length=200)
 
 
 class TicketPages(PageNumberPagination):
-    """Pages of the queryset, each ticket shaped only once it is on the page."""
+    """Pages of the queryset, each ticket shaped only once it is on the page. A page number
+    beyond any list is a 422, never an offset the database cannot hold."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)

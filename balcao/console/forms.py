@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -37,15 +39,15 @@ class TicketFilterForm(forms.Form):
 
     def __init__(self, data, *, departments, staff):
         super().__init__(data)
-        self.fields["department"].choices = [("", _("All departments"))] + [
-            (d.slug, d.localized("name")) for d in departments
-        ]
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", _("All departments"))
+        ] + [(d.slug, d.localized("name")) for d in departments]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", _("Any status")),
             (ACTIVE, _("Not closed")),
             *Status.choices,
         ]
-        self.fields["assignee"].choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", _("Anyone or nobody")),
             ("me", _("Me")),
             ("none", _("Nobody")),
@@ -89,7 +91,9 @@ class AssignForm(forms.Form):
     def __init__(self, data=None, *, staff, viewer):
         super().__init__(data)
         self.staff = {str(u.pk): u for u in staff}
-        self.fields["assignee"].choices = [("", _("Nobody (back to the queue)"))] + [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("Nobody (back to the queue)"))
+        ] + [
             (str(u.pk), u.display_name + (" " + str(_("(me)")) if u.pk == viewer.pk else ""))
             for u in staff
         ]
@@ -106,7 +110,7 @@ class TransferForm(forms.Form):
     def __init__(self, data=None, *, departments, current):
         super().__init__(data)
         self.departments = {d.slug: d for d in departments if d.is_active and d.pk != current.pk}
-        self.fields["department"].choices = [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
             (slug, d.localized("name")) for slug, d in self.departments.items()
         ]
 
@@ -134,8 +138,9 @@ class LinkForm(forms.Form):
         help_text=_("How and when the primary contact agreed, e.g. “by phone, 12/03, Marcos”."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("authorize") and not (data.get("consent") or "").strip():
             self.add_error(
                 "consent",
@@ -162,8 +167,10 @@ class BulkForm(forms.Form):
     def __init__(self, data=None, *, staff):
         super().__init__(data)
         self.staff = {u.email: u for u in staff}
-        self.fields["assignee"].choices = [("", "—")] + [(u.email, u.display_name) for u in staff]
-        self.fields["tickets"].choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", "—")] + [
+            (u.email, u.display_name) for u in staff
+        ]
+        cast(forms.ChoiceField, self.fields["tickets"]).choices = [
             (value, value) for value in (data.getlist("tickets") if data else [])
         ]
 
@@ -173,8 +180,9 @@ class BulkForm(forms.Form):
             raise forms.ValidationError(_("Choose at most 100 tickets at a time."))
         return numbers
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("operation") == self.ASSIGN and not data.get("assignee"):
             self.add_error("assignee", _("Choose who gets the tickets."))
         return data

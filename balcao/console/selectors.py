@@ -1,6 +1,7 @@
 """Reads for the staff console, always for a viewer and always through tickets' visibility."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -9,7 +10,7 @@ from redis.exceptions import RedisError
 
 from balcao.accounts.models import Department, User
 from balcao.core.health import worker_status
-from balcao.customers.models import Company, Contact
+from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import Message, Status, Ticket
@@ -62,7 +63,7 @@ class Queues:
     unlinked_active: int
 
 
-def queue_counts(viewer) -> Queues:
+def queue_counts(viewer: User) -> Queues:
     """Each visible department with its counts per status, and the unlinked tickets still
     waiting: the counts come from the (department, status) index alone, the unlinked from
     the company index, the SLA counts from the live clocks."""
@@ -81,7 +82,7 @@ def queue_counts(viewer) -> Queues:
     return Queues(list(queues.values()), unlinked)
 
 
-def my_open_tickets(viewer, limit: int = 20) -> list[Ticket]:
+def my_open_tickets(viewer: User, limit: int = 20) -> list[Ticket]:
     return list(
         visible_tickets(viewer)
         .filter(assignee=viewer)
@@ -91,7 +92,7 @@ def my_open_tickets(viewer, limit: int = 20) -> list[Ticket]:
     )
 
 
-def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Ticket]:
+def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> QuerySet[Ticket]:
     """The ticket list of the console: tickets.selectors.list_tickets, sorted as asked."""
     tickets = list_tickets(viewer, **filters)
     if sort == "status":
@@ -104,19 +105,21 @@ def console_tickets(viewer, *, sort: str = "updated", **filters) -> QuerySet[Tic
     return tickets.select_related("sla").order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
-def console_page(viewer, number, *, size: int, sort: str = "updated", **filters) -> Page:
+def console_page(
+    viewer: User, number: int | str | None, *, size: int, sort: str = "updated", **filters: Any
+) -> Page[Any]:
     """One page of the console list. The count and the order are taken on the narrow rows
     (ticket and clock), then only that page's tickets are loaded with all they show: at
     100,000 tickets, sorting the joined rows costs several times more."""
     ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-    page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
+    page: Page[Any] = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
     rows = list_tickets(viewer).filter(pk__in=ids).select_related("sla").in_bulk()
     page.object_list = [rows[pk] for pk in ids]
     return page
 
 
-def tickets_version(viewer) -> str:
+def tickets_version(viewer: User) -> str:
     """Changes whenever a ticket the viewer sees changes (every action touches updated_at):
     the live list swaps only when this moved."""
     latest = visible_tickets(viewer).aggregate(latest=Max("updated_at"), n=Count("id"))
@@ -133,17 +136,13 @@ def ticket_version(ticket: Ticket) -> str:
     return f"{ticket.updated_at.timestamp():.6f}-{deliveries['sent']}-{deliveries['failed']}"
 
 
-def list_staff(viewer) -> list[User]:
+def list_staff(viewer: User) -> list[User]:
     """Active staff working in the departments the viewer sees (for filters and bulk assign)."""
     departments = visible_departments(viewer).values("id")
     return list(
         User.objects.filter(is_active=True)
         .exclude(role="")
-        .filter(
-            Q(departments__in=departments)
-            | Q(role=User.Role.ADMINISTRATOR)
-            | Q(pk=getattr(viewer, "pk", None))
-        )
+        .filter(Q(departments__in=departments) | Q(role=User.Role.ADMINISTRATOR) | Q(pk=viewer.pk))
         .distinct()
         .order_by("name", "email")
     )
@@ -166,13 +165,13 @@ def assignable_staff(department: Department) -> list[User]:
 @dataclass(frozen=True)
 class CustomerPanel:
     company: Company | None
-    addons: list
+    addons: list[AddOn]
     requester_contact: Contact | None
     primary_contact: Contact | None
     other_open: int
 
 
-def customer_panel(viewer, ticket: Ticket) -> CustomerPanel:
+def customer_panel(viewer: User, ticket: Ticket) -> CustomerPanel:
     """Who wrote and for which company: plan, add-ons, whether the requester is authorized,
     and how many other tickets of the company the viewer sees still open."""
     company = ticket.company
@@ -215,7 +214,9 @@ def search_companies(q: str, limit: int = 10) -> list[Company]:
     )
 
 
-def get_company(company_id) -> Company | None:
+def get_company(company_id: int | None) -> Company | None:
+    if company_id is None:
+        return None
     return Company.objects.select_related("plan").filter(pk=company_id, is_active=True).first()
 
 
@@ -229,7 +230,7 @@ def mail_stuck(viewer: User) -> bool:
     too long); shared by every page for a few seconds so that it costs the pages nothing."""
     if not viewer.is_agent:
         return False
-    return cache.get_or_set(MAIL_STUCK_KEY, _mail_stuck, 15)
+    return bool(cache.get_or_set(MAIL_STUCK_KEY, _mail_stuck, 15))
 
 
 def _mail_stuck() -> bool:

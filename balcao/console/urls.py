@@ -1,12 +1,14 @@
 from django.urls import path
 
-from balcao.console import views
+from balcao.console import account, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("sair/", views.logout, name="logout"),
+    path("conta/", account.account, name="account"),
+    path("conta/tokens/<int:pk>/revogar/", account.revoke_token, name="revoke_token"),
     path("chamados/", views.ticket_list, name="tickets"),
     path("chamados/em-lote/", views.bulk, name="bulk"),
     path("chamados/<int:number>/", views.ticket_page, name="ticket"),

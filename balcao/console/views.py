@@ -4,21 +4,19 @@ Only staff get in: a customer contact gets 404 (the console does not exist for t
 anonymous visitor the login page. A ticket out of the viewer's sight is 404 on every URL.
 """
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import LogoutView, redirect_to_login
+from django.contrib.auth.views import LogoutView
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
+from balcao.accounts.access import staff_required
 from balcao.console import selectors
 from balcao.console.forms import (
     AssignForm,
@@ -43,20 +41,6 @@ from balcao.tickets.selectors import (
 
 PAGE_SIZE = 25
 UNCHANGED = 204  # htmx swaps nothing on 204: a poll that finds nothing new costs no repaint
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_agent:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _ticket(request, number: int):
@@ -129,7 +113,7 @@ def bulk(request):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     numbers = form.cleaned_data["tickets"]
     tickets = {t.number: t for t in list_tickets(request.user).filter(number__in=numbers)}

@@ -1,7 +1,6 @@
 """Is mail going out? The task worker's heartbeat and the age of the oldest queued task, read
-by `/health` and the console; and the page shown when the database cannot be reached."""
+by `/health` and the console."""
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,9 +8,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Case, F, Max, Min, When
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.utils import timezone
-from django.views.defaults import server_error as django_server_error
 from redis.exceptions import RedisError
 
 from balcao.core.models import WorkerBeat
@@ -99,15 +96,3 @@ def health(request):
     return JsonResponse(
         {"database": "ok", **status.as_json()}, status=503 if status.mail_stuck else 200
     )
-
-
-def server_error(request):
-    """handler500: a database outage is a 503 page (try again shortly), not an error page."""
-    if not isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        return django_server_error(request)
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": "Service unavailable, try again shortly."}, status=503)
-    else:
-        response = render(request, "core/unavailable.html", status=503)
-    response["Retry-After"] = "30"
-    return response

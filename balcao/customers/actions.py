@@ -1,24 +1,28 @@
-from django.contrib.auth import get_user_model
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.core.errors import ActionRefused
 from balcao.customers.models import AddOn, Company, Contact, Plan
+from balcao.customers.selectors import contact_email_problem
 from balcao.customers.validators import normalize_cnpj, validate_cnpj
-from balcao.events.actions import contact_authorized_event, contact_removed_event
+from balcao.events.actions import (
+    company_changed_event,
+    contact_authorized_event,
+    contact_removed_event,
+)
 
-User = get_user_model()
 
-
-def _contact_user(email: str, name: str) -> "User":
+def _contact_user(email: str, name: str) -> User:
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         return User.objects.create_user(email, None, name=name)
-    if user.role:
-        raise ActionRefused(_("%(email)s belongs to a staff member.") % {"email": email})
-    if Contact.objects.filter(user=user).exists():
-        raise ActionRefused(_("%(email)s is already a contact of a company.") % {"email": email})
+    problem = contact_email_problem(email)
+    if problem:
+        raise ActionRefused(problem)
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -33,8 +37,8 @@ def do_create_company(
     primary_email: str,
     primary_name: str = "",
     cnpj: str = "",
-    addons: list[AddOn] = (),
-    actor=None,
+    addons: Iterable[AddOn] = (),
+    actor: User | None = None,
 ) -> Company:
     """Register a customer company with its primary contact (the account's registered e-mail)."""
     if cnpj:
@@ -47,7 +51,7 @@ def do_create_company(
     return company
 
 
-def require_primary(company: Company, actor, refusal: str = "") -> None:
+def require_primary(company: Company, actor: User | None, refusal: str = "") -> None:
     """Who may speak for the company's account: its primary contact, or staff (R2)."""
     if getattr(actor, "is_agent", False):
         return
@@ -60,7 +64,7 @@ def require_primary(company: Company, actor, refusal: str = "") -> None:
 
 @transaction.atomic
 def do_authorize_contact(
-    company: Company, *, actor, email: str, name: str = "", consent: str = ""
+    company: Company, *, actor: User, email: str, name: str = "", consent: str = ""
 ) -> Contact:
     """Authorize one more person to open and follow the company's tickets (R2).
 
@@ -76,7 +80,7 @@ def do_authorize_contact(
 
 
 @transaction.atomic
-def do_remove_contact(contact: Contact, *, actor) -> None:
+def do_remove_contact(contact: Contact, *, actor: User) -> None:
     """Withdraw an authorized contact; the primary contact cannot be removed this way."""
     require_primary(contact.company, actor)
     if contact.is_primary:
@@ -86,6 +90,52 @@ def do_remove_contact(contact: Contact, *, actor) -> None:
     contact.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])
+
+
+COMPANY_FIELDS = (
+    "name",
+    "cnpj",
+    "plan",
+    "is_active",
+    "contract_first_response_minutes",
+    "contract_next_response_minutes",
+    "contract_resolution_minutes",
+)
+
+
+def _shown(value) -> str | int | bool | None:
+    """A field's value as the history keeps it (a plan by its slug)."""
+    return getattr(value, "slug", value)
+
+
+@transaction.atomic
+def do_change_company(company: Company, *, actor, addons=None, **fields) -> dict:
+    """Change what staff set on a company (name, CNPJ, plan, active, add-ons, the contract's own
+    SLA targets); one Event lists each change, old → new. Returns the changes."""
+    unknown = set(fields) - set(COMPANY_FIELDS)
+    if unknown:
+        raise TypeError(f"not a company field: {', '.join(sorted(unknown))}")
+    if fields.get("cnpj"):
+        validate_cnpj(fields["cnpj"])
+        fields["cnpj"] = normalize_cnpj(fields["cnpj"])
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(company, name)
+        if old != value:
+            changes[name] = [_shown(old), _shown(value)]
+            setattr(company, name, value)
+    if changes:
+        company.save(update_fields=list(changes))
+    if addons is not None:
+        old_addons = sorted(company.addons.values_list("slug", flat=True))
+        new_addons = sorted(a.slug for a in addons)
+        if old_addons != new_addons:
+            company.addons.set(addons)
+            changes["addons"] = [old_addons, new_addons]
+    if changes:
+        company_changed_event(company=company, actor=actor, changes=changes)
+    return changes
 
 
 @transaction.atomic
@@ -99,7 +149,7 @@ def do_load_default_profile(*, email_domain: str = "balcao.localhost") -> bool:
 
     if Plan.objects.exists():
         return False
-    plans = {}
+    plans: dict[str, Plan] = {}
     for slug, name, tier, channels, hours in profile.PLANS:
         plans[slug] = Plan.objects.create(
             slug=slug,

@@ -41,7 +41,8 @@ class Plan(Localized, models.Model):
         return self.name
 
     def allows_channel(self, channel: str) -> bool:
-        return channel in self.channels
+        # A hand-edited value that is not a list of channels allows none, rather than failing.
+        return isinstance(self.channels, list) and channel in self.channels
 
 
 class AddOn(Localized, models.Model):
@@ -69,7 +70,19 @@ class Company(models.Model):
     cnpj = models.CharField(_("CNPJ"), max_length=14, blank=True, db_index=True)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
     addons = models.ManyToManyField(AddOn, blank=True, verbose_name=_("add-ons"))
+    _addon_ids: set[int]  # cached by customers.selectors.company_addon_ids
     is_active = models.BooleanField(_("active"), default=True)
+    # The contract's own targets (R15, "vide contrato"): each one set overrides the plan's and
+    # the department's for this company's tickets; empty, those count.
+    contract_first_response_minutes = models.PositiveIntegerField(
+        _("first response by contract (business minutes)"), null=True, blank=True
+    )
+    contract_next_response_minutes = models.PositiveIntegerField(
+        _("next response by contract (business minutes)"), null=True, blank=True
+    )
+    contract_resolution_minutes = models.PositiveIntegerField(
+        _("resolution by contract (business minutes)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,6 +93,14 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cnpj_display(self) -> str:
+        """The CNPJ as people write it: 11.222.333/0001-81."""
+        c = self.cnpj
+        if len(c) != 14:
+            return c
+        return f"{c[:2]}.{c[2:5]}.{c[5:8]}/{c[8:12]}-{c[12:]}"
 
 
 class Contact(models.Model):

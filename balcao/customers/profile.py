@@ -1,5 +1,7 @@
 """The default profile (MISSION.md): data an administrator changes, loaded once."""
 
+from typing import Any
+
 C = "chat"
 WC = "whatsapp_commercial"
 WS = "whatsapp_support"
@@ -25,7 +27,7 @@ ADDONS = [
     ),
 ]
 
-DEPARTMENTS = [
+DEPARTMENTS: list[dict[str, Any]] = [
     {
         "slug": "atendimento",
         "name": "Atendimento",
@@ -72,6 +74,10 @@ DEPARTMENTS = [
         "name_en": "Quality and Projects",
         "description": "Exclusivo para contratantes do Pacote Expresso.",
         "description_en": "Only for companies with the Pacote Expresso add-on.",
+        "guidance": "Informe o projeto ou a entrega em questão, o prazo combinado e o que não "
+        "está de acordo com o esperado.",
+        "guidance_en": "Give the project or delivery in question, the agreed deadline and what "
+        "is not as expected.",
         "required_addon": "pacote-expresso",
     },
     {
@@ -81,6 +87,10 @@ DEPARTMENTS = [
         "description": "Exclusivo para clientes a partir do Plano TEAM: dúvidas estratégicas de "
         "e-commerce e marketing.",
         "description_en": "Only for plans from TEAM up: e-commerce and marketing strategy.",
+        "guidance": "Conte o objetivo (vendas, conversão, campanha), o período e os números que "
+        "você já acompanha.",
+        "guidance_en": "Say the goal (sales, conversion, a campaign), the period and the figures "
+        "you already follow.",
         "min_plan": "team",
     },
     {

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, User, Viewer
 from balcao.customers.models import AddOn, Company, Contact, Plan
 
 
@@ -13,9 +13,9 @@ class DepartmentChoice:
     reason: str = ""
 
 
-def get_contact(user) -> Contact | None:
+def get_contact(user: Viewer | None) -> Contact | None:
     """The contact record of a signed-in customer, with company and plan, or None."""
-    if not getattr(user, "is_authenticated", False) or user.role:
+    if not isinstance(user, User) or user.role:
         return None
     try:
         return Contact.objects.select_related("company__plan").get(
@@ -25,21 +25,42 @@ def get_contact(user) -> Contact | None:
         return None
 
 
-def department_refusal(company: Company | None, department: Department) -> str:
-    """Why ``company`` may not open tickets in ``department`` ('' when it may)."""
+def department_refusal(
+    company: Company | None, department: Department, viewer: Viewer | None = None
+) -> str:
+    """Why ``company`` may not open tickets in ``department`` ('' when it may), worded for
+    ``viewer``: a customer is told what would open it, staff (an agent transferring) what the
+    company's contract lacks."""
     if not department.is_active:
         return _("This department does not take new tickets.")
     if company is None:
         return ""
-    if department.min_plan_id and company.plan.tier < department.min_plan.tier:
-        return _("Available from the %(plan)s plan up: upgrading your plan opens it.") % {
-            "plan": department.min_plan.localized("name")
+    staff = isinstance(viewer, User) and viewer.is_agent
+    min_plan, addon = department.min_plan, department.required_addon
+    if min_plan is not None and company.plan.tier < min_plan.tier:
+        names = {
+            "plan": min_plan.localized("name"),
+            "current": company.plan.localized("name"),
+            "company": company.name,
         }
-    if department.required_addon_id and department.required_addon_id not in company_addon_ids(
-        company
-    ):
+        if staff:
+            return _(
+                "%(department)s takes tickets of plans from %(plan)s up; %(company)s is on "
+                "the %(current)s plan."
+            ) % {**names, "department": department.localized("name")}
+        return _("Available from the %(plan)s plan up: upgrading your plan opens it.") % names
+    if addon is not None and addon.pk not in company_addon_ids(company):
+        if staff:
+            return _(
+                "%(department)s takes tickets of companies with the %(addon)s add-on; "
+                "%(company)s has not contracted it."
+            ) % {
+                "department": department.localized("name"),
+                "addon": addon.localized("name"),
+                "company": company.name,
+            }
         return _("Available with the %(addon)s add-on: contracting it opens this department.") % {
-            "addon": department.required_addon.localized("name")
+            "addon": addon.localized("name")
         }
     return ""
 
@@ -61,6 +82,20 @@ def list_department_choices(company: Company | None) -> list[DepartmentChoice]:
         reason = department_refusal(company, department)
         choices.append(DepartmentChoice(department, not reason, reason))
     return choices
+
+
+def contact_email_problem(email: str) -> str:
+    """Why ``email`` cannot become a company's contact ('' when it can): staff, or already a
+    contact (R2: one company per person)."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).only("role").first()
+    if user is None:
+        return ""
+    if user.role:
+        return _("%(email)s belongs to a staff member.") % {"email": email}
+    if Contact.objects.filter(user=user).exists():
+        return _("%(email)s is already a contact of a company.") % {"email": email}
+    return ""
 
 
 def list_company_contacts(company: Company) -> list[Contact]:

@@ -92,6 +92,11 @@ def reopened_event(*, ticket: Ticket, actor: User | None) -> Event:
     return _record(EventKind.REOPENED, actor=actor, ticket=ticket)
 
 
+def auto_closed_event(*, ticket: Ticket, days: int) -> Event:
+    """Closed by Balcão: the customer did not reply for ``days`` business days."""
+    return _record(EventKind.AUTO_CLOSED, ticket=ticket, days=days)
+
+
 def assigned_event(
     *, ticket: Ticket, actor: User | None, old: User | None, new: User | None
 ) -> Event:
@@ -227,3 +232,25 @@ def whatsapp_number_removed_event(
         contact=person(user),
         email=user.email,
     )
+
+
+# The team and the customers' records, changed in the admin
+
+
+def company_changed_event(
+    *, company: Company, actor: User | None, changes: dict[str, list[Any]]
+) -> Event:
+    """``changes``: each field changed, as [old, new] in a readable form."""
+    return _record(EventKind.COMPANY_CHANGED, actor=actor, company=company, changes=changes)
+
+
+def staff_added_event(
+    *, user: User, actor: User | None, role: str, departments: list[str]
+) -> Event:
+    return _record(
+        EventKind.STAFF_ADDED, actor=actor, staff=person(user), role=role, departments=departments
+    )
+
+
+def staff_changed_event(*, user: User, actor: User | None, changes: dict[str, list[Any]]) -> Event:
+    return _record(EventKind.STAFF_CHANGED, actor=actor, staff=person(user), changes=changes)

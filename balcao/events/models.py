@@ -12,6 +12,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assignee changed")
     TRANSFERRED = "transferred", _("Transferred to another department")
     REOPENED = "reopened", _("Reopened")
+    AUTO_CLOSED = "auto_closed", _("Closed for lack of a reply")
     LINKED = "linked", _("Linked to a company")
     CONTACT_AUTHORIZED = "contact_authorized", _("Contact authorized")
     CONTACT_REMOVED = "contact_removed", _("Contact removed")
@@ -24,6 +25,9 @@ class EventKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA breached")
     WHATSAPP_NUMBER_ADDED = "whatsapp_number_added", _("WhatsApp number registered")
     WHATSAPP_NUMBER_REMOVED = "whatsapp_number_removed", _("WhatsApp number removed")
+    COMPANY_CHANGED = "company_changed", _("Company changed")
+    STAFF_ADDED = "staff_added", _("Staff member added")
+    STAFF_CHANGED = "staff_changed", _("Staff member changed")
 
 
 class Event(models.Model):

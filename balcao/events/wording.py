@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from balcao.events.models import Event, EventKind
 from balcao.sla.models import Target
@@ -26,6 +27,7 @@ CUSTOMER_KINDS = (
     EventKind.STATUS_CHANGED,
     EventKind.TRANSFERRED,
     EventKind.DELIVERY_FAILED,
+    EventKind.AUTO_CLOSED,
 )
 # Messages stand for themselves in the conversation; their events would only repeat them.
 SHOWN_BY_THE_MESSAGE = (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED)
@@ -154,7 +156,17 @@ def _sla_breached(data: dict, reader: Reader) -> str:
     }
 
 
+def _auto_closed(data: dict, reader: Reader) -> str:
+    days = int(data.get("days") or 0)
+    return ngettext(
+        "Closed automatically: no reply for %(days)d business day.",
+        "Closed automatically: no reply for %(days)d business days.",
+        days,
+    ) % {"days": days}
+
+
 WORDING: dict[str, Callable[[dict, Reader], str]] = {
+    EventKind.AUTO_CLOSED: _auto_closed,
     EventKind.TICKET_OPENED: _opened,
     EventKind.STATUS_CHANGED: _status_changed,
     EventKind.REOPENED: _reopened,

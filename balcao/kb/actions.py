@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.html import sanitize_html
 from balcao.customers.selectors import get_contact
@@ -19,7 +20,7 @@ def do_save_article(article: Article) -> Article:
 
 
 @transaction.atomic
-def do_answer_article(article: Article, *, reader, helpful: bool) -> Answer:
+def do_answer_article(article: Article, *, reader: User, helpful: bool) -> Answer:
     """Record whether ``article`` helped ``reader``: one answer per reader, the last one counts.
 
     Readers are the contacts of active customer companies; staff answers would skew the count.

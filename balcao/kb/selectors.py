@@ -4,18 +4,19 @@ from django.db.models import Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User, Viewer
 from balcao.core.errors import NotFound
 from balcao.kb.models import Answer, Article
 
 
-def visible_articles(viewer) -> QuerySet[Article]:
+def visible_articles(viewer: Viewer) -> QuerySet[Article]:
     articles = Article.objects.all()
     if not getattr(viewer, "is_agent", False):
         articles = articles.filter(published=True)
     return articles
 
 
-def list_articles(viewer, *, q: str = "") -> QuerySet[Article]:
+def list_articles(viewer: Viewer, *, q: str = "") -> QuerySet[Article]:
     """Articles grouped by department (general ones first), then by position and title;
     ``q`` finds words in the title or text, in either language."""
     articles = visible_articles(viewer).select_related("department")
@@ -32,16 +33,16 @@ def list_articles(viewer, *, q: str = "") -> QuerySet[Article]:
     )
 
 
-def get_article(viewer, slug: str) -> Article:
+def get_article(viewer: Viewer, slug: str) -> Article:
     try:
         return visible_articles(viewer).select_related("department").get(slug=slug)
     except Article.DoesNotExist:
         raise NotFound(_("This article does not exist or is not published.")) from None
 
 
-def reader_answer(viewer, article: Article) -> Answer | None:
+def reader_answer(viewer: Viewer, article: Article) -> Answer | None:
     """The viewer's own answer to the article, if any."""
-    if not getattr(viewer, "is_authenticated", False):
+    if not isinstance(viewer, User):
         return None
     return Answer.objects.filter(article=article, reader=viewer).first()
 

@@ -1,44 +1,35 @@
 """Forms of the client area: they parse and check input; the actions decide."""
 
-import hashlib
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from balcao.accounts.actions import do_set_password
+from balcao.accounts.throttle import (
+    RESET_PER_CLIENT,
+    RESET_PER_EMAIL,
+    authenticate_throttled,
+    client_address,
+    count,
+    reached,
+)
 from balcao.core.errors import ActionRefused
 from balcao.core.forms import MultipleFileField
 from balcao.tickets.actions import NewAttachment, check_upload
 from balcao.tickets.models import Status
 
-LOGIN_ATTEMPTS = 5
-LOGIN_WINDOW_SECONDS = 15 * 60
-
-
-def _client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
-
-
-def _throttle_key(request, email: str) -> str:
-    raw = f"{(email or '').strip().lower()}|{_client_ip(request)}"
-    return "portal:login-failures:" + hashlib.sha256(raw.encode()).hexdigest()
-
 
 class LoginForm(AuthenticationForm):
-    """E-mail and password, with at most LOGIN_ATTEMPTS failures per e-mail and address in
-    LOGIN_WINDOW_SECONDS: guessing passwords gets slow, a person who forgot gets a way out."""
+    """E-mail and password, checked by the one throttled way to a password
+    (``authenticate_throttled``): guessing gets slow, a person who forgot gets a way out."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("E-mail or password is wrong."),
-        "throttled": _(
-            "Too many failed attempts. Wait %(minutes)d minutes and try again,"
-            " or reset your password with “Forgot your password?”."
-        ),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -48,31 +39,47 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
 
     def clean(self):
-        key = _throttle_key(self.request, self.data.get("username", ""))
-        if cache.get(key, 0) >= LOGIN_ATTEMPTS:
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": LOGIN_WINDOW_SECONDS // 60},
-            )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if not cache.add(key, 1, LOGIN_WINDOW_SECONDS):
-                cache.incr(key)
-            raise
-
-    def forget_failures(self) -> None:
-        cache.delete(_throttle_key(self.request, self.cleaned_data.get("username", "")))
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = authenticate_throttled(self.request, email, password)
+            except ActionRefused as refused:
+                raise forms.ValidationError(refused.message, code=refused.code) from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class PortalPasswordResetForm(PasswordResetForm):
     """Also reaches people who never had a password (a newly authorized contact sets their
-    first one this way); inactive accounts are still skipped."""
+    first one this way); inactive accounts are still skipped. At most RESET_PER_CLIENT
+    requests per client address (then an error), and RESET_PER_EMAIL e-mails per address
+    (then nothing more is sent, with the same answer: whether an address exists stays
+    unknown)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self.fields["email"].label = _("E-mail")
+
+    def clean(self):
+        client = client_address(self.request)
+        if reached(RESET_PER_CLIENT, client):
+            raise forms.ValidationError(
+                _("Too many requests from this connection. Try again in an hour."),
+                code="throttled",
+            )
+        count(RESET_PER_CLIENT, client)
+        return super().clean()
+
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        if reached(RESET_PER_EMAIL, email):
+            return
+        count(RESET_PER_EMAIL, email)
+        super().save(*args, **kwargs)
 
     def get_users(self, email):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
@@ -87,6 +94,8 @@ class PortalSetPasswordForm(SetPasswordForm):
 
 class AttachmentsMixin:
     """Reads the uploaded files once, within the limits of tickets.actions.check_upload."""
+
+    cleaned_data: dict[str, Any]
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
@@ -153,7 +162,7 @@ class OpenTicketForm(AttachmentsMixin, forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
             (c.department.slug, c.department.localized("name")) for c in choices
         ]
         self.departments = {c.department.slug: c.department for c in choices}
@@ -183,10 +192,12 @@ class TicketFilterForm(forms.Form):
 
     def __init__(self, data, *, departments):
         super().__init__(data)
-        self.fields["status"].choices = [("", _("Any status"))] + list(Status.choices)
-        self.fields["department"].choices = [("", _("All departments"))] + [
-            (d.slug, d.localized("name")) for d in departments
-        ]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status"))] + list(
+            Status.choices
+        )
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", _("All departments"))
+        ] + [(d.slug, d.localized("name")) for d in departments]
 
     def filters(self) -> dict:
         """Arguments of list_tickets; an unknown value filters nothing rather than failing."""

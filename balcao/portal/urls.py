@@ -7,6 +7,8 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("entrar/", views.LoginView.as_view(), name="login"),
+    path("entrar/codigo/", views.login_code, name="login_code"),
+    path("entrar/dois-fatores/", views.login_setup, name="login_setup"),
     path("sair/", views.LogoutView.as_view(), name="logout"),
     path("senha/", views.PasswordResetView.as_view(), name="password_reset"),
     path("senha/enviada/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -30,4 +32,6 @@ urlpatterns = [
     path("contatos/<int:pk>/remover/", views.contact_remove, name="contact_remove"),
     path("meu-plano/", views.plan, name="plan"),
     path("ajuda/", views.help_page, name="help"),
+    path("conta/", views.account, name="account"),
+    path("conta/tokens/<int:pk>/revogar/", views.revoke_token, name="revoke_token"),
 ]

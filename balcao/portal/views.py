@@ -6,26 +6,38 @@ login page serves everyone); a signed-in person who is neither gets a page sayin
 ticket, attachment or contact of another company is 404 on every URL, never "forbidden".
 """
 
-from functools import wraps
+import time
 
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
+from balcao.accounts.access import contact_required
+from balcao.accounts.actions import (
+    do_enable_two_factor,
+    do_revoke_api_token,
+    do_use_second_factor,
+)
+from balcao.accounts.forms import SecondFactorForm
+from balcao.accounts.selectors import (
+    get_active_user,
+    list_api_tokens,
+    new_totp_secret,
+    totp_qr,
+    totp_uri,
+    two_factor_required,
+)
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact, do_remove_contact
 from balcao.customers.models import Channel
 from balcao.customers.selectors import (
-    get_contact,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -50,27 +62,6 @@ PAGE_SIZE = 25
 RECENT = 5
 
 
-def contact_required(view):
-    """Lets in the contacts of an active company, with ``request.contact`` set."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            if request.htmx:
-                return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
-            return redirect_to_login(request.get_full_path())
-        if user.is_agent:
-            return redirect("console:home")
-        contact = get_contact(user)
-        if contact is None:
-            return render(request, "portal/no_access.html", status=403)
-        request.contact = contact
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _ticket(request, number: int):
     try:
         return get_ticket(request.user, number)
@@ -79,20 +70,39 @@ def _ticket(request, number: int):
 
 
 def _legend():
-    return [(value, label, STATUS_MEANINGS[value]) for value, label in Status.choices]
+    return [(value, label, STATUS_MEANINGS[Status(value)]) for value, label in Status.choices]
 
 
 # --- signing in and out -------------------------------------------------------------------
 
 
+PENDING_LOGIN = "pending_login"
+PENDING_SECONDS = 5 * 60
+
+
 class LoginView(auth_views.LoginView):
+    """The password first; someone with a second factor (or an administrator who must set one
+    up) is not logged in yet: the session remembers who, for PENDING_SECONDS, and the next
+    page asks for the code."""
+
     template_name = "portal/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        form.forget_failures()
-        return super().form_valid(form)
+        user = form.get_user()
+        if not (user.has_two_factor or two_factor_required(user)):
+            return super().form_valid(form)
+        landing = self.get_redirect_url() or (
+            reverse("console:home") if user.is_agent else reverse("portal:home")
+        )
+        self.request.session[PENDING_LOGIN] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "next": landing,
+            "at": time.time(),
+        }
+        return redirect("portal:login_code" if user.has_two_factor else "portal:login_setup")
 
     def get_default_redirect_url(self):
         """Staff to the console, everyone else to the client area (a ``next`` that is safe
@@ -102,8 +112,76 @@ class LoginView(auth_views.LoginView):
         return reverse("portal:home")
 
 
+def _pending_login(request):
+    """The person who gave the right password in the last PENDING_SECONDS, and where to."""
+    pending = request.session.get(PENDING_LOGIN)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        return None, None
+    return get_active_user(pending["user"]), pending
+
+
+def _finish_login(request, user, pending):
+    del request.session[PENDING_LOGIN]
+    auth_login(request, user, backend=pending["backend"])
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """The second step: the authenticator app's code, or a recovery code."""
+    user, pending = _pending_login(request)
+    if user is None or not user.has_two_factor:
+        return redirect("portal:login")
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            do_use_second_factor(user, form.cleaned_data["code"])
+        except ActionRefused as refused:
+            form.add_error("code", refused.message)
+        else:
+            _finish_login(request, user, pending)
+            return redirect(pending["next"])
+    return render(
+        request,
+        "portal/login_code.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_setup(request):
+    """An administrator who must use a second factor sets it up before getting in: the app
+    reads the secret, the person types the code it shows, and gets recovery codes once."""
+    user, pending = _pending_login(request)
+    if user is None or user.has_two_factor:
+        return redirect("portal:login")
+    if "secret" not in pending:
+        pending["secret"] = new_totp_secret()
+        request.session.modified = True
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            codes = do_enable_two_factor(
+                user, secret=pending["secret"], code=form.cleaned_data["code"]
+            )
+        except ActionRefused as refused:
+            form.add_error("code", refused.message)
+        else:
+            _finish_login(request, user, pending)
+            return render(
+                request, "portal/recovery_codes.html", {"codes": codes, "next": pending["next"]}
+            )
+    uri = totp_uri(user, pending["secret"])
+    return render(
+        request,
+        "portal/login_setup.html",
+        {"form": form, "secret": pending["secret"], "uri": uri, "qr": totp_qr(uri)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    next_page = "portal:login"
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
@@ -117,6 +195,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "portal/password_reset_subject.txt"
     form_class = PortalPasswordResetForm
     success_url = reverse_lazy("portal:password_reset_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -343,7 +424,7 @@ def contact_remove(request, pk: int):
 
 
 def _channels(plan) -> list[str]:
-    return [label for value, label in Channel.choices if plan.allows_channel(value)]
+    return [str(label) for value, label in Channel.choices if plan.allows_channel(value)]
 
 
 def _business_time(minutes: int | None) -> str | None:
@@ -392,7 +473,7 @@ def plan(request):
             c.department
             for c in choices
             if not c.available
-            and c.department.min_plan_id
+            and c.department.min_plan is not None
             and c.department.min_plan.tier <= upgrade.tier
         ]
         if upgrade.first_response_minutes < current.first_response_minutes:
@@ -413,3 +494,21 @@ def help_page(request):
             "legend": _legend(),
         },
     )
+
+
+@require_GET
+@contact_required
+def account(request):
+    """The contact's own account: their API tokens, each revocable."""
+    return render(request, "portal/account.html", {"tokens": list_api_tokens(request.user)})
+
+
+@require_POST
+@contact_required
+def revoke_token(request, pk: int):
+    try:
+        do_revoke_api_token(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("The API token was revoked."))
+    return redirect("portal:account")

@@ -11,6 +11,7 @@
   when they run they re-check and fire once.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.events.actions import (
     sla_breached_event,
     sla_paused_event,
@@ -36,8 +38,13 @@ from balcao.tickets.models import Status, Ticket
 
 WARN_AT = 0.8
 
+# (target, due, warning) of a target still running
+Pending = list[tuple[str, datetime, datetime | None]]
 
-def _due(sla: TicketSla, start: datetime, minutes: int, used=timedelta(0)) -> tuple:
+
+def _due(
+    sla: TicketSla, start: datetime, minutes: int, used: timedelta = timedelta(0)
+) -> tuple[datetime, datetime]:
     """(due, warning instant) of a target of ``minutes`` counted from ``start``."""
     cal = calendar_of(sla)
     target = timedelta(minutes=minutes)
@@ -47,9 +54,9 @@ def _due(sla: TicketSla, start: datetime, minutes: int, used=timedelta(0)) -> tu
     )
 
 
-def _pending(sla: TicketSla) -> list[tuple[str, datetime, datetime | None]]:
+def _pending(sla: TicketSla) -> Pending:
     """(target, due, warning) of every target still running."""
-    pending = []
+    pending: Pending = []
     if sla.first_response_at is None and sla.state != ClockState.STOPPED:
         pending.append((Target.FIRST_RESPONSE, sla.first_response_due, sla.first_response_warn))
     if sla.next_response_due:
@@ -67,7 +74,7 @@ def _save(sla: TicketSla, *, created: bool = False) -> None:
     transaction.on_commit(lambda: _schedule(sla.ticket_id, pending))
 
 
-def _schedule(ticket_id: int, pending) -> None:
+def _schedule(ticket_id: int, pending: Pending) -> None:
     for target, due, warn in pending:
         if warn and warn < due:
             tasks.sla_alert_task.using(run_after=warn).enqueue(
@@ -78,12 +85,13 @@ def _schedule(ticket_id: int, pending) -> None:
         )
 
 
-def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
+def do_start_clock(ticket: Ticket, *, actor: User | None) -> TicketSla | None:
     """Start the clock of a linked ticket now (opening or linking); it follows the ticket's
     current status (a ticket linked while Answered starts paused, its answer counted)."""
-    if ticket.company_id is None:
+    company = ticket.company
+    if company is None:
         return None
-    policy = policy_for(ticket.company.plan, ticket.department)
+    policy = policy_for(company, ticket.department)
     now = timezone.now()
     sla = TicketSla(
         ticket=ticket,
@@ -110,7 +118,7 @@ def do_start_clock(ticket: Ticket, *, actor) -> TicketSla | None:
     return sla
 
 
-def do_update_clock(ticket: Ticket, *, status: str, actor) -> None:
+def do_update_clock(ticket: Ticket, *, status: str, actor: User | None) -> None:
     """The ticket moved to ``status``: met, paused, resumed or stopped targets follow."""
     sla = (
         TicketSla.objects.select_for_update(of=("self",))
@@ -124,7 +132,7 @@ def do_update_clock(ticket: Ticket, *, status: str, actor) -> None:
     _save(sla)
 
 
-def _follow(sla: TicketSla, ticket: Ticket, status: str, actor, now: datetime) -> None:
+def _follow(sla: TicketSla, ticket: Ticket, status: str, actor: User | None, now: datetime) -> None:
     if status == Status.ANSWERED:
         if sla.first_response_at is None:
             sla.first_response_at = now
@@ -178,6 +186,7 @@ def _follow(sla: TicketSla, ticket: Ticket, status: str, actor, now: datetime) -
 
 def _stop_running(sla: TicketSla, now: datetime) -> None:
     if sla.state == ClockState.RUNNING:
+        assert sla.running_since is not None  # a running clock has a start
         sla.resolution_used += business_time(calendar_of(sla), sla.running_since, now)
         if sla.resolution_minutes:
             sla.resolution_breached |= sla.resolution_used > timedelta(
@@ -223,8 +232,9 @@ def do_fire_alert(ticket_id: int, target: str, stage: str, due: datetime) -> boo
 
 def _recipients(ticket: Ticket) -> list[str]:
     """The assignee, or else the department's active staff."""
-    if ticket.assignee_id and ticket.assignee.is_active:
-        return [ticket.assignee.email]
+    assignee = ticket.assignee
+    if assignee is not None and assignee.is_active:
+        return [assignee.email]
     return list(
         ticket.department.members.filter(is_active=True)
         .exclude(role="")
@@ -233,7 +243,9 @@ def _recipients(ticket: Ticket) -> list[str]:
     )
 
 
-def _notify(ticket: Ticket, target: str, stage: str, due: datetime, recipients) -> None:
+def _notify(
+    ticket: Ticket, target: str, stage: str, due: datetime, recipients: Sequence[str]
+) -> None:
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):

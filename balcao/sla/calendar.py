@@ -138,7 +138,9 @@ def _date(value: date | str) -> date:
 
 
 def _hours(pairs: Iterable[Iterable[str]]) -> Hours:
-    return tuple(sorted(tuple(time.fromisoformat(t) for t in pair) for pair in pairs))
+    return tuple(
+        sorted((time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs)
+    )
 
 
 @lru_cache(maxsize=512)
@@ -149,7 +151,7 @@ def _holidays(subdivision: str, year: int) -> frozenset[date]:
 @lru_cache(maxsize=512)
 def _dst_days(tz: ZoneInfo, year: int) -> frozenset[date]:
     """Days around a change of UTC offset: their intervals may differ from the wall clock."""
-    days = set()
+    days: set[date] = set()
     day = date(year, 1, 1) - DAY
     offset = datetime.combine(day, time(), tz).utcoffset()
     while day.year <= year:
@@ -262,3 +264,15 @@ def next_opening(cal: Calendar, instant: datetime) -> datetime:
             if e > instant:
                 return max(s, instant)
         day += DAY
+
+
+def add_business_days(cal: Calendar, start: datetime, days: int) -> datetime:
+    """The same wall-clock time ``days`` open days after ``start``'s local date (an open day
+    has opening intervals: weekends, holidays and closed dates are skipped)."""
+    local = start.astimezone(cal.tz)
+    day, counted = local.date(), 0
+    while counted < days:
+        day += timedelta(days=1)
+        if cal.day_intervals(day):
+            counted += 1
+    return datetime.combine(day, local.time(), tzinfo=cal.tz).astimezone(UTC)

@@ -2,9 +2,21 @@
 Brasília time, Brazilian national holidays and Carnival off; every real-time channel on them.
 Migration 0002 stores the same data; this value serves where no calendar is stored."""
 
+from typing import TypedDict
+
 from balcao.sla.calendar import Calendar
 
-BUSINESS_HOURS = {
+
+class BusinessHours(TypedDict):
+    slug: str
+    name: str
+    tz: str
+    weekly: list[list[list[str]]]
+    subdivision: str
+    carnival: bool
+
+
+BUSINESS_HOURS: BusinessHours = {
     "slug": "horario-comercial",
     "name": "Horário comercial",
     "tz": "America/Sao_Paulo",

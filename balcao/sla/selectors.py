@@ -1,17 +1,21 @@
 """Reads of SLA clocks, policies and channel hours, for a viewer; no N+1, constant queries."""
 
 import json
+import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department
-from balcao.customers.models import Channel, Company, Plan
+from balcao.accounts.models import Department, Viewer
+from balcao.customers.models import Channel, Company
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar, next_opening, open_at
 from balcao.sla.models import (
@@ -26,6 +30,8 @@ from balcao.sla.profile import default_calendar
 from balcao.tickets.models import Status, Ticket
 from balcao.tickets.selectors import visible_departments, visible_tickets
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Targets:
@@ -35,24 +41,35 @@ class Targets:
     resolution_minutes: int | None
 
 
-def policy_for(plan: Plan, department: Department) -> Targets:
-    """The department's policy for this plan, else for every plan, else the plan's targets;
-    on the policy's calendar, else the default one."""
+def policy_for(company: Company, department: Department) -> Targets:
+    """Each target from the company's contract where it sets one (R15, "vide contrato"), else
+    from the department's policy for the plan, else for every plan, else the plan's; on the
+    policy's calendar, else the default one."""
+    plan = company.plan
     policies = SlaPolicy.objects.select_related("calendar").filter(
         Q(plan=plan) | Q(plan=None), department=department
     )
     chosen = sorted(policies, key=lambda p: p.plan_id is None)
+    calendar: BusinessCalendar | None
     if chosen and chosen[0].calendar:
         calendar = chosen[0].calendar
     else:
         calendar = BusinessCalendar.objects.filter(is_default=True).first()
     source = chosen[0] if chosen else plan
+
+    def target(name: str) -> int | None:
+        contract = getattr(company, f"contract_{name}")
+        return contract if contract is not None else getattr(source, name)
+
     return Targets(
         calendar=calendar,
-        first_response_minutes=source.first_response_minutes,
-        next_response_minutes=source.next_response_minutes,
-        resolution_minutes=source.resolution_minutes,
+        first_response_minutes=target("first_response_minutes"),
+        next_response_minutes=target("next_response_minutes"),
+        resolution_minutes=target("resolution_minutes"),
     )
+
+
+BAD_VALUE = (ValueError, TypeError, LookupError, AttributeError)
 
 
 @lru_cache(maxsize=64)
@@ -61,24 +78,43 @@ def _calendar(spec: str) -> Calendar:
     return Calendar.build(data.pop("tz"), data.pop("weekly"), **data)
 
 
+def _spec(calendar: BusinessCalendar) -> str:
+    return json.dumps(
+        {
+            "tz": calendar.tz,
+            "weekly": calendar.weekly,
+            "observe_holidays": calendar.observe_holidays,
+            "subdivision": calendar.subdivision,
+            "carnival": calendar.carnival,
+            "closed": calendar.closed_dates,
+            "open_days": calendar.open_dates,
+        },
+        sort_keys=True,
+    )
+
+
+def calendar_problem(calendar: BusinessCalendar) -> str:
+    """Why a stored calendar cannot be read ('' when it can), for warning staff."""
+    try:
+        _calendar(_spec(calendar))
+    except BAD_VALUE as error:
+        return str(error) or type(error).__name__
+    return ""
+
+
 def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
-    """The pure calendar of a stored one (cached by content), or the default profile's."""
+    """The pure calendar of a stored one (cached by content), or the default profile's — also
+    when the stored one cannot be read (an older version's value, a hand edit): customers get
+    the default hours, staff a warning in the log and in the admin."""
     if calendar is None:
         return _default()
-    return _calendar(
-        json.dumps(
-            {
-                "tz": calendar.tz,
-                "weekly": calendar.weekly,
-                "observe_holidays": calendar.observe_holidays,
-                "subdivision": calendar.subdivision,
-                "carnival": calendar.carnival,
-                "closed": calendar.closed_dates,
-                "open_days": calendar.open_dates,
-            },
-            sort_keys=True,
+    try:
+        return _calendar(_spec(calendar))
+    except BAD_VALUE:
+        logger.warning(
+            "Business calendar %r cannot be read; the default hours count.", calendar.slug
         )
-    )
+        return _default()
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +138,7 @@ class SlaStatus:
     resolution_due: datetime | None = None
     next_due: datetime | None = None
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         return {
             "state": self.state,
             "first_response_due": self.first_response_due,
@@ -155,7 +191,7 @@ def expected_answer(ticket: Ticket) -> datetime | None:
     return sla.next_response_due or sla.first_response_due
 
 
-def breach_queue(viewer) -> QuerySet[Ticket]:
+def breach_queue(viewer: Viewer) -> QuerySet[Ticket]:
     """Open tickets the viewer may see whose clock runs, what breaches first on top."""
     return (
         visible_tickets(viewer)
@@ -175,7 +211,7 @@ def _breached_q(prefix: str, now: datetime) -> Q:
     )
 
 
-def sla_counts(viewer) -> dict[int, tuple[int, int]]:
+def sla_counts(viewer: Viewer) -> dict[int, tuple[int, int]]:
     """Per department the viewer sees (by id): tickets at risk and breached among the clocks
     still live, counted from the clocks, not by joining every ticket."""
     if not getattr(viewer, "is_agent", False):
@@ -190,9 +226,9 @@ def sla_counts(viewer) -> dict[int, tuple[int, int]]:
         )
         .values("ticket__department_id")
         .order_by()
-        .annotate(at_risk=Count("pk", filter=at_risk), breached=Count("pk", filter=breached))
+        .annotate(at_risk=Count("pk", filter=at_risk), breaches=Count("pk", filter=breached))
     )
-    return {r["ticket__department_id"]: (r["at_risk"], r["breached"]) for r in rows}
+    return {r["ticket__department_id"]: (r["at_risk"], r["breaches"]) for r in rows}
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -243,7 +279,7 @@ class Report:
     plans: list[ReportRow]
 
 
-def sla_report(viewer, start: datetime, end: datetime) -> Report:
+def sla_report(viewer: Viewer, start: datetime, end: datetime) -> Report:
     """Compliance of first response and resolution per department and per plan, for clocks
     started in [start, end) on tickets the viewer sees; median and 90th percentile of the
     first-response time in business hours. Targets still running are left out."""
@@ -333,7 +369,7 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
         for hours in ChannelHours.objects.select_related("calendar")
     ]
     # None stored (all removed, or a database not migrated from scratch): the default hours.
-    channels = stored or [(c.value, c.label, _default()) for c in RealtimeChannel]
+    channels = stored or [(c.value, str(c.label), _default()) for c in RealtimeChannel]
     states = []
     for channel, name, cal in channels:
         is_open = open_at(cal, now)
@@ -351,7 +387,7 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
     return states
 
 
-def viewer_channels(viewer) -> list[ChannelState]:
+def viewer_channels(viewer: Viewer) -> list[ChannelState]:
     """The channels of the viewer's company (a contact), or all of them (staff)."""
     if getattr(viewer, "is_agent", False):
         return company_channels(None)
@@ -359,3 +395,26 @@ def viewer_channels(viewer) -> list[ChannelState]:
     if contact is None:
         return []
     return company_channels(contact.company)
+
+
+def ticket_calendar(ticket: Ticket) -> Calendar:
+    """The business calendar a ticket's time is counted in: its SLA clock's, else the default."""
+    clock = TicketSla.objects.select_related("calendar").filter(ticket=ticket).first()
+    return calendar_value(clock.calendar if clock else None)
+
+
+def opens_phrase(value: datetime) -> str:
+    """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
+    local = timezone.localtime(value)
+    days = (local.date() - timezone.localdate()).days
+    at = {"time": date_format(local, "G:i"), "weekday": date_format(local, "l").lower()}
+    if days == 0:
+        return _("opens today at %(time)s") % at
+    if days == 1:
+        return _("opens tomorrow at %(time)s") % at
+    if days < 7:
+        return _("opens %(weekday)s at %(time)s") % at
+    return _("opens on %(date)s at %(time)s") % {
+        **at,
+        "date": date_format(local, "SHORT_DATE_FORMAT"),
+    }

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from balcao.console.views import staff_required
+from balcao.accounts.access import staff_required
 from balcao.sla.forms import PeriodForm
 from balcao.sla.selectors import sla_report
 

@@ -3,7 +3,6 @@
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -13,12 +12,14 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
 from balcao.core.errors import ActionRefused
+from balcao.core.filenames import is_executable, normalize_filename
 from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
 from balcao.customers.models import Company
 from balcao.customers.selectors import department_refusal, get_contact
 from balcao.events.actions import (
     assigned_event,
+    auto_closed_event,
     delivery_failed_event,
     linked_event,
     message_added_event,
@@ -32,21 +33,6 @@ from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
 from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
-
-BLOCKED_EXTENSIONS = {
-    ".exe",
-    ".bat",
-    ".cmd",
-    ".com",
-    ".scr",
-    ".msi",
-    ".vbs",
-    ".js",
-    ".jar",
-    ".ps1",
-    ".dll",
-    ".lnk",
-}
 
 
 @dataclass(frozen=True)
@@ -64,7 +50,7 @@ def check_upload(attachment: NewAttachment) -> None:
             _("%(name)s is larger than %(limit)d MB.")
             % {"name": attachment.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
-    if PurePath(attachment.name.lower()).suffix in BLOCKED_EXTENSIONS:
+    if is_executable(attachment.name):
         raise ActionRefused(
             _("%(name)s is a type of file we do not accept (programs and scripts).")
             % {"name": attachment.name}
@@ -80,12 +66,12 @@ def _next_number() -> int:
     return counter.value
 
 
-def _store_attachments(message: Message, attachments) -> None:
+def _store_attachments(message: Message, attachments: Sequence[NewAttachment]) -> None:
     for item in attachments:
         digest = hashlib.sha256(item.content).hexdigest()
         attachment = Attachment(
             message=message,
-            name=item.name[:255] or "attachment",
+            name=normalize_filename(item.name) or "attachment",
             sha256=digest,
             content_type=item.content_type[:255] or "application/octet-stream",
             size=len(item.content),
@@ -95,7 +81,7 @@ def _store_attachments(message: Message, attachments) -> None:
         attachment.save()
 
 
-def _set_status(ticket: Ticket, status: Status, actor) -> None:
+def _set_status(ticket: Ticket, status: Status, actor: User | None) -> None:
     if ticket.status == status:
         return
     old = ticket.status
@@ -121,18 +107,21 @@ def _locked(ticket: Ticket) -> Ticket:
     )
 
 
-def _require_staff(actor, ticket: Ticket | None = None) -> None:
+def _require_staff(actor: User) -> None:
     if not getattr(actor, "is_agent", False):
         raise ActionRefused(_("Only the support team can do this."), code="forbidden")
 
 
-def _check_department(company: Company | None, department: Department) -> None:
-    reason = department_refusal(company, department)
+def _check_department(company: Company | None, department: Department, actor: User) -> None:
+    """Refused with the reason worded for who acts: the customer, or an agent transferring."""
+    reason = department_refusal(company, department, actor)
     if reason:
         raise ActionRefused(reason, code="department_not_available")
 
 
-def _check_reference(company: Company | None, department: Department, reference: int | None):
+def _check_reference(
+    company: Company | None, department: Department, reference: int | None
+) -> Ticket | None:
     if not department.requires_reference:
         return None
     if not reference:
@@ -236,7 +225,7 @@ def do_open_ticket(
             _("Only the company's registered or authorized contacts can open tickets."),
             code="forbidden",
         )
-    _check_department(contact.company, department)
+    _check_department(contact.company, department, actor)
     earlier = _check_reference(contact.company, department, reference)
     for item in attachments:
         check_upload(item)
@@ -276,7 +265,7 @@ def do_add_message(
     body: str,
     internal: bool = False,
     body_html: str = "",
-    attachments=(),
+    attachments: Sequence[NewAttachment] = (),
     channel: str = Origin.PORTAL,
     author_email: str = "",
     author_name: str = "",
@@ -324,6 +313,8 @@ def do_add_message(
         _set_status(ticket, Status.ANSWERED, actor)
         if message.delivery == Message.Delivery.PENDING:
             transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(message.pk))
+        if ticket.department.auto_close_days:
+            transaction.on_commit(lambda: tasks.follow_up_answer_task.enqueue(message.pk))
     elif not automatic:
         _set_status(ticket, Status.CUSTOMER_REPLY, actor)
     _save(ticket, "status", "closed_at")
@@ -395,6 +386,30 @@ def do_close_ticket(ticket: Ticket, *, actor: User) -> Ticket:
     return ticket
 
 
+def waiting_on(message: Message) -> bool:
+    """Whether the ticket still waits for the customer since the team's ``message``: Answered,
+    and nobody wrote publicly after it."""
+    ticket = message.ticket
+    return (
+        ticket.status == Status.ANSWERED
+        and not ticket.messages.filter(internal=False, pk__gt=message.pk).exists()
+    )
+
+
+@transaction.atomic
+def do_auto_close_ticket(message: Message) -> Ticket | None:
+    """Close a ticket the customer left unanswered for its department's business days after
+    the team's ``message`` (recorded with the reason); None when it no longer waits."""
+    ticket = _locked(message.ticket)
+    message.ticket = ticket
+    if not waiting_on(message):
+        return None
+    auto_closed_event(ticket=ticket, days=ticket.department.auto_close_days)
+    _set_status(ticket, Status.CLOSED, None)
+    _save(ticket, "status", "closed_at")
+    return ticket
+
+
 @transaction.atomic
 def do_reopen_ticket(ticket: Ticket, *, actor: User) -> Ticket:
     """Staff reopen a closed ticket (→ Open); customers reopen by writing to it (R12)."""
@@ -440,11 +455,11 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
             % {"department": department.localized("name")},
             code="unchanged",
         )
-    _check_department(ticket.company, department)
+    _check_department(ticket.company, department, actor)
     old = ticket.department
     ticket.department = department
     transferred_event(ticket=ticket, actor=actor, old=old, new=department)
-    if ticket.assignee_id and not (
+    if ticket.assignee is not None and not (
         ticket.assignee.is_administrator
         or ticket.assignee.departments.filter(pk=department.pk).exists()
     ):
@@ -461,7 +476,7 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
     """Staff link an unlinked ticket to its company: from now on it is covered by the SLA."""
     _require_staff(actor)
     ticket = _locked(ticket)
-    if ticket.company_id is not None:
+    if ticket.company is not None:
         raise ActionRefused(
             _("The ticket is already linked to %(company)s.") % {"company": ticket.company.name},
             code="unchanged",

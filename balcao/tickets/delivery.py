@@ -37,6 +37,9 @@ class ChannelDelivery:
     answer: Callable[["Receipt"], str] | None = None
     answers: frozenset[str] = field(default_factory=frozenset)
     acknowledge: Callable[["Ticket"], str] | None = None
+    # Tells the requester something about the ticket: ``remind`` (an answer waits for them
+    # and the ticket closes soon without a reply).
+    remind: Callable[["Ticket"], str] | None = None
 
 
 _registry: dict[str, ChannelDelivery] = {}

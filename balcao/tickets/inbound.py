@@ -44,7 +44,7 @@ PREFIX = re.compile(
 )
 # One answer of these kinds per sender and channel in this time; the others answer every
 # message that needs them (a notice of where a message went is owed each time).
-THROTTLED = {
+THROTTLED: dict[str, timedelta] = {
     Receipt.Answer.UNLINKED: timedelta(hours=1),
     Receipt.Answer.CLOSED: timedelta(hours=12),
 }
@@ -104,7 +104,7 @@ class Filed:
             "ticket": ticket.number if ticket else None,
             "action": "duplicate" if self.duplicate else self.receipt.outcome,
             "linked": bool(ticket and ticket.linked),
-            "company": ticket.company.name if ticket and ticket.company_id else None,
+            "company": ticket.company.name if ticket and ticket.company else None,
             "department": ticket.department.slug if ticket else None,
             "status": ticket.status if ticket else None,
         }
@@ -304,10 +304,10 @@ def _conversation(
     """A subject-less channel continues the sender's last conversation with us, if it is a
     ticket of the sender's own company (R2: a number removed from a company no longer writes
     to its tickets); a closed one continues within the reopen window, else is followed."""
-    replied = None
+    ticket = None
     if inbound.replied_ids:
         # A reply to one of the conversation's messages, ours or theirs, continues its ticket.
-        replied = (
+        ticket = (
             Ticket.objects.filter(
                 messages__message_id__in=list(inbound.replied_ids),
                 receipts__channel=inbound.channel,
@@ -316,7 +316,8 @@ def _conversation(
             .order_by("-id")
             .first()
         )
-    if replied is None:
+    replied = ticket is not None
+    if ticket is None:
         last = (
             Receipt.objects.select_related("ticket")
             .filter(
@@ -326,12 +327,10 @@ def _conversation(
             .order_by("-created_at", "-id")
             .first()
         )
-        if last is None or last.ticket is None:
-            return None, None
-    ticket = replied or last.ticket
-    if ticket.company_id != getattr(company, "pk", None):
+        ticket = last.ticket if last is not None else None
+    if ticket is None or ticket.company_id != getattr(company, "pk", None):
         return None, None
-    if ticket.status != Status.CLOSED or replied is not None:
+    if ticket.status != Status.CLOSED or replied:
         return ticket, None
     if ticket.closed_at and ticket.closed_at >= timezone.now() - inbound.reopen_window:
         return ticket, None

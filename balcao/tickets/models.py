@@ -111,7 +111,7 @@ class Ticket(models.Model):
 
     @property
     def status_meaning(self) -> str:
-        return STATUS_MEANINGS[Status(self.status)]
+        return str(STATUS_MEANINGS[Status(self.status)])
 
 
 class Message(models.Model):

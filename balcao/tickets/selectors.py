@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, User, Viewer
 from balcao.core.errors import NotFound
 from balcao.customers.models import Contact
 from balcao.events.models import Event
@@ -14,9 +14,9 @@ from balcao.events.wording import CUSTOMER_KINDS, SHOWN_BY_THE_MESSAGE, Reader, 
 from balcao.tickets.models import Attachment, Message, Ticket
 
 
-def visible_departments(viewer) -> QuerySet[Department]:
+def visible_departments(viewer: Viewer) -> QuerySet[Department]:
     """Departments whose tickets a staff member sees; restricted ones only for directors."""
-    if not getattr(viewer, "is_agent", False):
+    if not isinstance(viewer, User) or not viewer.is_agent:
         return Department.objects.none()
     if viewer.is_administrator:
         return Department.objects.all()
@@ -25,9 +25,11 @@ def visible_departments(viewer) -> QuerySet[Department]:
     return Department.objects.filter(members=viewer, restricted=False)
 
 
-def visible_tickets(viewer) -> QuerySet[Ticket]:
+def visible_tickets(viewer: Viewer) -> QuerySet[Ticket]:
     """Every ticket ``viewer`` may see, by construction."""
-    if getattr(viewer, "is_agent", False):
+    if not isinstance(viewer, User) or not viewer.is_active:
+        return Ticket.objects.none()
+    if viewer.is_agent:
         if viewer.is_administrator:
             return Ticket.objects.all()
         seen = Q(department__in=visible_departments(viewer).values("id"))
@@ -36,15 +38,13 @@ def visible_tickets(viewer) -> QuerySet[Ticket]:
             complaints = Ticket.objects.filter(department__restricted=True)
             seen |= Q(pk__in=complaints.exclude(reference=None).values("reference_id"))
         return Ticket.objects.filter(seen)
-    if not getattr(viewer, "is_authenticated", False):
-        return Ticket.objects.none()
     # A subquery, not a lookup first: the pages already hold the contact, no second query.
     companies = Contact.objects.filter(user=viewer, company__is_active=True).values("company_id")
     return Ticket.objects.filter(company_id__in=companies)
 
 
 def list_tickets(
-    viewer,
+    viewer: Viewer,
     *,
     status: str = "",
     department: str = "",
@@ -60,7 +60,7 @@ def list_tickets(
     if department:
         tickets = tickets.filter(department__slug=department)
     if assignee == "me":
-        tickets = tickets.filter(assignee=viewer)
+        tickets = tickets.filter(assignee=viewer.pk)
     elif assignee == "none":
         tickets = tickets.filter(assignee__isnull=True)
     elif assignee:
@@ -76,7 +76,7 @@ def list_tickets(
     return tickets.order_by("-updated_at", "-id")
 
 
-def get_ticket(viewer, number: int) -> Ticket:
+def get_ticket(viewer: Viewer, number: int) -> Ticket:
     """The ticket if ``viewer`` may see it; NotFound otherwise (never 'forbidden')."""
     ticket = (
         visible_tickets(viewer)
@@ -103,7 +103,9 @@ class HistoryEntry:
 
     @property
     def kind(self) -> str:
-        return "message" if self.message is not None else self.event.kind
+        if self.message is not None or self.event is None:
+            return "message"
+        return self.event.kind
 
 
 def _author_name(message: Message, staff: bool) -> str:
@@ -114,7 +116,7 @@ def _author_name(message: Message, staff: bool) -> str:
 
 
 def visible_events(
-    viewer, ticket: Ticket, *, departments: Iterable[Department] | None = None
+    viewer: Viewer, ticket: Ticket, *, departments: Iterable[Department] | None = None
 ) -> list[HistoryEntry]:
     """The ticket's history for ``viewer``: messages and events merged by time (R10, R17).
 
@@ -142,14 +144,14 @@ def visible_events(
             e.created_at,
             event=e,
             text=describe_event(e, reader),
-            author_name=(e.actor.name or e.actor.email) if staff and e.actor_id else "",
+            author_name=(e.actor.name or e.actor.email) if staff and e.actor else "",
         )
         for e in events
     ]
     return sorted(entries, key=lambda entry: entry.at)
 
 
-def get_attachment(viewer, attachment_id: int) -> Attachment:
+def get_attachment(viewer: Viewer, attachment_id: int) -> Attachment:
     """An attachment, only to whom may see its message."""
     attachments = Attachment.objects.select_related("message").filter(
         pk=attachment_id, message__ticket__in=visible_tickets(viewer).values("id")

@@ -76,3 +76,46 @@ def acknowledge_ticket_task(ticket_id: int, attempt: int = 1) -> None:
     acknowledge = delivery_for(Origin.EMAIL).acknowledge
     if acknowledge is not None and ticket.requester_email and ticket.linked:
         _attempt(acknowledge_ticket_task, ticket_id, attempt, lambda: acknowledge(ticket))
+
+
+@task()
+def follow_up_answer_task(message_id: int) -> None:
+    """After the team's public answer: schedule, in business days of the ticket's calendar,
+    the reminder to the customer and the automatic close."""
+    from balcao.sla.calendar import add_business_days
+    from balcao.sla.selectors import ticket_calendar
+    from balcao.tickets.models import Message
+
+    message = Message.objects.select_related("ticket__department").get(pk=message_id)
+    days = message.ticket.department.auto_close_days
+    if not days:
+        return
+    calendar = ticket_calendar(message.ticket)
+    if days > 1:
+        remind_at = add_business_days(calendar, message.created_at, days - 1)
+        remind_customer_task.using(run_after=remind_at).enqueue(message_id)
+    close_at = add_business_days(calendar, message.created_at, days)
+    auto_close_task.using(run_after=close_at).enqueue(message_id)
+
+
+@task()
+def remind_customer_task(message_id: int, attempt: int = 1) -> None:
+    """The customer still has not replied: remind them, by e-mail, that the ticket closes soon."""
+    from balcao.tickets.actions import waiting_on
+    from balcao.tickets.models import Message, Origin
+
+    message = Message.objects.select_related("ticket__department", "ticket__requester").get(
+        pk=message_id
+    )
+    remind = delivery_for(Origin.EMAIL).remind
+    if remind is not None and message.ticket.requester_email and waiting_on(message):
+        _attempt(remind_customer_task, message_id, attempt, lambda: remind(message.ticket))
+
+
+@task()
+def auto_close_task(message_id: int) -> None:
+    """Close the ticket if it still waits for the customer since this answer."""
+    from balcao.tickets.actions import do_auto_close_ticket
+    from balcao.tickets.models import Message
+
+    do_auto_close_ticket(Message.objects.select_related("ticket").get(pk=message_id))

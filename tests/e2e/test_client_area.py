@@ -36,21 +36,21 @@ def test_contact_opens_a_ticket_in_an_allowed_department_with_an_attachment(page
     expect(page.get_by_text("Loja Exemplo · plano Essencial")).to_be_visible()
     screenshot(page, "client-home")
 
-    page.get_by_role("navigation").get_by_role("link", name="Abrir ticket").click()
-    expect(page.get_by_role("heading", name="Abrir ticket")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Abrir chamado").click()
+    expect(page.get_by_role("heading", name="Abrir chamado")).to_be_visible()
     screenshot(page, "client-open-ticket")
     department(page, "Suporte").check()
     fill_ticket(page, "Relatório de vendas não carrega", "A página de relatórios fica em branco.")
     page.get_by_label("Anexos").set_input_files(
         {"name": "tela-em-branco.png", "mimeType": "image/png", "buffer": SCREENSHOT}
     )
-    page.get_by_role("button", name="Abrir o ticket").click()
+    page.get_by_role("button", name="Abrir o chamado").click()
 
     ticket = Ticket.objects.get(subject="Relatório de vendas não carrega")
     expect(page).to_have_url(re.compile(rf"/cliente/chamados/{ticket.number}/$"))
     expect(
         page.get_by_text(
-            f"Ticket #{ticket.number} aberto em Suporte. Responderemos aqui e por e-mail."
+            f"Chamado #{ticket.number} aberto em Suporte. Responderemos aqui e por e-mail."
         )
     ).to_be_visible()
     expect(page.locator("#ticket-status")).to_have_text("Em aberto")
@@ -63,7 +63,7 @@ def test_contact_opens_a_ticket_in_an_allowed_department_with_an_attachment(page
     screenshot(page, "client-ticket")
 
     page.get_by_role("navigation").get_by_role("link", name="Ver chamados").click()
-    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+    expect(page.get_by_role("heading", name="Chamados")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Relatório de vendas não carrega")
     expect(row.get_by_role("cell").first).to_have_text(f"#{ticket.number}")
     expect(row.locator(".status")).to_have_text("Em aberto")
@@ -102,7 +102,7 @@ def test_forbidden_departments_are_shown_disabled_with_the_reason_and_refused(
     department(page, "Sucesso do Cliente").evaluate("radio => radio.removeAttribute('disabled')")
     department(page, "Sucesso do Cliente").check()
     fill_ticket(page, "Estratégia de marketing", "Queremos uma conversa sobre campanhas.")
-    page.get_by_role("button", name="Abrir o ticket").click()
+    page.get_by_role("button", name="Abrir o chamado").click()
     expect(page.locator("fieldset.departments .errorlist")).to_have_text(
         re.compile("Disponível a partir do plano TEAM")
     )
@@ -129,30 +129,30 @@ def test_ouvidoria_asks_for_an_earlier_ticket_of_the_company(page_for, live_serv
     other = Ticket.objects.get(subject="Erro ao finalizar compra no checkout")  # Loja Exemplo's
     page = page_for(MEGA)
     page.goto(f"{live_server.url}/cliente/abrir-ticket/")
-    reference = page.get_by_label("Número do ticket anterior")
+    reference = page.get_by_label("Número do chamado anterior")
     expect(reference).to_be_hidden()
     department(page, "Ouvidoria").check()
     expect(reference).to_be_visible()
     fill_ticket(page, "Atendimento demorado no financeiro", "Esperamos semanas pela nota fiscal.")
-    page.get_by_role("button", name="Abrir o ticket").click()
+    page.get_by_role("button", name="Abrir o chamado").click()
     expect(page.locator("#reference-field .errorlist")).to_have_text(
-        "Ouvidoria precisa do número do ticket anterior que não foi bem resolvido."
+        "Ouvidoria precisa do número do chamado anterior que não foi bem resolvido."
     )
     expect(department(page, "Ouvidoria")).to_be_checked()
 
     for number in (other.number, 99999):
         reference.fill(str(number))
-        page.get_by_role("button", name="Abrir o ticket").click()
+        page.get_by_role("button", name="Abrir o chamado").click()
         expect(page.locator("#reference-field .errorlist")).to_have_text(
-            f"O ticket {number} não é um ticket da sua empresa."
+            f"O chamado {number} não é um chamado da sua empresa."
         )
     assert not Ticket.objects.filter(subject="Atendimento demorado no financeiro").exists()
 
     reference.fill(str(own.number))
-    page.get_by_role("button", name="Abrir o ticket").click()
+    page.get_by_role("button", name="Abrir o chamado").click()
     ticket = Ticket.objects.get(subject="Atendimento demorado no financeiro")
     assert ticket.department.slug == "ouvidoria" and ticket.reference == own
-    expect(page.get_by_text(f"Ticket #{ticket.number} aberto em Ouvidoria.")).to_be_visible()
+    expect(page.get_by_text(f"Chamado #{ticket.number} aberto em Ouvidoria.")).to_be_visible()
     expect(page.get_by_role("link", name=f"#{own.number}")).to_be_visible()
 
     director = page_for(DIRECTOR)
@@ -190,7 +190,10 @@ def test_primary_contact_authorizes_and_removes_a_contact(page_for):
     screenshot(page, "client-contacts")
 
     expect(page.get_by_role("button", name=f"Remover {MEGA}")).to_have_count(0)
-    page.get_by_role("button", name="Remover fernanda@megastore.com.br").click()
+    confirm = page.get_by_role("button", name="Sim, remover fernanda@megastore.com.br")
+    expect(confirm).to_be_hidden()  # asked first
+    page.locator("summary", has_text="fernanda@megastore.com.br").click()
+    confirm.click()
     expect(
         page.get_by_text(
             "fernanda@megastore.com.br não pode mais falar com o suporte pela empresa."
@@ -243,8 +246,8 @@ def test_the_client_area_fits_a_phone(page_for, live_server):
     page = page_for(LOJA, viewport=PHONE)
     pages = [
         ("client-phone-home", "/cliente/", "Olá, Luiza Lima"),
-        ("client-phone-open-ticket", "/cliente/abrir-ticket/", "Abrir ticket"),
-        ("client-phone-tickets", "/cliente/chamados/", "Tickets"),
+        ("client-phone-open-ticket", "/cliente/abrir-ticket/", "Abrir chamado"),
+        ("client-phone-tickets", "/cliente/chamados/", "Chamados"),
         (
             "client-phone-ticket",
             f"/cliente/chamados/{ticket.number}/",

@@ -41,7 +41,7 @@ def test_a_contact_answers_no_and_is_offered_a_ticket(page_for, starter_articles
 
     expect(feedback.get_by_text("Obrigado pelo retorno!")).to_be_visible()
     expect(feedback.get_by_role("button", name="Não")).to_have_attribute("aria-pressed", "true")
-    offer = feedback.get_by_role("link", name="Abrir ticket")
+    offer = feedback.get_by_role("link", name="Abrir chamado")
     expect(offer).to_be_visible()
     screenshot(page, "help-article-answered-no")
     answer = Answer.objects.select_related("article", "reader").get()
@@ -55,4 +55,4 @@ def test_a_contact_answers_no_and_is_offered_a_ticket(page_for, starter_articles
     expect(feedback.get_by_text("Obrigado pelo retorno!")).to_be_visible()
     offer.click()
     expect(page).to_have_url(re.compile(r"/cliente/abrir-ticket/$"))
-    expect(page.get_by_role("heading", name="Abrir ticket")).to_be_visible()
+    expect(page.get_by_role("heading", name="Abrir chamado")).to_be_visible()

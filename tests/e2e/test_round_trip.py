@@ -22,7 +22,7 @@ def test_contact_and_agent_take_a_ticket_from_open_to_reopened(page_for, live_se
     contact.get_by_role("radio", name="Suporte", exact=True).check()
     contact.get_by_label("Assunto").fill("Frete aparece zerado")
     contact.get_by_label("Mensagem").fill("No carrinho o frete aparece como R$ 0,00.")
-    contact.get_by_role("button", name="Abrir o ticket").click()
+    contact.get_by_role("button", name="Abrir o chamado").click()
     ticket = Ticket.objects.get(subject="Frete aparece zerado")
     client_url = f"{live_server.url}/cliente/chamados/{ticket.number}/"
     expect(contact).to_have_url(client_url)
@@ -58,11 +58,11 @@ def test_contact_and_agent_take_a_ticket_from_open_to_reopened(page_for, live_se
 
     contact.reload()
     expect(status).to_have_text("Fechado")
-    expect(contact.get_by_role("button", name="Fechar este ticket")).to_have_count(0)
+    expect(contact.get_by_role("button", name="Fechar este chamado")).to_have_count(0)
     contact.get_by_label("Sua mensagem").fill(COMEBACK)
     contact.get_by_role("button", name="Enviar e reabrir").click()
     expect(
-        contact.get_by_text("Mensagem enviada. O ticket estava fechado e foi reaberto.")
+        contact.get_by_text("Mensagem enviada. O chamado estava fechado e foi reaberto.")
     ).to_be_visible()
     expect(status).to_have_text("Resposta do cliente")
     expect(contact.locator(".event").last).to_contain_text("Reaberto")

@@ -109,7 +109,7 @@ def _result(filed: Filed | None, action: str = "") -> ReceiveResult:
         filed.ticket.number,
         action or str(data["action"]),
         filed.ticket.linked,
-        filed.ticket.company.name if filed.ticket.company_id else None,
+        filed.ticket.company.name if filed.ticket.company else None,
         filed.ticket.department.slug,
         filed.ticket.status,
     )
@@ -123,7 +123,7 @@ def _mail_result(mail: InboundMail, action: str) -> ReceiveResult:
         ticket.number,
         action,
         ticket.linked,
-        ticket.company.name if ticket.company_id else None,
+        ticket.company.name if ticket.company else None,
         ticket.department.slug,
         ticket.status,
     )

@@ -19,5 +19,6 @@ class EmailConnectorConfig(AppConfig):
                 answer=outbound.send_answer,
                 answers=frozenset(outbound.ANSWER_TEMPLATES),
                 acknowledge=outbound.send_acknowledgement,
+                remind=outbound.send_reminder,
             ),
         )

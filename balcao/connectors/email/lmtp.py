@@ -8,6 +8,7 @@ recipient as RFC 2033 wants; what is over the limit is read and discarded, not k
 """
 
 import logging
+from typing import AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -47,8 +48,8 @@ TOO_BIG = "552 Error: Too much mail data"  # aiosmtpd's one reply to an oversize
 
 
 class BalcaoLMTP(LMTP):
-    async def push(self, status: str) -> None:
-        if status == TOO_BIG:  # LMTP answers DATA once per recipient: refused for each
+    async def push(self, status: AnyStr) -> None:
+        if status == TOO_BIG and self.envelope:  # LMTP answers DATA once per recipient
             for _ in self.envelope.rcpt_tos[1:]:
                 await super().push(status)
         await super().push(status)

@@ -136,3 +136,9 @@ def send_reply(message: Message) -> str:
                 permanent=True,
             )
     return _send(ticket, "reply", {"message": message}, message_id=message.message_id or "")
+
+
+def send_reminder(ticket: Ticket) -> str:
+    """Remind the requester that the team's answer waits for them and the ticket closes after
+    one more business day without a reply."""
+    return _send(ticket, "reminder", {}, automatic="auto-generated")

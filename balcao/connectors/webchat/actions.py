@@ -3,6 +3,7 @@ broadcast to the chat's sockets and the department's live queue once committed."
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -26,9 +27,11 @@ from balcao.tickets.actions import (
 from balcao.tickets.models import Message, Origin, Status, Ticket
 
 
-def _broadcast(ticket: Ticket, event: dict | None = None, *, group: str = "") -> None:
+def _broadcast(ticket: Ticket, event: dict[str, object] | None = None, *, group: str = "") -> None:
     """After commit: ``event`` to the chat's sockets, and a nudge to its department's queue."""
     layer = get_channel_layer()
+    if layer is None:
+        raise ImproperlyConfigured("The chat needs a channel layer (CHANNEL_LAYERS).")
 
     def send() -> None:
         if event is not None:
@@ -81,7 +84,7 @@ def do_send_chat_message(
     note only to the agents' sockets (R11, R12)."""
     _check_open(ticket, actor)
     message = do_add_message(ticket, actor=actor, body=body, internal=internal, channel=Origin.CHAT)
-    event = {"type": "chat.message", "message": message_payload(message)}
+    event: dict[str, object] = {"type": "chat.message", "message": message_payload(message)}
     _broadcast(ticket, event, group=staff_group(ticket.pk) if internal else "")
     return message
 

@@ -1,7 +1,9 @@
 """The chat's sockets. Access is checked on connect with the same selectors as the pages (a
 chat the user may not see: close code 4404); every message is persisted through the actions,
-which broadcast it to the chat's groups once committed."""
+which broadcast it to the chat's groups once committed. A frame that cannot be read gets an
+error frame and the socket stays open."""
 
+import json
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -9,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from balcao.connectors.webchat import actions
 from balcao.connectors.webchat.selectors import (
@@ -21,6 +24,7 @@ from balcao.connectors.webchat.selectors import (
     ticket_group,
 )
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.text import is_unstorable
 from balcao.tickets.models import Status
 from balcao.tickets.selectors import visible_departments
 
@@ -82,7 +86,26 @@ def _act(user, number: int, content: dict) -> None:
         )
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class JsonObjectConsumer(AsyncJsonWebsocketConsumer):
+    """Frames must be JSON objects of text a database can store (no NUL, no lone surrogate);
+    anything else — binary, broken JSON, a list — gets {"type": "error", "reason": ...}."""
+
+    language = settings.LANGUAGE_CODE
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = json.loads(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if isinstance(content, dict) and not is_unstorable(content):
+            await self.receive_json(content)
+            return
+        with translation.override(self.language):
+            reason = _("That message could not be read. Send it again as text.")
+        await self.send_json({"type": "error", "reason": reason})
+
+
+class ChatConsumer(JsonObjectConsumer):
     """``ws/chat/<number>/?after=<id>``: the messages after ``after`` first (a reconnect
     misses nothing), then live ones; sends {"type": "message"|"end", ...}."""
 
@@ -120,8 +143,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            return
         try:
             await _speaking(self.language, _act)(self.user, self.number, content)
         except NotFound:
@@ -143,7 +164,7 @@ def _departments(user) -> list[int]:
     return list(visible_departments(user).values_list("id", flat=True))
 
 
-class QueueConsumer(AsyncJsonWebsocketConsumer):
+class QueueConsumer(JsonObjectConsumer):
     """``ws/chat/queue/``: tells an agent's queue page that its departments' chats changed;
     the page then fetches the list through the same selector as any page."""
 
@@ -151,6 +172,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         user = self.scope["user"]
+        self.language = socket_language(self.scope)
         if not getattr(user, "is_agent", False):
             await self.close(code=NOT_FOUND)
             return

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,9 @@ class StartForm(forms.Form):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.departments = {d.slug: d for d in departments}
-        self.fields["department"].choices = [(d.slug, d.localized("name")) for d in departments]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            (d.slug, d.localized("name")) for d in departments
+        ]
 
     def clean_department(self):
         return self.departments[self.cleaned_data["department"]]

@@ -2,16 +2,16 @@
 chat's messages. A chat is a ticket with origin "chat": its history is the ticket's (R17)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department
+from balcao.accounts.models import Department, Viewer
 from balcao.core.errors import NotFound
 from balcao.customers.models import Channel, Company
 from balcao.customers.selectors import list_department_choices
-from balcao.sla.selectors import company_channels
-from balcao.sla.templatetags.sla_tags import opens
+from balcao.sla.selectors import company_channels, opens_phrase
 from balcao.tickets.models import Message, Origin, Status, Ticket
 from balcao.tickets.selectors import get_ticket, visible_tickets
 
@@ -34,18 +34,20 @@ def department_group(department_id: int) -> str:
     return f"webchat.department.{department_id}"
 
 
-def chat_refusal(company: Company | None, now=None) -> str:
+def chat_refusal(company: Company | None, now: datetime | None = None) -> str:
     """Why a contact of ``company`` may not chat now ('' when it may): its plan, then the
     channel's hours, saying when it opens."""
     state = next((s for s in company_channels(company, now) if s.channel == Channel.CHAT), None)
     if state is None or not state.available_in_plan:
         return _("Your plan does not include chat.")
-    if not state.open_now:
-        return _("Chat is closed now and %(opens)s.") % {"opens": opens(state.opens_at)}
+    if not state.open_now and state.opens_at is None:
+        return _("Chat is closed now.")
+    if not state.open_now and state.opens_at is not None:
+        return _("Chat is closed now and %(opens)s.") % {"opens": opens_phrase(state.opens_at)}
     return ""
 
 
-def get_chat(viewer, number: int) -> Ticket:
+def get_chat(viewer: Viewer, number: int) -> Ticket:
     """A chat the viewer may see; NotFound for any other ticket."""
     ticket = get_ticket(viewer, number)
     if ticket.origin != Origin.CHAT:
@@ -53,7 +55,7 @@ def get_chat(viewer, number: int) -> Ticket:
     return ticket
 
 
-def chat_messages(viewer, ticket: Ticket, after: int = 0) -> list[Message]:
+def chat_messages(viewer: Viewer, ticket: Ticket, after: int = 0) -> list[Message]:
     """The chat's messages after id ``after`` (a reconnecting socket's last one); internal notes
     only for staff."""
     messages = ticket.messages.filter(pk__gt=after).select_related("author").order_by("id")
@@ -62,7 +64,7 @@ def chat_messages(viewer, ticket: Ticket, after: int = 0) -> list[Message]:
     return list(messages)
 
 
-def message_payload(message: Message) -> dict:
+def message_payload(message: Message) -> dict[str, object]:
     """What a socket sends for one message; the page renders the same fields."""
     return {
         "id": message.pk,
@@ -74,11 +76,11 @@ def message_payload(message: Message) -> dict:
     }
 
 
-def contact_chats(user) -> list[Ticket]:
+def contact_chats(user: Viewer) -> list[Ticket]:
     """The contact's own chats not yet ended, to come back to."""
     return list(
         visible_tickets(user)
-        .filter(origin=Origin.CHAT, status__in=LIVE, requester=user)
+        .filter(origin=Origin.CHAT, status__in=LIVE, requester=user.pk)
         .order_by("-created_at", "-id")[:10]
     )
 
@@ -89,7 +91,7 @@ class Queue:
     active: list[Ticket]
 
 
-def list_chats(viewer) -> Queue:
+def list_chats(viewer: Viewer) -> Queue:
     """Chats not ended in the departments the agent sees, oldest first: waiting (nobody
     assigned) and active."""
     chats = list(

@@ -2,13 +2,12 @@
 live queue and the agent's side). Sockets carry the conversation; every page also works with
 plain forms, so a chat goes on where websockets do not."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from balcao.accounts.access import contact_or_staff_required, contact_required, staff_required
 from balcao.connectors.webchat import actions
 from balcao.connectors.webchat.forms import MessageForm, StartForm
 from balcao.connectors.webchat.selectors import (
@@ -19,9 +18,7 @@ from balcao.connectors.webchat.selectors import (
     get_chat,
     list_chats,
 )
-from balcao.console.views import staff_required
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.portal.views import contact_required
 from balcao.tickets.models import Status
 
 
@@ -30,18 +27,6 @@ def _chat(request, number: int):
         return get_chat(request.user, number)
     except NotFound:
         raise Http404 from None
-
-
-def chat_party(view):
-    """A contact (``request.contact`` set) or an agent; anyone else 404 (or the login)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_agent:
-            return view(request, *args, **kwargs)
-        return contact_required(view)(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _redirect_to_room(request, ticket):
@@ -96,7 +81,7 @@ def room(request, number: int):
 
 
 @require_POST
-@chat_party
+@contact_or_staff_required
 def send(request, number: int):
     """The plain form's message (the socket sends the same through the same action)."""
     ticket = _chat(request, number)
@@ -117,7 +102,7 @@ def send(request, number: int):
 
 
 @require_POST
-@chat_party
+@contact_or_staff_required
 def end(request, number: int):
     ticket = _chat(request, number)
     try:

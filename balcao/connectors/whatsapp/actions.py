@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
 from balcao.connectors.whatsapp.graph import GraphError, download_media
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
@@ -32,7 +33,7 @@ from balcao.customers.models import Contact
 from balcao.events.actions import whatsapp_number_added_event, whatsapp_number_removed_event
 from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
 from balcao.tickets.inbound import Filed, InboundMessage, Sender, do_receive_inbound
-from balcao.tickets.models import Origin
+from balcao.tickets.models import Message, Origin, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ def _record_status(update: StatusUpdate) -> None:
     if update.status == WhatsAppMessage.Status.FAILED:
         row.status, row.error = update.status, update.error
         row.save(update_fields=["status", "error"])
-        if row.message_id is not None:
+        if row.message is not None:
             do_record_delivery(
                 row.message,
                 message_id=update.wamid,
@@ -232,7 +233,13 @@ def _record_status(update: StatusUpdate) -> None:
 
 @transaction.atomic
 def do_record_sent(
-    *, number: BusinessNumber, wa_id: str, text: str, wamid: str, ticket=None, message=None
+    *,
+    number: BusinessNumber,
+    wa_id: str,
+    text: str,
+    wamid: str,
+    ticket: Ticket | None = None,
+    message: Message | None = None,
 ) -> WhatsAppMessage:
     """Remember a message we sent, so its statuses can be followed."""
     return WhatsAppMessage.objects.create(
@@ -268,7 +275,7 @@ def normalized_number(raw: str) -> str:
 
 
 @transaction.atomic
-def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdentity:
+def do_register_number(contact: Contact, *, actor: User, number: str) -> WhatsAppIdentity:
     """Let ``contact`` write to support from ``number`` on WhatsApp."""
     require_primary(contact.company, actor, _only_primary())
     wa_id = normalized_number(number)
@@ -284,7 +291,7 @@ def do_register_number(contact: Contact, *, actor, number: str) -> WhatsAppIdent
 
 
 @transaction.atomic
-def do_remove_number(identity: WhatsAppIdentity, *, actor) -> None:
+def do_remove_number(identity: WhatsAppIdentity, *, actor: User) -> None:
     company = identity.contact.company
     require_primary(company, actor, _only_primary())
     whatsapp_number_removed_event(

@@ -1,12 +1,19 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from balcao.connectors.whatsapp.actions import (
+    do_register_number,
+    do_remove_number,
+    normalized_number,
+)
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
     Webhook,
     WhatsAppIdentity,
     WhatsAppMessage,
 )
+from balcao.core.errors import ActionRefused
 
 
 @admin.register(BusinessNumber)
@@ -15,11 +22,47 @@ class BusinessNumberAdmin(admin.ModelAdmin):
     list_filter = ["channel", "is_active"]
 
 
+class IdentityForm(forms.ModelForm):
+    class Meta:
+        model = WhatsAppIdentity
+        fields = ["contact", "wa_id"]
+
+    def clean_wa_id(self):
+        try:
+            wa_id = normalized_number(self.cleaned_data["wa_id"])
+        except ActionRefused as refusal:
+            raise forms.ValidationError(refusal.message) from None
+        if WhatsAppIdentity.objects.filter(wa_id=wa_id).exists():
+            raise forms.ValidationError(_("+%(number)s is already registered.") % {"number": wa_id})
+        return wa_id
+
+
 @admin.register(WhatsAppIdentity)
 class WhatsAppIdentityAdmin(admin.ModelAdmin):
+    """Numbers are registered and removed by the actions (an Event each, R2); a registered
+    number is not edited: it is removed and the right one registered."""
+
+    form = IdentityForm
     list_display = ["wa_id", "contact"]
+    list_select_related = ["contact__user"]
     search_fields = ["wa_id", "contact__user__email"]
     raw_id_fields = ["contact"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        identity = do_register_number(
+            form.cleaned_data["contact"], actor=request.user, number=form.cleaned_data["wa_id"]
+        )
+        obj.pk = identity.pk
+
+    def delete_model(self, request, obj):
+        do_remove_number(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for identity in queryset.select_related("contact__company", "contact__user"):
+            do_remove_number(identity, actor=request.user)
 
 
 class ReadOnly(admin.ModelAdmin):

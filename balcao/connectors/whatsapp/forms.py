@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,7 @@ class NumberForm(forms.Form):
     def __init__(self, *args, contacts, **kwargs):
         super().__init__(*args, **kwargs)
         self.contacts = {c.pk: c for c in contacts}
-        self.fields["contact"].choices = [
+        cast(forms.ChoiceField, self.fields["contact"]).choices = [
             (c.pk, f"{c.user.name} <{c.user.email}>" if c.user.name else c.user.email)
             for c in contacts
         ]

@@ -111,7 +111,7 @@ def send_answer(receipt: Receipt) -> str:
     row = WhatsAppMessage.objects.select_related("business_number").get(wamid=receipt.external_id)
     with translation.override(settings.LANGUAGE_CODE):
         text = _answer_text(receipt, row)
-        wamid = _send(row.business_number.phone_number_id, row.wa_id, text, row.wamid)
+        wamid = _send(row.business_number.phone_number_id, row.wa_id, text, row.wamid or "")
     do_record_sent(
         number=row.business_number, wa_id=row.wa_id, text=text, wamid=wamid, ticket=receipt.ticket
     )

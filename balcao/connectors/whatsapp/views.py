@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balcao.accounts.access import contact_required
 from balcao.connectors.whatsapp.actions import (
     do_receive_webhook,
     do_register_number,
@@ -21,7 +22,6 @@ from balcao.connectors.whatsapp.forms import NumberForm
 from balcao.connectors.whatsapp.selectors import company_numbers
 from balcao.core.errors import ActionRefused
 from balcao.customers.selectors import list_company_contacts
-from balcao.portal.views import contact_required
 
 MAX_BYTES = 1024 * 1024
 

@@ -195,7 +195,7 @@ def test_bulk_assign_to_me_reports_each_refusal_and_does_the_rest(
     assert hidden.assignee is None
     notes = flashes(response)
     assert (
-        f"#{closed.number}: Um ticket fechado não pode ser atribuído; reabra-o primeiro." in notes
+        f"#{closed.number}: Um chamado fechado não pode ser atribuído; reabra-o primeiro." in notes
     )
     assert any(n.startswith(f"#{hidden.number}:") for n in notes)
     assert "2 chamados atualizados." in notes
@@ -314,7 +314,7 @@ def test_assign_to_me_to_someone_and_refusal(as_agent, ticket, suporte_agent, at
     assert ticket.assignee == suporte_agent and ticket.status == Status.ASSIGNED
     assert f"Atribuído a {suporte_agent.display_name}." in flashes(response)
     response = as_agent.post(url("assign", ticket.number), {"assignee": "me"}, follow=True)
-    assert "O ticket já está atribuído dessa forma." in flashes(response)
+    assert "O chamado já está atribuído dessa forma." in flashes(response)
     colleague = StaffFactory(departments=["suporte"])
     as_agent.post(url("assign", ticket.number), {"assignee": colleague.pk})
     ticket.refresh_from_db()
@@ -333,12 +333,12 @@ def test_progress_close_reopen(as_agent, ticket, suporte_agent):
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS and ticket.assignee == suporte_agent
     response = as_agent.post(url("progress", ticket.number), follow=True)
-    assert "O ticket já está em andamento." in flashes(response)
+    assert "O chamado já está em andamento." in flashes(response)
     as_agent.post(url("close", ticket.number))
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     response = as_agent.post(url("close", ticket.number), follow=True)
-    assert "O ticket já está fechado." in flashes(response)
+    assert "O chamado já está fechado." in flashes(response)
     as_agent.post(url("reopen", ticket.number))
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
@@ -419,7 +419,7 @@ def test_link_ticket_to_a_company(client, unlinked, mega):
     assert unlinked.company == company and unlinked.requester is None
     assert not Contact.objects.filter(user__email=unlinked.requester_email).exists()
     response = client.post(url("link", unlinked.number), {"company": company.pk}, follow=True)
-    assert "O ticket já está vinculado a Mega Store." in text(response)
+    assert "O chamado já está vinculado a Mega Store." in text(response)
 
 
 def test_link_and_authorize_the_sender_with_consent(client, unlinked, mega, atendimento_agent):

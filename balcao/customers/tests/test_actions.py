@@ -1,9 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
+from balcao.accounts.models import Department
 from balcao.core.errors import ActionRefused
 from balcao.customers.actions import do_authorize_contact, do_remove_contact
 from balcao.customers.models import Contact
+from balcao.customers.selectors import department_refusal
 from balcao.customers.validators import validate_cnpj
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_authorized, make_company
@@ -79,3 +82,22 @@ def test_removed_contact_can_be_authorized_again(profile):
     do_remove_contact(contact, actor=primary)
     again = do_authorize_contact(company, actor=primary, email="vai@volta.com")
     assert again.user.is_active
+
+
+@translation.override("pt-br")
+def test_a_refused_department_is_worded_for_who_reads_it(profile):
+    company, primary = make_company("essencial", name="Loja Exemplo")
+    sucesso = Department.objects.get(slug="sucesso")
+    agent = StaffFactory()
+    for_customer = department_refusal(company, sucesso, viewer=primary)
+    assert for_customer == department_refusal(company, sucesso)  # customers by default
+    assert "seu plano" in for_customer
+    for_staff = department_refusal(company, sucesso, viewer=agent)
+    assert "Loja Exemplo" in for_staff and "Essencial" in for_staff and "TEAM" in for_staff
+    assert "upgrade" not in for_staff.lower() and "seu plano" not in for_staff
+
+
+def test_every_department_of_the_default_profile_says_what_to_include(profile):
+    departments = Department.objects.all()
+    assert departments.count() == 7
+    assert all(d.guidance and d.guidance_en for d in departments)

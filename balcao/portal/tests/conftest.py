@@ -1,17 +1,8 @@
 import pytest
-from django.core.cache import cache
 
 from balcao.accounts.models import User
 from balcao.customers.models import AddOn
 from balcao.factories import PASSWORD, StaffFactory, make_authorized, make_company, open_ticket
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Login throttling counts in the cache: every test starts with no failures."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_my_plan_tells_which_real_time_channels_are_open_now(client_for, loja, t
     page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
     assert "abre segunda-feira às 9:00" in page  # WhatsApp Comercial, in the Essencial plan
     assert "não incluído no seu plano" in page  # chat is not
-    assert "abra um ticket" in page.lower()
+    assert "abra um chamado" in page.lower()
 
     time_machine.move_to(saturday.replace(day=30), tick=False)  # Monday 10:00
     page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from balcao.accounts.throttle import LOGIN_PER_EMAIL
 from balcao.factories import PASSWORD
-from balcao.portal.forms import LOGIN_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_wrong_password_is_a_clear_error(client, customer):
 
 
 def test_login_is_throttled_after_repeated_failures(client, customer):
-    for _ in range(LOGIN_ATTEMPTS):
+    for _ in range(LOGIN_PER_EMAIL.attempts):
         post_login(client, customer.email, "wrong-password")
     # Even the right password is refused now, with a way out.
     response = post_login(client, customer.email)
@@ -60,17 +60,17 @@ def test_login_is_throttled_after_repeated_failures(client, customer):
 
 
 def test_failures_of_one_e_mail_do_not_block_another(client, customer, authorized):
-    for _ in range(LOGIN_ATTEMPTS):
+    for _ in range(LOGIN_PER_EMAIL.attempts):
         post_login(client, customer.email, "wrong-password")
     assert post_login(client, authorized.email).status_code == 302
 
 
 def test_a_success_forgets_earlier_failures(client, customer):
-    for _ in range(LOGIN_ATTEMPTS - 1):
+    for _ in range(LOGIN_PER_EMAIL.attempts - 1):
         post_login(client, customer.email, "wrong-password")
     assert post_login(client, customer.email).status_code == 302
     client.logout()
-    for _ in range(LOGIN_ATTEMPTS - 1):
+    for _ in range(LOGIN_PER_EMAIL.attempts - 1):
         post_login(client, customer.email, "wrong-password")
     assert post_login(client, customer.email).status_code == 302
 

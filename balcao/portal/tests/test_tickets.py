@@ -47,7 +47,7 @@ def test_a_contact_opens_a_ticket_with_attachments(client_for, customer, media):
     names = sorted(a.name for a in ticket.messages.get().attachments.all())
     assert names == ["log.txt", "tela.png"]
     page = client.get(response.url).content.decode()
-    assert f"Ticket #{ticket.number} aberto em Suporte" in page
+    assert f"Chamado #{ticket.number} aberto em Suporte" in page
 
 
 def test_a_department_the_plan_does_not_allow_is_refused_and_nothing_is_lost(client_for, loja):
@@ -67,7 +67,7 @@ def test_the_ouvidoria_needs_an_earlier_ticket_of_the_company(client_for, custom
     assert response.status_code == 400 and "precisa do número" in response.content.decode()
     response = client.post(OPEN, {**data, "reference": other.number})
     assert response.status_code == 400
-    assert f"{other.number} não é um ticket da sua empresa" in response.content.decode()
+    assert f"{other.number} não é um chamado da sua empresa" in response.content.decode()
     assert Ticket.objects.filter(department__slug="ouvidoria").count() == 0
     mine = open_ticket(customer, "suporte")
     response = client.post(OPEN, {**data, "reference": mine.number})
@@ -130,7 +130,7 @@ def test_ticket_list_filters_searches_and_explains_statuses(client_for, customer
     page = client.get("/cliente/chamados/?q=boleto").content.decode()
     assert "Boleto de março" in page and "Checkout fora do ar" not in page
     page = client.get("/cliente/chamados/?q=nada-disso").content.decode()
-    assert "Nenhum ticket corresponde" in page
+    assert "Nenhum chamado corresponde" in page
 
 
 def test_ticket_list_is_paginated_by_25(client_for, customer):
@@ -229,7 +229,7 @@ def test_the_contact_closes_a_ticket(client_for, customer, ticket):
     response = client.post(f"/cliente/chamados/{ticket.number}/fechar/")
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
-    assert "Ticket fechado." in client.get(response.url).content.decode()
+    assert "Chamado fechado." in client.get(response.url).content.decode()
     response = client.post(f"/cliente/chamados/{ticket.number}/fechar/")
     assert "já está fechado" in client.get(response.url).content.decode()
 

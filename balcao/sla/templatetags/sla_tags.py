@@ -1,13 +1,19 @@
 """Template tags to show the SLA and the channel hours wherever a page needs them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from balcao.sla.selectors import NO_SLA, SlaStatus, company_channels, sla_status, ticket_sla
+from balcao.sla.selectors import (
+    NO_SLA,
+    SlaStatus,
+    company_channels,
+    opens_phrase,
+    sla_status,
+    ticket_sla,
+)
 from balcao.tickets.models import Ticket
 
 register = template.Library()
@@ -40,18 +46,14 @@ def business_hours(value: timedelta | None) -> str:
 
 
 @register.filter
-def opens(value) -> str:
+def opens(value: datetime) -> str:
     """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
-    local = timezone.localtime(value)
-    days = (local.date() - timezone.localdate()).days
-    at = {"time": date_format(local, "G:i"), "weekday": date_format(local, "l").lower()}
-    if days == 0:
-        return _("opens today at %(time)s") % at
-    if days == 1:
-        return _("opens tomorrow at %(time)s") % at
-    if days < 7:
-        return _("opens %(weekday)s at %(time)s") % at
-    return _("opens on %(date)s at %(time)s") % {
-        **at,
-        "date": date_format(local, "SHORT_DATE_FORMAT"),
-    }
+    return opens_phrase(value)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A compliance as "87,5 %", or "—" when nothing was due in the period."""
+    if value is None:
+        return "—"
+    return _("%(value)s %%") % {"value": formats.number_format(value, decimal_pos=1)}

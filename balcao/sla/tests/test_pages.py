@@ -38,7 +38,7 @@ def test_channels_of_a_plan_open_and_closed(profile, time_machine):
     html = Template("{% load sla_tags %}{% sla_channels company %}").render(
         Context({"company": company})
     )
-    assert "abre segunda-feira às 9:00" in html and "abra um ticket" in html
+    assert "abre segunda-feira às 9:00" in html and "abra um chamado" in html
     time_machine.move_to(sp(2026, 3, 9, 9, 30), tick=False)
     html = Template("{% load sla_tags %}{% sla_channels company %}").render(
         Context({"company": company})
@@ -128,3 +128,13 @@ def test_without_stored_channel_hours_the_default_ones_answer(profile, time_mach
     assert set(states) == {"chat", "whatsapp_commercial", "whatsapp_support", "phone"}
     assert not states["chat"].open_now
     assert states["chat"].opens_at == sp(2026, 3, 9, 9)
+
+
+def test_the_report_shows_its_period_and_never_a_bare_percent_sign(agent, client):
+    client.force_login(agent)
+    response = client.get(reverse("sla:report"), {"start": "2026-03-01", "end": "2026-03-31"})
+    html = response.content.decode()
+    assert 'value="2026-03-01"' in html and 'value="2026-03-31"' in html
+    assert "— %" not in html and 'class="list report"' in html
+    default = client.get(reverse("sla:report")).content.decode()
+    assert 'type="date"' in default and 'value="20' in default  # the last 30 days, shown

@@ -177,7 +177,10 @@ def test_public_reply_answers_and_schedules_email(
     ticket.refresh_from_db()
     assert ticket.status == Status.ANSWERED
     assert message.direction == Message.Direction.OUTBOUND and message.delivery == "pending"
-    assert [(r.task.name, r.args) for r in tasks.results] == [("deliver_reply_task", [message.pk])]
+    assert [(r.task.name, r.args) for r in tasks.results] == [
+        ("deliver_reply_task", [message.pk]),
+        ("follow_up_answer_task", [message.pk]),  # the reminder and the automatic close
+    ]
 
 
 def test_internal_note_changes_no_status_and_sends_nothing(
@@ -298,6 +301,18 @@ def test_unlinked_ticket_then_linked(profile, agent):
     ticket.refresh_from_db()
     assert ticket.company == company_
     assert ticket.events.filter(kind=EventKind.LINKED).exists()
+
+
+@pytest.mark.parametrize("name", ["fatura.pdf.exe. ", "boleto.HTA", "nota.pdf\u202eexe.scr"])
+def test_executables_are_refused_whatever_their_name_s_disguise(company, media, name):
+    with pytest.raises(ActionRefused, match="tipo de arquivo"):
+        open_ticket(company[1], attachments=[actions.NewAttachment(name, "text/plain", b"x")])
+
+
+def test_attachment_names_are_stored_normalised(company, media):
+    file = actions.NewAttachment("C:\\Users\\ana\\print tela. ", "image/png", b"png")
+    ticket = open_ticket(company[1], attachments=[file])
+    assert ticket.messages.get().attachments.get().name == "print tela"
 
 
 def test_upload_limits(company, settings, media):

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from balcao.console.demo import DEMO_LOGINS
+from balcao.core.management.commands.serve import adopt_site_url
 
 BANNER = """
 Balcão is running.
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         call_command("demo")
         logins = "\n".join(f"  {email:38} {what}" for email, what in DEMO_LOGINS)
         self.stdout.write(BANNER.format(host=host, port=port, logins=logins))
+        adopt_site_url(host, port)  # before the worker starts: its e-mails link here too
         worker = WorkerSupervisor(self.say)
         worker.start()
         self.say(f"balcao run: worker started (pid {worker.process.pid})")

@@ -1,5 +1,19 @@
+import os
+
 import uvicorn
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+def adopt_site_url(host: str, port: int) -> None:
+    """Without SITE_URL set, links in e-mails and alerts point at the host and port this server
+    was started on — for this process and the workers it starts (they read the environment)."""
+    if os.environ.get("SITE_URL"):
+        return
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (a comparison)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    os.environ["SITE_URL"] = settings.SITE_URL = f"http://{shown}:{port}"
 
 
 class Command(BaseCommand):
@@ -11,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args, host, port, workers, **options):
+        adopt_site_url(host, port)
         uvicorn.run(
             "balcao.asgi:application",
             host=host,

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from balcao.privacy import views
+
+app_name = "privacy"
+urlpatterns = [path("", views.my_data, name="my_data")]
