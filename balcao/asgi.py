@@ -11,8 +11,17 @@ django_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
 
 from balcao.connectors.webchat.routing import websocket_urlpatterns  # noqa: E402
+from balcao.console.consumers import PresenceConsumer  # noqa: E402
+from balcao.notifications.consumers import NotificationConsumer  # noqa: E402
+
+websocket_urlpatterns = [
+    *websocket_urlpatterns,
+    path("ws/console/notifications/", NotificationConsumer.as_asgi()),
+    path("ws/console/tickets/<int:number>/presence/", PresenceConsumer.as_asgi()),
+]
 
 application = ProtocolTypeRouter(
     {

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "balcao.tickets",
     "balcao.events",
     "balcao.sla",
+    "balcao.notifications",
     "balcao.kb",
     "balcao.privacy",
     "balcao.connectors.email",
@@ -181,6 +182,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
 # Largest inbound message, for `mail deliver` and LMTP alike (an MTA's message_size_limit).
 MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", str(50 * 1024 * 1024)))
+# Sender trust: the authserv-id our receiving MTA writes in Authentication-Results (empty:
+# every such header is ignored) and whether a message must pass DMARC to be linked.
+MAIL_AUTHSERV_ID = os.environ.get("MAIL_AUTHSERV_ID", "")
+MAIL_REQUIRE_DMARC = env_bool("MAIL_REQUIRE_DMARC", False)
 
 # WhatsApp Business Cloud API (Meta): the app secret signs webhooks, the verify token answers
 # Meta's subscription check, the access token sends replies and downloads media.

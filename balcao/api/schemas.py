@@ -105,6 +105,7 @@ class ChannelOut(Schema):
 
 class TicketOut(TicketSummaryOut):
     reference: int | None
+    cc: list[str]  # authorized contacts copied on the replies, besides the requester
     sla: SlaOut
     messages: list[MessageOut]
     events: list[EventOut]
@@ -133,3 +134,26 @@ class StatusIn(Schema):
 
 class TransferIn(Schema):
     department: str
+
+
+class NotificationPreferenceOut(Schema):
+    kind: str  # new_ticket | customer_reply | assigned | transferred | sla_warning
+    label: str
+    email: bool
+    console: bool
+
+
+class NotificationPreferenceIn(Schema):
+    kind: str
+    email: bool | None = None
+    console: bool | None = None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    ticket: int
+    text: str
+    url: str
+    created_at: datetime
+    read: bool

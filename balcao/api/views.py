@@ -17,6 +17,9 @@ from balcao.api.schemas import (
     DepartmentOut,
     ErrorOut,
     MessageIn,
+    NotificationOut,
+    NotificationPreferenceIn,
+    NotificationPreferenceOut,
     StatusIn,
     TicketIn,
     TicketOut,
@@ -29,10 +32,17 @@ from balcao.api.schemas import (
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.text import is_unstorable
 from balcao.customers.selectors import get_contact, list_department_choices
+from balcao.notifications.actions import do_set_notification_preferences
+from balcao.notifications.selectors import (
+    list_notifications,
+    notification_payload,
+    notification_preferences,
+)
 from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
+    copied_emails,
     get_ticket,
     list_tickets,
     visible_departments,
@@ -136,6 +146,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     return {
         **summary(viewer, ticket),
         "reference": ticket.reference.number if ticket.reference_id else None,
+        "cc": copied_emails(ticket),
         "sla": ticket_sla(ticket).as_api(),
         "messages": [_message(h.message, h.author_name, staff) for h in history if h.message],
         "events": [_event(h, staff) for h in history if h.event],
@@ -333,3 +344,50 @@ def transfer(request, number: int, payload: TransferIn):
         get_ticket(viewer, number), actor=viewer, department=_department(payload.department)
     )
     return detail(viewer, ticket)  # the new department may be out of the agent's sight
+
+
+# Notifications (staff): how each kind reaches the caller, and what they were told.
+
+
+def _require_staff(user) -> None:
+    if not user.is_agent:
+        raise ActionRefused(_("Only the support team is notified."), code="forbidden")
+
+
+@api.get(
+    "/me/notifications",
+    response={200: list[NotificationPreferenceOut], 403: ErrorOut},
+    tags=["notifications"],
+)
+def my_notification_preferences(request):
+    _require_staff(request.auth)
+    return notification_preferences(request.auth)
+
+
+@api.patch(
+    "/me/notifications",
+    response={200: list[NotificationPreferenceOut], 400: ErrorOut, 403: ErrorOut},
+    tags=["notifications"],
+)
+def change_notification_preferences(request, payload: list[NotificationPreferenceIn]):
+    """Only the kinds and ways given change; the others stay as they were."""
+    _require_staff(request.auth)
+    current = {p["kind"]: p for p in notification_preferences(request.auth)}
+    choices = {}
+    for item in payload:
+        now = current.get(item.kind, {"email": True, "console": True})
+        choices[item.kind] = (
+            now["email"] if item.email is None else item.email,
+            now["console"] if item.console is None else item.console,
+        )
+    do_set_notification_preferences(request.auth, choices)
+    return notification_preferences(request.auth)
+
+
+@api.get(
+    "/notifications", response={200: list[NotificationOut], 403: ErrorOut}, tags=["notifications"]
+)
+def notifications(request):
+    """The caller's latest notifications, newest first."""
+    _require_staff(request.auth)
+    return [notification_payload(n) for n in list_notifications(request.auth)]

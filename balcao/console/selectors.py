@@ -238,3 +238,18 @@ def _mail_stuck() -> bool:
         return worker_status().mail_stuck
     except RedisError:  # the queue itself is out of reach: nothing goes out either
         return True
+
+
+WAITING = [Status.OPEN, Status.CUSTOMER_REPLY, Status.ASSIGNED, Status.IN_PROGRESS]
+
+
+def next_ticket(viewer, *, after: int) -> Ticket | None:
+    """The ticket to work on next: mine or nobody's, waiting on the team, the longest
+    waiting first; never the one just left."""
+    return (
+        visible_tickets(viewer)
+        .filter(Q(assignee=viewer) | Q(assignee__isnull=True), status__in=WAITING)
+        .exclude(number=after)
+        .order_by("updated_at", "id")
+        .first()
+    )

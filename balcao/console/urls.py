@@ -19,6 +19,17 @@ urlpatterns = [
     path("chamados/<int:number>/reabrir/", views.ticket_reopen, name="reopen"),
     path("chamados/<int:number>/transferir/", views.ticket_transfer, name="transfer"),
     path("chamados/<int:number>/vincular/", views.ticket_link, name="link"),
+    path("chamados/<int:number>/seguir/", views.ticket_follow, name="follow"),
+    path("chamados/<int:number>/proximo/", views.next_ticket, name="next"),
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
     path("envio-de-email/", views.mail_status, name="mail_status"),
+    path("anexos/<int:pk>/ver/", views.attachment_preview, name="attachment_preview"),
+    path("notificacoes/", views.notification_list, name="notifications"),
+    path("notificacoes/contagem/", views.notification_count, name="notification_count"),
+    path("notificacoes/<int:pk>/", views.notification_open, name="notification"),
+    path(
+        "notificacoes/preferencias/",
+        views.notification_preferences_page,
+        name="notification_preferences",
+    ),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balcao.accounts.access import staff_required
 from balcao.console import selectors
@@ -29,8 +29,23 @@ from balcao.console.forms import (
 )
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact
+from balcao.notifications.actions import (
+    do_follow_ticket,
+    do_mark_notifications_read,
+    do_set_notification_preferences,
+)
+from balcao.notifications.models import Kind
+from balcao.notifications.selectors import (
+    get_notification,
+    is_following,
+    list_notifications,
+    notification_preferences,
+    notification_text,
+    unread_count,
+)
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
+from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import Origin
 from balcao.tickets.selectors import (
     get_ticket,
@@ -357,6 +372,97 @@ def ticket_link(request, number: int):
 @staff_required
 def attachment(request, pk: int):
     return attachment_download(request.user, pk)
+
+
+@require_GET
+@staff_required
+def attachment_preview(request, pk: int):
+    return attachment_preview_response(request.user, pk)
+
+
+@require_GET
+@staff_required
+def next_ticket(request, number: int):
+    """The next ticket to work on after ``number`` (keyboard: j); the list when none is left."""
+    found = selectors.next_ticket(request.user, after=number)
+    if found is None:
+        messages.info(request, _("No other ticket is waiting for you."))
+        return redirect("console:tickets")
+    return redirect("console:ticket", number=found.number)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def ticket_follow(request, number: int):
+    """The follow button (loaded apart, so the ticket page keeps its queries), and its toggle."""
+    ticket = _ticket(request, number)
+    if request.method == "POST":
+        do_follow_ticket(ticket, actor=request.user, follow=request.POST.get("follow") == "on")
+        if not request.htmx:
+            return _back_to_ticket(ticket)
+    following = is_following(request.user, ticket)
+    return render(request, "console/_follow.html", {"ticket": ticket, "following": following})
+
+
+@require_GET
+@staff_required
+def notification_count(request):
+    """The counter in the menu, loaded apart from the page (the pages keep their queries);
+    the console's socket keeps it current."""
+    return render(
+        request, "console/_notification_count.html", {"count": unread_count(request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def notification_list(request):
+    """The agent's notifications; POST marks them all read."""
+    if request.method == "POST":
+        do_mark_notifications_read(request.user)
+        return redirect("console:notifications")
+    items = list_notifications(request.user)
+    return render(
+        request,
+        "console/notifications.html",
+        {"items": [(n, notification_text(n)) for n in items]},
+    )
+
+
+@require_GET
+@staff_required
+def notification_open(request, pk: int):
+    """Open one notification's ticket, marking it read."""
+    try:
+        found = get_notification(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    do_mark_notifications_read(request.user, [pk])
+    return redirect("console:ticket", number=found.ticket.number)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def notification_preferences_page(request):
+    """Per kind, by e-mail and in the console."""
+    if request.method == "POST":
+        do_set_notification_preferences(
+            request.user,
+            {
+                kind: (
+                    request.POST.get(f"{kind}-email") == "on",
+                    request.POST.get(f"{kind}-console") == "on",
+                )
+                for kind in Kind.values
+            },
+        )
+        messages.success(request, _("Notification preferences saved."))
+        return redirect("console:notification_preferences")
+    return render(
+        request,
+        "console/notification_preferences.html",
+        {"preferences": notification_preferences(request.user)},
+    )
 
 
 @require_GET

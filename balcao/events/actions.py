@@ -115,6 +115,15 @@ def transferred_event(
     return _record(EventKind.TRANSFERRED, actor=actor, ticket=ticket, **data)
 
 
+def cc_added_event(*, ticket: Ticket, actor: User | None, email: str) -> Event:
+    """``email`` is an authorized contact of the ticket's company, now copied on replies."""
+    return _record(EventKind.CC_ADDED, actor=actor, ticket=ticket, email=email)
+
+
+def cc_removed_event(*, ticket: Ticket, actor: User | None, email: str) -> Event:
+    return _record(EventKind.CC_REMOVED, actor=actor, ticket=ticket, email=email)
+
+
 def linked_event(*, ticket: Ticket, actor: User | None, company: Company) -> Event:
     return _record(EventKind.LINKED, actor=actor, ticket=ticket, company=company, new=company.name)
 

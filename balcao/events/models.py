@@ -13,6 +13,8 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred to another department")
     REOPENED = "reopened", _("Reopened")
     AUTO_CLOSED = "auto_closed", _("Closed for lack of a reply")
+    CC_ADDED = "cc_added", _("Contact copied")
+    CC_REMOVED = "cc_removed", _("Contact no longer copied")
     LINKED = "linked", _("Linked to a company")
     CONTACT_AUTHORIZED = "contact_authorized", _("Contact authorized")
     CONTACT_REMOVED = "contact_removed", _("Contact removed")

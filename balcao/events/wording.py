@@ -28,6 +28,8 @@ CUSTOMER_KINDS = (
     EventKind.TRANSFERRED,
     EventKind.DELIVERY_FAILED,
     EventKind.AUTO_CLOSED,
+    EventKind.CC_ADDED,
+    EventKind.CC_REMOVED,
 )
 # Messages stand for themselves in the conversation; their events would only repeat them.
 SHOWN_BY_THE_MESSAGE = (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED)
@@ -112,6 +114,14 @@ def _transferred(data: dict, reader: Reader) -> str:
     return text
 
 
+def _cc_added(data: dict, reader: Reader) -> str:
+    return _("%(email)s is copied on the replies.") % {"email": data.get("email", "")}
+
+
+def _cc_removed(data: dict, reader: Reader) -> str:
+    return _("%(email)s is no longer copied on the replies.") % {"email": data.get("email", "")}
+
+
 def _linked(data: dict, reader: Reader) -> str:
     return _("Linked to %(company)s.") % {"company": data.get("new", "")}
 
@@ -173,6 +183,8 @@ WORDING: dict[str, Callable[[dict, Reader], str]] = {
     EventKind.ASSIGNED: _assigned,
     EventKind.TRANSFERRED: _transferred,
     EventKind.LINKED: _linked,
+    EventKind.CC_ADDED: _cc_added,
+    EventKind.CC_REMOVED: _cc_removed,
     EventKind.DELIVERY_FAILED: _delivery_failed,
     EventKind.SLA_STARTED: _sla_started,
     EventKind.SLA_PAUSED: _sla_paused,

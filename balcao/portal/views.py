@@ -55,8 +55,9 @@ from balcao.portal.forms import (
 from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
+from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Status
-from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
+from balcao.tickets.selectors import copied_emails, get_ticket, list_tickets, visible_events
 
 PAGE_SIZE = 25
 RECENT = 5
@@ -512,3 +513,41 @@ def revoke_token(request, pk: int):
         raise Http404 from None
     messages.success(request, _("The API token was revoked."))
     return redirect("portal:account")
+
+
+def attachment_preview(request, pk: int):
+    return attachment_preview_response(request.user, pk)
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def ticket_cc(request, number: int):
+    """Who else of the company gets the team's replies on this ticket: any contact of the
+    company adds or removes its other authorized contacts (R2)."""
+    ticket = _ticket(request, number)
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        act = actions.do_remove_cc if request.POST.get("remove") else actions.do_add_cc
+        try:
+            act(ticket, actor=request.user, email=email)
+        except ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            done = (
+                _("%(email)s no longer gets the replies.")
+                if act is actions.do_remove_cc
+                else _("%(email)s now gets the replies too.")
+            )
+            messages.success(request, done % {"email": email.strip().lower()})
+        return redirect("portal:ticket_cc", number=ticket.number)
+    copied = copied_emails(ticket)
+    others = [
+        c.user.email
+        for c in list_company_contacts(request.contact.company)
+        if c.user.is_active
+        and c.user.email.lower() not in copied
+        and c.user.email.lower() != ticket.requester_email
+    ]
+    return render(
+        request, "portal/ticket_cc.html", {"ticket": ticket, "copied": copied, "others": others}
+    )

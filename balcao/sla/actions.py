@@ -30,6 +30,7 @@ from balcao.events.actions import (
     sla_stopped_event,
     sla_warning_event,
 )
+from balcao.notifications.actions import notify_later
 from balcao.sla import tasks
 from balcao.sla.calendar import add_business, business_time
 from balcao.sla.models import ClockState, SlaAlert, Target, TicketSla
@@ -204,7 +205,8 @@ def _current_due(sla: TicketSla, target: str) -> datetime | None:
 
 def do_fire_alert(ticket_id: int, target: str, stage: str, due: datetime) -> bool:
     """A scheduled warning or breach: fires once, only if that target is still pending with
-    that due instant; records the Event, marks the breach, e-mails who should act."""
+    that due instant; records the Event; a warning is an agents' notification, a breach is
+    marked and e-mailed to who should act."""
     with transaction.atomic():
         sla = (
             TicketSla.objects.select_for_update(of=("self",))
@@ -223,10 +225,13 @@ def do_fire_alert(ticket_id: int, target: str, stage: str, due: datetime) -> boo
         if stage == SlaAlert.Stage.BREACH:
             setattr(sla, f"{target}_breached", True)
             sla.save(update_fields=[f"{target}_breached"])
-        alerted = sla_breached_event if stage == SlaAlert.Stage.BREACH else sla_warning_event
-        alerted(ticket=ticket, target=target, due=due)
+        if stage != SlaAlert.Stage.BREACH:
+            # A warning is one of the agents' notifications: each chooses how it reaches them.
+            notify_later(sla_warning_event(ticket=ticket, target=target, due=due))
+            return True
+        sla_breached_event(ticket=ticket, target=target, due=due)
         recipients = _recipients(ticket)
-    _notify(ticket, target, stage, due, recipients)
+    _notify(ticket, target, due, recipients)
     return True
 
 
@@ -243,9 +248,7 @@ def _recipients(ticket: Ticket) -> list[str]:
     )
 
 
-def _notify(
-    ticket: Ticket, target: str, stage: str, due: datetime, recipients: Sequence[str]
-) -> None:
+def _notify(ticket: Ticket, target: str, due: datetime, recipients: Sequence[str]) -> None:
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
@@ -255,17 +258,9 @@ def _notify(
             "target": Target(target).label,
             "due": timezone.localtime(due).strftime("%d/%m/%Y %H:%M"),
         }
-        if stage == SlaAlert.Stage.BREACH:
-            subject = _("[#%(number)s] SLA breached: %(target)s") % values
-            body = (
-                _("Ticket #%(number)s “%(subject)s” passed its %(target)s due time (%(due)s).")
-                % values
-            )
-        else:
-            subject = _("[#%(number)s] SLA at risk: %(target)s due %(due)s") % values
-            body = (
-                _("Ticket #%(number)s “%(subject)s” reaches its %(target)s due time at %(due)s.")
-                % values
-            )
+        subject = _("[#%(number)s] SLA breached: %(target)s") % values
+        body = (
+            _("Ticket #%(number)s “%(subject)s” passed its %(target)s due time (%(due)s).") % values
+        )
         link = settings.SITE_URL + reverse("console:ticket", args=[ticket.number])
         send_mail(subject, f"{body}\n\n{link}\n", settings.DEFAULT_FROM_EMAIL, recipients)

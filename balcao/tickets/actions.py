@@ -16,10 +16,12 @@ from balcao.core.filenames import is_executable, normalize_filename
 from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
 from balcao.customers.models import Company
-from balcao.customers.selectors import department_refusal, get_contact
+from balcao.customers.selectors import department_refusal, find_contact_by_email, get_contact
 from balcao.events.actions import (
     assigned_event,
     auto_closed_event,
+    cc_added_event,
+    cc_removed_event,
     delivery_failed_event,
     linked_event,
     message_added_event,
@@ -29,10 +31,11 @@ from balcao.events.actions import (
     ticket_opened_event,
     transferred_event,
 )
+from balcao.notifications.actions import notify_later
 from balcao.sla.actions import do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
-from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket
+from balcao.tickets.models import Attachment, Message, Origin, Status, Ticket, TicketCc
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class NewAttachment:
     content_type: str
     content: bytes
     inline: bool = False
+    content_id: str = ""  # an e-mail part's Content-ID, without the angle brackets
 
 
 def check_upload(attachment: NewAttachment) -> None:
@@ -76,6 +80,7 @@ def _store_attachments(message: Message, attachments: Sequence[NewAttachment]) -
             content_type=item.content_type[:255] or "application/octet-stream",
             size=len(item.content),
             inline=item.inline,
+            content_id=item.content_id[:255],
         )
         attachment.file.save(digest, ContentFile(item.content), save=False)
         attachment.save()
@@ -182,8 +187,10 @@ def create_ticket(
         origin=origin,
         reference=reference,
     )
-    ticket_opened_event(
-        ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
+    notify_later(
+        ticket_opened_event(
+            ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
+        )
     )
     do_start_clock(ticket, actor=actor)
     message = Message.objects.create(
@@ -308,7 +315,9 @@ def do_add_message(
         note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)
         return message
-    message_added_event(ticket=ticket, actor=actor, message=message)
+    added = message_added_event(ticket=ticket, actor=actor, message=message)
+    if not staff and not automatic:
+        notify_later(added)
     if staff:
         _set_status(ticket, Status.ANSWERED, actor)
         if message.delivery == Message.Delivery.PENDING:
@@ -346,7 +355,7 @@ def do_assign_ticket(ticket: Ticket, *, actor: User, assignee: User | None) -> T
         raise ActionRefused(_("The ticket is already assigned that way."), code="unchanged")
     old = ticket.assignee
     ticket.assignee = assignee
-    assigned_event(ticket=ticket, actor=actor, old=old, new=assignee)
+    notify_later(assigned_event(ticket=ticket, actor=actor, old=old, new=assignee))
     if assignee is not None and ticket.status in (Status.OPEN, Status.CUSTOMER_REPLY):
         _set_status(ticket, Status.ASSIGNED, actor)
     elif assignee is None and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
@@ -458,7 +467,7 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
     _check_department(ticket.company, department, actor)
     old = ticket.department
     ticket.department = department
-    transferred_event(ticket=ticket, actor=actor, old=old, new=department)
+    notify_later(transferred_event(ticket=ticket, actor=actor, old=old, new=department))
     if ticket.assignee is not None and not (
         ticket.assignee.is_administrator
         or ticket.assignee.departments.filter(pk=department.pk).exists()
@@ -502,3 +511,61 @@ def do_record_delivery(message: Message, *, message_id: str, error: str = "") ->
     if error:
         delivery_failed_event(message=message, error=error)
     return message
+
+
+# CC (R2, R18): only the company's authorized contacts are ever copied on the replies.
+
+
+def _may_copy(ticket: Ticket, email: str) -> bool:
+    if ticket.company_id is None or not email or email == ticket.requester_email.lower():
+        return False
+    contact = find_contact_by_email(email)
+    return contact is not None and contact.company_id == ticket.company_id
+
+
+def _require_participant(actor: User, ticket: Ticket) -> None:
+    """Staff, or a contact of the ticket's company."""
+    if getattr(actor, "is_agent", False):
+        return
+    contact = get_contact(actor)
+    if contact is None or contact.company_id != ticket.company_id:
+        raise ActionRefused(_("Only the support team can do this."), code="forbidden")
+
+
+@transaction.atomic
+def do_add_cc(ticket: Ticket, *, actor: User, email: str) -> TicketCc:
+    """Copy another authorized contact of the company on the ticket's replies."""
+    _require_participant(actor, ticket)
+    ticket = _locked(ticket)
+    email = (email or "").strip().lower()
+    if not _may_copy(ticket, email):
+        raise ActionRefused(
+            _("%(email)s is not another authorized contact of %(company)s.")
+            % {"email": email or "?", "company": ticket.company.name if ticket.company else "?"},
+            code="not_authorized_contact",
+        )
+    cc, created = TicketCc.objects.get_or_create(ticket=ticket, email=email)
+    if not created:
+        raise ActionRefused(_("%(email)s is already copied.") % {"email": email}, code="unchanged")
+    cc_added_event(ticket=ticket, actor=actor, email=email)
+    return cc
+
+
+@transaction.atomic
+def do_remove_cc(ticket: Ticket, *, actor: User, email: str) -> None:
+    _require_participant(actor, ticket)
+    ticket = _locked(ticket)
+    email = (email or "").strip().lower()
+    if not TicketCc.objects.filter(ticket=ticket, email=email).delete()[0]:
+        raise ActionRefused(_("%(email)s is not copied.") % {"email": email}, code="unchanged")
+    cc_removed_event(ticket=ticket, actor=actor, email=email)
+
+
+def keep_copied(ticket: Ticket, emails: Sequence[str]) -> None:
+    """The inbound funnel's part, inside its transaction: the addresses a customer's message
+    was copied to that are authorized contacts of the ticket's company (anyone else: never)."""
+    known = set(ticket.cc.values_list("email", flat=True))
+    for email in dict.fromkeys(e.strip().lower() for e in emails):
+        if email not in known and _may_copy(ticket, email):
+            TicketCc.objects.create(ticket=ticket, email=email)
+            cc_added_event(ticket=ticket, actor=None, email=email)

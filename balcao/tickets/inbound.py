@@ -34,7 +34,7 @@ from balcao.customers.selectors import department_refusal
 from balcao.events.actions import transferred_event
 from balcao.sla.selectors import company_channels
 from balcao.tickets import tasks
-from balcao.tickets.actions import NewAttachment, create_ticket, do_add_message
+from balcao.tickets.actions import NewAttachment, create_ticket, do_add_message, keep_copied
 from balcao.tickets.delivery import sends_answer
 from balcao.tickets.models import Message, Receipt, Status, Ticket
 
@@ -87,6 +87,7 @@ class InboundMessage:
     no_answer: bool = False  # the sender asked for no automatic answer (or is one of us)
     received_at: datetime | None = None
     note: str = ""  # the channel's own remark for staff
+    cc: Sequence[str] = ()  # addresses the message was copied to (kept if authorized contacts)
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,8 @@ def _file(inbound: InboundMessage, receipt: Receipt) -> None:
             answer = answer or Receipt.Answer.UNLINKED
         else:
             answer = _hours_answer(inbound, company) or Receipt.Answer.ACKNOWLEDGEMENT
+    if inbound.cc and company is not None and receipt.ticket.company_id == company.pk:
+        keep_copied(receipt.ticket, inbound.cc)
     receipt.note = " ".join(n for n in notes if n)[:500]
     receipt.answer = _claim_answer(inbound, answer)
 

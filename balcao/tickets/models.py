@@ -168,6 +168,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     inline = models.BooleanField(default=False)
+    # An e-mail's Content-ID, so the HTML's ``cid:`` images are shown in place.
+    content_id = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("attachment")
@@ -175,6 +177,26 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketCc(models.Model):
+    """An authorized contact of the ticket's company who gets the team's replies besides the
+    requester (R2, R18): added by the customer, or kept from an e-mail's Cc."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="cc")
+    email = models.EmailField(_("e-mail"), max_length=320)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("copied contact")
+        verbose_name_plural = _("copied contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "email"], name="ticket_cc_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class Receipt(models.Model):

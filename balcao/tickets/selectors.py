@@ -162,3 +162,8 @@ def get_attachment(viewer: Viewer, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound("Attachment not found.")
     return attachment
+
+
+def copied_emails(ticket: Ticket) -> list[str]:
+    """Who besides the requester gets the team's replies (the ticket is already in sight)."""
+    return list(ticket.cc.order_by("created_at", "id").values_list("email", flat=True))

@@ -106,7 +106,8 @@ class DatabaseRelay:
 
 
 class Mailbox:
-    """An SMTP server on loopback counting the messages it accepted, by subject. It can hold
+    """An SMTP server on loopback counting the messages it accepted, by recipient and subject
+    (a ticket's acknowledgement and the agents' notice share a subject). It can hold
     the Nth message at RCPT until released, to stop a sender mid-message."""
 
     def __init__(self):
@@ -134,7 +135,8 @@ class Mailbox:
         from email import message_from_bytes
 
         subject = message_from_bytes(envelope.original_content or b"")["Subject"] or ""
-        self.subjects[str(subject)] += 1
+        for recipient in envelope.rcpt_tos:
+            self.subjects[(recipient.lower(), str(subject))] += 1
         return "250 OK"
 
     def close(self):

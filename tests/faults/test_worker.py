@@ -21,17 +21,23 @@ def mailbox():
     box.close()
 
 
-def open_tickets(primary, first: int, count: int) -> list[str]:
+def open_tickets(primary, first: int, count: int) -> list[tuple[str, str]]:
+    """Tickets opened by ``primary``: the (address, subject) of each acknowledgement due."""
     subjects = [f"Pedido {n:03d}" for n in range(first, first + count)]
     for subject in subjects:
         open_ticket(primary, subject=subject)  # its acknowledgement is queued on commit
-    return subjects
+    return [(primary.email.lower(), subject) for subject in subjects]
 
 
-def counted(mailbox: Mailbox, subjects: list[str]) -> list[int]:
+def counted(mailbox: Mailbox, expected: list[tuple[str, str]]) -> list[int]:
+    """How many times each acknowledgement arrived (its subject carries the ticket token)."""
     return [
-        sum(n for arrived, n in mailbox.subjects.items() if arrived.endswith(subject))
-        for subject in subjects
+        sum(
+            n
+            for (to, arrived), n in mailbox.subjects.items()
+            if to == address and arrived.endswith(subject)
+        )
+        for address, subject in expected
     ]
 
 

@@ -27,8 +27,8 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def run(args, stdin: bytes, tmp_path, url: str):
-    env = {**os.environ, "DATABASE_URL": url, "BALCAO_HOME": str(tmp_path)}
+def run(args, stdin: bytes, tmp_path, url: str, **environment):
+    env = {**os.environ, "DATABASE_URL": url, "BALCAO_HOME": str(tmp_path), **environment}
     return subprocess.run(
         [*BALCAO, *args], input=stdin, capture_output=True, env=env, timeout=120, check=False
     )
@@ -84,6 +84,9 @@ def test_inspect_prints_how_a_message_is_read(tmp_path):
         "subject",
         "from_email",
         "from_name",
+        "from_trusted",
+        "trust_problem",
+        "auth_results",
         "to",
         "cc",
         "date",
@@ -93,11 +96,28 @@ def test_inspect_prints_how_a_message_is_read(tmp_path):
         "body_text",
         "body_html",
         "reply_text",
+        "reply_html",
         "attachments",
         "auto_generated",
+        "suppress_auto_answer",
+        "returned_ids",
         "defects",
     }
     assert shown["from_name"] == "José Araújo" and "Enviado:" not in shown["reply_text"]
+    assert shown["from_trusted"] is True and shown["trust_problem"] == ""
+
+
+def test_inspect_shows_why_a_sender_is_not_trusted(tmp_path):
+    done = run(
+        ["mail", "inspect", str(CORPUS / "auth_dmarc_fail.eml")],
+        b"",
+        tmp_path,
+        f"sqlite:///{tmp_path}/unused.sqlite3",
+        MAIL_AUTHSERV_ID="mx.balcao.localhost",
+    )
+    shown = json.loads(done.stdout)
+    assert shown["from_trusted"] is False and "DMARC failed" in shown["trust_problem"]
+    assert shown["auth_results"]["dmarc"] == "fail"
 
 
 def test_inspect_never_fails_on_noise(tmp_path):

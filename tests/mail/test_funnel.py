@@ -349,3 +349,30 @@ def test_reply_queries_do_not_grow_with_the_conversation(loja, django_assert_max
             receive(raw)
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_sender_the_message_does_not_prove_is_held_and_never_answered(
+    loja, settings, tasks, django_capture_on_commit_callbacks
+):
+    """A spoof of the contact's address (DMARC failed at our MTA) is kept, unlinked, with the
+    reason for staff; the real contact never receives an answer carrying the stranger's words."""
+    settings.MAIL_AUTHSERV_ID = "mx.balcao.localhost"
+    _company, primary = loja
+    raw = make_mail(
+        sender=primary.email,
+        subject="Troquem a senha do admin",
+        Authentication_Results="mx.balcao.localhost; dmarc=fail header.from=lojaexemplo.com.br",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive(raw)
+    assert result.action == "created" and not result.linked
+    receipt = Receipt.objects.get()
+    assert receipt.answer == "" and scheduled(tasks) == []
+    assert "DMARC" in receipt.note and "DMARC" in InboundMail.objects.get().note
+
+
+def test_a_display_name_that_is_another_address_is_not_believed(loja, mega):
+    _company, primary = loja
+    raw = make_mail(sender=f'"{primary.email}" <{mega[2].email}>', subject="Pedido")
+    result = receive(raw)
+    assert not result.linked and Ticket.objects.get(number=result.ticket).requester is None

@@ -11,7 +11,7 @@ from balcao.connectors.email.models import InboundMail
 from balcao.customers.actions import do_remove_contact
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory
-from balcao.tickets.actions import do_add_message
+from balcao.tickets.actions import NewAttachment, do_add_message
 from balcao.tickets.delivery import MAX_ATTEMPTS
 from balcao.tickets.models import Message, Receipt, Ticket
 from balcao.tickets.tasks import deliver_answer_task, deliver_reply_task
@@ -206,3 +206,68 @@ def test_a_contact_naming_another_company_s_ticket_is_told_it_is_not_theirs(loja
     text = sent.get_body(("plain",)).get_content()
     assert rcpt == [mega[2].email] and f"#{ticket.number}" in text
     assert "não é um chamado da sua empresa" in text and "cadastrado" not in text
+
+
+def _mime_files(sent):
+    return {
+        part.get_filename(): (part.get_content_type(), len(part.get_content()))
+        for part in sent.iter_attachments()
+    }
+
+
+def test_files_of_a_reply_go_out_with_its_e_mail(loja, agent, smtp, media):
+    _, primary = loja
+    opened = receive(make_mail(sender=primary.email, subject="Segunda via do boleto"))
+    ticket = Ticket.objects.get(number=opened.ticket)
+    boleto = b"%PDF-1.4 boleto " + b"0" * 5000
+    reply = do_add_message(
+        ticket,
+        actor=agent,
+        body="Segue o boleto e a nota.",
+        channel="console",
+        attachments=[
+            NewAttachment("boleto.pdf", "application/pdf", boleto),
+            NewAttachment("nota fiscal.xml", "application/xml", b"<nfe/>"),
+        ],
+    )
+    deliver_reply_task.call(reply.pk, 1)
+    rcpt, sent = smtp.parsed()
+    assert rcpt == [primary.email]
+    assert sent.get_content_type() == "multipart/mixed"
+    assert _mime_files(sent) == {
+        "boleto.pdf": ("application/pdf", len(boleto)),
+        "nota fiscal.xml": ("application/xml", len(b"<nfe/>")),
+    }
+    assert next(sent.iter_attachments()).get_content() == boleto
+    assert "Segue o boleto" in sent.get_body(("plain",)).get_content()
+
+
+def test_a_reply_without_files_has_no_attachment_parts(loja, agent, smtp):
+    _, primary = loja
+    opened = receive(make_mail(sender=primary.email))
+    reply = do_add_message(Ticket.objects.get(number=opened.ticket), actor=agent, body="Ok.")
+    deliver_reply_task.call(reply.pk, 1)
+    assert _mime_files(smtp.parsed()[1]) == {}
+
+
+def test_replies_go_to_the_requester_and_the_copied_authorized_contacts(mega, agent, smtp):
+    company, primary, ti = mega
+    outsider = "curioso@fora.example"
+    opened = receive(
+        make_mail(sender=primary.email, Cc=f"{ti.email}, {outsider}", subject="Pedido travado")
+    )
+    ticket = Ticket.objects.get(number=opened.ticket)
+    assert list(ticket.cc.values_list("email", flat=True)) == [ti.email]
+    reply = do_add_message(ticket, actor=agent, body="Destravamos.")
+    deliver_reply_task.call(reply.pk, 1)
+    rcpt, sent = smtp.parsed()
+    assert sorted(rcpt) == sorted([primary.email, ti.email])
+    assert sent["To"] == primary.email
+    assert sent["Cc"] == ti.email
+
+    do_remove_contact(ti.contact, actor=primary)
+    second = do_add_message(ticket, actor=agent, body="Mais uma coisa.")
+    deliver_reply_task.call(second.pk, 1)
+    rcpt, sent = smtp.parsed()
+    assert rcpt == [primary.email]
+    assert sent["Cc"] is None

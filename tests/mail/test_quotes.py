@@ -3,7 +3,7 @@ what the person wrote is kept."""
 
 import pytest
 
-from balcao.connectors.email.parsing import cut_html_quotes, cut_quotes, html_to_text
+from balcao.connectors.email.quotes import cut_html_quotes, cut_quotes, html_to_text
 
 NEW = "Ainda não funciona.\nSegue o log."
 QUOTES = {
@@ -56,3 +56,82 @@ def test_a_message_that_is_all_quote_is_kept_whole():
 def test_html_quote_containers_are_cut(html):
     cut, found = cut_html_quotes(html)
     assert found and "NOVO" in html_to_text(cut) and "VELHO" not in cut
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Enviado do meu iPhone",
+        "Enviado do meu Android",
+        "Sent from my iPhone",
+        "Sent from my Galaxy",
+        "Enviado desde mi iPhone",
+        "Von meinem iPhone gesendet",
+        "Envoyé de mon iPhone",
+        "Inviato da iPhone",
+        "Verstuurd vanaf mijn iPhone",
+        "Wysłane z iPhone'a",
+        "Sendt fra min iPhone",
+        "Skickat från min iPhone",
+        "Lähetetty iPhonesta",
+        "Отправлено с iPhone",
+        "Get Outlook for Android",
+    ],
+)
+def test_phone_signatures_are_cut_from_the_reply(signature):
+    assert cut_quotes(f"{NEW}\n\n{signature}\n") == NEW
+    assert cut_quotes(f"{NEW}\n\n{signature}\n\n> On Mon, Support wrote:\n> x") == NEW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Enviado de casa, sem acesso ao sistema.",  # not a phone
+        "Sent from my office: the logs are attached.",
+    ],
+)
+def test_a_last_line_that_is_not_a_phone_signature_stays(text):
+    assert cut_quotes(f"{NEW}\n\n{text}") == f"{NEW}\n\n{text}"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "24 Kas 2026 Pzt, saat 10:00 tarihinde Suporte <suporte@balcao.localhost> şunu yazdı:",
+        "Dne 24. 11. 2026 v 10:00 Suporte <suporte@balcao.localhost> napsal(a):",
+        "2026年11月24日(月) 10:00 Suporte <suporte@balcao.localhost>:",
+    ],
+)
+def test_a_dated_line_with_an_address_before_quoted_lines_needs_no_language(header):
+    assert cut_quotes(f"{NEW}\n\n{header}\n\n> Tente de novo?\n> Obrigado") == NEW
+
+
+def test_a_dated_line_without_quoted_lines_after_it_is_text():
+    text = f"{NEW}\nReunião em 24/11/2026 10:00 com ana@loja.example:\nlevar o log."
+    assert cut_quotes(text) == text
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Von: Suporte <suporte@balcao.localhost>\nGesendet: Montag, 24. November 2026 10:00\nAn: Ana",
+        "Od: Suporte\nWysłano: poniedziałek, 24 listopada 2026 10:00\nDo: Ana",
+        "Från: Suporte\nSkickat: den 24 november 2026 10:00\nTill: Ana",
+        "Lähettäjä: Suporte\nLähetetty: maanantai 24. marraskuuta 2026 10.00",
+        "От: Suporte\nОтправлено: 24 ноября 2026 г. 10:00\nКому: Ana",
+        "De\u00a0: Suporte\nEnvoyé\u00a0: lundi 24 novembre 2026 10:00",
+    ],
+)
+def test_outlook_header_blocks_in_every_language_are_cut(block):
+    assert cut_quotes(f"{NEW}\n\n{block}\n\nTente de novo?") == NEW
+
+
+def test_an_apple_mail_signature_container_leaves_the_html_reply():
+    html = '<div>NOVO</div><div id="AppleMailSignature">Enviado do meu iPhone</div><blockquote type="cite">VELHO</blockquote>'
+    cut, found = cut_html_quotes(html)
+    assert found and "NOVO" in cut and "iPhone" not in cut and "VELHO" not in cut
+
+
+def test_html_text_keeps_lines_and_paragraphs():
+    html = "<div>a</div><div>b</div><p>c</p><p>d <b>e</b></p><ul><li>x</li><li>y</li></ul>"
+    assert html_to_text(html) == "a\nb\nc\n\nd e\n\n- x\n- y"

@@ -213,3 +213,57 @@ def test_ticket_list_query_count_is_constant(loja, rows, django_assert_num_queri
         response = client.get("/api/v1/tickets?page=2")
     assert response.json()["count"] == rows
     assert len(response.json()["items"]) == min(50, max(rows - 50, 0))
+
+
+# ---- CC and notifications ----------------------------------------------------------------
+
+
+def test_ticket_detail_lists_the_copied_contacts(mega):
+    company, primary = mega
+    colleague = make_authorized(company, primary, "ti@mega.example")
+    ticket = open_ticket(primary)
+    actions.do_add_cc(ticket, actor=primary, email=colleague.email)
+    assert api_client(primary).get(f"/api/v1/tickets/{ticket.number}").json()["cc"] == [
+        colleague.email
+    ]
+
+
+def test_an_agent_reads_and_changes_notification_preferences(profile):
+    agent = StaffFactory(departments=["suporte"])
+    client = api_client(agent)
+    preferences = client.get("/api/v1/me/notifications").json()
+    assert {p["kind"] for p in preferences} == {
+        "new_ticket",
+        "customer_reply",
+        "assigned",
+        "transferred",
+        "sla_warning",
+    }
+    assert all(p["email"] and p["console"] for p in preferences)
+    changed = client.patch(
+        "/api/v1/me/notifications",
+        [{"kind": "new_ticket", "email": False}],
+        content_type="application/json",
+    )
+    assert changed.status_code == 200
+    new_ticket = next(p for p in changed.json() if p["kind"] == "new_ticket")
+    assert (new_ticket["email"], new_ticket["console"]) == (False, True)
+    refused = client.patch(
+        "/api/v1/me/notifications", [{"kind": "nonsense"}], content_type="application/json"
+    )
+    assert refused.status_code == 400
+
+
+def test_an_agent_lists_notifications_a_customer_gets_403(
+    mega, tasks, django_capture_on_commit_callbacks
+):
+    agent = StaffFactory(departments=["suporte"])
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(mega[1])
+    listed = api_client(agent).get("/api/v1/notifications").json()
+    assert [(n["kind"], n["ticket"], n["read"]) for n in listed] == [
+        ("new_ticket", ticket.number, False)
+    ]
+    assert listed[0]["url"] == f"/console/chamados/{ticket.number}/"
+    assert api_client(mega[1]).get("/api/v1/notifications").status_code == 403
+    assert api_client(mega[1]).get("/api/v1/me/notifications").status_code == 403

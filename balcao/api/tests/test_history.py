@@ -159,5 +159,5 @@ def test_ticket_detail_takes_a_constant_number_of_queries(mega, agent, replies, 
         assert response.status_code == 200
         # token with its user, the ticket (with department, company and plan, assignee and
         # earlier ticket), its SLA clock, messages (with authors), attachments, events (with
-        # actors), departments (to name transfers)
-        assert len(queries) == 7, [q["sql"] for q in queries]
+        # actors), departments (to name transfers), the copied contacts
+        assert len(queries) == 8, [q["sql"] for q in queries]

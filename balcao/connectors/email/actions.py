@@ -196,7 +196,9 @@ def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
     """What the ticket shows; a file over the limits stays in the raw message, as a defect."""
     kept = []
     for item in parsed.attachments:
-        attachment = NewAttachment(item.name, item.content_type, item.content, item.inline)
+        attachment = NewAttachment(
+            item.name, item.content_type, item.content, item.inline, item.content_id
+        )
         try:
             check_upload(attachment)
         except ActionRefused as refusal:
@@ -233,11 +235,15 @@ def _inbound(mail: InboundMail, parsed: ParsedMail, department: Department) -> I
         # The same message to two addresses of one department is one ticket; to two
         # departments, one in each. Without a Message-ID, the bytes tell.
         dedupe_key=f"{department.pk}\n{parsed.message_id or 'sha256:' + mail.sha256}",
+        # A sender the message does not prove (several From, a name that is another address,
+        # DMARC failed where required) is kept, never linked on that basis, never answered.
         sender=Sender(
             address=sender_address,
             email=sender_address,
             name=parsed.from_name,
             contact=contact,
+            trusted=parsed.from_trusted,
+            problem=_(parsed.trust_problem) if parsed.trust_problem else "",
         ),
         department=department,
         subject=parsed.subject,
@@ -249,6 +255,7 @@ def _inbound(mail: InboundMail, parsed: ParsedMail, department: Department) -> I
         mentioned_numbers=[int(n) for n in NUMBER.findall(f"{parsed.subject}\n{parsed.body_text}")],
         automatic=parsed.auto_generated,
         no_answer=parsed.suppress_auto_answer or ours,
+        cc=parsed.cc,
     )
 
 

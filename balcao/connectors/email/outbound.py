@@ -4,6 +4,7 @@ These are the e-mail channel's deliveries, registered in tickets/delivery.py (ap
 ticket tasks run them after commit, retry them and record the last failure of a reply (R10).
 """
 
+from collections.abc import Sequence
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -12,9 +13,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from balcao.customers.models import Contact
 from balcao.customers.selectors import find_contact_by_email
 from balcao.tickets.delivery import DeliveryFailed
-from balcao.tickets.models import Message, Origin, Receipt, Ticket
+from balcao.tickets.models import Attachment, Message, Origin, Receipt, Ticket
 
 
 def ticket_token(number: int) -> str:
@@ -46,9 +48,12 @@ def _send(
     to: str = "",
     automatic: str = "no",
     in_reply_to: str = "",
+    cc: Sequence[str] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> str:
     """Send one e-mail of the ticket from its department's address, threaded with the whole
-    conversation (so it lands in the customer's thread in Gmail and Outlook); its Message-ID."""
+    conversation (so it lands in the customer's thread in Gmail and Outlook), with ``cc``
+    copied and ``attachments`` attached; its Message-ID."""
     recipient = to or ticket.requester_email
     if not recipient:
         raise DeliveryFailed(_("Not sent: nobody's e-mail address on this ticket."), permanent=True)
@@ -70,10 +75,14 @@ def _send(
         text,
         f"{ticket.department.name} <{ticket.department.email}>",
         [recipient],
+        cc=[address for address in cc if address != recipient],
         headers=headers,
         reply_to=[ticket.department.email],
     )
     mail.attach_alternative(html, "text/html")
+    for item in attachments:
+        with item.file.open("rb") as content:
+            mail.attach(item.name, content.read(), item.content_type)
     mail.send()
     return message_id
 
@@ -123,9 +132,25 @@ def send_answer(receipt: Receipt) -> str:
     )
 
 
+def _copied(ticket: Ticket) -> list[str]:
+    """The ticket's CC that are still authorized contacts of its company (R2)."""
+    if ticket.company_id is None:
+        return []
+    emails = list(ticket.cc.values_list("email", flat=True))
+    still = Contact.objects.filter(
+        company_id=ticket.company_id,
+        company__is_active=True,
+        user__is_active=True,
+        user__email__in=emails,
+    ).values_list("user__email", flat=True)
+    kept = {email.lower() for email in still}
+    return [email for email in emails if email in kept]
+
+
 def send_reply(message: Message) -> str:
-    """Send one public reply of the team to the requester (R18) — only while the requester
-    may follow the company's tickets (R2: a removed contact gets no more of its e-mails)."""
+    """Send one public reply of the team, with its files, to the requester and the copied
+    contacts (R18) — only while the requester may follow the company's tickets (R2: a
+    removed contact gets no more of its e-mails, copied or not)."""
     ticket = message.ticket
     if ticket.company_id is not None:
         contact = find_contact_by_email(ticket.requester_email) if ticket.requester_email else None
@@ -135,7 +160,14 @@ def send_reply(message: Message) -> str:
                 % {"email": ticket.requester_email or "?"},
                 permanent=True,
             )
-    return _send(ticket, "reply", {"message": message}, message_id=message.message_id or "")
+    return _send(
+        ticket,
+        "reply",
+        {"message": message},
+        message_id=message.message_id or "",
+        cc=_copied(ticket),
+        attachments=list(message.attachments.all()),
+    )
 
 
 def send_reminder(ticket: Ticket) -> str:

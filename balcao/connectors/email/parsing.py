@@ -1,26 +1,50 @@
 """How Balcão reads a raw e-mail: the standard library's parser, made to never fail.
 
 ``parse_message`` takes the bytes as they arrived and returns a ``ParsedMail``; whatever it
-cannot read (unknown charsets, broken headers, bad base64) is named in ``defects`` instead of
-raising. The quoted earlier conversation is cut into ``reply_text``/``reply_html``.
+cannot read (unknown charsets, broken headers or boundaries, bad base64) is named in
+``defects`` instead of raising, and the text is kept best-effort. Headers are read by
+``headers.py``, whether the sender is proven by ``trust.py``, and the quoted earlier
+conversation is cut into ``reply_text``/``reply_html`` by ``quotes.py``.
 """
 
+import binascii
 import codecs
 import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesParser, HeaderParser
-from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
+from email.utils import parsedate_to_datetime
 
+from balcao.connectors.email import trust
+from balcao.connectors.email.headers import (
+    addresses,
+    decode_words,
+    header,
+    raw_values,
+    repair_head,
+    sender,
+    undo_8bit,
+)
+from balcao.connectors.email.quotes import cut_html_quotes, cut_quotes, html_to_text
 from balcao.core.html import sanitize_html
 
 MAX_DEPTH = 30
+# compat32 keeps header values raw (headers.py decodes them): the structured header parser
+# of policy.default makes parsing a message of many parts fifteen times slower.
+POLICY = policy.compat32
+ATTACHED = policy.compat32.clone(linesep="\r\n")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # databases refuse NUL; none is text
-SINGLE_BYTE = {"ascii", "iso8859-1", "cp1252"}  # codecs names of us-ascii, Latin-1, Windows-1252
+# Charsets in which a valid UTF-8 byte sequence is almost never meant: single-byte ones.
+MULTIBYTE = re.compile(r"utf|gb|big5|shift_jis|euc|iso2022|cp93|cp94|cp95|hz|johab")
+NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|nao[-_.]?responda)")
+BOUNCERS = {"mailer-daemon", "postmaster"}
+BOUNDARY_LINE = re.compile(rb"^--([^\s]{1,70}?)(--)?[ \t]*\r?$", re.MULTILINE)
+UUENCODED = re.compile(
+    r"^begin [0-7]{3,4} ([^\n]{1,255})\n(.{0,20000000}?)^end[ \t]*$", re.M | re.S
+)
+QUOTED_ID = re.compile(r"(?im)^\s*message-id:\s*<([^<>\s]{1,900})>")
 
 
 @dataclass
@@ -29,6 +53,7 @@ class ParsedAttachment:
     content_type: str
     content: bytes
     inline: bool = False
+    content_id: str = ""
 
     @property
     def size(self) -> int:
@@ -58,6 +83,11 @@ class ParsedMail:
     # A delivery report (bounce): the Message-IDs it returns and what the server said.
     returned_ids: list[str] = field(default_factory=list)
     delivery_report: str = ""
+    # Whether the message proves from_email is its sender (trust.py). trust_problem is the
+    # reason when not: an untranslated gettext_noop message, shown with gettext().
+    from_trusted: bool = False
+    trust_problem: str = trust.NO_SENDER
+    auth_results: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         """The fields ``balcao mail inspect`` prints (attachments without their bytes)."""
@@ -65,6 +95,9 @@ class ParsedMail:
             "subject": self.subject,
             "from_email": self.from_email,
             "from_name": self.from_name,
+            "from_trusted": self.from_trusted,
+            "trust_problem": self.trust_problem,
+            "auth_results": self.auth_results,
             "to": self.to,
             "cc": self.cc,
             "date": self.date,
@@ -74,50 +107,16 @@ class ParsedMail:
             "body_text": self.body_text,
             "body_html": self.body_html,
             "reply_text": self.reply_text,
+            "reply_html": self.reply_html,
             "attachments": [
                 {"name": a.name, "size": a.size, "content_type": a.content_type}
                 for a in self.attachments
             ],
             "auto_generated": self.auto_generated,
+            "suppress_auto_answer": self.suppress_auto_answer,
+            "returned_ids": self.returned_ids,
             "defects": self.defects,
         }
-
-
-# ---------------------------------------------------------------- headers
-
-
-def _header(msg: EmailMessage, name: str, defects: list[str]) -> str:
-    """A header decoded to text; a header the strict policy chokes on is decoded leniently."""
-    try:
-        value = msg.get(name)
-        return "" if value is None else " ".join(str(value).split())
-    except Exception as error:  # the header parser has raised on hostile input
-        defects.append(f"{name}: {type(error).__name__}")
-    for key, raw in msg.raw_items():
-        if key.lower() == name.lower():
-            try:
-                return " ".join(str(make_header(decode_header(raw))).split())
-            except Exception:
-                return " ".join(str(raw).encode("utf-8", "replace").decode("utf-8").split())
-    return ""
-
-
-def _headers(msg: EmailMessage, name: str, defects: list[str]) -> list[str]:
-    try:
-        values = msg.get_all(name) or []
-        return [" ".join(str(v).split()) for v in values]
-    except Exception as error:
-        defects.append(f"{name}: {type(error).__name__}")
-        return [_header(msg, name, defects)]
-
-
-def _addresses(values: list[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for name, address in getaddresses(values):
-        address = address.strip().strip("<>").lower()
-        if "@" in address and " " not in address and len(address) <= 254:
-            pairs.append((name.strip(), address))
-    return pairs
 
 
 def _ids(value: str) -> list[str]:
@@ -127,18 +126,20 @@ def _ids(value: str) -> list[str]:
     return found
 
 
-def is_auto_generated(msg: EmailMessage, from_email: str, defects: list[str]) -> bool:
-    """Auto-replies, bounces and bulk mail (RFC 3834 and what real servers send instead)."""
-    auto_submitted = _header(msg, "Auto-Submitted", defects).split(";")[0].strip().lower()
-    precedence = _header(msg, "Precedence", defects).strip().lower()
-    return_path = _header(msg, "Return-Path", defects).strip()
+def is_auto_generated(msg: Message, from_email: str, defects: list[str]) -> bool:
+    """Auto-replies, bounces, list and bulk mail (RFC 3834 and what real servers send
+    instead: Precedence, List-Id, no-reply and postmaster senders)."""
+    auto_submitted = header(msg, "Auto-Submitted", defects).split(";")[0].strip().lower()
+    precedence = header(msg, "Precedence", defects).strip().lower()
+    local = from_email.partition("@")[0]
     return bool(
         (auto_submitted and auto_submitted != "no")
-        or precedence in {"bulk", "junk", "list"}
-        or msg.get("X-Autoreply") is not None
-        or msg.get("X-Autorespond") is not None
-        or from_email.partition("@")[0] == "mailer-daemon"
-        or return_path == "<>"
+        or precedence in {"bulk", "junk", "list", "auto_reply"}
+        or any(raw_values(msg, name, defects) for name in ("X-Autoreply", "X-Autorespond"))
+        or raw_values(msg, "List-Id", defects)
+        or local in BOUNCERS
+        or NOREPLY.match(local)
+        or header(msg, "Return-Path", defects).strip() == "<>"
         or msg.get_content_type() in {"multipart/report", "message/delivery-status"}
     )
 
@@ -147,15 +148,16 @@ def is_auto_generated(msg: EmailMessage, from_email: str, defects: list[str]) ->
 
 
 def decode_bytes(payload: bytes, charset: str | None, defects: list[str]) -> str:
-    """Bytes to text under the declared charset; a wrong or unknown declaration falls back to
-    UTF-8, then Windows-1252, then Latin-1 (which cannot fail)."""
+    """Bytes to text under the declared charset; text that is valid UTF-8 under a declared
+    single-byte charset is UTF-8; a wrong or unknown declaration falls back to UTF-8, then
+    Windows-1252, then Latin-1 (which cannot fail)."""
     declared = (charset or "us-ascii").strip().strip('"').lower()
     try:
         declared = codecs.lookup(declared).name
     except LookupError:
         defects.append(f"unknown charset {declared[:40]}")
         declared = ""
-    if declared in SINGLE_BYTE:
+    if declared and not MULTIBYTE.search(declared):
         try:
             text = payload.decode("utf-8")
             if not text.isascii():
@@ -163,7 +165,7 @@ def decode_bytes(payload: bytes, charset: str | None, defects: list[str]) -> str
             return text
         except UnicodeDecodeError:
             pass
-        if declared != "ascii":
+        if declared == "iso8859-1":
             declared = "cp1252"  # what every reader does with Latin-1 (HTML5 says so too)
     if declared:
         try:
@@ -178,7 +180,7 @@ def decode_bytes(payload: bytes, charset: str | None, defects: list[str]) -> str
     return payload.decode("latin-1")
 
 
-def _payload(part: EmailMessage, defects: list[str]) -> bytes:
+def _payload(part: Message, defects: list[str]) -> bytes:
     try:
         payload = part.get_payload(decode=True)
     except Exception as error:
@@ -190,17 +192,13 @@ def _payload(part: EmailMessage, defects: list[str]) -> bytes:
     return payload
 
 
-def _filename(part: EmailMessage, defects: list[str]) -> str:
+def _filename(part: Message, defects: list[str]) -> str:
     try:
         name = part.get_filename() or ""
     except Exception as error:
         defects.append(f"filename: {type(error).__name__}")
         name = ""
-    if "=?" in name:
-        try:
-            name = str(make_header(decode_header(name)))
-        except Exception:
-            defects.append("filename: bad encoded-word")
+    name = decode_words(undo_8bit(name, defects), defects)
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(ch for ch in name if ch.isprintable()).strip(" .")[:255]
 
@@ -212,15 +210,110 @@ class _Collected:
         self.attachments: list[ParsedAttachment] = []
 
 
-def _attach(part, ctype, content, inline, found: _Collected, defects) -> None:
-    name = _filename(part, defects)
+def _attach(part, ctype, content, inline, found: _Collected, defects, name="") -> None:
+    name = name or _filename(part, defects)
+    if not name and ctype in {"application/ms-tnef", "application/vnd.ms-tnef"}:
+        name = "winmail.dat"
     if not name:
         extension = ".eml" if ctype == "message/rfc822" else mimetypes.guess_extension(ctype)
         name = f"attachment-{len(found.attachments) + 1}{extension or '.bin'}"
-    found.attachments.append(ParsedAttachment(_clean(name), _clean(ctype), content, inline))
+    try:
+        content_id = str(part.get("Content-ID") or "").strip().strip("<>")
+    except Exception:
+        content_id = ""
+    found.attachments.append(
+        ParsedAttachment(_clean(name), _clean(ctype), content, inline, _clean(content_id))
+    )
 
 
-def _walk(part: EmailMessage, found: _Collected, defects: list[str], depth: int = 0) -> None:
+def _uudecode(text: str, found: _Collected, defects: list[str]) -> str:
+    """Uuencoded files inside a text part become attachments; the text keeps the rest."""
+
+    def extract(match: re.Match) -> str:
+        data = bytearray()
+        for line in match.group(2).split("\n"):
+            line = line.rstrip("\r")
+            if not line or line in {"`", " "}:
+                continue
+            try:
+                data += binascii.a2b_uu(line)
+            except binascii.Error:  # some encoders pad lines wrongly
+                length = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
+                try:
+                    data += binascii.a2b_uu(line[:length])
+                except binascii.Error:
+                    defects.append("bad uuencoded line")
+        name = match.group(1).strip().replace("\\", "/").rsplit("/", 1)[-1]
+        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        found.attachments.append(ParsedAttachment(_clean(name), ctype, bytes(data)))
+        return ""
+
+    if "begin " not in text:
+        return text
+    return UUENCODED.sub(extract, text)
+
+
+def _guess_boundary(part: Message) -> bytes | None:
+    """The boundary a multipart without a usable one really uses: the '--token' line that
+    opens parts most often."""
+    body = _payload(part, [])
+    counts: dict[bytes, int] = {}
+    for match in BOUNDARY_LINE.finditer(body[:2_000_000]):
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def _reparse(ctype: str, boundary: bytes, body: bytes) -> Message:
+    head = f'Content-Type: {ctype}; boundary="'.encode() + boundary.replace(b'"', b"") + b'"\n\n'
+    return BytesParser(policy=POLICY).parsebytes(head + body)
+
+
+def _broken_multipart(part, ctype, found, defects, depth) -> None:
+    """A multipart whose boundary is missing or wrong: parsed again with the boundary its
+    body really uses, or read as text."""
+    defects.append("multipart without a usable boundary")
+    boundary = _guess_boundary(part)
+    if boundary is not None:
+        again = _reparse(ctype, boundary, _payload(part, defects))
+        if again.is_multipart():
+            _walk(again, found, defects, depth + 1)
+            return
+    text = decode_bytes(_payload(part, defects), part.get_content_charset(), defects)
+    found.text.append(text.replace("\r\n", "\n"))
+
+
+def _epilogue(part: Message, found, defects, depth) -> None:
+    """Parts (or text) after the closing boundary are read, not lost."""
+    epilogue = part.epilogue or ""
+    if not epilogue.strip():
+        return
+    defects.append("content after the closing boundary")
+    boundary = (part.get_boundary() or "").encode("utf-8", "surrogateescape")
+    body = epilogue.encode("utf-8", "surrogateescape")
+    if boundary and b"--" + boundary in body:
+        _walk(_reparse("multipart/mixed", boundary, body), found, defects, depth + 1)
+    else:
+        found.text.append(decode_bytes(body, "utf-8", defects))
+
+
+def _alternative(part: Message, found: _Collected, defects, depth) -> None:
+    """One version of a multipart/alternative: the last plain text and the last HTML (the
+    richest of each); attachments of every version (inline images of the HTML one)."""
+    text: list[str] = []
+    html: list[str] = []
+    for child in part.get_payload():
+        one = _Collected()
+        _walk(child, one, defects, depth + 1)
+        if "".join(one.text).strip():
+            text = one.text
+        if "".join(one.html).strip():
+            html = one.html
+        found.attachments += one.attachments
+    found.text += text
+    found.html += html
+
+
+def _walk(part: Message, found: _Collected, defects: list[str], depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         defects.append("MIME structure nested too deep")
         return
@@ -231,16 +324,26 @@ def _walk(part: EmailMessage, found: _Collected, defects: list[str], depth: int 
         inner = part.get_payload()
         blocks = inner if isinstance(inner, list) else [inner]
         try:
-            content = b"\n".join(b.as_bytes(policy=policy.SMTP) for b in blocks if b is not None)
+            content = b"\n".join(b.as_bytes(policy=ATTACHED) for b in blocks if b is not None)
         except Exception:
             content = str(inner).encode("utf-8", "replace")
             defects.append("attached message could not be re-encoded")
-        _attach(part, ctype, content, False, found, defects)
+        subject = ""
+        if blocks and isinstance(blocks[0], Message):
+            subject = header(blocks[0], "Subject", defects).replace("/", " ")[:200]
+        name = _filename(part, defects) or (f"{subject}.eml" if subject.strip() else "")
+        _attach(part, ctype, content, False, found, defects, name)
+        return
+    if ctype.startswith("multipart/") and not part.is_multipart():
+        _broken_multipart(part, ctype, found, defects, depth)
         return
     if part.is_multipart():
-        children = part.get_payload()
-        for child in children if isinstance(children, list) else []:
-            _walk(child, found, defects, depth + 1)
+        if ctype == "multipart/alternative":
+            _alternative(part, found, defects, depth)
+        else:
+            for child in part.get_payload():
+                _walk(child, found, defects, depth + 1)
+        _epilogue(part, found, defects, depth)
         return
     try:
         disposition = part.get_content_disposition()
@@ -248,120 +351,15 @@ def _walk(part: EmailMessage, found: _Collected, defects: list[str], depth: int 
         disposition = None
     has_name = bool(_filename(part, []))
     if ctype in ("text/plain", "text/html") and disposition != "attachment" and not has_name:
-        text = decode_bytes(_payload(part, defects), part.get_param("charset"), defects)
+        text = decode_bytes(_payload(part, defects), part.get_content_charset(), defects)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        (found.text if ctype == "text/plain" else found.html).append(text)
+        if ctype == "text/plain":
+            found.text.append(_uudecode(text, found, defects))
+        else:
+            found.html.append(text)
         return
     inline = disposition == "inline" or (disposition is None and part.get("Content-ID") is not None)
     _attach(part, ctype, _payload(part, defects), inline, found, defects)
-
-
-class _HtmlText(HTMLParser):
-    """HTML to readable text: blocks become lines, lists get dashes, scripts and styles vanish."""
-
-    BLOCKS = {"p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre"}
-    HIDDEN = {"script", "style", "head", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag == "br":
-            self.out.append("\n")
-        elif tag == "li":
-            self.out.append("\n- ")
-        elif tag in self.BLOCKS or tag == "blockquote":
-            self.out.append("\n")
-        elif tag in ("td", "th"):
-            self.out.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in self.BLOCKS or tag == "blockquote":
-            self.out.append("\n")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.out.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    parser = _HtmlText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:
-        return re.sub(r"<[^>]*>", " ", html)
-    lines = [line.strip() for line in "".join(parser.out).replace("\xa0", " ").splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-# ---------------------------------------------------------------- quoted history
-
-ATTRIBUTION = re.compile(
-    r"^(on|em|le|el|am)\s.{4,300}?\b(wrote|escreveu|escribió|a écrit|schrieb)\s*:\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-ORIGINAL = re.compile(
-    r"^\s*-{2,}\s*(original message|mensagem original|mensaje original)\s*-{2,}\s*$",
-    re.IGNORECASE,
-)
-HEADER_FROM = re.compile(r"^\s*\*?(from|de)\s*:\*?\s+\S", re.IGNORECASE)
-HEADER_SENT = re.compile(r"^\s*\*?(sent|enviado|enviada|date|data|to|para)\s*:", re.IGNORECASE)
-RULE = re.compile(r"^\s*_{5,}\s*$")
-HTML_QUOTE = re.compile(
-    r"<div[^>]*\b(class=[\"']?[^\"'>]*\b(gmail_quote|moz-cite-prefix|yahoo_quoted)"
-    r"|id=[\"']?(divRplyFwdMsg|appendonsend))"
-    r"|<blockquote[^>]*type=[\"']?cite"
-    r"|<div[^>]*border-top:\s*solid\s*#(E1E1E1|B5C4DF)",
-    re.IGNORECASE,
-)
-
-
-def _quote_start(lines: list[str]) -> int | None:
-    for i, line in enumerate(lines):
-        if ORIGINAL.match(line):
-            return i
-        if HEADER_FROM.match(line) and any(HEADER_SENT.match(n) for n in lines[i + 1 : i + 4]):
-            return i - 1 if i and RULE.match(lines[i - 1]) else i
-        for span in (1, 2, 3):
-            joined = " ".join(part.strip() for part in lines[i : i + span])
-            if ATTRIBUTION.match(joined):
-                return i
-    return None
-
-
-def cut_quotes(text: str) -> str:
-    """The new part of a reply: the text above the first quote header (Gmail, Outlook, Apple
-    Mail, Thunderbird, in Portuguese or English), without trailing '>' lines. A bottom-posted
-    reply keeps its own lines; a message that is all quote is returned whole."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    start = _quote_start(lines)
-    head = lines[:start] if start is not None else lines
-    while head and (not head[-1].strip() or head[-1].lstrip().startswith(">")):
-        head.pop()
-    if any(line.strip() for line in head):
-        return "\n".join(head).strip()
-    own = [line for line in lines if not line.lstrip().startswith(">")]
-    start = _quote_start(own)
-    if start is not None and start < len(own) and not any(s.strip() for s in own[:start]):
-        own = own[start + 1 :] if ATTRIBUTION.match(own[start].strip()) else own
-    rest = "\n".join(own).strip()
-    return rest or text.strip()
-
-
-def cut_html_quotes(html: str) -> tuple[str, bool]:
-    """The HTML before the first quote container (gmail_quote, Outlook's divRplyFwdMsg,
-    blockquote type=cite…), and whether one was found."""
-    match = HTML_QUOTE.search(html)
-    if match is None or not html_to_text(html[: match.start()]).strip():
-        return html, False
-    return html[: match.start()], True
 
 
 # ---------------------------------------------------------------- the whole message
@@ -377,14 +375,26 @@ def _clean(text: str) -> str:
     return CONTROL.sub("", text)
 
 
-def parse_message(raw: bytes) -> ParsedMail:
-    """Read ``raw`` as well as it can be read; never raises."""
+def parse_message(
+    raw: bytes, *, authserv_id: str | None = None, require_dmarc: bool | None = None
+) -> ParsedMail:
+    """Read ``raw`` as well as it can be read; never raises. Sender trust follows the
+    settings MAIL_AUTHSERV_ID and MAIL_REQUIRE_DMARC unless given here."""
+    configured_id, configured_dmarc = trust.configured()
     mail = ParsedMail()
     defects = mail.defects
     try:
-        _read(BytesParser(policy=policy.default).parsebytes(raw), mail, defects)
+        msg = BytesParser(policy=POLICY).parsebytes(repair_head(raw, defects))
+        _read(msg, mail, defects)
+        _trust(
+            msg,
+            mail,
+            configured_id if authserv_id is None else authserv_id,
+            configured_dmarc if require_dmarc is None else require_dmarc,
+        )
     except Exception as error:  # a parser bug on hostile input must not lose the message
         defects.append(f"unreadable: {type(error).__name__}: {error}"[:300])
+        mail.from_trusted, mail.trust_problem = False, mail.trust_problem or trust.NO_SENDER
         if not mail.body_text:
             mail.body_text = mail.reply_text = raw.decode("utf-8", "replace")
     for name in ("subject", "from_name", "from_email", "message_id", "in_reply_to", "body_text"):
@@ -399,7 +409,17 @@ def parse_message(raw: bytes) -> ParsedMail:
     return mail
 
 
-def _read_report(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> None:
+def _trust(msg, mail: ParsedMail, authserv_id: str, require_dmarc: bool) -> None:
+    mail.auth_results = trust.auth_results(
+        raw_values(msg, "Authentication-Results", mail.defects), authserv_id
+    )
+    problem = trust.trust_problem(
+        mail.from_email, mail.trust_problem, mail.auth_results, require_dmarc
+    )
+    mail.from_trusted, mail.trust_problem = not problem, problem
+
+
+def _read_report(msg: Message, mail: ParsedMail, defects: list[str]) -> None:
     """What a delivery report (RFC 3464) returns: the Message-IDs of the returned message and
     the status the receiving server gave."""
     said = []
@@ -409,48 +429,55 @@ def _read_report(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> Non
             for block in part.get_payload() if isinstance(part.get_payload(), list) else []:
                 said += [str(block[k]) for k in ("Status", "Diagnostic-Code") if block.get(k)]
         elif ctype == "text/rfc822-headers":
-            returned = HeaderParser(policy=policy.default).parsestr(
-                decode_bytes(_payload(part, defects), part.get_param("charset"), defects)
+            returned = HeaderParser(policy=POLICY).parsestr(
+                decode_bytes(_payload(part, defects), part.get_content_charset(), defects)
             )
-            mail.returned_ids += _ids(_header(returned, "Message-ID", defects))
+            mail.returned_ids += _ids(header(returned, "Message-ID", defects))
         elif ctype == "message/rfc822":
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
-            if isinstance(inner, EmailMessage):
-                mail.returned_ids += _ids(_header(inner, "Message-ID", defects))
+            if isinstance(inner, Message):
+                mail.returned_ids += _ids(header(inner, "Message-ID", defects))
     mail.delivery_report = " ".join(" ".join(said).split())[:500]
 
 
-def _read(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> None:
+def _read_plain_bounce(mail: ParsedMail, found: _Collected) -> None:
+    """A bounce without a report (postmaster, MAILER-DAEMON writing prose): the Message-IDs
+    of the returned headers quoted in its text or attached."""
+    texts = [mail.body_text[:200_000]] + [
+        a.content[:200_000].decode("utf-8", "replace")
+        for a in found.attachments
+        if a.content_type in {"message/rfc822", "text/rfc822-headers"}
+    ]
+    for text in texts:
+        mail.returned_ids += [i for i in QUOTED_ID.findall(text) if i != mail.message_id]
+
+
+def _read(msg: Message, mail: ParsedMail, defects: list[str]) -> None:
     if not msg.keys():
         defects.append("no headers")
-    mail.subject = _header(msg, "Subject", defects)[:998]
-    sender = _addresses([_header(msg, "From", defects)]) or _addresses(
-        [_header(msg, "Sender", defects), _header(msg, "Reply-To", defects)]
-    )
-    if sender:
-        mail.from_name, mail.from_email = sender[0]
-    else:
-        defects.append("no sender address")
-    mail.to = [a for _, a in _addresses(_headers(msg, "To", defects))]
-    mail.cc = [a for _, a in _addresses(_headers(msg, "Cc", defects))]
+    mail.subject = header(msg, "Subject", defects)[:998]
+    mail.from_name, mail.from_email, mail.trust_problem = sender(msg, defects)
+    mail.to = [a for _, a in addresses(raw_values(msg, "To", defects), defects)]
+    mail.cc = [a for _, a in addresses(raw_values(msg, "Cc", defects), defects)]
     mail.delivered_to = [
         a
-        for _, a in _addresses(
-            _headers(msg, "Delivered-To", defects) + _headers(msg, "X-Original-To", defects)
+        for _, a in addresses(
+            raw_values(msg, "Delivered-To", defects) + raw_values(msg, "X-Original-To", defects),
+            defects,
         )
     ]
-    date = _header(msg, "Date", defects)
+    date = header(msg, "Date", defects)
     if date:
         try:
             mail.date = parsedate_to_datetime(date).isoformat()
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             defects.append("bad Date header")
-    mail.message_id = (_ids(_header(msg, "Message-ID", defects)) or [""])[0][:900]
-    mail.in_reply_to = (_ids(_header(msg, "In-Reply-To", defects)) or [""])[0][:900]
-    mail.references = [r[:900] for r in _ids(_header(msg, "References", defects))][-50:]
+    mail.message_id = (_ids(header(msg, "Message-ID", defects)) or [""])[0][:900]
+    mail.in_reply_to = (_ids(header(msg, "In-Reply-To", defects)) or [""])[0][:900]
+    mail.references = [r[:900] for r in _ids(header(msg, "References", defects))][-50:]
     mail.auto_generated = is_auto_generated(msg, mail.from_email, defects)
-    suppress = _header(msg, "X-Auto-Response-Suppress", defects).strip().lower()
+    suppress = header(msg, "X-Auto-Response-Suppress", defects).strip().lower()
     mail.suppress_auto_answer = bool(suppress) and suppress != "none"
 
     if msg.get_content_type() == "multipart/report":
@@ -460,15 +487,19 @@ def _read(msg: EmailMessage, mail: ParsedMail, defects: list[str]) -> None:
     mail.attachments = found.attachments
     html = "\n".join(found.html)
     if html.strip():
-        mail.body_html = sanitize_html(html)
+        mail.body_html = sanitize_html(html, remote_images=False)
     text = "\n\n".join(t.strip("\n") for t in found.text)
-    mail.body_text = text.strip() if text.strip() else html_to_text(html)
+    html_text = html_to_text(mail.body_html, sanitized=True) if mail.body_html else ""
+    mail.body_text = text.strip() if text.strip() else html_text
+    if mail.from_email.partition("@")[0] in BOUNCERS and not mail.returned_ids:
+        _read_plain_bounce(mail, found)
     reply_html, cut = cut_html_quotes(html) if html.strip() else ("", False)
-    if text.strip():
-        mail.reply_text = cut_quotes(text)
+    if cut or reply_html != html:
+        reply_html = sanitize_html(reply_html, remote_images=False)
+        html_text = html_to_text(reply_html, sanitized=True)
     else:
-        mail.reply_text = cut_quotes(html_to_text(reply_html))
-    if html.strip():
-        # The ticket shows the HTML when there is some: only if its quote could be cut there too.
-        text_was_cut = mail.reply_text.strip() != mail.body_text.strip()
-        mail.reply_html = sanitize_html(reply_html) if cut or not text_was_cut else ""
+        reply_html = mail.body_html or ""
+    mail.reply_text = cut_quotes(text if text.strip() else html_text)
+    # The ticket shows the HTML when there is some: only if its quote could be cut there too.
+    if cut or mail.reply_text.strip() == mail.body_text.strip():
+        mail.reply_html = reply_html

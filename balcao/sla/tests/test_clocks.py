@@ -8,6 +8,7 @@ from django.core import mail
 
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_company, open_ticket, receive
+from balcao.notifications.models import Kind, Notification
 from balcao.sla.models import SlaAlert, TicketSla
 from balcao.sla.selectors import sla_status, ticket_sla
 from balcao.tickets import actions
@@ -167,9 +168,12 @@ def test_warning_goes_to_the_assignee(
     warning = alert(tasks, "first_response", "warning")
     mail.outbox.clear()
     time_machine.move_to(warning.task.run_after, tick=False)
-    run(warning)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(warning)
     assert sla_kinds(ticket)[-1] == EventKind.SLA_WARNING
+    run([r for r in tasks.results if r.task.name == "email_notification_task"][-1])
     assert [m.to for m in mail.outbox] == [[agent.email]]
+    assert Notification.objects.filter(recipient=agent, kind=Kind.SLA_WARNING).count() == 1
     assert ticket_sla(ticket).at_risk
 
 

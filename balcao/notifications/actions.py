@@ -1,0 +1,136 @@
+"""Agents told of what needs them: who is told of each ticket event, the rows of the console's
+list, and the preferences and follows behind them.
+
+The ticket actions call ``notify_later(event)`` for the events worth telling; once committed,
+``tell`` works out who, per each one's preferences, and tells them in the console (a row,
+pushed live) and by e-mail (a task; threaded per ticket, with its link)."""
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balcao.accounts.models import Department, User
+from balcao.core.errors import ActionRefused
+from balcao.events.models import Event, EventKind
+from balcao.notifications import tasks
+from balcao.notifications.delivery import push_notifications
+from balcao.notifications.models import Follower, Kind, Notification, NotificationPreference
+
+
+def notify_later(event: Event) -> Event:
+    """Tell the people concerned by ``event`` once the transaction commits."""
+    transaction.on_commit(lambda: tell(event.pk), robust=True)
+    return event
+
+
+def tell(event_id: int) -> None:
+    """After commit, in the process that acted: the console rows, pushed at once to the open
+    pages (so the in-memory channel layer of the embedded default reaches them too); the
+    e-mails leave by task."""
+    event = (
+        Event.objects.select_related("ticket__department", "ticket__assignee")
+        .filter(pk=event_id, ticket__isnull=False)
+        .first()
+    )
+    if event is None:
+        return
+    _kind, rows, by_email = do_notify(event)
+    push_notifications(rows)
+    for user in by_email:
+        tasks.email_notification_task.enqueue(event.pk, user.pk)
+
+
+def _department_staff(department: Department | None):
+    staff = User.objects.filter(is_active=True).exclude(role="")
+    if department is None:
+        return staff.none()
+    if department.restricted:
+        return staff.filter(role__in=[User.Role.DIRECTOR, User.Role.ADMINISTRATOR])
+    return staff.filter(departments=department)
+
+
+def concerned(event: Event) -> tuple[str, list[User]]:
+    """(the kind, who is told of it): never the person who did it."""
+    ticket, data = event.ticket, event.data or {}
+    kind, people = "", User.objects.none()
+    if event.kind == EventKind.TICKET_OPENED:
+        kind, people = Kind.NEW_TICKET, _department_staff(ticket.department)
+    elif event.kind == EventKind.MESSAGE_ADDED and data.get("direction") == "in":
+        kind = Kind.CUSTOMER_REPLY
+        people = User.objects.filter(
+            Q(pk=ticket.assignee_id) | Q(followed_tickets__ticket=ticket), is_active=True
+        ).exclude(role="")
+    elif event.kind == EventKind.ASSIGNED and data.get("new"):
+        kind = Kind.ASSIGNED
+        people = User.objects.filter(pk=data["new"]["id"], is_active=True).exclude(role="")
+    elif event.kind == EventKind.TRANSFERRED:
+        kind = Kind.TRANSFERRED
+        people = _department_staff(Department.objects.filter(slug=data.get("new")).first())
+    elif event.kind == EventKind.SLA_WARNING:
+        kind = Kind.SLA_WARNING
+        if ticket.assignee_id and ticket.assignee.is_active:
+            people = User.objects.filter(pk=ticket.assignee_id)
+        else:
+            people = _department_staff(ticket.department)
+    if event.actor_id:
+        people = people.exclude(pk=event.actor_id)
+    return kind, list(people.distinct().order_by("pk"))
+
+
+@transaction.atomic
+def do_notify(event: Event) -> tuple[str, list[Notification], list[User]]:
+    """The kind, the console rows for ``event`` (once per person, however often this runs)
+    and who wants it by e-mail."""
+    kind, people = concerned(event)
+    if not people:
+        return kind, [], []
+    chosen = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user__in=people, kind=kind)
+    }
+    already = set(Notification.objects.filter(event=event).values_list("recipient_id", flat=True))
+    if already:
+        return kind, [], []  # told already: a task run twice tells nobody twice
+    rows = [
+        Notification(recipient=user, kind=kind, ticket=event.ticket, event=event)
+        for user in people
+        if user.pk not in chosen or chosen[user.pk].in_console
+    ]
+    Notification.objects.bulk_create(rows)
+    return kind, rows, [u for u in people if u.pk not in chosen or chosen[u.pk].by_email]
+
+
+@transaction.atomic
+def do_mark_notifications_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the agent's notifications read: these, or all."""
+    unread = Notification.objects.filter(recipient=user, read_at=None)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def do_set_notification_preferences(user: User, choices: Mapping[str, tuple[bool, bool]]) -> None:
+    """``choices``: per kind, (by e-mail, in the console)."""
+    if not user.is_agent:
+        raise ActionRefused(_("Only the support team is notified."), code="forbidden")
+    for kind, (by_email, in_console) in choices.items():
+        if kind not in Kind.values:
+            raise ActionRefused(_("Unknown kind “%(kind)s”.") % {"kind": kind}, code="invalid")
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"by_email": by_email, "in_console": in_console}
+        )
+
+
+@transaction.atomic
+def do_follow_ticket(ticket, *, actor: User, follow: bool = True) -> bool:
+    """Staff follow a ticket (told of the customer's replies) or stop; whether they follow."""
+    if not actor.is_agent:
+        raise ActionRefused(_("Only the support team can follow tickets."), code="forbidden")
+    if follow:
+        Follower.objects.get_or_create(ticket=ticket, user=actor)
+    else:
+        Follower.objects.filter(ticket=ticket, user=actor).delete()
+    return follow

@@ -1,0 +1,30 @@
+"""``ws/console/notifications/``: an agent's open console pages, told live of each new
+notification (the counter and the item); pushed by ``delivery.push_notifications``."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from balcao.notifications.selectors import user_group
+
+NOT_FOUND = 4404
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    group = ""
+
+    async def connect(self):
+        user = self.scope["user"]
+        if not getattr(user, "is_agent", False):
+            await self.close(code=NOT_FOUND)
+            return
+        await self.accept()
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def notification_new(self, event):
+        await self.send_json(
+            {"type": "notification", "item": event["item"], "count": event["count"]}
+        )

@@ -1,0 +1,88 @@
+"""What an agent reads of their notifications."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from balcao.core.errors import NotFound
+from balcao.notifications.models import Follower, Kind, Notification, NotificationPreference
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group of one agent's open console pages."""
+    return f"notifications.user.{user_id}"
+
+
+def unread_count(viewer) -> int:
+    return Notification.objects.filter(recipient=viewer, read_at=None).count()
+
+
+def get_notification(viewer, pk: int) -> Notification:
+    """One of ``viewer``'s notifications; NotFound for anyone else's."""
+    found = Notification.objects.select_related("ticket").filter(recipient=viewer, pk=pk).first()
+    if found is None:
+        raise NotFound(_("No such notification."))
+    return found
+
+
+def list_notifications(viewer, *, limit: int = 50) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=viewer)
+        .select_related("ticket__department")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def notification_text(notification: Notification) -> str:
+    """One sentence, in the active language."""
+    ticket = notification.ticket
+    values = {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "department": ticket.department.localized("name"),
+    }
+    return {
+        Kind.NEW_TICKET: _("New ticket #%(number)s in %(department)s: %(subject)s"),
+        Kind.CUSTOMER_REPLY: _("The customer replied on #%(number)s: %(subject)s"),
+        Kind.ASSIGNED: _("#%(number)s was assigned to you: %(subject)s"),
+        Kind.TRANSFERRED: _("#%(number)s was transferred to %(department)s: %(subject)s"),
+        Kind.SLA_WARNING: _("#%(number)s is close to breaching its SLA: %(subject)s"),
+    }[Kind(notification.kind)] % values
+
+
+def ticket_url(notification: Notification) -> str:
+    return reverse("console:ticket", args=[notification.ticket.number])
+
+
+def notification_payload(notification: Notification) -> dict:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "ticket": notification.ticket.number,
+        "text": notification_text(notification),
+        "url": ticket_url(notification),
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
+
+
+def notification_preferences(viewer) -> list[dict]:
+    """Every kind with how ``viewer`` wants it (both ways unless they chose otherwise)."""
+    chosen = {p.kind: p for p in NotificationPreference.objects.filter(user=viewer)}
+    return [
+        {
+            "kind": kind.value,
+            "label": str(kind.label),
+            "email": chosen[kind].by_email if kind in chosen else True,
+            "console": chosen[kind].in_console if kind in chosen else True,
+        }
+        for kind in Kind
+    ]
+
+
+def is_following(viewer, ticket) -> bool:
+    return Follower.objects.filter(ticket=ticket, user=viewer).exists()
+
+
+def site_link(notification: Notification) -> str:
+    return settings.SITE_URL + ticket_url(notification)
