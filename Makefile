@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages bench clean
+.PHONY: run test faults lint messages bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ CHROMIUM_CHECK = command -v chromium >/dev/null || { echo "The browser tests nee
 test: $(STAMP)
 	@$(if $(findstring not e2e,$(PYTEST_ARGS)),true,$(CHROMIUM_CHECK))
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fault suite alone, its lost/doubled figures printed (outages need DATABASE_URL=postgres).
+faults: $(STAMP)
+	LOG_LEVEL=WARNING $(BIN)/pytest tests/faults -s -rs $(PYTEST_ARGS)
 
 # Style, the import direction (import-linter contracts) and types (mypy + django-stubs); all
 # configured in pyproject.toml. CI runs it before the tests.

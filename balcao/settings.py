@@ -136,6 +136,9 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker silent this long, or a task waiting this long, means mail is not going out
+# (`/health` answers 503, the console warns staff); a stale worker's claimed tasks are retaken.
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "300"))
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -178,6 +181,8 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "atendimento@balcao.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
+# Largest inbound message, for `mail deliver` and LMTP alike (an MTA's message_size_limit).
+MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", str(50 * 1024 * 1024)))
 # Sender trust: the authserv-id our receiving MTA writes in Authentication-Results (empty:
 # every such header is ignored) and whether a message must pass DMARC to be linked.
 MAIL_AUTHSERV_ID = os.environ.get("MAIL_AUTHSERV_ID", "")

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from balcao.accounts.admin import own_password_change
 from balcao.api.views import api
-from balcao.core.views import health
+from balcao.core.health import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),

@@ -4,10 +4,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from redis.exceptions import RedisError
 
 from balcao.accounts.models import Department, User
+from balcao.core.health import worker_status
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import with_snippets
@@ -36,6 +39,8 @@ SORTS = {
     "sla": (F("sla__next_due").asc(nulls_last=True), "-updated_at", "-id"),
     "priority": ("priority_rank", "-updated_at", "-id"),
 }
+
+MAIL_STUCK_KEY = "console:mail-stuck"
 
 
 def _rank(field: str, order: Sequence[str]) -> Case:
@@ -233,6 +238,21 @@ def get_company(company_id: int | None) -> Company | None:
 def list_departments() -> list[Department]:
     """Every department (history names old ones; transfers offer the active ones)."""
     return list(Department.objects.order_by("position", "name"))
+
+
+def mail_stuck(viewer: User) -> bool:
+    """Whether staff are warned that mail is not going out (worker silent, or a task waiting
+    too long); shared by every page for a few seconds so that it costs the pages nothing."""
+    if not viewer.is_agent:
+        return False
+    return bool(cache.get_or_set(MAIL_STUCK_KEY, _mail_stuck, 15))
+
+
+def _mail_stuck() -> bool:
+    try:
+        return worker_status().mail_stuck
+    except RedisError:  # the queue itself is out of reach: nothing goes out either
+        return True
 
 
 WAITING = [Status.OPEN, Status.CUSTOMER_REPLY, Status.ASSIGNED, Status.IN_PROGRESS]

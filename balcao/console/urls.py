@@ -22,6 +22,7 @@ urlpatterns = [
     path("chamados/<int:number>/seguir/", views.ticket_follow, name="follow"),
     path("chamados/<int:number>/proximo/", views.next_ticket, name="next"),
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
+    path("envio-de-email/", views.mail_status, name="mail_status"),
     path("anexos/<int:pk>/ver/", views.attachment_preview, name="attachment_preview"),
     path("notificacoes/", views.notification_list, name="notifications"),
     path("notificacoes/contagem/", views.notification_count, name="notification_count"),

@@ -677,3 +677,12 @@ def canned_picker(request, number: int):
         replies = replies.filter(Q(title__icontains=q) | Q(body__icontains=q))
     filled = [(c, render_canned(c, ticket=ticket, agent=request.user)) for c in replies[:20]]
     return render(request, "console/_canned_options.html", {"replies": filled})
+
+
+@require_GET
+@staff_required
+def mail_status(request):
+    """The banner every console page loads: empty while mail is going out."""
+    return render(
+        request, "console/_mail_status.html", {"stuck": selectors.mail_stuck(request.user)}
+    )

@@ -22,6 +22,17 @@ class Counter(models.Model):
         return f"{self.name}={self.value}"
 
 
+class WorkerBeat(models.Model):
+    """A task worker's last sign of life: `/health` and the console read the latest beat, and
+    a worker takes back the tasks claimed by one whose beat went stale (killed mid-task)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id}@{self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
 class IdempotentRequest(models.Model):
     """An API write made with an ``Idempotency-Key``: a retry with the same key by the same
     user gets this first response back instead of writing again, until ``expires_at``."""

@@ -1,16 +1,11 @@
-from django.db import connection
-from django.http import HttpResponse
+import sys
+
+from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-
-def health(request):
-    """Liveness and database check for load balancers; the floor of the page benchmark."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
-
+from balcao.core.health import DATABASE_ERRORS
 
 # --- error pages: the product's look, the visitor's language, a way back --------------------
 
@@ -61,7 +56,10 @@ def csrf_failure(request, reason=""):
 
 def server_error(request):
     """Rendered without the request's context: nothing here may need the database (the
-    session, the user), which may be what failed."""
+    session, the user), which may be what failed. A database outage is a 503 (try again
+    shortly, with Retry-After), JSON under the API, never an error page."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return _unavailable(request)
     context = {
         "title": _("Something went wrong"),
         "text": _(
@@ -72,3 +70,22 @@ def server_error(request):
         "back_label": _("Back to the start"),
     }
     return HttpResponse(loader.render_to_string("error.html", context), status=500)
+
+
+def _unavailable(request) -> HttpResponse:
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "Service unavailable, try again shortly."}, status=503)
+    else:
+        context = {
+            "title": _("Temporarily unavailable"),
+            "text": _(
+                "Balcão cannot reach its database right now. If you were sending something, "
+                "it was not saved: please try again in a minute."
+            ),
+            "back_url": request.path,
+            "back_label": _("Try again"),
+        }
+        response = HttpResponse(loader.render_to_string("error.html", context), status=503)
+    response["Retry-After"] = "30"
+    return response

@@ -1,14 +1,19 @@
 """``balcao mail lmtp``: an LMTP server (RFC 2033) in front of the funnel.
 
 Each recipient gets its own reply, 250 only once its copy is committed; 451 (try again
-later) when the database cannot be reached, so the MTA keeps the message.
+later) when the database cannot be reached, so the MTA keeps the message. A message larger
+than MAIL_MAX_BYTES (the limit `mail deliver` applies too) is refused with 552: at MAIL FROM
+when the MTA declares its SIZE (advertised in the LHLO reply), else after DATA, once per
+recipient as RFC 2033 wants; what is over the limit is read and discarded, not kept.
 """
 
 import logging
+from typing import AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from balcao.connectors.email.actions import RawMail, do_receive_mail
@@ -39,10 +44,23 @@ class Handler:
         return "\r\n".join(replies)
 
 
+TOO_BIG = "552 Error: Too much mail data"  # aiosmtpd's one reply to an oversized DATA
+
+
+class BalcaoLMTP(LMTP):
+    async def push(self, status: AnyStr) -> None:
+        if status == TOO_BIG and self.envelope:  # LMTP answers DATA once per recipient
+            for _ in self.envelope.rcpt_tos[1:]:
+                await super().push(status)
+        await super().push(status)
+
+
 class LMTPController(Controller):
     def factory(self):
-        return LMTP(self.handler, **self.SMTP_kwargs)
+        return BalcaoLMTP(self.handler, **self.SMTP_kwargs)
 
 
 def lmtp_server(host: str, port: int) -> LMTPController:
-    return LMTPController(Handler(), hostname=host, port=port)
+    return LMTPController(
+        Handler(), hostname=host, port=port, data_size_limit=settings.MAIL_MAX_BYTES
+    )

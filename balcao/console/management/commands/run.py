@@ -1,6 +1,8 @@
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -32,12 +34,54 @@ class Command(BaseCommand):
         logins = "\n".join(f"  {email:38} {what}" for email, what in DEMO_LOGINS)
         self.stdout.write(BANNER.format(host=host, port=port, logins=logins))
         adopt_site_url(host, port)  # before the worker starts: its e-mails link here too
-        worker = subprocess.Popen([sys.executable, "-m", "balcao.cli", "worker"])
+        worker = WorkerSupervisor(self.say)
+        worker.start()
+        self.say(f"balcao run: worker started (pid {worker.process.pid})")
         # uvicorn re-raises the SIGTERM it caught once it has shut down: exit through `finally`,
         # so that the worker stops with the server instead of living on alone.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("serve", host=host, port=port)
         finally:
-            worker.terminate()
-            worker.wait(10)
+            worker.stop()
+
+    def say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+
+class WorkerSupervisor(threading.Thread):
+    """Keeps one `balcao worker` running: one that died is started again, and said so; one
+    that keeps dying at once is restarted less and less often (up to every 30 s)."""
+
+    def __init__(self, say):
+        super().__init__(daemon=True)
+        self.say = say
+        self.stopping = threading.Event()
+        self.process = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen:
+        self.started_at = time.monotonic()
+        return subprocess.Popen([sys.executable, "-m", "balcao.cli", "worker"])
+
+    def run(self) -> None:
+        pause = 1.0
+        while not self.stopping.wait(pause):
+            code = self.process.poll()
+            if code is None:
+                if time.monotonic() - self.started_at > 30:
+                    pause = 1.0
+                continue
+            lived = time.monotonic() - self.started_at
+            pause = 1.0 if lived > 30 else min(pause * 2, 30.0)
+            self.process = self._spawn()
+            self.say(
+                f"balcao run: the worker exited (code {code}) after {lived:.0f} s;"
+                f" started again (pid {self.process.pid})"
+            )
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(5)
+        self.process.terminate()
+        self.process.wait(10)

@@ -1,0 +1,98 @@
+"""Is mail going out? The task worker's heartbeat and the age of the oldest queued task, read
+by `/health` and the console."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.db.models import Case, F, Max, Min, When
+from django.http import JsonResponse
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from balcao.core.models import WorkerBeat
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def record_beat(worker_id: str) -> None:
+    """One UPDATE on the worker's own row (an INSERT the first time)."""
+    if not WorkerBeat.objects.filter(pk=worker_id).update(beat_at=timezone.now()):
+        WorkerBeat.objects.create(worker_id=worker_id, beat_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    heartbeat_age: float | None  # seconds since the latest beat of any worker; None: never
+    oldest_task_age: float | None  # seconds the oldest task ready to run has waited
+    stale_after: int
+
+    @property
+    def worker_stale(self) -> bool:
+        return self.heartbeat_age is None or self.heartbeat_age > self.stale_after
+
+    @property
+    def queue_late(self) -> bool:
+        return self.oldest_task_age is not None and self.oldest_task_age > self.stale_after
+
+    @property
+    def mail_stuck(self) -> bool:
+        return self.worker_stale or self.queue_late
+
+    def as_json(self) -> dict:
+        return {
+            "worker_heartbeat_age": self.heartbeat_age,
+            "oldest_queued_task_age": self.oldest_task_age,
+            "stale_after": self.stale_after,
+            "worker_stale": self.worker_stale,
+            "queue_late": self.queue_late,
+        }
+
+
+def _age(moment: datetime | None) -> float | None:
+    return None if moment is None else round((timezone.now() - moment).total_seconds(), 1)
+
+
+def _database_queue() -> tuple[datetime | None, datetime | None]:
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    last_beat = WorkerBeat.objects.aggregate(last=Max("beat_at"))["last"]
+    # A task waits from when it could first run: enqueued, or its run_after if later.
+    waiting_since = Case(
+        When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after")
+    )
+    oldest = DBTaskResult.objects.ready().aggregate(oldest=Min(waiting_since))["oldest"]
+    return last_beat, oldest
+
+
+def _redis_queue() -> tuple[datetime | None, datetime | None]:
+    import django_rq
+    from rq import Worker
+    from rq.job import Job
+
+    queue = django_rq.get_queue("default")
+    beats = [w.last_heartbeat for w in Worker.all(queue=queue) if w.last_heartbeat]
+    first = queue.get_job_ids(0, 1)
+    job = Job.fetch(first[0], connection=queue.connection) if first else None
+    return max(beats, default=None), job.enqueued_at if job else None
+
+
+def worker_status() -> WorkerStatus:
+    """Two cheap reads: the latest heartbeat and the oldest task ready to run."""
+    last_beat, oldest = _redis_queue() if settings.REDIS_URL else _database_queue()
+    return WorkerStatus(_age(last_beat), _age(oldest), settings.WORKER_STALE_SECONDS)
+
+
+def health(request):
+    """For load balancers and monitors: 200 while the database answers and the worker is
+    alive and keeping up; 503 otherwise, with the figures as JSON."""
+    try:
+        status = worker_status()
+    except DATABASE_ERRORS:
+        return JsonResponse({"database": "unavailable"}, status=503)
+    except RedisError:
+        return JsonResponse({"database": "ok", "queue": "unavailable"}, status=503)
+    return JsonResponse(
+        {"database": "ok", **status.as_json()}, status=503 if status.mail_stuck else 200
+    )

@@ -1,0 +1,160 @@
+"""The database-queue worker that outlives its database.
+
+django-tasks-db's worker, run in batches inside a loop that records a heartbeat, waits out a
+database outage with backoff instead of exiting, and takes back the tasks left claimed by a
+worker that died (its heartbeat went stale) or by itself (the database dropped mid-task), so
+that a task is run again rather than lost. Tasks are safe to retry (DESIGN.md, rule 2).
+"""
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from rq import Worker as RQWorker
+
+from balcao.core.health import DATABASE_ERRORS, record_beat
+from balcao.core.models import WorkerBeat
+
+DATABASE_ERROR_PATHS = {f"{error.__module__}.{error.__qualname__}" for error in DATABASE_ERRORS}
+MAX_ATTEMPTS = 10  # a task that keeps dying with its worker is left for staff to look at
+LONGEST_BACKOFF = 30  # seconds between attempts to reach the database
+
+
+def _run_again(result: DBTaskResult, later: bool = False) -> bool:
+    """Back to the queue (``later``: after a pause growing with the attempts), unless someone
+    else moved it since it was read."""
+    attempts = len(result.worker_ids)
+    if attempts >= MAX_ATTEMPTS:
+        return False
+    pause = timedelta(seconds=min(2**attempts, 300) if later else 0)
+    return bool(
+        DBTaskResult.objects.filter(
+            pk=result.pk, status=result.status, started_at=result.started_at
+        ).update(
+            status=TaskResultStatus.READY,
+            run_after=timezone.now() + pause,
+            finished_at=None,
+            exception_class_path="",
+            traceback="",
+        )
+    )
+
+
+class ResilientWorker(Worker):
+    def __init__(self, *, interval: float, say: Callable[[str], None]):
+        super().__init__(
+            queue_names=["default"],
+            interval=interval,
+            batch=True,  # run() returns once the queue is empty: the loop below goes on
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        self.say = say
+        self.beaten_at = self.swept_at = float("-inf")
+
+    def beat(self) -> None:
+        if time.monotonic() - self.beaten_at >= settings.WORKER_STALE_SECONDS / 6:
+            record_beat(self.worker_id)
+            self.beaten_at = time.monotonic()
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        # What the task did (an e-mail sent) is recorded even if the database went away
+        # meanwhile: run again, it would be done twice.
+        for outcome in ("set_successful", "set_failed"):
+            record = getattr(db_task_result, outcome)
+            setattr(db_task_result, outcome, self._until_recorded(record))
+        super().run_task(db_task_result)
+        failed_on_database = (
+            db_task_result.status == TaskResultStatus.FAILED
+            and db_task_result.exception_class_path in DATABASE_ERROR_PATHS
+        )
+        if failed_on_database:
+            _run_again(db_task_result, later=True)
+        self.beat()
+
+    def _until_recorded(self, record: Callable) -> Callable:
+        def recorded(*args):
+            backoff = 1
+            while True:
+                try:
+                    return record(*args)
+                except DATABASE_ERRORS as error:
+                    if not self.running:  # stopping: the task is taken back when it restarts
+                        raise
+                    self.say(f"worker: cannot record a task's outcome, retrying: {error}")
+                    _close_connections()
+                    time.sleep(backoff)
+                    backoff = min(backoff * 2, LONGEST_BACKOFF)
+
+        return recorded
+
+    def take_back(self) -> int:
+        """Run again the tasks claimed by a worker that stopped beating, or by this one."""
+        stale = timezone.now() - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+        alive = set(WorkerBeat.objects.filter(beat_at__gte=stale).values_list("pk", flat=True))
+        alive.discard(self.worker_id)  # between batches this worker is running nothing
+        taken = sum(
+            _run_again(result)
+            for result in DBTaskResult.objects.running().only("pk", "started_at", "worker_ids")
+            if result.worker_ids and result.worker_ids[-1] not in alive
+        )
+        WorkerBeat.objects.filter(beat_at__lt=stale - timedelta(days=1)).delete()
+        self.swept_at = time.monotonic()
+        return taken
+
+    def run_forever(self) -> None:
+        logging.getLogger("django_tasks_db").setLevel(logging.WARNING)  # not one line a batch
+        self.configure_signals()
+        backoff, down = 1, False
+        while self.running:
+            try:
+                sweep = time.monotonic() - self.swept_at >= settings.WORKER_STALE_SECONDS / 2
+                if (down or sweep) and (taken := self.take_back()):
+                    self.say(f"worker: {taken} interrupted task(s) queued again")
+                self.beat()
+                self.run()
+            except DATABASE_ERRORS as error:
+                if not down:
+                    self.say(f"worker: database unavailable, retrying with backoff: {error}")
+                down = True
+                _close_connections()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, LONGEST_BACKOFF)
+                continue
+            if down:
+                self.say("worker: database reachable again, resuming")
+                backoff, down = 1, False
+            time.sleep(self.interval)
+
+
+def _close_connections() -> None:
+    # A connection to a database that went away may fail to close: it is gone anyway.
+    with contextlib.suppress(*DATABASE_ERRORS):
+        connections.close_all()
+
+
+class DatabaseRetryingRQWorker(RQWorker):
+    """RQ's worker (with REDIS_URL): a job that failed because the database was out of reach
+    is scheduled again (after 2, 4, … up to 60 s; at most MAX_ATTEMPTS times) instead of
+    failing. RQ itself needs no database, so the worker process lives through the outage."""
+
+    def handle_exception(self, job, *exc_info):
+        attempts = job.meta.get("database_attempts", 0)
+        if isinstance(exc_info[1], DATABASE_ERRORS) and attempts < MAX_ATTEMPTS:
+            job.meta["database_attempts"] = attempts + 1
+            job.save_meta()
+            job.retries_left = 1
+            job.retry_intervals = [min(2 ** (attempts + 1), 60)]
+        super().handle_exception(job, *exc_info)
