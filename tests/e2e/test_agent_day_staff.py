@@ -54,11 +54,11 @@ def test_agent_merges_a_duplicate_and_the_customer_sees_it(page_for, live_server
     duplicate = open_ticket(customer, "suporte", subject="Checkout não funciona", body="De novo.")
     page = page_for(AGENT)
     page.goto(f"{live_server.url}/console/chamados/{duplicate.number}/")
-    page.get_by_label("Mesclar este ticket no ticket número").fill(str(survivor.number))
+    page.get_by_label("Mesclar este chamado no chamado número").fill(str(survivor.number))
     page.get_by_role("button", name="Mesclar").click()
     expect(page).to_have_url(re.compile(rf"/console/chamados/{survivor.number}/$"))
     expect(
-        page.get_by_text(f"O ticket #{duplicate.number} foi mesclado neste.").first
+        page.get_by_text(f"O chamado #{duplicate.number} foi mesclado neste.").first
     ).to_be_visible()
     expect(page.get_by_text("De novo.")).to_be_visible()  # the duplicate's message moved
     screenshot(page, "console-merged")
@@ -67,4 +67,4 @@ def test_agent_merges_a_duplicate_and_the_customer_sees_it(page_for, live_server
 
     client = page_for(CUSTOMER)
     client.goto(f"{live_server.url}/cliente/chamados/{duplicate.number}/")
-    expect(client.get_by_text(f"Mesclado no ticket #{survivor.number}")).to_be_visible()
+    expect(client.get_by_text(f"Mesclado no chamado #{survivor.number}")).to_be_visible()
