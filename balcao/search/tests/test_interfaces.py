@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.api.tests.test_api import api_client
@@ -59,7 +60,7 @@ def test_the_api_combines_words_with_company_and_dates(loja, profile):
     ours = open_ticket(loja[1], subject="Frete grátis", body="Frete.")
     open_ticket(make_company()[1], subject="Frete grátis", body="Frete.")
     admin = api_client(StaffFactory(role=User.Role.ADMINISTRATOR))
-    day = ours.created_at.date().isoformat()
+    day = timezone.localtime(ours.created_at).date().isoformat()  # a date in Brasília time
     assert admin.get("/api/v1/tickets?q=frete").json()["count"] == 2
     found = admin.get(f"/api/v1/tickets?q=frete&company={loja[0].pk}&opened_from={day}").json()
     assert [t["number"] for t in found["items"]] == [ours.number]

@@ -2,6 +2,7 @@
 and PostgreSQL (the suite runs on both)."""
 
 import pytest
+from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.factories import StaffFactory, make_company, open_ticket
@@ -119,7 +120,7 @@ def test_filters_combine_with_words(admin, acme, profile):
     assert sorted(numbers(admin, "nota", department="financeiro")) == sorted(
         [billing.number, other.number]
     )
-    day = support.created_at.date()
+    day = timezone.localtime(support.created_at).date()  # dates are the viewer's (Brasília)
     assert len(numbers(admin, "nota", opened_from=day, opened_to=day)) == 3
     assert numbers(admin, "nota", opened_to=day.replace(year=day.year - 1)) == []
 
