@@ -1,13 +1,16 @@
 import datetime
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 import pyotp
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import ApiToken, RecoveryCode, User
+from balcao.accounts.models import ApiToken, Department, RecoveryCode, User
 from balcao.accounts.selectors import token_digest, two_factor_required
 from balcao.accounts.throttle import (
     SECOND_FACTOR_PER_USER,
@@ -23,7 +26,9 @@ from balcao.events.actions import staff_added_event, staff_changed_event
 RECOVERY_CODES = 10
 
 
-def do_issue_api_token(*, email: str, password: str, code: str = "", request=None) -> str:
+def do_issue_api_token(
+    *, email: str, password: str, code: str = "", request: HttpRequest | None = None
+) -> str:
     """Exchange an e-mail and password (and the second factor, for those who use one) for a
     new bearer token that expires in API_TOKEN_DAYS; only its digest is kept. Failures are
     throttled like the login page's."""
@@ -146,7 +151,13 @@ STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "langua
 
 @transaction.atomic
 def do_add_staff_member(
-    *, actor, email: str, name: str, role: str, password: str | None, departments=()
+    *,
+    actor: User,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    departments: Sequence[Department] = (),
 ) -> User:
     """Add a member of the support team with a role (never a customer contact) and the
     departments whose tickets they work."""
@@ -164,7 +175,9 @@ def do_add_staff_member(
 
 
 @transaction.atomic
-def do_change_staff_member(user: User, *, actor, departments=None, **fields) -> dict:
+def do_change_staff_member(
+    user: User, *, actor: User, departments: Sequence[Department] | None = None, **fields: Any
+) -> dict[str, list[Any]]:
     """Change a staff member's role, departments, activity or preferences; one Event lists
     each change, old → new. Returns the changes."""
     unknown = set(fields) - set(STAFF_FIELDS)
@@ -175,7 +188,7 @@ def do_change_staff_member(user: User, *, actor, departments=None, **fields) -> 
         raise ActionRefused(_("A staff member needs a role."))
     if user == actor and fields.get("is_active") is False:
         raise ActionRefused(_("You cannot deactivate your own account."))
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     for name, value in fields.items():
         old = getattr(user, name)
         if old != value:

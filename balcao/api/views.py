@@ -11,6 +11,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from balcao.accounts.actions import do_issue_api_token, do_revoke_api_token
+from balcao.accounts.models import User
 from balcao.accounts.selectors import api_token, find_staff, get_department, list_api_tokens
 from balcao.api.schemas import (
     AssignIn,
@@ -57,9 +58,11 @@ from balcao.tickets.selectors import (
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        request.api_token = api_token(token)
-        return request.api_token.user if request.api_token else None
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = api_token(token)
+        # HttpRequest declares no such attribute; the views read it (tokens_list).
+        setattr(request, "api_token", found)  # noqa: B010
+        return found.user if found else None
 
 
 class StorableJsonParser(Parser):
@@ -102,7 +105,7 @@ def summary(viewer, ticket: Ticket) -> dict:
         "subject": ticket.subject,
         "status": ticket.status,
         "department": ticket.department.slug,
-        "company": ticket.company.name if ticket.company_id else None,
+        "company": ticket.company.name if ticket.company else None,
         "requester_email": ticket.requester_email,
         "assignee": assignee.email if assignee and viewer.is_agent else None,
         "assignee_name": (assignee.name or (assignee.email if viewer.is_agent else None))
@@ -112,7 +115,7 @@ def summary(viewer, ticket: Ticket) -> dict:
         "origin": ticket.origin,
         "priority": ticket.priority,
         "tags": [tag.name for tag in ticket.tags.all()],
-        "merged_into": ticket.merged_into.number if ticket.merged_into_id else None,
+        "merged_into": ticket.merged_into.number if ticket.merged_into else None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
     }
@@ -154,7 +157,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     history = visible_events(viewer, ticket)
     return {
         **summary(viewer, ticket),
-        "reference": ticket.reference.number if ticket.reference_id else None,
+        "reference": ticket.reference.number if ticket.reference else None,
         "cc": copied_emails(ticket),
         "sla": ticket_sla(ticket).as_api(),
         "messages": [_message(h.message, h.author_name, staff) for h in history if h.message],
@@ -427,12 +430,12 @@ def change_notification_preferences(request, payload: list[NotificationPreferenc
     """Only the kinds and ways given change; the others stay as they were."""
     _require_staff(request.auth)
     current = {p["kind"]: p for p in notification_preferences(request.auth)}
-    choices = {}
+    choices: dict[str, tuple[bool, bool]] = {}
     for item in payload:
         now = current.get(item.kind, {"email": True, "console": True})
         choices[item.kind] = (
-            now["email"] if item.email is None else item.email,
-            now["console"] if item.console is None else item.console,
+            bool(now["email"]) if item.email is None else item.email,
+            bool(now["console"]) if item.console is None else item.console,
         )
     do_set_notification_preferences(request.auth, choices)
     return notification_preferences(request.auth)
@@ -488,7 +491,7 @@ def canned_responses(request):
             "id": c.pk,
             "title": c.title,
             "body": c.body,
-            "department": c.department.slug if c.department_id else None,
+            "department": c.department.slug if c.department else None,
             "shared": c.owner_id is None,
             "set_status": c.set_status,
             "assign_to_me": c.assign_to_me,

@@ -186,7 +186,7 @@ def _payload(part: Message, defects: list[str]) -> bytes:
     except Exception as error:
         defects.append(f"body: {type(error).__name__}")
         payload = None
-    if payload is None:
+    if not isinstance(payload, bytes):  # None: a multipart, or a part that could not decode
         raw = part.get_payload()
         payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
     return payload
@@ -260,7 +260,7 @@ def _guess_boundary(part: Message) -> bytes | None:
     counts: dict[bytes, int] = {}
     for match in BOUNDARY_LINE.finditer(body[:2_000_000]):
         counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-    return max(counts, key=counts.get) if counts else None
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def _reparse(ctype: str, boundary: bytes, body: bytes) -> Message:
@@ -296,12 +296,19 @@ def _epilogue(part: Message, found, defects, depth) -> None:
         found.text.append(decode_bytes(body, "utf-8", defects))
 
 
+def _children(part: Message) -> list[Message]:
+    """The parts of a multipart, or the blocks of a message/*; the parser makes each one a
+    Message (the stubs also allow text)."""
+    payload = part.get_payload()
+    return [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
+
+
 def _alternative(part: Message, found: _Collected, defects, depth) -> None:
     """One version of a multipart/alternative: the last plain text and the last HTML (the
     richest of each); attachments of every version (inline images of the HTML one)."""
     text: list[str] = []
     html: list[str] = []
-    for child in part.get_payload():
+    for child in _children(part):
         one = _Collected()
         _walk(child, one, defects, depth + 1)
         if "".join(one.text).strip():
@@ -323,8 +330,12 @@ def _walk(part: Message, found: _Collected, defects: list[str], depth: int = 0) 
     if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
         inner = part.get_payload()
         blocks = inner if isinstance(inner, list) else [inner]
+        present = [b for b in blocks if b is not None]
+        messages = [b for b in present if isinstance(b, Message)]
         try:
-            content = b"\n".join(b.as_bytes(policy=ATTACHED) for b in blocks if b is not None)
+            if len(messages) < len(present):
+                raise TypeError("text where an attached message belongs")
+            content = b"\n".join(m.as_bytes(policy=ATTACHED) for m in messages)
         except Exception:
             content = str(inner).encode("utf-8", "replace")
             defects.append("attached message could not be re-encoded")
@@ -341,7 +352,7 @@ def _walk(part: Message, found: _Collected, defects: list[str], depth: int = 0) 
         if ctype == "multipart/alternative":
             _alternative(part, found, defects, depth)
         else:
-            for child in part.get_payload():
+            for child in _children(part):
                 _walk(child, found, defects, depth + 1)
         _epilogue(part, found, defects, depth)
         return
@@ -423,10 +434,10 @@ def _read_report(msg: Message, mail: ParsedMail, defects: list[str]) -> None:
     """What a delivery report (RFC 3464) returns: the Message-IDs of the returned message and
     the status the receiving server gave."""
     said = []
-    for part in msg.get_payload() if msg.is_multipart() else []:
+    for part in _children(msg):
         ctype = part.get_content_type()
         if ctype == "message/delivery-status":
-            for block in part.get_payload() if isinstance(part.get_payload(), list) else []:
+            for block in _children(part):
                 said += [str(block[k]) for k in ("Status", "Diagnostic-Code") if block.get(k)]
         elif ctype == "text/rfc822-headers":
             returned = HeaderParser(policy=POLICY).parsestr(

@@ -112,7 +112,11 @@ class ChatConsumer(JsonObjectConsumer):
     groups_joined: tuple[str, ...] = ()
 
     async def connect(self):
-        self.user = self.scope["user"]
+        user = self.scope["user"]
+        if user is None:
+            await self.close(code=NOT_FOUND)
+            return
+        self.user = user
         self.number = self.scope["url_route"]["kwargs"]["number"]
         self.language = socket_language(self.scope)
         try:
