@@ -126,3 +126,21 @@ def find_company(key: int | str) -> Company | None:
     if isinstance(key, int) or str(key).isdigit():
         return companies.filter(pk=int(key)).first()
     return companies.filter(name__iexact=str(key).strip()).first()
+
+
+@dataclass(frozen=True)
+class ContractTargets:
+    first_response_minutes: int
+    next_response_minutes: int | None
+    resolution_minutes: int | None
+
+
+def contract_targets(company: Company) -> ContractTargets:
+    """The company's SLA targets as its contract sets them (R15, "vide contrato"), each one
+    its plan's where the contract is silent — what Meu plano promises."""
+    plan = company.plan
+    return ContractTargets(
+        company.contract_first_response_minutes or plan.first_response_minutes,
+        company.contract_next_response_minutes or plan.next_response_minutes,
+        company.contract_resolution_minutes or plan.resolution_minutes,
+    )

@@ -38,6 +38,7 @@ from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact, do_remove_contact
 from balcao.customers.models import Channel
 from balcao.customers.selectors import (
+    contract_targets,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -499,15 +500,16 @@ def plan(request):
     current = company.plan
     choices = list_department_choices(company)
     upgrade = next_plan(current)
+    targets = contract_targets(company)
     context = {
         "company": company,
         "plan": current,
         "channels": _channels(current),
         "phone": current.phone_number if current.allows_channel(Channel.PHONE) else "",
         "sla": {
-            "first": _business_time(current.first_response_minutes),
-            "next": _business_time(current.next_response_minutes),
-            "resolution": _business_time(current.resolution_minutes),
+            "first": _business_time(targets.first_response_minutes),
+            "next": _business_time(targets.next_response_minutes),
+            "resolution": _business_time(targets.resolution_minutes),
         },
         "addons": list_company_addons(company),
         "upgrade": upgrade,

@@ -4,6 +4,7 @@ contact reads about the company's support level (R2, R3, R13)."""
 import pytest
 from django.urls import reverse
 
+from balcao.customers.models import Company
 from balcao.events.models import Event, EventKind
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,18 @@ def test_my_plan_shows_channels_sla_add_ons_and_the_next_plan(client_for, loja):
     assert "Nenhum adicional contratado." in page
     assert "O que o plano Profissional acrescentaria" in page
     assert "Canal: Chat" in page  # what the upgrade adds
+
+
+def test_my_plan_promises_the_contract_s_targets_where_it_sets_them(client_for, loja):
+    """R15, "vide contrato": a target the company's contract sets wins over its plan's."""
+    company, primary = loja
+    page = client_for(primary).get(reverse("portal:plan")).content.decode()
+    first = "<dt>Primeira resposta</dt><dd>%s</dd>"
+    assert first % "16 horas comerciais" in page  # the Essencial plan's
+    Company.objects.filter(pk=company.pk).update(contract_first_response_minutes=120)
+    page = client_for(primary).get(reverse("portal:plan")).content.decode()
+    assert first % "2 horas comerciais" in page
+    assert "<dt>Respostas seguintes</dt><dd>16 horas comerciais</dd>" in page  # not in it
 
 
 def test_the_plan_page_names_the_add_on_that_opens_a_department(client_for, loja):
