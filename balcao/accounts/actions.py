@@ -20,6 +20,7 @@ from balcao.accounts.throttle import (
     reached,
     throttled_refusal,
 )
+from balcao.core.changes import change_fields, change_slug_set
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.events.actions import staff_added_event, staff_changed_event
 
@@ -188,20 +189,10 @@ def do_change_staff_member(
         raise ActionRefused(_("A staff member needs a role."))
     if user == actor and fields.get("is_active") is False:
         raise ActionRefused(_("You cannot deactivate your own account."))
-    changes: dict[str, list[Any]] = {}
-    for name, value in fields.items():
-        old = getattr(user, name)
-        if old != value:
-            changes[name] = [old, value]
-            setattr(user, name, value)
-    if changes:
-        user.save(update_fields=list(changes))
-    if departments is not None:
-        old_slugs = sorted(user.departments.values_list("slug", flat=True))
-        new_slugs = sorted(d.slug for d in departments)
-        if old_slugs != new_slugs:
-            user.departments.set(departments)
-            changes["departments"] = [old_slugs, new_slugs]
+    changes = change_fields(user, fields)
+    moved = change_slug_set(user.departments, departments) if departments is not None else None
+    if moved is not None:
+        changes["departments"] = moved
     if changes:
         staff_changed_event(user=user, actor=actor, changes=changes)
     return changes

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
+from balcao.core.changes import change_fields, change_slug_set
 from balcao.core.errors import ActionRefused
 from balcao.customers.models import AddOn, Company, Contact, Plan
 from balcao.customers.selectors import contact_email_problem
@@ -126,20 +127,10 @@ def do_change_company(
         validate_cnpj(fields["cnpj"])
         fields["cnpj"] = normalize_cnpj(fields["cnpj"])
     company = Company.objects.select_for_update().get(pk=company.pk)
-    changes: dict[str, list[object]] = {}
-    for name, value in fields.items():
-        old = getattr(company, name)
-        if old != value:
-            changes[name] = [_shown(old), _shown(value)]
-            setattr(company, name, value)
-    if changes:
-        company.save(update_fields=list(changes))
-    if addons is not None:
-        old_addons = sorted(company.addons.values_list("slug", flat=True))
-        new_addons = sorted(a.slug for a in addons)
-        if old_addons != new_addons:
-            company.addons.set(addons)
-            changes["addons"] = [old_addons, new_addons]
+    changes = change_fields(company, fields, _shown)
+    contracted = change_slug_set(company.addons, addons) if addons is not None else None
+    if contracted is not None:
+        changes["addons"] = contracted
     if changes:
         company_changed_event(company=company, actor=actor, changes=changes)
     return changes

@@ -30,7 +30,7 @@ from balcao.tickets.inbound import (
     fallback_department,
     ticket_token_number,
 )
-from balcao.tickets.models import Message, Origin
+from balcao.tickets.models import Message, Origin, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -101,22 +101,7 @@ def route_department(parsed: ParsedMail, recipient: str = "") -> Department:
     return fallback_department()
 
 
-def _result(filed: Filed | None, action: str = "") -> ReceiveResult:
-    if filed is None or filed.ticket is None:
-        return ReceiveResult(None, action or "failed", False, None, None, None)
-    data = filed.as_json()
-    return ReceiveResult(
-        filed.ticket.number,
-        action or str(data["action"]),
-        filed.ticket.linked,
-        filed.ticket.company.name if filed.ticket.company else None,
-        filed.ticket.department.slug,
-        filed.ticket.status,
-    )
-
-
-def _mail_result(mail: InboundMail, action: str) -> ReceiveResult:
-    ticket = mail.ticket
+def _result(ticket: Ticket | None, action: str) -> ReceiveResult:
     if ticket is None:
         return ReceiveResult(None, action, False, None, None, None)
     return ReceiveResult(
@@ -127,6 +112,10 @@ def _mail_result(mail: InboundMail, action: str) -> ReceiveResult:
         ticket.department.slug,
         ticket.status,
     )
+
+
+def _filed_action(filed: Filed) -> str:
+    return "duplicate" if filed.duplicate else filed.receipt.outcome
 
 
 @transaction.atomic(durable=True)
@@ -150,7 +139,7 @@ def do_receive_mail(raw: RawMail) -> ReceiveResult:
         mail = InboundMail.objects.select_related("ticket__company", "ticket__department").get(
             pk=mail.pk
         )
-        return _mail_result(mail, "duplicate")
+        return _result(mail.ticket, "duplicate")
     try:
         return _process(mail, raw)
     except (OperationalError, InterfaceError):
@@ -189,7 +178,7 @@ def _finish(
     else:
         mail.state = InboundMail.State.PROCESSED
     mail.save(update_fields=FILED)
-    return _result(filed, action) if filed is not None else _mail_result(mail, action)
+    return _result(mail.ticket, action or (_filed_action(filed) if filed else ""))
 
 
 def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
@@ -314,7 +303,7 @@ def _keep_unprocessed(mail: InboundMail, error: str) -> ReceiveResult:
         mail.ticket, mail.message = filed.ticket, filed.receipt.message
         mail.note = filed.receipt.note
         mail.save(update_fields=[*FILED, "error"])
-        return _result(filed, "created")
+        return _result(filed.ticket, "created")
     except (OperationalError, InterfaceError):
         raise
     except Exception:
