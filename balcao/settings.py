@@ -126,6 +126,10 @@ LOGIN_URL = "portal:login"
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 # Administrators must set up a second factor (TOTP) before they get in.
 ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client's
+# address is then the rightmost hop that is not one of them (core/clients.py). Empty: the
+# connection's own address, whatever the headers say.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 

@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused
 
 
@@ -27,10 +28,6 @@ LOGIN_PER_CLIENT = Limit("login-client", 30, 15 * 60)
 SECOND_FACTOR_PER_USER = Limit("second-factor", 5, 15 * 60)
 RESET_PER_EMAIL = Limit("reset-email", 3, 60 * 60)
 RESET_PER_CLIENT = Limit("reset-client", 10, 60 * 60)
-
-
-def client_address(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
 
 
 def _key(limit: Limit, subject: str) -> str:

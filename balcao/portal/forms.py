@@ -13,10 +13,10 @@ from balcao.accounts.throttle import (
     RESET_PER_CLIENT,
     RESET_PER_EMAIL,
     authenticate_throttled,
-    client_address,
     count,
     reached,
 )
+from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused
 from balcao.core.forms import MultipleFileField
 from balcao.tickets.actions import NewAttachment, check_upload

@@ -70,6 +70,33 @@ def test_one_client_guessing_many_e_mails_is_throttled(contact):
     assert post_login(Client(), contact.email, REMOTE_ADDR="198.51.100.7").status_code == 302
 
 
+def test_a_spoofed_forwarded_header_does_not_escape_the_limit(contact, settings):
+    """A client guessing from one connection cannot pose as many by writing X-Forwarded-For:
+    only a trusted proxy's header is read."""
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    for n in range(LOGIN_PER_CLIENT.attempts):
+        post_login(
+            Client(),
+            f"guess{n}@example.com",
+            "x",
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    page = post_login(Client(), contact.email, REMOTE_ADDR="203.0.113.9")
+    assert "Muitas tentativas" in page.content.decode()
+
+
+def test_behind_a_trusted_proxy_each_client_counts_apart(contact, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    guesser = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
+    for n in range(LOGIN_PER_CLIENT.attempts):
+        post_login(Client(), f"guess{n}@example.com", "x", **guesser)
+    assert "Muitas tentativas" in post_login(Client(), contact.email, **guesser).content.decode()
+    # Another client through the same proxy is not held back.
+    other = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.7"}
+    assert post_login(Client(), contact.email, **other).status_code == 302
+
+
 def test_the_admin_login_is_the_one_login_page(administrator):
     client = Client()
     response = client.post("/admin/login/?next=/admin/", {"username": administrator.email})
