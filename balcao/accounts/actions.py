@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import ApiToken, Department, RecoveryCode, User
+from balcao.accounts.models import AccountEvent, ApiToken, Department, RecoveryCode, User
 from balcao.accounts.selectors import token_digest, two_factor_required
 from balcao.accounts.throttle import (
     SECOND_FACTOR_PER_USER,
@@ -21,10 +21,21 @@ from balcao.accounts.throttle import (
     throttled_refusal,
 )
 from balcao.core.changes import change_fields, change_slug_set
+from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.events.actions import staff_added_event, staff_changed_event
 
 RECOVERY_CODES = 10
+Kind = AccountEvent.Kind
+
+
+def record_account_event(
+    user: User, kind: str, *, actor: User | None, client: str = ""
+) -> AccountEvent:
+    """One line of a person's security history (``client``: the address, "" when unknown)."""
+    return AccountEvent.objects.create(
+        user=user, kind=kind, actor=actor, client_address=client or None
+    )
 
 
 def do_issue_api_token(
@@ -42,7 +53,7 @@ def do_issue_api_token(
             code="forbidden",
         )
     if user.has_two_factor:
-        do_use_second_factor(user, code)
+        do_use_second_factor(user, code, client=client_address(request))
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -53,24 +64,36 @@ def do_issue_api_token(
             created_at=now,
             expires_at=now + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
+        record_account_event(user, Kind.TOKEN_CREATED, actor=user, client=client_address(request))
     return token
 
 
 @transaction.atomic
-def do_revoke_api_token(user: User, token_id: int) -> None:
+def do_revoke_api_token(user: User, token_id: int, *, client: str = "") -> None:
     """The owner ends one of their tokens; someone else's is not found."""
     deleted, _kinds = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise NotFound(_("Not found."))
+    record_account_event(user, Kind.TOKEN_REVOKED, actor=user, client=client)
 
 
 @transaction.atomic
-def do_set_password(user: User, password: str | None) -> None:
-    """A new password (changed or reset; None: none usable) also ends every API token issued
-    with the old one."""
+def do_set_password(
+    user: User,
+    password: str | None,
+    *,
+    actor: User | None,
+    client: str = "",
+    reset: bool = False,
+) -> None:
+    """A new password (changed, or ``reset`` through the e-mailed link; None: none usable) also
+    ends every API token issued with the old one. ``actor`` is who set it: the person, an
+    administrator, or None for a command run on the server."""
     user.set_password(password)
     user.save(update_fields=["password"])
     ApiToken.objects.filter(user=user).delete()
+    kind = Kind.PASSWORD_RESET if reset else Kind.PASSWORD_CHANGED
+    record_account_event(user, kind, actor=actor, client=client)
 
 
 def _recovery_digest(code: str) -> str:
@@ -89,7 +112,7 @@ def _matching_step(secret: str, code: str, after: int) -> int | None:
 
 
 @transaction.atomic
-def do_enable_two_factor(user: User, *, secret: str, code: str) -> list[str]:
+def do_enable_two_factor(user: User, *, secret: str, code: str, client: str = "") -> list[str]:
     """Turns on TOTP once the person proves their app has ``secret`` (a current code); returns
     the recovery codes, shown once — only their digests are kept."""
     code = code.strip().replace(" ", "")
@@ -102,6 +125,11 @@ def do_enable_two_factor(user: User, *, secret: str, code: str) -> list[str]:
     user.totp_secret = secret
     user.totp_last_step = step
     user.save(update_fields=["totp_secret", "totp_last_step"])
+    record_account_event(user, Kind.TWO_FACTOR_ENABLED, actor=user, client=client)
+    return _new_recovery_codes(user)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
     RecoveryCode.objects.bulk_create(
@@ -110,9 +138,20 @@ def do_enable_two_factor(user: User, *, secret: str, code: str) -> list[str]:
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
-def do_use_second_factor(user: User, code: str) -> None:
-    """Checks the code from the authenticator app, or spends one recovery code. Failures are
-    counted per user (SECOND_FACTOR_PER_USER) and refuse with ``invalid_code``."""
+def do_regenerate_recovery_codes(user: User, *, code: str, client: str = "") -> list[str]:
+    """New recovery codes (the old ones stop working) after one more good code; returns them,
+    shown once. (The code is checked outside this transaction: a failure must stay counted.)"""
+    do_use_second_factor(user, code, client=client)
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        record_account_event(user, Kind.RECOVERY_CODES_REGENERATED, actor=user, client=client)
+    return codes
+
+
+def do_use_second_factor(user: User, code: str, *, client: str = "") -> None:
+    """Checks the code from the authenticator app, or spends one recovery code (recorded as an
+    account event). Failures are counted per user (SECOND_FACTOR_PER_USER) and refuse with
+    ``invalid_code``."""
     if reached(SECOND_FACTOR_PER_USER, str(user.pk)):
         raise throttled_refusal(SECOND_FACTOR_PER_USER)
     code = (code or "").strip().replace(" ", "")
@@ -127,24 +166,27 @@ def do_use_second_factor(user: User, code: str) -> None:
             accepted = bool(code) and bool(
                 RecoveryCode.objects.filter(user=user, digest=_recovery_digest(code)).delete()[0]
             )
+            if accepted:
+                record_account_event(user, Kind.RECOVERY_CODE_USED, actor=user, client=client)
     if not accepted:
         count(SECOND_FACTOR_PER_USER, str(user.pk))
         raise ActionRefused(_("That code is wrong or was already used."), code="invalid_code")
     forget(SECOND_FACTOR_PER_USER, str(user.pk))
 
 
-def do_disable_two_factor(user: User, *, code: str) -> None:
+def do_disable_two_factor(user: User, *, code: str, client: str = "") -> None:
     """Turns TOTP off after one more good code; administrators keep it when it is required."""
     if two_factor_required(user):
         raise ActionRefused(
             _("Administrators must use two-factor authentication here."), code="forbidden"
         )
-    do_use_second_factor(user, code)
+    do_use_second_factor(user, code, client=client)
     with transaction.atomic():
         user.totp_secret = ""
         user.totp_last_step = 0
         user.save(update_fields=["totp_secret", "totp_last_step"])
         RecoveryCode.objects.filter(user=user).delete()
+        record_account_event(user, Kind.TWO_FACTOR_DISABLED, actor=user, client=client)
 
 
 STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "language", "time_zone")

@@ -2,11 +2,16 @@
 and changed through the actions, each change an Event; customer contacts are managed on their
 company (R2), so this list holds staff only."""
 
+import copy
+from typing import TypeVar, cast
+
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminPasswordChangeForm as OwnPasswordForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -16,12 +21,27 @@ from balcao.accounts.actions import (
     do_change_staff_member,
     do_set_password,
 )
-from balcao.accounts.models import Department, User
+from balcao.accounts.models import AccountEvent, Department, User
+from balcao.core.clients import client_address
+
+F = TypeVar("F", bound=forms.Form)
+
+
+def for_request(form: type[F], request: HttpRequest) -> type[F]:
+    """``form`` knowing who sets the password and from where. Django's password views build
+    their form from a class, shared by every request: a subclass is made per request."""
+    attributes = {"actor": cast(User, request.user), "client": client_address(request)}
+    return cast(type[F], type(form.__name__, (form,), attributes))
 
 
 class OwnPasswordChangeForm(OwnPasswordForm):
+    actor: User
+    client: str
+
     def save(self, commit=True):
-        do_set_password(self.user, self.cleaned_data["new_password1"])
+        do_set_password(
+            self.user, self.cleaned_data["new_password1"], actor=self.actor, client=self.client
+        )
         return self.user
 
 
@@ -29,7 +49,7 @@ def own_password_change(request):
     """The admin site's "change my password" page, through do_set_password (the admin site
     has no setting for its form)."""
     return PasswordChangeView.as_view(
-        form_class=OwnPasswordChangeForm,
+        form_class=for_request(OwnPasswordChangeForm, request),
         success_url=reverse("admin:password_change_done"),
         template_name="registration/password_change_form.html",
         extra_context=admin.site.each_context(request),
@@ -41,9 +61,13 @@ class StaffPasswordForm(AdminPasswordChangeForm):
     a member who should not sign in is deactivated."""
 
     usable_password = None
+    actor: User
+    client: str
 
     def save(self, commit=True):
-        do_set_password(self.user, self.cleaned_data["password1"])
+        do_set_password(
+            self.user, self.cleaned_data["password1"], actor=self.actor, client=self.client
+        )
         return self.user
 
 
@@ -72,6 +96,13 @@ class UserAdmin(BaseUserAdmin):
             },
         )
     ]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page, with a form that knows who sets the password and from where (on a
+        copy of this admin, which is shared by every request)."""
+        bound = copy.copy(self)
+        bound.change_password_form = for_request(StaffPasswordForm, request)
+        return BaseUserAdmin.user_change_password(bound, request, id, form_url)
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
@@ -148,3 +179,24 @@ class DepartmentAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """Every person's security history (staff and contacts), read only: written by the
+    actions, never by hand."""
+
+    list_display = ["created_at", "user", "kind", "actor", "client_address"]
+    list_filter = ["kind"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "actor"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

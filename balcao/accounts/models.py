@@ -188,3 +188,47 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class AccountEvent(models.Model):
+    """Something that changed how a person gets into their account: who did it (the person,
+    an administrator, or nobody: a command on the server), when, and from which address.
+    Shown to the person under "My account" and to administrators in the admin."""
+
+    class Kind(models.TextChoices):
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor authentication turned on")
+        TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor authentication turned off")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("New recovery codes")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="account_events", verbose_name=_("account")
+    )
+    kind = models.CharField(_("what"), max_length=40, choices=Kind.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    client_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("account security event")
+        verbose_name_plural = _("account security events")
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),  # a person's own list
+            models.Index(fields=["-created_at", "-id"]),  # the admin's list
+            models.Index(fields=["kind", "-created_at"]),  # the admin's filter
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"

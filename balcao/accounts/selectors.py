@@ -5,7 +5,7 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 
-from balcao.accounts.models import ApiToken, Department, User
+from balcao.accounts.models import AccountEvent, ApiToken, Department, User
 
 TOTP_ISSUER = "Balcão"
 
@@ -36,6 +36,17 @@ def list_api_tokens(user: User) -> list[ApiToken]:
         ApiToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by(
             "-created_at", "-id"
         )
+    )
+
+
+ACCOUNT_EVENTS_SHOWN = 20
+
+
+def list_account_events(user: User) -> list[AccountEvent]:
+    """The person's latest security events (tokens, second factor, password), newest first,
+    with who did each."""
+    return list(
+        AccountEvent.objects.filter(user=user).select_related("actor")[:ACCOUNT_EVENTS_SHOWN]
     )
 
 

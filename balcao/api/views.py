@@ -34,6 +34,7 @@ from balcao.api.schemas import (
     TokenOut,
     TransferIn,
 )
+from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.text import is_unstorable
 from balcao.customers.selectors import find_company, get_contact, list_department_choices
@@ -206,7 +207,7 @@ def tokens_list(request):
 
 @api.delete("/auth/tokens/{token_id}", response={204: None, 404: ErrorOut}, tags=["auth"])
 def revoke_token(request, token_id: int):
-    do_revoke_api_token(request.auth, token_id)
+    do_revoke_api_token(request.auth, token_id, client=client_address(request))
     return Status(204, None)
 
 

@@ -68,7 +68,7 @@ def load_demo() -> bool:
     compras = User.objects.get(email="compras@megastore.com.br")
     do_authorize_contact(mega, actor=compras, email="ti@megastore.com.br", name="Tiago TI")
     for user in User.objects.filter(contact__company__in=[loja, mega]):
-        do_set_password(user, PASSWORD)
+        do_set_password(user, PASSWORD, actor=None)
     _demo_tickets(agents)
     _demo_canned_replies(admin)
     return True

@@ -17,7 +17,7 @@ SECTIONS = [
     ("hours", _("Hours and holidays"), [("sla", "BusinessCalendar")]),
     ("sla", _("SLA"), [("sla", "SlaPolicy")]),
     ("companies", _("Companies and contacts"), [("customers", "Company")]),
-    ("team", _("Team"), [("accounts", "User")]),
+    ("team", _("Team"), [("accounts", "User"), ("accounts", "AccountEvent")]),
     ("email", _("E-mail"), [("email", "Mailbox"), ("email", "InboundMail")]),
     (
         "whatsapp",

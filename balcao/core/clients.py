@@ -49,14 +49,15 @@ def _trusted(address, networks: tuple[Network, ...]) -> bool:
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The client's address as text ("" without a request)."""
+    """The client's IP address as text ("" without a request or an IP peer, e.g. a socket)."""
     if request is None:
         return ""
-    peer_text = request.META.get("REMOTE_ADDR") or ""
     networks = trusted_networks(tuple(settings.TRUSTED_PROXIES))
-    peer = _address(peer_text)
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    if peer is None:
+        return ""
     if not _trusted(peer, networks):
-        return str(peer) if peer is not None else peer_text
+        return str(peer)
     hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
     for hop in reversed(hops):
         address = _address(hop)

@@ -87,8 +87,20 @@ class PortalPasswordResetForm(PasswordResetForm):
 
 
 class PortalSetPasswordForm(SetPasswordForm):
+    """The new password chosen through the e-mailed link (an account event: a reset)."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
     def save(self, commit=True):
-        do_set_password(self.user, self.cleaned_data["new_password1"])
+        do_set_password(
+            self.user,
+            self.cleaned_data["new_password1"],
+            actor=self.user,
+            client=client_address(self.request),
+            reset=True,
+        )
         return self.user
 
 

@@ -28,12 +28,14 @@ from balcao.accounts.actions import (
 from balcao.accounts.forms import SecondFactorForm
 from balcao.accounts.selectors import (
     get_active_user,
+    list_account_events,
     list_api_tokens,
     new_totp_secret,
     totp_qr,
     totp_uri,
     two_factor_required,
 )
+from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact, do_remove_contact
 from balcao.customers.models import Channel
@@ -140,7 +142,7 @@ def login_code(request):
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            do_use_second_factor(user, form.cleaned_data["code"])
+            do_use_second_factor(user, form.cleaned_data["code"], client=client_address(request))
         except ActionRefused as refused:
             form.add_error("code", refused.message)
         else:
@@ -168,7 +170,10 @@ def login_setup(request):
     if form.is_valid():
         try:
             codes = do_enable_two_factor(
-                user, secret=pending["secret"], code=form.cleaned_data["code"]
+                user,
+                secret=pending["secret"],
+                code=form.cleaned_data["code"],
+                client=client_address(request),
             )
         except ActionRefused as refused:
             form.add_error("code", refused.message)
@@ -214,6 +219,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/password_reset_confirm.html"
     form_class = PortalSetPasswordForm
     success_url = reverse_lazy("portal:password_reset_complete")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -553,15 +561,22 @@ def help_page(request):
 @require_GET
 @contact_required
 def account(request):
-    """The contact's own account: their API tokens, each revocable."""
-    return render(request, "portal/account.html", {"tokens": list_api_tokens(request.user)})
+    """The contact's own account: their API tokens, each revocable, and security activity."""
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "tokens": list_api_tokens(request.user),
+            "account_events": list_account_events(request.user),
+        },
+    )
 
 
 @require_POST
 @contact_required
 def revoke_token(request, pk: int):
     try:
-        do_revoke_api_token(request.user, pk)
+        do_revoke_api_token(request.user, pk, client=client_address(request))
     except NotFound:
         raise Http404 from None
     messages.success(request, _("The API token was revoked."))

@@ -90,6 +90,7 @@ def do_erase_person(email: str, *, actor: User | None = None) -> Erasure | None:
         user.set_unusable_password()
         user.save()
         user.api_tokens.all().delete()
+        user.account_events.all().delete()  # addresses it connected from
     for ticket in Ticket.objects.filter(pk__in=touched):
         index_ticket(ticket)  # the search documents hold what was erased too
     return Erasure.objects.create(actor=actor, counts=counts)

@@ -149,4 +149,8 @@ def personal_data(email: str) -> dict[str, Any]:
             {"received": m.received_at.isoformat(), "subject": m.subject}
             for m in person.mails().order_by("received_at")
         ],
+        "account_events": [
+            {"kind": e.kind, "at": e.created_at.isoformat(), "address": e.client_address}
+            for e in (user.account_events.order_by("created_at", "id") if user else [])
+        ],
     }

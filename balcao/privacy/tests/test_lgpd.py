@@ -8,7 +8,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from balcao.accounts.models import Department
+from balcao.accounts.actions import record_account_event
+from balcao.accounts.models import AccountEvent, Department
 from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.whatsapp.actions import do_receive_webhook, do_register_number
 from balcao.connectors.whatsapp.models import BusinessNumber
@@ -23,6 +24,7 @@ from tests.mail.conftest import make_mail
 pytestmark = pytest.mark.django_db
 
 NAME, EMAIL, NUMBER = "Zuleica Pereirinha", "zuleica@megastore.com.br", "5511955554444"
+ADDRESS = "203.0.113.61"
 FILE = b"conteudo-secreto-da-zuleica"
 
 
@@ -32,6 +34,7 @@ def zuleica(profile, media):
     user = make_authorized(company, primary, EMAIL)
     user.name = NAME
     user.save()
+    record_account_event(user, AccountEvent.Kind.TOKEN_CREATED, actor=user, client=ADDRESS)
     do_register_number(user.contact, actor=primary, number=NUMBER)
     ticket = open_ticket(
         user,
@@ -63,6 +66,7 @@ def test_export_has_everything_of_the_person_and_nothing_of_others(zuleica):
     assert data["attachments"][0]["name"] == "rg.txt"
     assert {e["kind"] for e in data["events"]} >= {"contact_authorized", "whatsapp_number_added"}
     assert [m["subject"] for m in data["emails_received"]] == ["Boleto"]
+    assert [e["address"] for e in data["account_events"]] == [ADDRESS]
     assert primary.email not in json.dumps(data) and "Assunto do primário" not in json.dumps(data)
 
 
@@ -105,6 +109,7 @@ def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     assert _traces(needles)  # the scan sees them before
     erasure = do_erase_person(EMAIL)
     assert _traces(needles) == []
+    assert not AccountEvent.objects.filter(client_address=ADDRESS).exists()
     assert not any(FILE in path.read_bytes() for path in media.rglob("*") if path.is_file())
     ticket.refresh_from_db()
     assert ticket.company.name == "Mega Store" and ticket.messages.count() == 2
