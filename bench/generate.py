@@ -200,9 +200,16 @@ def start_clocks() -> int:
         .select_related("company__plan", "department")
     )
     for ticket in tickets.iterator(chunk_size=2000):
-        key = (ticket.company.plan_id, ticket.department_id)
+        company = ticket.company
+        key = (
+            company.plan_id,
+            ticket.department_id,
+            company.contract_first_response_minutes,
+            company.contract_next_response_minutes,
+            company.contract_resolution_minutes,
+        )
         if key not in policies:
-            policies[key] = policy_for(ticket.company.plan, ticket.department)
+            policies[key] = policy_for(company, ticket.department)
         policy = policies[key]
         first_due = add_business(
             cal, ticket.created_at, timedelta(minutes=policy.first_response_minutes)

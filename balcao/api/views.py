@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -44,6 +45,7 @@ from balcao.notifications.selectors import (
     notification_payload,
     notification_preferences,
 )
+from balcao.search.selectors import is_search, ranked_ids
 from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
@@ -268,7 +270,21 @@ class TicketPages(PageNumberPagination):
         page_size: int | None = Field(None, ge=1)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
+        filters = params["filters"]
+        if is_search(filters.q):
+            # The page's ids and the total in one ranking of the matches, then the page.
+            size = self._get_page_size(pagination.page_size)
+            ids, total = ranked_ids(
+                list_tickets(request.auth, **{**filters.dict(), "q": ""}),
+                filters.q,
+                staff=request.auth.is_agent,
+                offset=(pagination.page - 1) * size,
+                limit=size,
+            )
+            rows = list_tickets(request.auth).filter(pk__in=ids).prefetch_related(TAGS).in_bulk()
+            page: dict[str, Any] = {self.items_attribute: [rows[pk] for pk in ids], "count": total}
+        else:
+            page = super().paginate_queryset(queryset, pagination, request, **params)
         page[self.items_attribute] = [summary(request.auth, t) for t in page[self.items_attribute]]
         return page
 

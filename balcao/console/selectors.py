@@ -13,7 +13,7 @@ from balcao.accounts.models import Department, User
 from balcao.core.health import worker_status
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
-from balcao.search.selectors import with_snippets
+from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
 from balcao.tickets.selectors import TAGS, list_tickets, visible_departments, visible_tickets
@@ -119,9 +119,17 @@ def console_page(
 ) -> Page[Any]:
     """One page of the console list. The count and the order are taken on the narrow rows
     (ticket and clock), then only that page's tickets are loaded with all they show: at
-    100,000 tickets, sorting the joined rows costs several times more."""
-    ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-    page: Page[Any] = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
+    100,000 tickets, sorting the joined rows costs several times more. A search by relevance
+    takes its total with the page's ids (one ranking of the matches, not two)."""
+    q = filters.get("q", "")
+    page: Page[Any]
+    if sort == "relevance" and is_search(q):
+        page = ranked_page(
+            list_tickets(viewer, **{**filters, "q": ""}), q, number, size, staff=True
+        )
+    else:
+        ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
+        page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
     rows = (
         list_tickets(viewer)
@@ -130,7 +138,7 @@ def console_page(
         .prefetch_related(TAGS)
         .in_bulk()
     )
-    page.object_list = with_snippets([rows[pk] for pk in ids], filters.get("q", ""), staff=True)
+    page.object_list = with_snippets([rows[pk] for pk in ids], q, staff=True)
     return page
 
 

@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from django.apps.registry import Apps
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Prefetch, Value
+from django.db.models import F, Prefetch, Value
 from django.utils.html import strip_tags
 
 from balcao.kb.models import Article
@@ -69,34 +69,56 @@ def _fts_replace(table: str, rowid: int, **columns: str) -> None:
         cursor.execute(insert, [rowid, *columns.values()])
 
 
-def _write(
-    model: type[TicketDocument] | type[ArticleDocument],
-    key: str,
-    pk: int,
-    fields: dict[str, object],
-    *,
-    new: bool,
-) -> None:
-    """One statement where it can: an insert for what is new, an update otherwise (an insert
-    after all for what predates the index)."""
-    if new or not model.objects.filter(pk=pk).update(**fields):
-        model.objects.create(**{key: pk}, **fields)
+def _fts_ticket(ticket_id: int) -> None:
+    """SQLite: the ticket's FTS5 row copied from its document, in one statement; the column
+    only staff search holds the notes and the tags."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT OR REPLACE INTO search_ticket_fts (rowid, public_text, internal_text)"
+            " SELECT ticket_id, public_text, internal_text || ' ' || tags_text"
+            " FROM search_ticketdocument WHERE ticket_id = %s",
+            [ticket_id],
+        )
 
 
 def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> None:
-    """(Re)write the ticket's document from what it holds now. ``messages``: a new ticket's,
-    as its creator holds them (no query to read them back)."""
+    """(Re)write the ticket's document from what it holds now (its tags are kept: they are
+    written by ``index_tags``). ``messages``: a new ticket's, as its creator holds them (no
+    query to read them back)."""
     new = messages is not None
     if messages is None:
         messages = ticket.messages.only("ticket_id", "body_text", "internal")
     public, internal = _ticket_texts(ticket, messages)
     fields: dict[str, object] = {"public_text": public, "internal_text": internal}
-    if connection.vendor == "postgresql":
+    staff: dict[str, object] = {}  # in one statement with the tags the document holds
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
         fields["public_vector"] = _vector(public)
-        fields["staff_vector"] = _vector(f"{public} {internal}")
-    _write(TicketDocument, "ticket_id", ticket.pk, fields, new=new)
+        staff["staff_vector"] = SearchVector(
+            Value(public), Value(internal), F("tags_text"), config="simple"
+        )
+    if new or not TicketDocument.objects.filter(pk=ticket.pk).update(**fields, **staff):
+        if postgresql:
+            fields["staff_vector"] = _vector(f"{public} {internal}")
+        TicketDocument.objects.create(ticket_id=ticket.pk, **fields)
     if connection.vendor == "sqlite":
-        _fts_replace("search_ticket_fts", ticket.pk, public_text=public, internal_text=internal)
+        _fts_ticket(ticket.pk)
+
+
+def index_tags(ticket: Ticket, names: Iterable[str]) -> None:
+    """Write the ticket's tags (``names``, as it has them now) into its document: staff find
+    a ticket by its tags; customers never see them, so never search them."""
+    tags = document(*names)
+    fields: dict[str, object] = {"tags_text": tags}
+    if connection.vendor == "postgresql":
+        fields["staff_vector"] = SearchVector(
+            F("public_text"), F("internal_text"), Value(tags), config="simple"
+        )
+    if not TicketDocument.objects.filter(pk=ticket.pk).update(**fields):
+        index_ticket(ticket)  # a ticket from before the index (a bulk import): written whole
+        TicketDocument.objects.filter(pk=ticket.pk).update(**fields)
+    if connection.vendor == "sqlite":
+        _fts_ticket(ticket.pk)
 
 
 def index_article(article: Article) -> None:
@@ -105,7 +127,9 @@ def index_article(article: Article) -> None:
     fields: dict[str, object] = {"text": text}
     if connection.vendor == "postgresql":
         fields["vector"] = _vector(text)
-    _write(ArticleDocument, "article_id", article.pk, fields, new=False)
+    # One statement where it can: an update, an insert for what predates the index.
+    if not ArticleDocument.objects.filter(pk=article.pk).update(**fields):
+        ArticleDocument.objects.create(article_id=article.pk, **fields)
     if connection.vendor == "sqlite":
         _fts_replace("search_article_fts", article.pk, text=text)
 
@@ -124,12 +148,17 @@ def rebuild_index(apps: Apps = django_apps, batch: int = 2000) -> int:
     messages = message_model.objects.only("ticket_id", "body_text", "internal").order_by("pk")
     count, last = 0, 0
     while chunk := list(
-        tickets.filter(pk__gt=last).prefetch_related(Prefetch("messages", queryset=messages))[
-            :batch
-        ]
+        tickets.filter(pk__gt=last).prefetch_related(
+            Prefetch("messages", queryset=messages), "tags"
+        )[:batch]
     ):
         ticket_docs.objects.bulk_create(
-            ticket_docs(ticket_id=t.pk, public_text=p, internal_text=i)
+            ticket_docs(
+                ticket_id=t.pk,
+                public_text=p,
+                internal_text=i,
+                tags_text=document(*(tag.name for tag in t.tags.all())),
+            )
             for t in chunk
             for p, i in [_ticket_texts(t, t.messages.all())]
         )
@@ -143,14 +172,16 @@ def rebuild_index(apps: Apps = django_apps, batch: int = 2000) -> int:
             cursor.execute(
                 "UPDATE search_ticketdocument SET"
                 " public_vector = to_tsvector('simple', public_text),"
-                " staff_vector = to_tsvector('simple', public_text || ' ' || internal_text)"
+                " staff_vector = to_tsvector("
+                "'simple', public_text || ' ' || internal_text || ' ' || tags_text)"
             )
             cursor.execute("UPDATE search_articledocument SET vector = to_tsvector('simple', text)")
         elif connection.vendor == "sqlite":
             cursor.execute("DELETE FROM search_ticket_fts")
             cursor.execute(
                 "INSERT INTO search_ticket_fts (rowid, public_text, internal_text)"
-                " SELECT ticket_id, public_text, internal_text FROM search_ticketdocument"
+                " SELECT ticket_id, public_text, internal_text || ' ' || tags_text"
+                " FROM search_ticketdocument"
             )
             cursor.execute("DELETE FROM search_article_fts")
             cursor.execute(

@@ -1,7 +1,8 @@
 """The search index: one document per ticket and per help article, written only by
 ``search.actions``. ``*_text`` hold the normalised words (search/text.py); on PostgreSQL the
-``*_vector`` columns hold them as ``tsvector`` (GIN-indexed), on SQLite they stay empty and an
-FTS5 table mirrors the text (both made by this app's migrations)."""
+``*_vector`` columns hold them as ``tsvector`` (the staff one GIN-indexed), on SQLite they stay empty and an
+FTS5 table mirrors the text (both made by this app's migrations): its ``internal_text`` column
+holds what only staff search, the notes and the tags."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -15,6 +16,8 @@ class TicketDocument(models.Model):
     public_text = models.TextField(blank=True)
     # Internal notes: only staff search them.
     internal_text = models.TextField(blank=True)
+    # Tags: only staff see and search them; written when they change (``index_tags``).
+    tags_text = models.TextField(blank=True)
     public_vector = SearchVectorField(null=True)
     staff_vector = SearchVectorField(null=True)
 

@@ -4,12 +4,13 @@ callers hand in a queryset already narrowed to what the viewer may see (``visibl
 ``visible_articles``): these only narrow it further, rank it and quote it."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, QuerySet, Value
+from django.db.models import Count, F, QuerySet, Value, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,10 +25,13 @@ def _as_typed(term: str) -> bool:
     return not term.isdigit()
 
 
-def _postgres_query(terms: list[str], any_word: bool) -> SearchQuery:
+def _tsquery(terms: list[str], any_word: bool) -> str:
     last = f"{terms[-1]}:*" if _as_typed(terms[-1]) else terms[-1]
-    joined = (" | " if any_word else " & ").join(terms[:-1] + [last])
-    return SearchQuery(joined, search_type="raw", config="simple")
+    return (" | " if any_word else " & ").join(terms[:-1] + [last])
+
+
+def _postgres_query(terms: list[str], any_word: bool) -> SearchQuery:
+    return SearchQuery(_tsquery(terms, any_word), search_type="raw", config="simple")
 
 
 def _fts_query(terms: list[str], any_word: bool, column: str = "") -> str:
@@ -59,6 +63,93 @@ def _match(
         select={"rank": f"-bm25({fts})"},
     )
     return matched
+
+
+def is_search(q: str) -> bool:
+    """Whether ``q`` has words to match (``match_tickets`` ranks by them)."""
+    return bool(query_words(q.replace("#", " ")))
+
+
+def _ranked(
+    tickets: QuerySet[Ticket], terms: list[str], *, staff: bool, offset: int, limit: int
+) -> list[tuple[int, int]]:
+    """(id, total) of the page: the documents are matched and ranked first, alone (a
+    materialised CTE: only id and rank go on, never the vectors), then joined to ``tickets``;
+    the total is a window count. Left to itself, PostgreSQL's planner carried every match's
+    vector through the join and the sort (and spilled them to disk), and SQLite cannot rank
+    (bm25) beside a window. Ordered as ``match_tickets`` orders."""
+    if connection.vendor == "postgresql":
+        matched = (
+            "SELECT ticket_id, ts_rank(staff_vector, query, 1) AS rank"
+            " FROM search_ticketdocument, to_tsquery('simple', %s) query"
+            " WHERE staff_vector @@ query"
+        )
+        words = _tsquery(terms, any_word=False)
+    else:
+        matched = (
+            "SELECT rowid AS ticket_id, -bm25(search_ticket_fts) AS rank"
+            " FROM search_ticket_fts WHERE search_ticket_fts MATCH %s"
+        )
+        words = _fts_query(terms, any_word=False, column="" if staff else "public_text")
+    inner, params = tickets.order_by().values("id", "updated_at").query.sql_with_params()
+    # Our constants and Django's SQL of ``tickets``; every value is a parameter.
+    sql = " ".join(
+        [
+            f"WITH matched AS MATERIALIZED ({matched})",
+            f"SELECT t.id, count(*) OVER () FROM matched JOIN ({inner}) t",  # noqa: S608
+            "ON t.id = matched.ticket_id",
+            "ORDER BY matched.rank DESC, t.updated_at DESC, t.id DESC LIMIT %s OFFSET %s",
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words, *params, limit, offset])
+        rows: list[tuple[int, int]] = cursor.fetchall()
+    return rows
+
+
+def ranked_ids(
+    tickets: QuerySet[Ticket], q: str, *, staff: bool, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """The ids of ``tickets`` (the viewer's, filtered, not yet matched) that match ``q``, best
+    first, from ``offset``, at most ``limit``, and how many match in all — in one query: the
+    total comes with the page, so the matches are ranked once and not counted again apart.
+    A customer on PostgreSQL is matched within its company's tickets (``match_tickets``:
+    the company index first, no GIN index on what customers search)."""
+    terms = query_words(q.replace("#", " "))
+    page: Callable[[int, int], list[tuple[int, int]]]
+    if terms and (staff or connection.vendor != "postgresql"):
+
+        def page(offset: int, limit: int) -> list[tuple[int, int]]:
+            return _ranked(tickets, terms, staff=staff, offset=offset, limit=limit)
+
+    else:
+        matched = match_tickets(tickets, q, staff=staff).select_related(None)
+        counted = matched.annotate(found=Window(Count("pk"))).values_list("pk", "found")
+
+        def page(offset: int, limit: int) -> list[tuple[int, int]]:
+            return list(counted[offset : offset + limit])
+
+    rows = page(offset, limit)
+    if not rows and offset:  # past the end: the total alone
+        return [], next((total for _, total in page(0, 1)), 0)
+    return [pk for pk, _ in rows], rows[0][1] if rows else 0
+
+
+def ranked_page(
+    tickets: QuerySet[Ticket], q: str, number: int | str | None, size: int, *, staff: bool
+) -> Page[Any]:
+    """``Paginator.get_page`` for a search (``ranked_ids``): the page's ticket ids, best first,
+    with its total from the same query; a page past the end is the last."""
+    try:
+        wanted = max(int(number or 1), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    ids, total = ranked_ids(tickets, q, staff=staff, offset=(wanted - 1) * size, limit=size)
+    page = Paginator(range(total), size).get_page(wanted)
+    if page.number != wanted:
+        ids, _ = ranked_ids(tickets, q, staff=staff, offset=(page.number - 1) * size, limit=size)
+    page.object_list = ids
+    return page
 
 
 def match_tickets(tickets: QuerySet[Ticket], q: str, *, staff: bool) -> QuerySet[Ticket]:

@@ -38,7 +38,7 @@ from balcao.events.actions import (
     transferred_event,
 )
 from balcao.notifications.actions import notify_later
-from balcao.search.actions import index_ticket
+from balcao.search.actions import index_tags, index_ticket
 from balcao.sla.actions import do_reprioritize_clock, do_start_clock, do_update_clock
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
@@ -750,6 +750,7 @@ def do_set_tags(ticket: Ticket, *, actor: User, tags: Iterable[str]) -> Ticket:
     new = [Tag.objects.get_or_create(name=name)[0] for name in added]
     ticket.tags.add(*new)
     ticket.tags.remove(*(current[name] for name in removed))
+    index_tags(ticket, wanted)
     tags_changed_event(ticket=ticket, actor=actor, added=added, removed=sorted(removed))
     _save(ticket)
     return ticket
@@ -915,5 +916,8 @@ def do_merge_ticket(ticket: Ticket, *, actor: User, into: Ticket) -> Ticket:
     message_added_event(ticket=into, actor=actor, message=notice)
     if notice.delivery == Message.Delivery.PENDING:
         transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(notice.pk))
+    index_ticket(source)  # what each is found by moved with the messages
+    index_ticket(into)
+    index_tags(into, into.tags.values_list("name", flat=True))
     _save(into)
     return into

@@ -1,12 +1,8 @@
-"""Index the tickets and help articles that exist already (the starter articles too)."""
+"""Once indexed the tickets and help articles that existed; now 0004 does, after the
+documents gained their tags (``rebuild_index`` writes the latest document, so only the last
+migration may call it)."""
 
 from django.db import migrations
-
-
-def index(apps, schema_editor):
-    from balcao.search.actions import rebuild_index
-
-    rebuild_index(apps)
 
 
 class Migration(migrations.Migration):
@@ -16,4 +12,4 @@ class Migration(migrations.Migration):
         ("tickets", "0004_receipts_and_reply_channel"),
     ]
 
-    operations = [migrations.RunPython(index, migrations.RunPython.noop)]
+    operations = []

@@ -7,8 +7,8 @@ from django.utils import timezone
 from balcao.accounts.models import User
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.search.actions import rebuild_index
-from balcao.search.selectors import highlight, ticket_snippets
-from balcao.tickets.actions import do_add_message
+from balcao.search.selectors import highlight, ranked_ids, ticket_snippets
+from balcao.tickets.actions import do_add_message, do_merge_ticket, do_set_tags
 from balcao.tickets.selectors import list_tickets
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,31 @@ def test_requester_company_cnpj_and_number(admin, profile):
     assert numbers(admin, contact.name) == [ticket.number]
     assert numbers(admin, f"#{ticket.number}") == [ticket.number]
     assert numbers(admin, str(ticket.number)[:-1]) == []  # a number is whole, not a prefix
+
+
+def test_a_tag_finds_its_tickets_for_staff_only_as_long_as_it_has_it(admin, acme):
+    ticket = open_ticket(acme[1], subject="Pedido parado", body="Sem resposta.")
+    assert numbers(admin, "prioritario") == []
+    do_set_tags(ticket, actor=admin, tags=["Cliente Prioritário", "black-friday"])
+    assert numbers(admin, "prioritario") == [ticket.number]
+    assert numbers(admin, "black friday") == [ticket.number]
+    assert numbers(acme[1], "prioritario") == []  # customers never see tags
+    do_add_message(ticket, actor=acme[1], body="Alguma novidade?")  # rewriting keeps the tags
+    assert numbers(admin, "cliente novidade") == [ticket.number]
+    do_set_tags(ticket, actor=admin, tags=["black-friday"])
+    assert numbers(admin, "prioritario") == []
+    assert rebuild_index() >= 1
+    assert numbers(admin, "friday") == [ticket.number]
+    assert numbers(acme[1], "friday") == []
+
+
+def test_a_merge_moves_what_is_found_with_the_messages(admin, acme):
+    duplicate = open_ticket(acme[1], subject="Frete", body="A transportadora atrasou.")
+    kept = open_ticket(acme[1], subject="Frete de novo", body="A etiqueta não imprime.")
+    do_set_tags(duplicate, actor=admin, tags=["logística"])
+    do_merge_ticket(duplicate, actor=admin, into=kept)
+    assert numbers(admin, "transportadora") == [kept.number]
+    assert sorted(numbers(admin, "logistica")) == sorted([duplicate.number, kept.number])
 
 
 def test_the_last_word_matches_as_typed(admin, acme):
@@ -123,6 +148,35 @@ def test_filters_combine_with_words(admin, acme, profile):
     day = timezone.localtime(support.created_at).date()  # dates are the viewer's (Brasília)
     assert len(numbers(admin, "nota", opened_from=day, opened_to=day)) == 3
     assert numbers(admin, "nota", opened_to=day.replace(year=day.year - 1)) == []
+
+
+def test_a_page_of_results_comes_with_the_total_in_the_order_of_the_list(admin, acme):
+    company, contact = acme
+    for i in range(1, 6):
+        ticket = open_ticket(contact, subject=f"Boleto {i}", body="boleto " * i)
+    do_add_message(ticket, actor=admin, body="Boleto na nota interna.", internal=True)
+    only_noted = open_ticket(contact, subject="Outro", body="Nada.")
+    do_add_message(only_noted, actor=admin, body="Boleto.", internal=True)
+    for viewer, staff in ((admin, True), (contact, False)):
+        listed = [t.pk for t in list_tickets(viewer, q="boleto")]
+        assert len(listed) == (6 if staff else 5)
+        pages = [
+            ranked_ids(list_tickets(viewer), "boleto", staff=staff, offset=offset, limit=2)
+            for offset in (0, 2, 4)
+        ]
+        assert [pk for ids, _ in pages for pk in ids] == listed
+        assert {total for _, total in pages} == {len(listed)}
+        assert ranked_ids(list_tickets(viewer), "boleto", staff=staff, offset=50, limit=2) == (
+            [],
+            len(listed),
+        )
+    assert ranked_ids(
+        list_tickets(admin, company=company.pk), "nada", staff=True, offset=0, limit=5
+    ) == (
+        [only_noted.pk],
+        1,
+    )
+    assert ranked_ids(list_tickets(admin), "inexistente", staff=True, offset=0, limit=5) == ([], 0)
 
 
 def test_rebuild_writes_the_same_index(admin, acme):
