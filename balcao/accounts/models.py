@@ -147,6 +147,9 @@ class Department(Localized, models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Bumped after every commit that changes one of its tickets (tickets.actions): the
+    # console's live lists compare it instead of scanning the tickets on every poll.
+    tickets_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "name"]

@@ -1,12 +1,14 @@
 """Reads for the staff console, always for a viewer and always through tickets' visibility."""
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 from balcao.accounts.models import Department, User
@@ -114,6 +116,30 @@ def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> Q
     return tickets.select_related("sla").order_by(*SORTS.get(sort, SORTS["updated"]))
 
 
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator[int]):
+    """Counts at most COUNT_CAP + 1 rows: an unfiltered list of a large desk says "more than
+    10,000" instead of counting every ticket on every request (pages go up to the cap)."""
+
+    def __init__(self, ids: "QuerySet[Ticket, int]", per_page: int) -> None:
+        super().__init__(ids, per_page)
+        self.ids = ids
+
+    @cached_property
+    def count(self) -> int:
+        return self.ids[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+
 def console_page(
     viewer: User, number: int | str | None, *, size: int, sort: str = "updated", **filters: Any
 ) -> Page[Any]:
@@ -129,7 +155,7 @@ def console_page(
         )
     else:
         ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-        page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
+        page = CappedPaginator(ordered.values_list("pk", flat=True), size).get_page(number)
     ids = list(page.object_list)
     rows = (
         list_tickets(viewer)
@@ -143,11 +169,13 @@ def console_page(
 
 
 def tickets_version(viewer: User) -> str:
-    """Changes whenever a ticket the viewer sees changes (every action touches updated_at):
-    the live list swaps only when this moved."""
-    latest = visible_tickets(viewer).aggregate(latest=Max("updated_at"), n=Count("id"))
-    stamp = latest["latest"].timestamp() if latest["latest"] else 0
-    return f"{stamp:.6f}-{latest['n']}"
+    """Changes whenever a ticket of a department the viewer sees changes: the live list swaps
+    only when this moved. The departments' counters (bumped by tickets.actions after each
+    commit) are read, not the tickets: a few rows, whatever the number of tickets. Joining or
+    leaving a department changes the list of ids, so the token too."""
+    rows = visible_departments(viewer).order_by("pk").values_list("pk", "tickets_version")
+    state = ",".join(f"{pk}.{version}" for pk, version in rows)
+    return hashlib.blake2b(state.encode(), digest_size=8).hexdigest()
 
 
 def ticket_version(ticket: Ticket) -> str:

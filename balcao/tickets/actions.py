@@ -1,12 +1,14 @@
 """Every change to a ticket: atomic, under a row lock, recorded as an Event (R11, R12, R17)."""
 
 import hashlib
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -125,6 +127,31 @@ def _set_status(ticket: Ticket, status: Status, actor: User | None) -> None:
 def _save(ticket: Ticket, *fields: str) -> None:
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=["updated_at", *fields])
+    touch_departments(ticket.department_id)
+
+
+_touched = threading.local()
+
+
+def touch_departments(*department_ids: int) -> None:
+    """Say that tickets of these departments changed: their ``tickets_version`` moves once
+    the transaction commits (one UPDATE however many tickets changed), which is what the
+    console's live lists poll instead of scanning the tickets. After commit, never before:
+    a poll between the commit and the bump sees new rows under the old version and swaps once
+    more later, never the reverse (an old page kept under a new version). No row lock is held
+    through the transaction, so writers of one department do not queue on it."""
+    pending: set[int] = getattr(_touched, "ids", set())
+    _touched.ids = pending
+    pending.update(department_ids)
+    transaction.on_commit(_bump_touched)
+
+
+def _bump_touched() -> None:
+    pending: set[int] = getattr(_touched, "ids", set())
+    if pending:
+        ids = sorted(pending)
+        pending.clear()
+        Department.objects.filter(pk__in=ids).update(tickets_version=F("tickets_version") + 1)
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -215,6 +242,7 @@ def create_ticket(
         reference=reference,
         priority=priority,
     )
+    touch_departments(department.pk)
     notify_later(
         ticket_opened_event(
             ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
@@ -511,6 +539,7 @@ def do_transfer_ticket(ticket: Ticket, *, actor: User, department: Department) -
     _check_department(ticket.company, department, actor)
     old = ticket.department
     ticket.department = department
+    touch_departments(old.pk)
     notify_later(transferred_event(ticket=ticket, actor=actor, old=old, new=department))
     if ticket.assignee is not None and not (
         ticket.assignee.is_administrator

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from balcao.accounts.models import Department
 from balcao.console.forms import ACTIVE
 from balcao.console.tests.conftest import open_unlinked
 from balcao.customers.models import Contact
@@ -145,14 +146,33 @@ def test_list_paginates_by_25(as_agent, customer):
     assert len(second.context["page"].object_list) == 2
 
 
-def test_list_poll_answers_204_until_something_changes(as_agent, customer, suporte_agent):
+def test_a_long_list_is_counted_up_to_a_cap(as_agent, customer, monkeypatch):
+    """A large desk's list does not count every ticket on every request: past the cap it
+    says "more than" and pages on; filtered below the cap, it counts exactly."""
+    monkeypatch.setattr("balcao.console.selectors.COUNT_CAP", 3)
+    monkeypatch.setattr("balcao.console.views.PAGE_SIZE", 2)
+    for _ in range(5):
+        open_ticket(customer, "suporte")
+    first = as_agent.get(url("tickets"))
+    assert first.context["page"].paginator.capped
+    assert "Mais de 3 chamados · página 1" in text(first)
+    assert "page=2" in text(first)
+    assert len(as_agent.get(url("tickets"), {"page": 2}).context["page"].object_list) == 2
+    closed = as_agent.get(url("tickets"), {"status": "closed"}).context["page"].paginator
+    assert (closed.count, closed.capped) == (0, False)
+
+
+def test_list_poll_answers_204_until_something_changes(
+    as_agent, customer, suporte_agent, django_capture_on_commit_callbacks
+):
     ticket = open_ticket(customer, "suporte")
     page = as_agent.get(url("tickets"), {"status": "open"})
     version = page.context["version"]
     assert f"v={version}" in page.content.decode().replace("&amp;", "&").replace("%2D", "-")
     poll = as_agent.get(url("tickets"), {"status": "open", "v": version}, HTTP_HX_REQUEST="true")
     assert poll.status_code == 204
-    actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves on commit
+        actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
     poll = as_agent.get(url("tickets"), {"status": "open", "v": version}, HTTP_HX_REQUEST="true")
     assert poll.status_code == 200
     assert poll.templates[0].name == "console/_ticket_rows.html"
@@ -160,12 +180,33 @@ def test_list_poll_answers_204_until_something_changes(as_agent, customer, supor
     assert list(poll.context["page"].object_list) == []
 
 
-def test_home_poll_answers_204_until_something_changes(as_agent, customer):
+def test_home_poll_answers_204_until_something_changes(
+    as_agent, customer, django_capture_on_commit_callbacks
+):
     version = as_agent.get(url("home")).context["version"]
     assert as_agent.get(url("home"), {"v": version}, HTTP_HX_REQUEST="true").status_code == 204
-    open_ticket(customer, "suporte")
+    with django_capture_on_commit_callbacks(execute=True):
+        open_ticket(customer, "suporte")
     poll = as_agent.get(url("home"), {"v": version}, HTTP_HX_REQUEST="true")
     assert poll.status_code == 200 and 'id="live-home"' in poll.content.decode()
+
+
+def test_poll_sees_a_ticket_leave_the_department(
+    as_agent, customer, suporte_agent, django_capture_on_commit_callbacks
+):
+    """The agent sees only Suporte: a transfer away changes no ticket of theirs that is
+    still there, and the list must still drop it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(customer, "suporte")
+        open_ticket(customer, "suporte")  # a newer one, untouched by the transfer
+    version = as_agent.get(url("tickets")).context["version"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_transfer_ticket(
+            ticket, actor=suporte_agent, department=Department.objects.get(slug="financeiro")
+        )
+    poll = as_agent.get(url("tickets"), {"v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200
+    assert ticket.number not in [t.number for t in poll.context["page"].object_list]
 
 
 # ---- bulk -------------------------------------------------------------------------------
