@@ -104,6 +104,9 @@ class ChannelOut(Schema):
     available_in_plan: bool
     open_now: bool
     opens_at: datetime | None
+    hours: str  # the weekly hours, in words
+    state: str  # "open now", "opens monday at 9:00", "by appointment"
+    by_appointment: bool  # meetings: booked for a time within the hours
 
 
 class TicketOut(TicketSummaryOut):
