@@ -149,6 +149,8 @@ class MessageIn(Schema):
     body: str = ""
     internal: bool = False
     canned_response: int | None = None  # its text, placeholders filled, when body is empty
+    # Staff, on a WhatsApp ticket whose 24-hour window is closed: the approved template sent.
+    whatsapp_template: int | None = None
 
 
 class CannedResponseOut(Schema):

@@ -506,7 +506,7 @@ def _reach(company) -> dict[str, list]:
     """The plan's real-time channels with how to reach each (R13, R14), and the others."""
     numbers = business_numbers()
     included, others = [], []
-    for state in company_channels(company):
+    for state in company_channels(company, meetings=True):
         if not state.available_in_plan:
             others.append(state)
             continue

@@ -365,13 +365,18 @@ MEETINGS = (Channel.MEETING_CONSULTANT, Channel.MEETING_MARKETING)
 
 
 def company_channels(
-    company: Company | None, now: datetime | None = None, viewer_zone: tzinfo | None = None
+    company: Company | None,
+    now: datetime | None = None,
+    viewer_zone: tzinfo | None = None,
+    *,
+    meetings: bool = False,
 ) -> list[ChannelState]:
     """Each real-time channel: whether the company's plan includes it (channels the plans do
     not list are everyone's; staff see all), its weekly hours, open now or when it opens (in
     Brasília time, and in ``viewer_zone``, by default the active one, when it differs). The
     phone is left out for a plan without it: its number is only for the plans that include it
-    (R14). Meetings follow the default business calendar and are booked, not walked into."""
+    (R14). With ``meetings``, the meetings too: on the default business calendar, booked, not
+    walked into (one query more)."""
     now = now or timezone.now()
     viewer_zone = viewer_zone or timezone.get_current_timezone()
     stored = [
@@ -380,8 +385,9 @@ def company_channels(
     ]
     # None stored (all removed, or a database not migrated from scratch): the default hours.
     channels = stored or [(c.value, str(c.label), _default()) for c in RealtimeChannel]
-    business = calendar_value(BusinessCalendar.objects.filter(is_default=True).first())
-    channels += [(c.value, str(c.label), business) for c in MEETINGS]
+    if meetings:
+        business = calendar_value(BusinessCalendar.objects.filter(is_default=True).first())
+        channels += [(c.value, str(c.label), business) for c in MEETINGS]
     states = []
     for channel, name, cal in channels:
         allowed = company is None or company.plan.allows_channel(channel)
@@ -407,11 +413,11 @@ def company_channels(
 def viewer_channels(viewer: Viewer) -> list[ChannelState]:
     """The channels of the viewer's company (a contact), or all of them (staff)."""
     if getattr(viewer, "is_agent", False):
-        return company_channels(None)
+        return company_channels(None, meetings=True)
     contact = get_contact(viewer)
     if contact is None:
         return []
-    return company_channels(contact.company)
+    return company_channels(contact.company, meetings=True)
 
 
 def ticket_calendar(ticket: Ticket) -> Calendar:

@@ -30,7 +30,7 @@ def agent(profile):
 def test_channels_of_a_plan_open_and_closed(profile, time_machine):
     company, _ = make_company("essencial")  # WhatsApp Comercial only, of the plan-gated ones
     time_machine.move_to(sp(2026, 3, 6, 18), tick=False)  # Friday after hours
-    states = {c.channel: c for c in company_channels(company)}
+    states = {c.channel: c for c in company_channels(company, meetings=True)}
     assert not states["chat"].available_in_plan and states["whatsapp_commercial"].available_in_plan
     assert "phone" not in states  # only the plans with the phone see it (R14)
     team, _ = make_company("team")
@@ -129,7 +129,7 @@ def test_report_for_staff_only(agent, client, time_machine):
 def test_without_stored_channel_hours_the_default_ones_answer(profile, time_machine):
     ChannelHours.objects.all().delete()
     time_machine.move_to(sp(2026, 3, 7, 10), tick=False)  # a Saturday
-    states = {s.channel: s for s in company_channels(None)}
+    states = {s.channel: s for s in company_channels(None, meetings=True)}
     assert set(states) == {
         "chat",
         "whatsapp_commercial",
