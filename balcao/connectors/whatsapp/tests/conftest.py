@@ -63,8 +63,9 @@ def _handler(graph: FakeGraph):
                     "auth": self.headers["Authorization"],
                 }
             )
-            if graph.fail:
-                status, error = graph.fail.pop(0)
+            failure = graph.fail.pop(0) if graph.fail else None
+            if failure is not None:
+                status, error = failure
                 return self._answer(status, json.dumps({"error": error}).encode())
             graph.sent += 1
             wamid = f"wamid.OUT{graph.sent}"

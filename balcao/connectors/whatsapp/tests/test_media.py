@@ -203,3 +203,24 @@ def test_an_agent_s_files_go_out_as_media_messages(client, mega, graph, media):
     rows = WhatsAppMessage.objects.filter(direction=WhatsAppMessage.Direction.OUTBOUND)
     assert sorted(r.kind for r in rows) == ["document", "image", "text"]
     assert {r.message_id for r in rows} == {reply.pk}
+
+
+def test_a_retry_sends_only_what_did_not_leave(client, mega, graph, media, tasks):
+    incoming = text_message(MEGA, "Mandem a nota fiscal")
+    number = post(client, notification(messages=[incoming])).json()["created"][0]
+    ticket = Ticket.objects.get(number=number)
+    reply = do_add_message(
+        ticket,
+        actor=StaffFactory(departments=["suporte"]),
+        body="Segue a nota.",
+        attachments=[NewAttachment("nota.pdf", "application/pdf", b"%PDF-1.4 nota")],
+    )
+    graph.fail = [None, (500, {"message": "Temporarily unavailable", "code": 2})]
+    deliver_reply_task.call(reply.pk, 1)
+    reply.refresh_from_db()
+    assert reply.delivery == Message.Delivery.PENDING  # retried later, not failed
+    deliver_reply_task.call(reply.pk, 2)
+    sent = [s["json"]["type"] for s in graph.sends()]
+    assert sent == ["text", "document", "document"]  # the text once; the failed file again
+    reply.refresh_from_db()
+    assert reply.delivery == Message.Delivery.SENT and reply.message_id == "wamid.OUT1"
