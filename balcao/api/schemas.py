@@ -104,6 +104,9 @@ class ChannelOut(Schema):
     available_in_plan: bool
     open_now: bool
     opens_at: datetime | None
+    hours: str  # the weekly hours, in words
+    state: str  # "open now", "opens monday at 9:00", "by appointment"
+    by_appointment: bool  # meetings: booked for a time within the hours
 
 
 class TicketOut(TicketSummaryOut):
@@ -146,6 +149,8 @@ class MessageIn(Schema):
     body: str = ""
     internal: bool = False
     canned_response: int | None = None  # its text, placeholders filled, when body is empty
+    # Staff, on a WhatsApp ticket whose 24-hour window is closed: the approved template sent.
+    whatsapp_template: int | None = None
 
 
 class CannedResponseOut(Schema):

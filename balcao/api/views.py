@@ -35,6 +35,8 @@ from balcao.api.schemas import (
     TokenOut,
     TransferIn,
 )
+from balcao.connectors.whatsapp.actions import do_reply_with_template
+from balcao.connectors.whatsapp.selectors import free_form_refusal
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.text import is_unstorable
@@ -354,6 +356,15 @@ def ticket(request, number: int):
 )
 def add_message(request, number: int, payload: MessageIn):
     viewer = request.auth
+    if payload.whatsapp_template is not None:
+        do_reply_with_template(
+            get_ticket(viewer, number), actor=viewer, template_id=payload.whatsapp_template
+        )
+        return Status(201, detail(viewer, get_ticket(viewer, number)))
+    if getattr(viewer, "is_agent", False) and not payload.internal:
+        refusal = free_form_refusal(get_ticket(viewer, number))
+        if refusal:
+            raise ActionRefused(refusal, code="whatsapp_window_closed")
     if payload.canned_response is not None:
         try:
             actions.do_reply_with_canned(

@@ -85,6 +85,8 @@ class MessageForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
     canned_response = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # WhatsApp's window is closed: the reply leaves as this approved template instead.
+    whatsapp_template = forms.IntegerField(required=False)
 
     def new_attachments(self) -> list[NewAttachment]:
         return [

@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balcao.accounts.access import staff_required
+from balcao.connectors.whatsapp.actions import do_reply_with_template
+from balcao.connectors.whatsapp.selectors import free_form_refusal, reply_window
 from balcao.console import selectors
 from balcao.console.forms import (
     AssignForm,
@@ -197,6 +199,7 @@ def _ticket_context(request, ticket) -> dict:
         return context
     context.update(
         panel=selectors.customer_panel(request.user, ticket),
+        whatsapp_window=reply_window(ticket),
         message_form=MessageForm(),
         priority_form=PriorityForm(initial={"priority": ticket.priority}),
         tags_form=TagsForm(initial={"tags": ", ".join(t.name for t in ticket.tags.all())}),
@@ -239,8 +242,15 @@ def ticket_message(request, number: int):
     internal = request.POST.get("kind") == "note"
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
+        refusal = "" if internal else free_form_refusal(ticket)
         try:
-            if form.cleaned_data["canned_response"]:
+            if form.cleaned_data["whatsapp_template"]:
+                do_reply_with_template(
+                    ticket, actor=request.user, template_id=form.cleaned_data["whatsapp_template"]
+                )
+            elif refusal:
+                raise ActionRefused(refusal, code="whatsapp_window_closed")
+            elif form.cleaned_data["canned_response"]:
                 actions.do_reply_with_canned(
                     ticket,
                     actor=request.user,

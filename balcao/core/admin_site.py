@@ -24,8 +24,10 @@ SECTIONS = [
         _("WhatsApp"),
         [
             ("whatsapp", "BusinessNumber"),
+            ("whatsapp", "MessageTemplate"),
             ("whatsapp", "WhatsAppIdentity"),
             ("whatsapp", "WhatsAppMessage"),
+            ("whatsapp", "InboundMedia"),
             ("whatsapp", "Webhook"),
         ],
     ),

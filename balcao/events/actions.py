@@ -135,6 +135,32 @@ def delivery_failed_event(*, message: Message, error: str) -> Event:
     )
 
 
+def attachment_failed_event(*, message: Message, name: str, error: str) -> Event:
+    """A file the customer sent with ``message`` could not be fetched from its channel."""
+    return _record(
+        EventKind.ATTACHMENT_FAILED,
+        ticket=message.ticket,
+        message=message.pk,
+        name=name[:255],
+        error=error[:500],
+    )
+
+
+def template_sent_event(
+    *, message: Message, actor: User | None, template: str, language: str
+) -> Event:
+    """The reply ``message`` leaves as an approved template: the channel's free-form window
+    was closed (WhatsApp's 24 hours)."""
+    return _record(
+        EventKind.TEMPLATE_SENT,
+        actor=actor,
+        ticket=message.ticket,
+        message=message.pk,
+        template=template,
+        language=language,
+    )
+
+
 def priority_changed_event(
     *, ticket: Ticket, actor: User | None, old: str, new: str, customer_may_set: bool
 ) -> Event:

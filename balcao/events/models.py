@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged into another ticket")
     MERGED_FROM = "merged_from", _("Another ticket merged into this one")
     DEPARTMENT_OVERRIDDEN = "department_overridden", _("Department chosen outside the plan")
+    ATTACHMENT_FAILED = "attachment_failed", _("A file sent by the customer could not be fetched")
+    TEMPLATE_SENT = "template_sent", _("Reply sent as an approved template")
 
 
 class Event(models.Model):

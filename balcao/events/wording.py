@@ -136,6 +136,20 @@ def _delivery_failed(data: dict, reader: Reader) -> str:
     return _("The team's answer could not be delivered to you; it is here in full.")
 
 
+def _attachment_failed(data: dict, reader: Reader) -> str:
+    return _("The file %(name)s sent by the customer could not be fetched: %(error)s") % {
+        "name": data.get("name", ""),
+        "error": data.get("error", ""),
+    }
+
+
+def _template_sent(data: dict, reader: Reader) -> str:
+    return _(
+        "The reply was sent as the approved template “%(template)s” (%(language)s): WhatsApp's"
+        " 24-hour window was closed."
+    ) % {"template": data.get("template", ""), "language": data.get("language", "")}
+
+
 def _priority_changed(data: dict, reader: Reader) -> str:
     return _("Priority: %(old)s → %(new)s.") % {
         "old": _label(Priority, data.get("old")),
@@ -238,6 +252,8 @@ WORDING: dict[str, Callable[[dict, Reader], str]] = {
     EventKind.MERGED: _merged,
     EventKind.MERGED_FROM: _merged_from,
     EventKind.DEPARTMENT_OVERRIDDEN: _department_overridden,
+    EventKind.ATTACHMENT_FAILED: _attachment_failed,
+    EventKind.TEMPLATE_SENT: _template_sent,
 }
 
 

@@ -7,6 +7,7 @@ ticket, attachment or contact of another company is 404 on every URL, never "for
 """
 
 import time
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -35,6 +36,7 @@ from balcao.accounts.selectors import (
     totp_uri,
     two_factor_required,
 )
+from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact, do_remove_contact
@@ -59,7 +61,7 @@ from balcao.portal.forms import (
 )
 from balcao.search.departments import suggest_department
 from balcao.search.selectors import with_snippets
-from balcao.sla.selectors import expected_answer
+from balcao.sla.selectors import ChannelState, company_channels, expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
@@ -500,6 +502,35 @@ def _business_time(minutes: int | None) -> str | None:
     return ngettext("%(hours)d business hour", "%(hours)d business hours", hours) % {"hours": hours}
 
 
+@dataclass(frozen=True)
+class Reach:
+    """A real-time channel of the plan and how to reach it: numbers or a link, its hours."""
+
+    state: ChannelState
+    ways: list[tuple[str, str]]  # (what the customer sees, the link)
+
+
+def _reach(company) -> dict[str, list]:
+    """The plan's real-time channels with how to reach each (R13, R14), and the others."""
+    numbers = business_numbers()
+    included, others = [], []
+    for state in company_channels(company, meetings=True):
+        if not state.available_in_plan:
+            others.append(state)
+            continue
+        if state.channel in numbers:
+            ways = [(n.display_number, wa_link(n)) for n in numbers[state.channel]]
+        elif state.channel == Channel.PHONE and company.plan.phone_number:
+            phone = company.plan.phone_number
+            ways = [(phone, "tel:" + "".join(c for c in phone if c.isdigit() or c == "+"))]
+        elif state.channel == Channel.CHAT:
+            ways = [(_("Start a chat"), reverse("webchat:start"))]
+        else:
+            ways = []
+        included.append(Reach(state, ways))
+    return {"included": included, "others": others}
+
+
 @require_GET
 @contact_required
 def plan(request):
@@ -513,7 +544,7 @@ def plan(request):
         "company": company,
         "plan": current,
         "channels": _channels(current),
-        "phone": current.phone_number if current.allows_channel(Channel.PHONE) else "",
+        "reach": _reach(company),
         "sla": {
             "first": _business_time(targets.first_response_minutes),
             "next": _business_time(targets.next_response_minutes),

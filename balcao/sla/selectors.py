@@ -5,19 +5,19 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, Viewer
 from balcao.customers.models import Channel, Company, Plan
 from balcao.customers.selectors import get_contact
-from balcao.sla.calendar import Calendar, next_opening, open_at
+from balcao.sla.calendar import Calendar
+from balcao.sla.hours import open_sentence, weekly_hours
 from balcao.sla.models import (
     BusinessCalendar,
     ChannelHours,
@@ -356,37 +356,55 @@ class ChannelState:
     available_in_plan: bool
     open_now: bool
     opens_at: datetime | None
+    hours: str = ""  # "Monday to Friday, 9:00–17:00 (Brasília time), closed on holidays"
+    state: str = ""  # "open now", "opens monday at 9:00", "by appointment"
+    by_appointment: bool = False  # meetings: booked for a time within the hours
 
 
-def company_channels(company: Company | None, now: datetime | None = None) -> list[ChannelState]:
+MEETINGS = (Channel.MEETING_CONSULTANT, Channel.MEETING_MARKETING)
+
+
+def company_channels(
+    company: Company | None,
+    now: datetime | None = None,
+    viewer_zone: tzinfo | None = None,
+    *,
+    meetings: bool = False,
+) -> list[ChannelState]:
     """Each real-time channel: whether the company's plan includes it (channels the plans do
-    not list are everyone's; staff see all), open now, or when it opens. The phone is left out
-    for a plan without it: its number is only for the plans that include it (R14)."""
+    not list are everyone's; staff see all), its weekly hours, open now or when it opens (in
+    Brasília time, and in ``viewer_zone``, by default the active one, when it differs). The
+    phone is left out for a plan without it: its number is only for the plans that include it
+    (R14). With ``meetings``, the meetings too: on the default business calendar, booked, not
+    walked into (one query more)."""
     now = now or timezone.now()
+    viewer_zone = viewer_zone or timezone.get_current_timezone()
     stored = [
         (hours.channel, hours.get_channel_display(), calendar_value(hours.calendar))
         for hours in ChannelHours.objects.select_related("calendar")
     ]
     # None stored (all removed, or a database not migrated from scratch): the default hours.
     channels = stored or [(c.value, str(c.label), _default()) for c in RealtimeChannel]
+    if meetings:
+        business = calendar_value(BusinessCalendar.objects.filter(is_default=True).first())
+        channels += [(c.value, str(c.label), business) for c in MEETINGS]
     states = []
     for channel, name, cal in channels:
-        if (
-            channel == Channel.PHONE
-            and company is not None
-            and not company.plan.allows_channel(channel)
-        ):
+        allowed = company is None or company.plan.allows_channel(channel)
+        if channel == Channel.PHONE and not allowed:
             continue
-        is_open = open_at(cal, now)
+        appointment = channel in MEETINGS
+        is_open, opens_at, sentence = open_sentence(cal, now, viewer_zone)
         states.append(
             ChannelState(
                 channel=channel,
                 name=str(name),
-                available_in_plan=company is None
-                or channel not in Channel.values
-                or company.plan.allows_channel(channel),
+                available_in_plan=allowed or channel not in Channel.values,
                 open_now=is_open,
-                opens_at=None if is_open else next_opening(cal, now),
+                opens_at=opens_at,
+                hours=weekly_hours(cal),
+                state=_("by appointment") if appointment else sentence,
+                by_appointment=appointment,
             )
         )
     return states
@@ -395,31 +413,14 @@ def company_channels(company: Company | None, now: datetime | None = None) -> li
 def viewer_channels(viewer: Viewer) -> list[ChannelState]:
     """The channels of the viewer's company (a contact), or all of them (staff)."""
     if getattr(viewer, "is_agent", False):
-        return company_channels(None)
+        return company_channels(None, meetings=True)
     contact = get_contact(viewer)
     if contact is None:
         return []
-    return company_channels(contact.company)
+    return company_channels(contact.company, meetings=True)
 
 
 def ticket_calendar(ticket: Ticket) -> Calendar:
     """The business calendar a ticket's time is counted in: its SLA clock's, else the default."""
     clock = TicketSla.objects.select_related("calendar").filter(ticket=ticket).first()
     return calendar_value(clock.calendar if clock else None)
-
-
-def opens_phrase(value: datetime) -> str:
-    """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
-    local = timezone.localtime(value)
-    days = (local.date() - timezone.localdate()).days
-    at = {"time": date_format(local, "G:i"), "weekday": date_format(local, "l").lower()}
-    if days == 0:
-        return _("opens today at %(time)s") % at
-    if days == 1:
-        return _("opens tomorrow at %(time)s") % at
-    if days < 7:
-        return _("opens %(weekday)s at %(time)s") % at
-    return _("opens on %(date)s at %(time)s") % {
-        **at,
-        "date": date_format(local, "SHORT_DATE_FORMAT"),
-    }

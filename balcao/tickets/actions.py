@@ -21,6 +21,7 @@ from balcao.customers.models import Company, Contact
 from balcao.customers.selectors import department_refusal, find_contact_by_email, get_contact
 from balcao.events.actions import (
     assigned_event,
+    attachment_failed_event,
     auto_closed_event,
     cc_added_event,
     cc_removed_event,
@@ -572,6 +573,22 @@ def do_link_ticket(ticket: Ticket, *, actor: User, company: Company) -> Ticket:
     do_start_clock(ticket, actor=actor)
     _save(ticket, "company", "requester")
     return ticket
+
+
+@transaction.atomic
+def do_attach_files(message: Message, attachments: Sequence[NewAttachment]) -> None:
+    """Files that reach a message after it was filed (a channel fetching them later)."""
+    ticket = _locked(message.ticket)
+    _store_attachments(message, attachments)
+    _save(ticket)
+
+
+@transaction.atomic
+def do_record_attachment_failure(message: Message, *, name: str, error: str) -> None:
+    """A file the customer sent with ``message`` could not be fetched: staff see why."""
+    ticket = _locked(message.ticket)
+    attachment_failed_event(message=message, name=name, error=error)
+    _save(ticket)
 
 
 @transaction.atomic

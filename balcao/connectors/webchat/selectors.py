@@ -11,7 +11,7 @@ from balcao.accounts.models import Department, Viewer
 from balcao.core.errors import NotFound
 from balcao.customers.models import Channel, Company
 from balcao.customers.selectors import list_department_choices
-from balcao.sla.selectors import company_channels, opens_phrase
+from balcao.sla.selectors import company_channels
 from balcao.tickets.models import Message, Origin, Status, Ticket
 from balcao.tickets.selectors import get_ticket, visible_tickets
 
@@ -40,10 +40,8 @@ def chat_refusal(company: Company | None, now: datetime | None = None) -> str:
     state = next((s for s in company_channels(company, now) if s.channel == Channel.CHAT), None)
     if state is None or not state.available_in_plan:
         return _("Your plan does not include chat.")
-    if not state.open_now and state.opens_at is None:
-        return _("Chat is closed now.")
-    if not state.open_now and state.opens_at is not None:
-        return _("Chat is closed now and %(opens)s.") % {"opens": opens_phrase(state.opens_at)}
+    if not state.open_now:
+        return _("Chat is closed now and %(opens)s.") % {"opens": state.state}
     return ""
 
 

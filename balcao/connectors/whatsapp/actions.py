@@ -3,8 +3,9 @@ then each message is handed to the one inbound funnel (tickets/inbound.py) as a
 conversation between the customer's number and our business number; statuses of what we
 sent are followed.
 
-Media files are downloaded before the funnel's transaction opens (nothing talks to the
-outside world inside a transaction); automatic answers are sent by a task after commit.
+Media files are fetched by a task once the webhook has answered Meta: the message is filed
+first with its file pending (``InboundMedia``), so a slow or failing download never delays
+the answer nor loses the message. Automatic answers are sent by a task after commit.
 """
 
 import logging
@@ -19,19 +20,32 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
-from balcao.connectors.whatsapp.graph import GraphError, download_media
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
+    InboundMedia,
+    MessageTemplate,
+    TemplateReply,
     Webhook,
     WhatsAppIdentity,
     WhatsAppMessage,
 )
 from balcao.connectors.whatsapp.payload import BadPayload, Incoming, StatusUpdate, parse
+from balcao.connectors.whatsapp.tasks import download_media_task
 from balcao.core.errors import ActionRefused
 from balcao.customers.actions import require_primary
 from balcao.customers.models import Contact
-from balcao.events.actions import whatsapp_number_added_event, whatsapp_number_removed_event
-from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
+from balcao.events.actions import (
+    template_sent_event,
+    whatsapp_number_added_event,
+    whatsapp_number_removed_event,
+)
+from balcao.tickets.actions import (
+    NewAttachment,
+    do_add_message,
+    do_attach_files,
+    do_record_attachment_failure,
+    do_record_delivery,
+)
 from balcao.tickets.inbound import Filed, InboundMessage, Sender, do_receive_inbound
 from balcao.tickets.models import Message, Origin, Ticket
 
@@ -100,27 +114,14 @@ def _receive(webhook: Webhook, item: Incoming, result: WebhookResult) -> None:
     if WhatsAppMessage.objects.filter(wamid=item.wamid).exists():
         result.duplicates += 1
         return
-    attachments, problems = _download(item)
     with translation.override(settings.LANGUAGE_CODE):
-        filed = do_receive_inbound(_inbound(number, item, attachments, problems))
-    _keep(webhook, number, item, filed, problems)
+        filed = do_receive_inbound(_inbound(number, item))
+    _keep(webhook, number, item, filed)
     if filed.duplicate:
         result.duplicates += 1
     elif filed.ticket is not None:
         created = filed.receipt.outcome == filed.receipt.Outcome.CREATED
         (result.created if created else result.joined).append(filed.ticket.number)
-
-
-def _download(item: Incoming) -> tuple[list[NewAttachment], list[str]]:
-    if item.media is None:
-        return [], []
-    try:
-        content, mime_type = download_media(item.media.id, item.phone_number_id)
-        attachment = NewAttachment(item.media.filename, mime_type or item.media.mime_type, content)
-        check_upload(attachment)
-    except (GraphError, ActionRefused) as failure:
-        return [], [str(failure)]
-    return [attachment], []
 
 
 def _contact(wa_id: str) -> Contact | None:
@@ -132,17 +133,14 @@ def _contact(wa_id: str) -> Contact | None:
     return identity.contact if identity else None
 
 
-def _body(item: Incoming, problems: list[str]) -> str:
-    text = item.text
-    if not text and item.media is None:
-        text = _("(WhatsApp message of type “%(type)s”: see its original in the admin.)") % {
+def _body(item: Incoming) -> str:
+    if item.text.strip():
+        return item.text
+    if item.media is None:
+        return _("(WhatsApp message of type “%(type)s”: see its original in the admin.)") % {
             "type": item.kind
         }
-    for problem in problems:
-        text += "\n\n" + _(
-            "(The file sent with this message could not be downloaded: %(error)s)"
-        ) % {"error": problem}
-    return text.strip() or _("(File sent by WhatsApp.)")
+    return _("(File sent by WhatsApp: %(name)s.)") % {"name": item.media.filename}
 
 
 def _subject(number: BusinessNumber, item: Incoming) -> str:
@@ -152,9 +150,7 @@ def _subject(number: BusinessNumber, item: Incoming) -> str:
     return f"{number.get_channel_display()}: {first}"
 
 
-def _inbound(
-    number: BusinessNumber, item: Incoming, attachments: list[NewAttachment], problems: list[str]
-) -> InboundMessage:
+def _inbound(number: BusinessNumber, item: Incoming) -> InboundMessage:
     contact = _contact(item.wa_id)
     # Staff see the number on the ticket: it is what they register to link the sender.
     name = f"{item.name[:170]} (+{item.wa_id})" if item.name else f"+{item.wa_id}"
@@ -171,8 +167,7 @@ def _inbound(
         ),
         department=number.department,
         subject=_subject(number, item),
-        body_text=_body(item, problems),
-        attachments=attachments,
+        body_text=_body(item),
         replied_ids=[item.context_id] if item.context_id else [],
         conversation=f"{number.phone_number_id}:{item.wa_id}",
         reopen_window=REOPEN_WINDOW,
@@ -182,14 +177,14 @@ def _inbound(
     )
 
 
-def _keep(
-    webhook: Webhook, number: BusinessNumber, item: Incoming, filed: Filed, problems: list[str]
-) -> None:
+@transaction.atomic(savepoint=False)  # the message's row and its file's, together
+def _keep(webhook: Webhook, number: BusinessNumber, item: Incoming, filed: Filed) -> None:
     """The channel's own record of the message: what threads our replies to the number and
-    follows their 24-hour window (already there when a copy was filed before)."""
+    follows their 24-hour window (already there when a copy was filed before); its file, if
+    any, pending, fetched by a task once this commits."""
     if filed.duplicate and WhatsAppMessage.objects.filter(wamid=item.wamid).exists():
         return
-    WhatsAppMessage.objects.create(
+    row = WhatsAppMessage.objects.create(
         wamid=item.wamid,
         direction=WhatsAppMessage.Direction.INBOUND,
         business_number=number,
@@ -200,9 +195,63 @@ def _keep(
         ticket=filed.ticket,
         message=filed.receipt.message,
         note=filed.receipt.note,
-        error="\n".join(problems),
         created_at=filed.receipt.created_at,
     )
+    if item.media is not None and row.message_id is not None:
+        media = InboundMedia.objects.create(
+            whatsapp_message=row,
+            media_id=item.media.id,
+            mime_type=item.media.mime_type,
+            filename=item.media.filename,
+        )
+        transaction.on_commit(lambda: download_media_task.enqueue(media.pk))
+
+
+def _media_for_update(media: InboundMedia) -> InboundMedia | None:
+    """The file, locked, while it is still pending (None once done or failed)."""
+    return (
+        InboundMedia.objects.select_for_update()
+        .select_related("whatsapp_message__message__ticket")
+        .filter(pk=media.pk, state=InboundMedia.State.PENDING)
+        .first()
+    )
+
+
+@transaction.atomic
+def do_store_media(media: InboundMedia, attachment: NewAttachment) -> None:
+    """The downloaded file joins the customer's message (once, even if the task ran twice)."""
+    pending = _media_for_update(media)
+    if pending is None or pending.whatsapp_message.message is None:
+        return
+    do_attach_files(pending.whatsapp_message.message, [attachment])
+    pending.state, pending.attempts = InboundMedia.State.DONE, pending.attempts + 1
+    pending.save(update_fields=["state", "attempts"])
+
+
+@transaction.atomic
+def do_retry_media(media: InboundMedia, error: str) -> int:
+    """A failed attempt that may succeed later: counted, its error kept; returns the count."""
+    pending = _media_for_update(media)
+    if pending is None:
+        return 0
+    pending.attempts += 1
+    pending.error = error[:2000]
+    pending.save(update_fields=["attempts", "error"])
+    return pending.attempts
+
+
+@transaction.atomic
+def do_fail_media(media: InboundMedia, error: str) -> None:
+    """The file will not be fetched: marked failed, and staff see why in the history."""
+    pending = _media_for_update(media)
+    if pending is None:
+        return
+    pending.state, pending.error = InboundMedia.State.FAILED, error[:2000]
+    pending.attempts += 1
+    pending.save(update_fields=["state", "error", "attempts"])
+    message = pending.whatsapp_message.message
+    if message is not None:
+        do_record_attachment_failure(message, name=pending.filename, error=error)
 
 
 @transaction.atomic
@@ -240,6 +289,7 @@ def do_record_sent(
     wamid: str,
     ticket: Ticket | None = None,
     message: Message | None = None,
+    kind: str = "text",
 ) -> WhatsAppMessage:
     """Remember a message we sent, so its statuses can be followed."""
     return WhatsAppMessage.objects.create(
@@ -247,7 +297,7 @@ def do_record_sent(
         direction=WhatsAppMessage.Direction.OUTBOUND,
         business_number=number,
         wa_id=wa_id,
-        kind="text",
+        kind=kind,
         text=text,
         ticket=ticket,
         message=message,
@@ -298,3 +348,86 @@ def do_remove_number(identity: WhatsAppIdentity, *, actor: User) -> None:
         company=company, actor=actor, user=identity.contact.user, number=identity.wa_id
     )
     identity.delete()
+
+
+# --- approved templates, to write outside the 24-hour window -------------------------------
+
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+TEMPLATE_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2,4})?$")
+VARIABLE = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+PARAMETERS = ("customer_name", "ticket_number", "agent_name", "company")
+
+
+def template_errors(name: str, language: str, body: str, parameters: object) -> dict[str, str]:
+    """What is wrong with a template's settings, by field ({} when nothing): Meta's rules for
+    the name and the language code, and one known parameter for each of the body's {{1}}…{{n}}
+    in order."""
+    errors = {}
+    if not TEMPLATE_NAME.match(name or ""):
+        errors["name"] = _("Only lower-case letters, digits and _, as in WhatsApp Manager.")
+    if not TEMPLATE_LANGUAGE.match(language or ""):
+        errors["language"] = _("A language code as Meta writes it: pt_BR, en_US, es…")
+    numbers = sorted({int(n) for n in VARIABLE.findall(body or "")})
+    if not (body or "").strip():
+        errors["body"] = _("Copy the approved text here.")
+    elif numbers != list(range(1, len(numbers) + 1)):
+        errors["body"] = _("The variables must be {{1}}, {{2}}… without gaps.")
+    if not isinstance(parameters, list) or not all(p in PARAMETERS for p in parameters):
+        errors["parameters"] = _("Each parameter is one of: %(known)s.") % {
+            "known": ", ".join(PARAMETERS)
+        }
+    elif "body" not in errors and len(parameters) != len(numbers):
+        errors["parameters"] = _(
+            "The text has %(variables)d variables and %(parameters)d parameters are given."
+        ) % {"variables": len(numbers), "parameters": len(parameters)}
+    return errors
+
+
+@transaction.atomic
+def do_save_template(template: MessageTemplate) -> MessageTemplate:
+    """Save a template's settings, refused when Meta could not accept them as given."""
+    errors = template_errors(template.name, template.language, template.body, template.parameters)
+    if errors:
+        raise ActionRefused(" ".join(errors.values()), code="invalid_template")
+    template.save()
+    return template
+
+
+def template_values(template: MessageTemplate, ticket: Ticket, agent: User) -> list[str]:
+    """The values of the template's parameters for ``ticket``, written by ``agent``."""
+    values = {
+        "customer_name": ticket.requester_name or ticket.requester_email or _("customer"),
+        "ticket_number": str(ticket.number),
+        "agent_name": agent.display_name,
+        "company": ticket.company.name if ticket.company else "",
+    }
+    return [values[p] or "-" for p in template.parameters]
+
+
+def render_template(template: MessageTemplate, values: list[str]) -> str:
+    """The template's text as the customer reads it."""
+    return VARIABLE.sub(lambda match: values[int(match[1]) - 1], template.body)
+
+
+@transaction.atomic
+def do_reply_with_template(ticket: Ticket, *, actor: User, template_id: int) -> Message:
+    """The team's reply as an approved template (WhatsApp's window is closed): recorded as a
+    reply with the text the customer reads, and sent as that template by the delivery task."""
+    if not getattr(actor, "is_agent", False):
+        raise ActionRefused(_("Only the support team can do this."), code="forbidden")
+    if ticket.origin != Origin.WHATSAPP:
+        raise ActionRefused(_("This ticket is not a WhatsApp conversation."), code="not_whatsapp")
+    template = MessageTemplate.objects.filter(pk=template_id, is_active=True).first()
+    if template is None or template_errors(
+        template.name, template.language, template.body, template.parameters
+    ):
+        raise ActionRefused(_("That template is not available."), code="no_template")
+    values = template_values(template, ticket, actor)
+    message = do_add_message(
+        ticket, actor=actor, body=render_template(template, values), channel=Origin.CONSOLE
+    )
+    TemplateReply.objects.create(message=message, template=template, values=values)
+    template_sent_event(
+        message=message, actor=actor, template=template.name, language=template.language
+    )
+    return message

@@ -3,12 +3,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from balcao.connectors.whatsapp.actions import (
+    PARAMETERS,
     do_register_number,
     do_remove_number,
+    do_save_template,
     normalized_number,
+    template_errors,
 )
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
+    InboundMedia,
+    MessageTemplate,
     Webhook,
     WhatsAppIdentity,
     WhatsAppMessage,
@@ -20,6 +25,55 @@ from balcao.core.errors import ActionRefused
 class BusinessNumberAdmin(admin.ModelAdmin):
     list_display = ["display_number", "channel", "department", "phone_number_id", "is_active"]
     list_filter = ["channel", "is_active"]
+
+
+class TemplateForm(forms.ModelForm):
+    """A template as approved in WhatsApp Manager; its parameters typed one after the other."""
+
+    parameters = forms.CharField(
+        label=_("parameters"),
+        required=False,
+        help_text=_("What fills {{1}}, {{2}}… in order, separated by commas: %(known)s.")
+        % {"known": ", ".join(PARAMETERS)},
+    )
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "language", "body", "parameters", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.parameters
+        if isinstance(stored, list):
+            self.initial["parameters"] = ", ".join(map(str, stored))
+
+    def clean_parameters(self):
+        return [p.strip() for p in self.cleaned_data["parameters"].split(",") if p.strip()]
+
+    def clean(self):
+        data = super().clean() or {}
+        errors = template_errors(
+            data.get("name", ""),
+            data.get("language", ""),
+            data.get("body", ""),
+            data.get("parameters", []),
+        )
+        for field, error in errors.items():
+            if field not in self.errors:
+                self.add_error(field, error)
+        return data
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Approved templates, used to write to a customer outside WhatsApp's 24-hour window."""
+
+    form = TemplateForm
+    list_display = ["name", "language", "is_active"]
+    list_filter = ["is_active", "language"]
+
+    def save_model(self, request, obj, form, change):
+        do_save_template(obj)
 
 
 class IdentityForm(forms.ModelForm):
@@ -87,6 +141,16 @@ class WhatsAppMessageAdmin(ReadOnly):
     list_filter = ["direction", "status"]
     list_select_related = ["business_number", "ticket"]
     readonly_fields = [f.name for f in WhatsAppMessage._meta.fields]
+
+
+@admin.register(InboundMedia)
+class InboundMediaAdmin(ReadOnly):
+    """Files customers sent: pending while the task fetches them; a failure says why."""
+
+    list_display = ["filename", "mime_type", "state", "attempts", "whatsapp_message"]
+    list_filter = ["state"]
+    list_select_related = ["whatsapp_message"]
+    readonly_fields = [f.name for f in InboundMedia._meta.fields]
 
 
 @admin.register(Webhook)

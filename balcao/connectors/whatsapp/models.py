@@ -124,3 +124,80 @@ class WhatsAppMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} +{self.wa_id}: {self.text[:60]}"
+
+
+class InboundMedia(models.Model):
+    """A file a customer sent by WhatsApp, fetched by a task after the webhook has answered:
+    the message is filed at once, the file joins it when downloaded (or staff are told why
+    not)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Downloading")
+        DONE = "done", _("Downloaded")
+        FAILED = "failed", _("Could not be downloaded")
+
+    whatsapp_message = models.ForeignKey(
+        WhatsAppMessage, on_delete=models.CASCADE, related_name="media"
+    )
+    media_id = models.CharField(_("media ID (Cloud API)"), max_length=255)
+    mime_type = models.CharField(_("type"), max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("file received by WhatsApp")
+        verbose_name_plural = _("files received by WhatsApp")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class MessageTemplate(models.Model):
+    """A message template approved by Meta, the only kind of message WhatsApp lets a business
+    send outside the 24-hour customer-service window. Its body's {{1}}, {{2}}… are filled, in
+    order, with the ticket's values named in ``parameters``."""
+
+    name = models.CharField(
+        _("template name"),
+        max_length=512,
+        help_text=_("As approved in WhatsApp Manager: lower-case letters, digits and _."),
+    )
+    language = models.CharField(
+        _("language"), max_length=15, default="pt_BR", help_text=_("Meta's code: pt_BR, en_US…")
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_("The approved text, with its {{1}}, {{2}}… as in WhatsApp Manager."),
+    )
+    parameters = models.JSONField(_("parameters"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "language"]
+        verbose_name = _("WhatsApp message template")
+        verbose_name_plural = _("WhatsApp message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="whatsapp_template_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class TemplateReply(models.Model):
+    """A reply of the team that leaves as a template (the window was closed): which one, and
+    the values its parameters got when the agent sent it."""
+
+    message = models.OneToOneField(
+        "tickets.Message", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, related_name="+")
+    values = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return str(self.template)

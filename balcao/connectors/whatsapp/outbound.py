@@ -3,23 +3,34 @@ automatic answers of the funnel — the channel's deliveries, registered in
 tickets/delivery.py (apps.py), run after commit, retried and recorded by the ticket tasks.
 
 WhatsApp lets a business write freely only within 24 hours of the customer's last message;
-after that only approved templates may be sent, so a reply then is recorded as not delivered.
+after that only approved templates may be sent: a reply the agent sent as a template
+(``TemplateReply``) leaves as one, any other is recorded as not delivered. A reply's files
+follow its text as media messages, each uploaded first; a retry skips what already left.
 """
 
-from datetime import timedelta
+import re
+from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.connectors.whatsapp.actions import do_record_sent
-from balcao.connectors.whatsapp.graph import GraphError, send_text
-from balcao.connectors.whatsapp.models import WhatsAppMessage
+from balcao.connectors.whatsapp.graph import (
+    GraphError,
+    media_kind,
+    send_media,
+    send_template,
+    send_text,
+    upload_media,
+)
+from balcao.connectors.whatsapp.models import TemplateReply, WhatsAppMessage
+from balcao.connectors.whatsapp.selectors import WINDOW
 from balcao.sla.selectors import company_channels
 from balcao.tickets.delivery import DeliveryFailed
 from balcao.tickets.models import Message, Receipt
 
-WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = 131047  # Graph API error: more than 24 hours since the customer's last message
 
 
@@ -30,16 +41,49 @@ def _outside_window() -> str:
     )
 
 
-def _send(phone_number_id: str, wa_id: str, text: str, context_id: str = "") -> str:
+def _graph(call: Callable[[], str]) -> str:
     try:
-        return send_text(phone_number_id, wa_id, text, context_id)
+        return call()
     except GraphError as error:
         reason = _outside_window() if error.code == OUTSIDE_WINDOW else str(error)
         raise DeliveryFailed(reason, permanent=error.permanent) from error
 
 
+def _send(phone_number_id: str, wa_id: str, text: str, context_id: str = "") -> str:
+    return _graph(lambda: send_text(phone_number_id, wa_id, text, context_id))
+
+
+MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def _pieces(message: Message) -> list[tuple[str, Callable[[str, str], str]]]:
+    """What a reply is made of on WhatsApp, in order: its text (or its template), then each
+    file; each a kind and a function sending it from a number to a customer."""
+    pieces: list[tuple[str, Callable[[str, str], str]]] = []
+    template = TemplateReply.objects.select_related("template").filter(message=message).first()
+    if template is not None:
+        name, language = template.template.name, template.template.language
+        values = [str(v) for v in template.values]
+        return [("template", lambda phone, to: send_template(phone, to, name, language, values))]
+    if message.body_text.strip():
+        pieces.append(("text", lambda phone, to: send_text(phone, to, message.body_text)))
+    for attachment in message.attachments.order_by("id"):
+        mime = attachment.content_type if MIME.match(attachment.content_type) else ""
+        mime = mime or "application/octet-stream"
+
+        def send(phone: str, to: str, attachment=attachment, mime=mime) -> str:
+            with attachment.file.open("rb") as handle:
+                media_id = upload_media(phone, attachment.name, mime, handle.read())
+            return send_media(phone, to, media_id, mime, attachment.name)
+
+        pieces.append((media_kind(mime), send))
+    return pieces
+
+
 def send_reply(message: Message) -> str:
-    """Send one public reply to the number of the ticket's conversation."""
+    """Send one public reply to the number of the ticket's conversation: the pieces that have
+    not left yet (a retry after a partial failure sends only the rest); returns the id of the
+    first piece."""
     last = (
         WhatsAppMessage.objects.select_related("business_number")
         .filter(ticket=message.ticket, direction=WhatsAppMessage.Direction.INBOUND)
@@ -51,18 +95,32 @@ def send_reply(message: Message) -> str:
             raise DeliveryFailed(
                 _("Not sent: no WhatsApp conversation on this ticket."), permanent=True
             )
-        if last.created_at < timezone.now() - WINDOW:
+        pieces = _pieces(message)
+        closed = last.created_at < timezone.now() - WINDOW
+        if closed and pieces and pieces[0][0] != "template":
             raise DeliveryFailed(_outside_window(), permanent=True)
-        wamid = _send(last.business_number.phone_number_id, last.wa_id, message.body_text)
-    do_record_sent(
-        number=last.business_number,
-        wa_id=last.wa_id,
-        text=message.body_text,
-        wamid=wamid,
-        ticket=message.ticket,
-        message=message,
-    )
-    return wamid
+        sent = [
+            wamid or ""
+            for wamid in WhatsAppMessage.objects.filter(
+                message=message, direction=WhatsAppMessage.Direction.OUTBOUND
+            )
+            .order_by("id")
+            .values_list("wamid", flat=True)
+        ]
+        phone, to = last.business_number.phone_number_id, last.wa_id
+        for kind, send in pieces[len(sent) :]:
+            wamid = _graph(partial(send, phone, to))
+            do_record_sent(
+                number=last.business_number,
+                wa_id=last.wa_id,
+                text=message.body_text if kind in ("text", "template") else "",
+                wamid=wamid,
+                ticket=message.ticket,
+                message=message,
+                kind=kind,
+            )
+            sent.append(wamid)
+    return sent[0] if sent else ""
 
 
 def _answer_text(receipt: Receipt, row: WhatsAppMessage) -> str:

@@ -111,7 +111,7 @@ def test_my_plan_tells_which_real_time_channels_are_open_now(client_for, loja, t
     time_machine.move_to(saturday, tick=False)
     page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
     assert "abre segunda-feira às 9:00" in page  # WhatsApp Comercial, in the Essencial plan
-    assert "não incluído no seu plano" in page  # chat is not
+    assert "Não incluído no seu plano: Chat" in page
     assert "abra um chamado" in page.lower()
 
     time_machine.move_to(saturday.replace(day=30), tick=False)  # Monday 10:00
@@ -122,8 +122,66 @@ def test_my_plan_tells_which_real_time_channels_are_open_now(client_for, loja, t
 def test_the_phone_and_its_number_show_only_for_plans_that_include_it(client_for, loja, mega):
     """R14: TEAM includes the phone in the default profile; Essencial does not."""
     page = client_for(mega[1]).get(reverse("portal:plan")).content.decode()
-    assert 'id="support-phone"' in page and "+55 11 4000-0000" in page
-    assert "Telefone" in page
+    assert 'id="reach-phone"' in page and 'href="tel:+551140000000"' in page
+    assert "+55 11 4000-0000" in page
     page = client_for(loja[1]).get(reverse("portal:plan")).content.decode()
-    assert 'id="support-phone"' not in page and "+55 11 4000-0000" not in page
+    assert 'id="reach-phone"' not in page and "+55 11 4000-0000" not in page
     assert "Telefone" not in page
+
+
+def _reach(page: str, channel: str) -> str:
+    start = page.index(f'id="reach-{channel}"')
+    return page[start : page.index("</li>", start)]
+
+
+def test_my_plan_tells_how_to_reach_each_channel_with_its_configured_hours(
+    client_for, mega, time_machine
+):
+    """R13, R14: the WhatsApp numbers, the phone, the chat and the meetings of the plan, each
+    with the hours of its calendar and its state now; a change of hours shows at once."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from balcao.accounts.models import Department
+    from balcao.connectors.whatsapp.models import BusinessNumber
+    from balcao.sla.models import BusinessCalendar, ChannelHours
+
+    for phone_id, display, channel in [
+        ("1065", "+55 11 4000-0001", BusinessNumber.Kind.COMMERCIAL),
+        ("1066", "+55 11 4000-0002", BusinessNumber.Kind.SUPPORT),
+    ]:
+        BusinessNumber.objects.create(
+            phone_number_id=phone_id,
+            display_number=display,
+            channel=channel,
+            department=Department.objects.get(slug="suporte"),
+        )
+    afternoons = BusinessCalendar.objects.create(
+        slug="tardes",
+        name="Tardes",
+        weekly=[[["14:00", "20:00"]]] * 6 + [[]],
+        carnival=False,
+    )
+    ChannelHours.objects.filter(channel="whatsapp_support").update(calendar=afternoons)
+    monday_morning = datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    time_machine.move_to(monday_morning, tick=False)
+    client = client_for(mega[1])
+    page = client.get(reverse("portal:plan")).content.decode()
+    commercial = _reach(page, "whatsapp_commercial")
+    assert 'href="https://wa.me/551140000001"' in commercial and "aberto agora" in commercial
+    assert "segunda-feira a sexta-feira, 9:00–17:00 (horário de Brasília)" in commercial
+    support = _reach(page, "whatsapp_support")
+    assert 'href="https://wa.me/551140000002"' in support and "abre hoje às 14:00" in support
+    assert "segunda-feira a sábado, 14:00–20:00 (horário de Brasília)" in support
+    assert 'href="/chat/"' in _reach(page, "chat")
+    assert "com hora marcada" in _reach(page, "meeting_consultant")
+    assert "Não incluído no seu plano: Reuniões com analistas de marketing" in page
+    assert "Chat, WhatsApp e telefone: segunda a sexta" not in page  # no fixed text left
+
+    user = mega[1]
+    user.time_zone = "Europe/Lisbon"
+    user.save(update_fields=["time_zone"])
+    page = client.get(reverse("portal:plan")).content.decode()
+    assert "abre hoje às 14:00 (hoje às 17:00 no seu fuso horário)" in _reach(
+        page, "whatsapp_support"
+    )

@@ -1,6 +1,6 @@
 """Template tags to show the SLA and the channel hours wherever a page needs them."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django import template
 from django.utils import formats
@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 from balcao.sla.selectors import (
     NO_SLA,
     SlaStatus,
-    company_channels,
-    opens_phrase,
     sla_status,
     ticket_sla,
 )
@@ -30,12 +28,6 @@ def sla_badge(value: Ticket | SlaStatus | None):
     return {"sla": value or NO_SLA}
 
 
-@register.inclusion_tag("sla/_channels.html")
-def sla_channels(company):
-    """The real-time channels with their state for a company's contact (R13, R14)."""
-    return {"channels": company_channels(company)}
-
-
 @register.filter
 def business_hours(value: timedelta | None) -> str:
     """A business duration as hours and minutes: "3 h 05 min"."""
@@ -43,12 +35,6 @@ def business_hours(value: timedelta | None) -> str:
         return "—"
     minutes = round(value.total_seconds() / 60)
     return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
-
-
-@register.filter
-def opens(value: datetime) -> str:
-    """When a closed channel opens: "abre hoje às 9:00", "abre segunda-feira às 9:00"."""
-    return opens_phrase(value)
 
 
 @register.filter

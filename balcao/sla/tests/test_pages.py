@@ -30,22 +30,19 @@ def agent(profile):
 def test_channels_of_a_plan_open_and_closed(profile, time_machine):
     company, _ = make_company("essencial")  # WhatsApp Comercial only, of the plan-gated ones
     time_machine.move_to(sp(2026, 3, 6, 18), tick=False)  # Friday after hours
-    states = {c.channel: c for c in company_channels(company)}
+    states = {c.channel: c for c in company_channels(company, meetings=True)}
     assert not states["chat"].available_in_plan and states["whatsapp_commercial"].available_in_plan
     assert "phone" not in states  # only the plans with the phone see it (R14)
     team, _ = make_company("team")
     assert {c.channel: c for c in company_channels(team)}["phone"].available_in_plan
     assert not states["whatsapp_commercial"].open_now
     assert states["whatsapp_commercial"].opens_at == sp(2026, 3, 9, 9)
-    html = Template("{% load sla_tags %}{% sla_channels company %}").render(
-        Context({"company": company})
-    )
-    assert "abre segunda-feira às 9:00" in html and "abra um chamado" in html
+    assert states["whatsapp_commercial"].state == "abre segunda-feira às 9:00"
+    assert not states["meeting_consultant"].available_in_plan
+    assert states["meeting_consultant"].state == "com hora marcada"
     time_machine.move_to(sp(2026, 3, 9, 9, 30), tick=False)
-    html = Template("{% load sla_tags %}{% sla_channels company %}").render(
-        Context({"company": company})
-    )
-    assert "aberto agora" in html
+    states = {c.channel: c for c in company_channels(company)}
+    assert states["whatsapp_commercial"].state == "aberto agora"
 
 
 def test_channels_api(profile, client, time_machine):
@@ -60,7 +57,13 @@ def test_channels_api(profile, client, time_machine):
         "available_in_plan": True,
         "open_now": False,
         "opens_at": "2026-02-18T12:00:00Z",
+        "hours": "segunda-feira a sexta-feira, 9:00–17:00 (horário de Brasília),"
+        " fechado nos feriados",
+        "state": "abre quarta-feira às 9:00",
+        "by_appointment": False,
     }
+    meeting = next(c for c in response.json() if c["channel"] == "meeting_consultant")
+    assert meeting["available_in_plan"] and meeting["by_appointment"]
 
 
 def test_ticket_api_has_its_sla(profile, client, time_machine):
@@ -126,8 +129,15 @@ def test_report_for_staff_only(agent, client, time_machine):
 def test_without_stored_channel_hours_the_default_ones_answer(profile, time_machine):
     ChannelHours.objects.all().delete()
     time_machine.move_to(sp(2026, 3, 7, 10), tick=False)  # a Saturday
-    states = {s.channel: s for s in company_channels(None)}
-    assert set(states) == {"chat", "whatsapp_commercial", "whatsapp_support", "phone"}
+    states = {s.channel: s for s in company_channels(None, meetings=True)}
+    assert set(states) == {
+        "chat",
+        "whatsapp_commercial",
+        "whatsapp_support",
+        "phone",
+        "meeting_consultant",
+        "meeting_marketing",
+    }
     assert not states["chat"].open_now
     assert states["chat"].opens_at == sp(2026, 3, 9, 9)
 

@@ -4,6 +4,8 @@ import hashlib
 import hmac
 import json
 import threading
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -19,18 +21,21 @@ COMMERCIAL_ID, SUPPORT_ID = "106540352242922", "106540352242923"
 
 
 class FakeGraph:
-    """Records every request; answers sends with a new wamid, media with its URL and bytes.
-    ``fail`` queues (status, error body) answers for the next sends."""
+    """Records every request; answers sends with a new wamid, uploads with a media id, media
+    with its URL and bytes. ``fail`` queues (status, error body) answers for the next sends,
+    ``fail_gets`` for the next GETs."""
 
     def __init__(self):
         self.requests = []
         self.media = {}
+        self.uploads = []
         self.fail = []
+        self.fail_gets = []
         self.sent = 0
         self.url = ""
 
     def sends(self):
-        return [r for r in self.requests if r["method"] == "POST"]
+        return [r for r in self.requests if r["method"] == "POST" and "json" in r]
 
 
 def _handler(graph: FakeGraph):
@@ -46,7 +51,10 @@ def _handler(graph: FakeGraph):
             self.wfile.write(body)
 
         def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path.endswith("/media"):
+                return self._upload(raw)
+            body = json.loads(raw)
             graph.requests.append(
                 {
                     "method": "POST",
@@ -55,8 +63,9 @@ def _handler(graph: FakeGraph):
                     "auth": self.headers["Authorization"],
                 }
             )
-            if graph.fail:
-                status, error = graph.fail.pop(0)
+            failure = graph.fail.pop(0) if graph.fail else None
+            if failure is not None:
+                status, error = failure
                 return self._answer(status, json.dumps({"error": error}).encode())
             graph.sent += 1
             wamid = f"wamid.OUT{graph.sent}"
@@ -71,10 +80,35 @@ def _handler(graph: FakeGraph):
                 ).encode(),
             )
 
+        def _upload(self, raw: bytes):
+            """Meta's POST /PHONE_NUMBER_ID/media: a multipart form with messaging_product,
+            type and file; answers {"id": MEDIA_ID}."""
+            message = BytesParser(policy=default).parsebytes(
+                b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + raw
+            )
+            fields = {
+                part.get_param("name", header="content-disposition"): part
+                for part in message.iter_parts()
+            }
+            upload = {
+                "path": self.path,
+                "auth": self.headers["Authorization"],
+                "messaging_product": fields["messaging_product"].get_content().strip(),
+                "type": fields["type"].get_content().strip(),
+                "filename": fields["file"].get_filename(),
+                "content": fields["file"].get_payload(decode=True),
+            }
+            graph.uploads.append(upload)
+            graph.requests.append({"method": "POST", "path": self.path})
+            self._answer(200, json.dumps({"id": f"UP{len(graph.uploads)}"}).encode())
+
         def do_GET(self):
             graph.requests.append(
                 {"method": "GET", "path": self.path, "auth": self.headers["Authorization"]}
             )
+            if graph.fail_gets:
+                status, error = graph.fail_gets.pop(0)
+                return self._answer(status, json.dumps({"error": error}).encode())
             media_id, _sep, query = self.path.strip("/").partition("?")
             if self.path.startswith("/files/"):
                 content, mime = graph.media[self.path.removeprefix("/files/")]

@@ -12,7 +12,6 @@ from balcao.accounts.models import Department, User
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity, WhatsAppMessage
 from balcao.connectors.whatsapp.tests.conftest import (
     COMMERCIAL_ID,
-    SUPPORT_ID,
     VERIFY,
     notification,
     post,
@@ -222,63 +221,6 @@ def test_outside_hours_is_kept_as_a_ticket_and_told_when_it_opens(
     rows = WhatsAppMessage.objects.order_by("id")
     assert [receipt(r).answer for r in rows] == ["closed", ""]
     assert answers(tasks) == [receipt(rows[0]).pk]
-
-
-def test_media_is_downloaded_into_the_ticket(client, mega, graph):
-    graph.media["9001"] = (b"%PDF-1.4 boleto", "application/pdf")
-    graph.media["9002"] = (b"\x89PNG\r\n\x1a\nimagem", "image/png")
-    document = {
-        "from": MEGA,
-        "id": "wamid.DOC",
-        "timestamp": "1773241200",
-        "type": "document",
-        "document": {
-            "caption": "Boleto",
-            "filename": "boleto.pdf",
-            "mime_type": "application/pdf",
-            "sha256": "x",
-            "id": "9001",
-        },
-    }
-    image = {
-        "from": MEGA,
-        "id": "wamid.IMG",
-        "timestamp": "1773241201",
-        "type": "image",
-        "image": {"mime_type": "image/png", "sha256": "y", "id": "9002"},
-    }
-    response = post(client, notification(messages=[document, image]))
-    [number], [joined] = response.json()["created"], response.json()["joined"]
-    assert number == joined
-    first, second = Ticket.objects.get(number=number).messages.order_by("id")
-    assert first.body_text == "Boleto"
-    [pdf] = first.attachments.all()
-    assert pdf.name == "boleto.pdf" and pdf.file.read() == b"%PDF-1.4 boleto"
-    [png] = second.attachments.all()
-    assert png.name.endswith(".png") and png.content_type == "image/png"
-    assert second.body_text == "(Arquivo enviado pelo WhatsApp.)"
-    assert {r["auth"] for r in graph.requests} == {"Bearer token-de-acesso"}
-    assert [r["path"] for r in graph.requests] == [
-        f"/9001?phone_number_id={SUPPORT_ID}",
-        "/files/9001",
-        f"/9002?phone_number_id={SUPPORT_ID}",
-        "/files/9002",
-    ]
-
-
-def test_media_that_cannot_be_downloaded_is_recorded_and_the_message_kept(client, mega, graph):
-    audio = {
-        "from": MEGA,
-        "id": "wamid.AUD",
-        "timestamp": "1773241200",
-        "type": "audio",
-        "audio": {"mime_type": "audio/ogg; codecs=opus", "id": "404404"},
-    }
-    number = post(client, notification(messages=[audio])).json()["created"][0]
-    message = Ticket.objects.get(number=number).messages.get()
-    assert not message.attachments.exists()
-    assert "não pôde ser baixado" in message.body_text and "HTTP 404" in message.body_text
-    assert "HTTP 404" in WhatsAppMessage.objects.get().error
 
 
 def test_duplicate_delivery_is_recognised(client, mega):
