@@ -35,6 +35,10 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged into another ticket")
     MERGED_FROM = "merged_from", _("Another ticket merged into this one")
     DEPARTMENT_OVERRIDDEN = "department_overridden", _("Department chosen outside the plan")
+    MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+    MEETING_RESCHEDULED = "meeting_rescheduled", _("Meeting rescheduled")
+    MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+    MEETING_MARKED = "meeting_marked", _("Meeting attended or missed")
 
 
 class Event(models.Model):
