@@ -38,8 +38,10 @@ def claimed(start: datetime, availability: Availability) -> list[datetime]:
 
 def grid(cal: Calendar, availability: Availability, first: date, last: date) -> Iterator[Span]:
     """Every slot of the host's grid on local dates ``first`` … ``last`` (UTC instants),
-    inside both the host's hours and the calendar's open time, in order."""
+    inside both the host's hours and the calendar's open time, in order; a slot never starts
+    within the buffer after the one before, even across two pieces of hours."""
     step = availability.length + availability.buffer
+    reach = datetime.min.replace(tzinfo=UTC)  # the previous slot's end and buffer
     day = first
     while day <= last:
         opening = cal.day_intervals(day - DAY) + cal.day_intervals(day)
@@ -47,10 +49,11 @@ def grid(cal: Calendar, availability: Availability, first: date, last: date) -> 
             start = datetime.combine(day, wall_start, cal.tz).astimezone(UTC)
             end = datetime.combine(day, wall_end, cal.tz).astimezone(UTC)
             for open_start, open_end in opening:
-                lo, hi = max(start, open_start), min(end, open_end)
+                lo, hi = max(start, open_start, reach), min(end, open_end)
                 slot = ceil_granule(lo)
                 while slot + availability.length <= hi:
                     yield slot, slot + availability.length
+                    reach = slot + step
                     slot += step
         day += DAY
 

@@ -1,7 +1,7 @@
 """Booking as a contact does it: within the plan, its quota and horizon; the meeting is a ticket
 whose history keeps the booking and every change; the host reschedules, blocks time, marks."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
