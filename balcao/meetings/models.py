@@ -140,7 +140,7 @@ class Block(models.Model):
     """Time a host does not meet: a day off, an appointment, a holiday of their own."""
 
     host = models.ForeignKey(
-        Host, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("host")
+        Host, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("meeting host")
     )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
@@ -171,7 +171,7 @@ class Meeting(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     host = models.ForeignKey(
-        Host, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("host")
+        Host, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("meeting host")
     )
     company = models.ForeignKey(
         "customers.Company", on_delete=models.CASCADE, related_name="meetings"
