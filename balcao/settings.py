@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "balcao.sla",
     "balcao.notifications",
     "balcao.kb",
+    "balcao.meetings",
     "balcao.privacy",
     "balcao.search",
     "balcao.connectors.email",

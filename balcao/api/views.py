@@ -98,7 +98,7 @@ def not_found(request, exc):
 
 @api.exception_handler(ActionRefused)
 def refused(request, exc: ActionRefused):
-    status = {"forbidden": 403, "unchanged": 409, "throttled": 429}.get(exc.code, 400)
+    status = {"forbidden": 403, "unchanged": 409, "taken": 409, "throttled": 429}.get(exc.code, 400)
     return api.create_response(request, {"detail": str(exc.message)}, status=status)
 
 
@@ -527,3 +527,9 @@ def canned_responses(request):
         }
         for c in canned_responses_for(request.auth).select_related("department")
     ]
+
+
+# Meetings (balcao/meetings): a router of its own, mounted under /meetings.
+from balcao.api.meetings import router as meetings_router  # noqa: E402
+
+api.add_router("/meetings", meetings_router)

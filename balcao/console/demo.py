@@ -10,6 +10,7 @@ from balcao.customers.actions import (
     do_load_default_profile,
 )
 from balcao.customers.models import AddOn, Company, Plan
+from balcao.meetings.models import Host, Kind
 from balcao.tickets import actions
 from balcao.tickets.models import Origin
 
@@ -22,6 +23,8 @@ DEMO_LOGINS = [
     ("agente.suporte@balcao.localhost", "agent — Suporte"),
     ("agente.atendimento@balcao.localhost", "agent — Atendimento, Financeiro"),
     ("diretoria@balcao.localhost", "director — Ouvidoria"),
+    ("consultora@balcao.localhost", "consultant — meetings (Mega Store may book)"),
+    ("marketing@balcao.localhost", "marketing analyst — meetings (Enterprise plans)"),
     ("admin@balcao.localhost", "administrator (also /admin/)"),
 ]
 
@@ -34,7 +37,16 @@ STAFF = [
         ["atendimento", "financeiro"],
     ),
     ("diretoria@balcao.localhost", "Carla Diretoria", User.Role.DIRECTOR, ["ouvidoria"]),
+    ("consultora@balcao.localhost", "Daniela Consultora", User.Role.AGENT, ["sucesso"]),
+    ("marketing@balcao.localhost", "Eduardo Marketing", User.Role.AGENT, ["sucesso"]),
 ]
+
+# Who meets customers, Monday to Friday, 9–12 and 14–17 (Brasília), 30 min + 10 min buffer.
+HOSTS = [
+    ("consultora@balcao.localhost", Kind.CONSULTANT, "https://meet.jit.si/balcao-consultoria"),
+    ("marketing@balcao.localhost", Kind.MARKETING, "https://meet.jit.si/balcao-marketing"),
+]
+WEEKDAYS = [[["09:00", "12:00"], ["14:00", "17:00"]]] * 5 + [[], []]
 
 
 def _staff(email, name, role, departments):
@@ -71,6 +83,11 @@ def load_demo() -> bool:
         do_set_password(user, PASSWORD, actor=None)
     _demo_tickets(agents)
     _demo_canned_replies(admin)
+    sucesso = Department.objects.get(slug="sucesso")
+    for email, kind, place in HOSTS:
+        Host.objects.create(
+            user=agents[email], kind=kind, department=sucesso, weekly=WEEKDAYS, place=place
+        )
     return True
 
 

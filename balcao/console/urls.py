@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.console import account, views
+from balcao.console import account, agenda, views
 
 app_name = "console"
 
@@ -38,6 +38,13 @@ urlpatterns = [
     path("chamados/<int:number>/mesclar/", views.ticket_merge, name="merge"),
     path("chamados/<int:number>/respostas-prontas/", views.canned_picker, name="canned_picker"),
     path("etiquetas/", views.tag_options, name="tag_options"),
+    path("agenda/", agenda.agenda, name="agenda"),
+    path("agenda/bloquear/", agenda.block, name="agenda_block"),
+    path("agenda/bloqueios/<int:pk>/remover/", agenda.unblock, name="agenda_unblock"),
+    path("agenda/<int:pk>/remarcar/", agenda.reschedule, name="agenda_reschedule"),
+    path("agenda/<int:pk>/cancelar/", agenda.cancel, name="agenda_cancel"),
+    path("agenda/<int:pk>/marcar/", agenda.mark, name="agenda_mark"),
+    path("agenda/<int:pk>/nota/", agenda.note, name="agenda_note"),
     path("respostas-prontas/", views.canned_responses, name="canned"),
     path("respostas-prontas/<int:pk>/apagar/", views.canned_response_delete, name="canned_delete"),
 ]

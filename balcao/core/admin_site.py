@@ -18,6 +18,7 @@ SECTIONS = [
     ("sla", _("SLA"), [("sla", "SlaPolicy")]),
     ("companies", _("Companies and contacts"), [("customers", "Company")]),
     ("team", _("Team"), [("accounts", "User"), ("accounts", "AccountEvent")]),
+    ("meetings", _("Meetings"), [("meetings", "Host"), ("meetings", "Meeting")]),
     ("email", _("E-mail"), [("email", "Mailbox"), ("email", "InboundMail")]),
     (
         "whatsapp",

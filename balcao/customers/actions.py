@@ -158,6 +158,7 @@ def do_load_default_profile(*, email_domain: str = "balcao.localhost") -> bool:
             first_response_minutes=hours * 60,
             next_response_minutes=hours * 60,
             resolution_minutes=hours * 60 * 5,
+            meetings_per_month=profile.MEETINGS_PER_MONTH.get(slug),
         )
     addons = {
         slug: AddOn.objects.create(

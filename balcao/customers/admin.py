@@ -79,6 +79,7 @@ class PlanAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "name_en", "slug", "tier"]}),
         (_("Channels"), {"fields": ["channels", "phone_number"]}),
         (_("SLA targets (business minutes)"), {"fields": list(TARGETS)}),
+        (_("Meetings"), {"fields": ["meetings_per_month", "meeting_horizon_days"]}),
     ]
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,18 @@ class Plan(Localized, models.Model):
     )
     resolution_minutes = models.PositiveIntegerField(
         _("resolution (business minutes)"), null=True, blank=True
+    )
+    meetings_per_month = models.PositiveSmallIntegerField(
+        _("meetings per month"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Meetings a company may have in one calendar month; empty: no limit."),
+    )
+    meeting_horizon_days = models.PositiveSmallIntegerField(
+        _("meetings bookable up to (days ahead)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
 
     class Meta:

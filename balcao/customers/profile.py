@@ -13,6 +13,9 @@ P = "phone"
 # A placeholder the administrator replaces (the support page gives no number).
 PHONE_NUMBER = "+55 11 4000-0000"
 
+# Meetings a month each plan's company may book (plans without a meeting channel: none).
+MEETINGS_PER_MONTH = {"team": 2, "enterprise": 4}
+
 PLANS = [
     # slug, name, tier, channels, first response hours
     ("essencial", "Essencial", 1, [WC, E], 16),

@@ -213,6 +213,53 @@ def department_overridden_event(
     )
 
 
+# Meetings (balcao/meetings): the meeting's ticket keeps its history.
+
+
+def meeting_booked_event(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    host: User,
+    kind: str,
+    topic: str,
+    start: datetime,
+    end: datetime,
+) -> Event:
+    return _record(
+        EventKind.MEETING_BOOKED,
+        actor=actor,
+        ticket=ticket,
+        host=person(host),
+        meeting_kind=kind,
+        topic=topic,
+        start=_iso(start),
+        end=_iso(end),
+    )
+
+
+def meeting_rescheduled_event(
+    *, ticket: Ticket, actor: User | None, old_start: datetime, start: datetime, end: datetime
+) -> Event:
+    return _record(
+        EventKind.MEETING_RESCHEDULED,
+        actor=actor,
+        ticket=ticket,
+        old_start=_iso(old_start),
+        start=_iso(start),
+        end=_iso(end),
+    )
+
+
+def meeting_cancelled_event(*, ticket: Ticket, actor: User | None, start: datetime) -> Event:
+    return _record(EventKind.MEETING_CANCELLED, actor=actor, ticket=ticket, start=_iso(start))
+
+
+def meeting_marked_event(*, ticket: Ticket, actor: User | None, status: str) -> Event:
+    """``status``: ``attended`` or ``no_show``."""
+    return _record(EventKind.MEETING_MARKED, actor=actor, ticket=ticket, status=status)
+
+
 def move_ticket_events(*, source: Ticket, into: Ticket) -> int:
     """A merge: the history of ``source`` becomes part of ``into``'s (nothing is lost)."""
     return Event.objects.filter(ticket=source).update(ticket=into)

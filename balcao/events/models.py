@@ -37,6 +37,10 @@ class EventKind(models.TextChoices):
     DEPARTMENT_OVERRIDDEN = "department_overridden", _("Department chosen outside the plan")
     ATTACHMENT_FAILED = "attachment_failed", _("A file sent by the customer could not be fetched")
     TEMPLATE_SENT = "template_sent", _("Reply sent as an approved template")
+    MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+    MEETING_RESCHEDULED = "meeting_rescheduled", _("Meeting rescheduled")
+    MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+    MEETING_MARKED = "meeting_marked", _("Meeting attended or missed")
 
 
 class Event(models.Model):

@@ -32,6 +32,10 @@ CUSTOMER_KINDS = (
     EventKind.CC_REMOVED,
     EventKind.MERGED,
     EventKind.MERGED_FROM,
+    EventKind.MEETING_BOOKED,
+    EventKind.MEETING_RESCHEDULED,
+    EventKind.MEETING_CANCELLED,
+    EventKind.MEETING_MARKED,
 )
 # Priority changes are shown to customers only where the department lets them set it (the
 # event says so in ``public``); tags and department overrides are the team's business.
@@ -230,6 +234,31 @@ def _auto_closed(data: dict, reader: Reader) -> str:
     ) % {"days": days}
 
 
+def _meeting_booked(data: dict, reader: Reader) -> str:
+    return _("Meeting booked with %(host)s for %(when)s: %(topic)s.") % {
+        "host": person_name(data.get("host")),
+        "when": _when(data.get("start")),
+        "topic": data.get("topic", ""),
+    }
+
+
+def _meeting_rescheduled(data: dict, reader: Reader) -> str:
+    return _("Meeting moved from %(old)s to %(new)s.") % {
+        "old": _when(data.get("old_start")),
+        "new": _when(data.get("start")),
+    }
+
+
+def _meeting_cancelled(data: dict, reader: Reader) -> str:
+    return _("Meeting of %(when)s cancelled.") % {"when": _when(data.get("start"))}
+
+
+def _meeting_marked(data: dict, reader: Reader) -> str:
+    if data.get("status") == "no_show":
+        return _("Meeting marked as missed: the customer did not come.")
+    return _("Meeting held.")
+
+
 WORDING: dict[str, Callable[[dict, Reader], str]] = {
     EventKind.AUTO_CLOSED: _auto_closed,
     EventKind.TICKET_OPENED: _opened,
@@ -254,6 +283,10 @@ WORDING: dict[str, Callable[[dict, Reader], str]] = {
     EventKind.DEPARTMENT_OVERRIDDEN: _department_overridden,
     EventKind.ATTACHMENT_FAILED: _attachment_failed,
     EventKind.TEMPLATE_SENT: _template_sent,
+    EventKind.MEETING_BOOKED: _meeting_booked,
+    EventKind.MEETING_RESCHEDULED: _meeting_rescheduled,
+    EventKind.MEETING_CANCELLED: _meeting_cancelled,
+    EventKind.MEETING_MARKED: _meeting_marked,
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.portal import views
+from balcao.portal import meetings, views
 
 app_name = "portal"
 
@@ -36,6 +36,10 @@ urlpatterns = [
     path("contatos/", views.contacts, name="contacts"),
     path("contatos/<int:pk>/remover/", views.contact_remove, name="contact_remove"),
     path("meu-plano/", views.plan, name="plan"),
+    path("reunioes/", meetings.meetings, name="meetings"),
+    path("reunioes/agendar/<str:kind>/", meetings.book, name="book_meeting"),
+    path("reunioes/<int:pk>/cancelar/", meetings.cancel, name="cancel_meeting"),
+    path("reunioes/<int:pk>/convite.ics", meetings.ics, name="meeting_ics"),
     path("ajuda/", views.help_page, name="help"),
     path("conta/", views.account, name="account"),
     path("conta/tokens/<int:pk>/revogar/", views.revoke_token, name="revoke_token"),

@@ -158,13 +158,16 @@ def test_the_plan_channel_matrix_is_a_row_of_checkboxes(admin_client):
         "first_response_minutes": "600",
         "next_response_minutes": "600",
         "resolution_minutes": "60",
+        "meeting_horizon_days": "0",
+        "meetings_per_month": "",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200
-    assert "antes da primeira resposta" in str(
-        response.context["adminform"].form.errors["resolution_minutes"]
-    )
+    errors = response.context["adminform"].form.errors
+    assert "antes da primeira resposta" in str(errors["resolution_minutes"])
+    assert "meeting_horizon_days" in errors  # a horizon of at least one day
     data["resolution_minutes"] = "6000"
+    data["meeting_horizon_days"] = "30"
     assert admin_client.post(url, data).status_code == 302
     plan.refresh_from_db()
     assert plan.channels == ["chat", "email"] and plan.resolution_minutes == 6000
