@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged into another ticket")
     MERGED_FROM = "merged_from", _("Another ticket merged into this one")
     DEPARTMENT_OVERRIDDEN = "department_overridden", _("Department chosen outside the plan")
+    CHAT_ABANDONED = "chat_abandoned", _("Chat closed: the contact left")
+    SATISFACTION_RATED = "satisfaction_rated", _("Customer satisfaction rated")
 
 
 class Event(models.Model):

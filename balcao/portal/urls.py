@@ -35,6 +35,7 @@ urlpatterns = [
     path("anexos/<int:pk>/ver/", views.attachment_preview, name="attachment_preview"),
     path("contatos/", views.contacts, name="contacts"),
     path("contatos/<int:pk>/remover/", views.contact_remove, name="contact_remove"),
+    path("avaliacao/<str:token>/", views.satisfaction, name="satisfaction"),
     path("meu-plano/", views.plan, name="plan"),
     path("ajuda/", views.help_page, name="help"),
     path("conta/", views.account, name="account"),

@@ -39,6 +39,7 @@ from balcao.customers.actions import do_authorize_contact, do_remove_contact
 from balcao.customers.models import Channel
 from balcao.customers.selectors import (
     contract_targets,
+    get_contact,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -53,7 +54,15 @@ from balcao.portal.forms import (
     PortalPasswordResetForm,
     PortalSetPasswordForm,
     ReplyForm,
+    SatisfactionForm,
     TicketFilterForm,
+)
+from balcao.satisfaction.actions import do_rate_ticket
+from balcao.satisfaction.selectors import (
+    LinkRefused,
+    rating_state,
+    survey_url,
+    ticket_for_token,
 )
 from balcao.search.departments import suggest_department
 from balcao.search.selectors import with_snippets
@@ -341,6 +350,10 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         "expected": expected_answer(ticket),
         "priorities": Priority.choices,
     }
+    if ticket.status == Status.CLOSED:
+        context["satisfaction"] = rating_state(ticket)
+        context["survey_url"] = survey_url(ticket)
+        context["scores"] = [(score, survey_url(ticket, score)) for score in range(1, 6)]
     return render(request, "portal/ticket.html", context, status=status)
 
 
@@ -604,3 +617,56 @@ def ticket_cc(request, number: int):
     return render(
         request, "portal/ticket_cc.html", {"ticket": ticket, "copied": copied, "others": others}
     )
+
+
+# --- satisfaction ---------------------------------------------------------------------------
+
+
+def _rater(user, ticket):
+    """Who answers: staff (refused by the action) or a signed-in contact of the ticket's
+    company; anyone else answers by the link's signature alone (recorded as nobody)."""
+    if not user.is_authenticated:
+        return None
+    if user.is_agent:
+        return user
+    contact = get_contact(user)
+    return user if contact and contact.company_id == ticket.company_id else None
+
+
+@require_http_methods(["GET", "POST"])
+def satisfaction(request, token: str):
+    """ "Como foi o atendimento?" by a signed link (the closing e-mail's, or the ticket page's):
+    no login needed, for that ticket only. A GET records nothing (mail scanners follow links):
+    it shows the score the link chose, preselected, and the confirm button posts it."""
+    try:
+        ticket = ticket_for_token(token)
+    except LinkRefused as refused:
+        return render(request, "portal/satisfaction.html", {"refusal": refused.message}, status=404)
+    state = rating_state(ticket)
+    if request.method == "POST":
+        form = SatisfactionForm(request.POST)
+        if form.is_valid():
+            actor = _rater(request.user, ticket)
+            try:
+                do_rate_ticket(
+                    ticket,
+                    actor=actor,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ActionRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Thank you! Your answer was recorded."))
+                return redirect(request.path)
+        status = 400
+    else:
+        chosen = request.GET.get("nota", "")
+        initial: dict[str, object] = {"comment": state.rating.comment if state.rating else ""}
+        if chosen in {"1", "2", "3", "4", "5"}:
+            initial["score"] = int(chosen)
+        elif state.rating:
+            initial["score"] = state.rating.score
+        form, status = SatisfactionForm(initial=initial), 200
+    context = {"ticket": ticket, "state": state, "form": form}
+    return render(request, "portal/satisfaction.html", context, status=status)
