@@ -35,7 +35,13 @@ from balcao.accounts.selectors import (
     two_factor_required,
 )
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.customers.actions import do_authorize_contact, do_remove_contact
+from balcao.customers.actions import (
+    do_accept_invitation,
+    do_authorize_contact,
+    do_remove_contact,
+    do_resend_invitation,
+)
+from balcao.customers.invitations import invitation_tokens
 from balcao.customers.models import Channel
 from balcao.customers.selectors import (
     contract_targets,
@@ -450,14 +456,15 @@ def contacts(request):
             except ActionRefused as refused:
                 form.add_error("email", refused.message)
             else:
-                messages.success(
-                    request,
+                added_text = (
                     _(
-                        "%(email)s is now an authorized contact. They set their password with"
-                        " “Forgot your password?” on the login page, using this e-mail."
+                        "%(email)s is now an authorized contact. We sent them an invitation to"
+                        " choose their password."
                     )
-                    % {"email": added.user.email},
+                    if added.accepted_at is None
+                    else _("%(email)s is now an authorized contact.")
                 )
+                messages.success(request, added_text % {"email": added.user.email})
                 return redirect("portal:contacts")
     elif request.method == "POST":
         raise Http404
@@ -469,12 +476,21 @@ def contacts(request):
     )
 
 
-@require_POST
-@contact_required
-def contact_remove(request, pk: int):
+def _colleague(request, pk: int):
+    """One of the company's contacts, for its primary contact; 404 for anyone else."""
     found = [c for c in list_company_contacts(request.contact.company) if c.pk == pk]
     if not found or not request.contact.is_primary:
         raise Http404
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def contact_remove(request, pk: int):
+    """Removing a contact is confirmed on its own page first (the GET), then posted."""
+    found = _colleague(request, pk)
+    if request.method == "GET":
+        return render(request, "portal/contact_remove.html", {"colleague": found[0]})
     try:
         do_remove_contact(found[0], actor=request.user)
     except ActionRefused as refused:
@@ -486,6 +502,44 @@ def contact_remove(request, pk: int):
             % {"email": found[0].user.email},
         )
     return redirect("portal:contacts")
+
+
+@require_POST
+@contact_required
+def contact_invite(request, pk: int):
+    """The primary contact sends a pending invitation again."""
+    found = _colleague(request, pk)
+    try:
+        do_resend_invitation(found[0], actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent again to %(email)s.") % {"email": found[0].user.email},
+        )
+    return redirect("portal:contacts")
+
+
+class InvitationForm(PortalSetPasswordForm):
+    def save(self, commit=True):
+        do_accept_invitation(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The invitation's link: choose a password (once, before it expires), then log in."""
+
+    template_name = "portal/invitation.html"
+    form_class = InvitationForm
+    token_generator = invitation_tokens
+    reset_url_token = "definir-senha"
+    success_url = reverse_lazy("portal:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Log in with your e-mail."))
+        return response
 
 
 def _channels(plan) -> list[str]:
