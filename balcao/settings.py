@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "balcao.events",
     "balcao.sla",
     "balcao.notifications",
+    "balcao.satisfaction",
     "balcao.kb",
     "balcao.meetings",
     "balcao.privacy",
@@ -200,6 +201,13 @@ WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
 WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN", "")
 _graph = os.environ.get("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
 WHATSAPP_API_URL = _graph.rstrip("/")
+
+# After the answer: how long the closing e-mail's satisfaction links work (days), and after
+# how many minutes a chat the contact left while waiting for an answer is closed.
+SATISFACTION_LINK_DAYS = int(os.environ.get("SATISFACTION_LINK_DAYS", "30"))
+CHAT_ABANDON_MINUTES = int(os.environ.get("CHAT_ABANDON_MINUTES", "30"))
+# How long the invitation of a newly authorized contact (choose your password) works, in days.
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
 
 # Languages and time: pt-BR first, English too; stored in UTC, shown in Brasília time.
 LANGUAGE_CODE = os.environ.get("LANGUAGE", "pt-br").lower()

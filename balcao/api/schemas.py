@@ -109,8 +109,16 @@ class ChannelOut(Schema):
     by_appointment: bool  # meetings: booked for a time within the hours
 
 
+class SatisfactionOut(Schema):
+    score: int  # 1–5
+    comment: str
+    answered_at: datetime
+    changed_at: datetime | None
+
+
 class TicketOut(TicketSummaryOut):
     reference: int | None
+    satisfaction: SatisfactionOut | None  # staff only: the customer's answer after closing
     cc: list[str]  # authorized contacts copied on the replies, besides the requester
     sla: SlaOut
     messages: list[MessageOut]

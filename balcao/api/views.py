@@ -47,6 +47,7 @@ from balcao.notifications.selectors import (
     notification_payload,
     notification_preferences,
 )
+from balcao.satisfaction.selectors import staff_rating
 from balcao.search.selectors import is_search, ranked_ids
 from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
@@ -164,6 +165,7 @@ def detail(viewer, ticket: Ticket) -> dict:
         **summary(viewer, ticket),
         "reference": ticket.reference.number if ticket.reference else None,
         "cc": copied_emails(ticket),
+        "satisfaction": staff_rating(viewer, ticket),
         "sla": ticket_sla(ticket).as_api(),
         "messages": [_message(h.message, h.author_name, staff) for h in history if h.message],
         "events": [_event(h, staff) for h in history if h.event],

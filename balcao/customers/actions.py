@@ -1,12 +1,16 @@
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balcao.accounts.actions import do_set_password
 from balcao.accounts.models import User
 from balcao.core.changes import change_fields, change_slug_set
 from balcao.core.errors import ActionRefused
+from balcao.customers import tasks
 from balcao.customers.models import AddOn, Company, Contact, Plan
 from balcao.customers.selectors import contact_email_problem
 from balcao.customers.validators import normalize_cnpj, validate_cnpj
@@ -78,7 +82,48 @@ def do_authorize_contact(
         company=company, user=_contact_user(email, name), is_primary=False, added_by=actor
     )
     contact_authorized_event(company=company, actor=actor, user=contact.user, consent=consent)
+    if contact.user.has_usable_password():
+        # someone who already has a password (a contact authorized again) needs no invitation
+        contact.accepted_at = timezone.now()
+        contact.save(update_fields=["accepted_at"])
+    else:
+        _invite(contact)
     return contact
+
+
+# A resend waits this long after the last invitation (no flooding someone's mailbox).
+RESEND_AFTER = timedelta(minutes=10)
+
+
+def _invite(contact: Contact) -> None:
+    contact.invited_at = timezone.now()
+    contact.save(update_fields=["invited_at"])
+    transaction.on_commit(lambda: tasks.invite_contact_task.enqueue(contact.pk))
+
+
+@transaction.atomic
+def do_resend_invitation(contact: Contact, *, actor: User) -> Contact:
+    """The primary contact sends the invitation again (a new link; earlier ones still work
+    until they expire or one is used)."""
+    require_primary(contact.company, actor)
+    contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+    if contact.accepted_at is not None:
+        raise ActionRefused(_("The invitation was already accepted."), code="unchanged")
+    if contact.invited_at and timezone.now() - contact.invited_at < RESEND_AFTER:
+        raise ActionRefused(
+            _("An invitation was sent a moment ago. Wait a few minutes before sending another."),
+            code="throttled",
+        )
+    _invite(contact)
+    return contact
+
+
+@transaction.atomic
+def do_accept_invitation(user: User, password: str) -> None:
+    """The invited contact set their password by the invitation's link (checked by the
+    caller with ``invitation_tokens``): the invitation is accepted."""
+    do_set_password(user, password)
+    Contact.objects.filter(user=user, accepted_at=None).update(accepted_at=timezone.now())
 
 
 @transaction.atomic

@@ -138,6 +138,10 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The invitation to set a password (authorized contacts without one): when it was last
+    # sent, and when they accepted it (set their password by its link).
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("invitation accepted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-is_primary", "user__email"]

@@ -97,6 +97,27 @@ def auto_closed_event(*, ticket: Ticket, days: int) -> Event:
     return _record(EventKind.AUTO_CLOSED, ticket=ticket, days=days)
 
 
+def chat_abandoned_event(*, ticket: Ticket, minutes: int) -> Event:
+    """Closed by Balcão: the contact left the chat ``minutes`` ago, still waiting for an
+    answer."""
+    return _record(EventKind.CHAT_ABANDONED, ticket=ticket, minutes=minutes)
+
+
+def satisfaction_rated_event(
+    *, ticket: Ticket, actor: User | None, score: int, comment: str, previous: int | None
+) -> Event:
+    """The customer's answer to the satisfaction question; ``previous`` is the score it
+    replaced, None for a first answer."""
+    return _record(
+        EventKind.SATISFACTION_RATED,
+        actor=actor,
+        ticket=ticket,
+        score=score,
+        comment=comment,
+        previous=previous,
+    )
+
+
 def assigned_event(
     *, ticket: Ticket, actor: User | None, old: User | None, new: User | None
 ) -> Event:

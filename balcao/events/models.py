@@ -41,6 +41,8 @@ class EventKind(models.TextChoices):
     MEETING_RESCHEDULED = "meeting_rescheduled", _("Meeting rescheduled")
     MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
     MEETING_MARKED = "meeting_marked", _("Meeting attended or missed")
+    CHAT_ABANDONED = "chat_abandoned", _("Chat closed: the contact left")
+    SATISFACTION_RATED = "satisfaction_rated", _("Customer satisfaction rated")
 
 
 class Event(models.Model):

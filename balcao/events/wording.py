@@ -28,6 +28,7 @@ CUSTOMER_KINDS = (
     EventKind.TRANSFERRED,
     EventKind.DELIVERY_FAILED,
     EventKind.AUTO_CLOSED,
+    EventKind.CHAT_ABANDONED,
     EventKind.CC_ADDED,
     EventKind.CC_REMOVED,
     EventKind.MERGED,
@@ -259,8 +260,36 @@ def _meeting_marked(data: dict, reader: Reader) -> str:
     return _("Meeting held.")
 
 
+def _chat_abandoned(data: dict, reader: Reader) -> str:
+    minutes = int(data.get("minutes") or 0)
+    return ngettext(
+        "Closed automatically: the contact left the chat without an answer %(minutes)d minute ago.",
+        "Closed automatically: the contact left the chat without an answer %(minutes)d minutes"
+        " ago.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def _satisfaction_rated(data: dict, reader: Reader) -> str:
+    values = {"score": data.get("score"), "previous": data.get("previous")}
+    if data.get("previous") is None:
+        text = _("The customer rated the service %(score)s out of 5.") % values
+    else:
+        text = _("The customer changed their rating from %(previous)s to %(score)s out of 5.") % (
+            values
+        )
+    comment = (data.get("comment") or "").strip()
+    return (
+        _("%(text)s Comment: “%(comment)s”") % {"text": text, "comment": comment}
+        if comment
+        else text
+    )
+
+
 WORDING: dict[str, Callable[[dict, Reader], str]] = {
     EventKind.AUTO_CLOSED: _auto_closed,
+    EventKind.CHAT_ABANDONED: _chat_abandoned,
+    EventKind.SATISFACTION_RATED: _satisfaction_rated,
     EventKind.TICKET_OPENED: _opened,
     EventKind.STATUS_CHANGED: _status_changed,
     EventKind.REOPENED: _reopened,

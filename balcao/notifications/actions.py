@@ -53,6 +53,19 @@ def _department_staff(department: Department | None) -> QuerySet[User]:
     return staff.filter(departments=department)
 
 
+def department_directors(department: Department) -> QuerySet[User]:
+    """The department's lead: departments have no lead of their own, so its directors (a
+    director who works in it); where none does, every director and administrator, so that a
+    low score is never told to nobody."""
+    directors = User.objects.filter(is_active=True, role=User.Role.DIRECTOR)
+    own = directors.filter(departments=department)
+    if own.exists():
+        return own
+    return User.objects.filter(
+        is_active=True, role__in=[User.Role.DIRECTOR, User.Role.ADMINISTRATOR]
+    )
+
+
 def concerned(event: Event) -> tuple[str, list[User]]:
     """(the kind, who is told of it): never the person who did it."""
     ticket, data = event.ticket, event.data or {}
@@ -78,6 +91,8 @@ def concerned(event: Event) -> tuple[str, list[User]]:
             people = User.objects.filter(pk=ticket.assignee.pk)
         else:
             people = _department_staff(ticket.department)
+    elif event.kind == EventKind.SATISFACTION_RATED:
+        kind, people = Kind.LOW_SATISFACTION, department_directors(ticket.department)
     if event.actor_id:
         people = people.exclude(pk=event.actor_id)
     return kind, list(people.distinct().order_by("pk"))

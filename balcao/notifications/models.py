@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     ASSIGNED = "assigned", _("Ticket assigned to me")
     TRANSFERRED = "transferred", _("Ticket transferred into my department")
     SLA_WARNING = "sla_warning", _("SLA breach approaching")
+    LOW_SATISFACTION = "low_satisfaction", _("Low satisfaction score in my departments")
 
 
 class Notification(models.Model):

@@ -49,6 +49,7 @@ def notification_text(notification: Notification) -> str:
         Kind.ASSIGNED: _("#%(number)s was assigned to you: %(subject)s"),
         Kind.TRANSFERRED: _("#%(number)s was transferred to %(department)s: %(subject)s"),
         Kind.SLA_WARNING: _("#%(number)s is close to breaching its SLA: %(subject)s"),
+        Kind.LOW_SATISFACTION: _("The customer gave #%(number)s a low score: %(subject)s"),
     }[Kind(notification.kind)] % values
 
 

@@ -228,3 +228,26 @@ class AuthorizeContactForm(forms.Form):
         ),
         error_messages={"required": _("Please confirm that this person may talk to support.")},
     )
+
+
+class SatisfactionForm(forms.Form):
+    """ "Como foi o atendimento?": the score the link preselected, an optional comment."""
+
+    score = forms.TypedChoiceField(
+        label=_("How was the service?"),
+        coerce=int,
+        choices=[
+            (1, _("1 — Very bad")),
+            (2, _("2 — Bad")),
+            (3, _("3 — Fair")),
+            (4, _("4 — Good")),
+            (5, _("5 — Very good")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -39,10 +39,17 @@ from balcao.accounts.selectors import (
 from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.customers.actions import do_authorize_contact, do_remove_contact
+from balcao.customers.actions import (
+    do_accept_invitation,
+    do_authorize_contact,
+    do_remove_contact,
+    do_resend_invitation,
+)
+from balcao.customers.invitations import invitation_tokens
 from balcao.customers.models import Channel
 from balcao.customers.selectors import (
     contract_targets,
+    get_contact,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -57,7 +64,15 @@ from balcao.portal.forms import (
     PortalPasswordResetForm,
     PortalSetPasswordForm,
     ReplyForm,
+    SatisfactionForm,
     TicketFilterForm,
+)
+from balcao.satisfaction.actions import do_rate_ticket
+from balcao.satisfaction.selectors import (
+    LinkRefused,
+    rating_state,
+    survey_url,
+    ticket_for_token,
 )
 from balcao.search.departments import suggest_department
 from balcao.search.selectors import with_snippets
@@ -351,6 +366,10 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         "expected": expected_answer(ticket),
         "priorities": Priority.choices,
     }
+    if ticket.status == Status.CLOSED:
+        context["satisfaction"] = rating_state(ticket)
+        context["survey_url"] = survey_url(ticket)
+        context["scores"] = [(score, survey_url(ticket, score)) for score in range(1, 6)]
     return render(request, "portal/ticket.html", context, status=status)
 
 
@@ -447,14 +466,15 @@ def contacts(request):
             except ActionRefused as refused:
                 form.add_error("email", refused.message)
             else:
-                messages.success(
-                    request,
+                added_text = (
                     _(
-                        "%(email)s is now an authorized contact. They set their password with"
-                        " “Forgot your password?” on the login page, using this e-mail."
+                        "%(email)s is now an authorized contact. We sent them an invitation to"
+                        " choose their password."
                     )
-                    % {"email": added.user.email},
+                    if added.accepted_at is None
+                    else _("%(email)s is now an authorized contact.")
                 )
+                messages.success(request, added_text % {"email": added.user.email})
                 return redirect("portal:contacts")
     elif request.method == "POST":
         raise Http404
@@ -466,12 +486,21 @@ def contacts(request):
     )
 
 
-@require_POST
-@contact_required
-def contact_remove(request, pk: int):
+def _colleague(request, pk: int):
+    """One of the company's contacts, for its primary contact; 404 for anyone else."""
     found = [c for c in list_company_contacts(request.contact.company) if c.pk == pk]
     if not found or not request.contact.is_primary:
         raise Http404
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def contact_remove(request, pk: int):
+    """Removing a contact is confirmed on its own page first (the GET), then posted."""
+    found = _colleague(request, pk)
+    if request.method == "GET":
+        return render(request, "portal/contact_remove.html", {"colleague": found[0]})
     try:
         do_remove_contact(found[0], actor=request.user)
     except ActionRefused as refused:
@@ -483,6 +512,44 @@ def contact_remove(request, pk: int):
             % {"email": found[0].user.email},
         )
     return redirect("portal:contacts")
+
+
+@require_POST
+@contact_required
+def contact_invite(request, pk: int):
+    """The primary contact sends a pending invitation again."""
+    found = _colleague(request, pk)
+    try:
+        do_resend_invitation(found[0], actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent again to %(email)s.") % {"email": found[0].user.email},
+        )
+    return redirect("portal:contacts")
+
+
+class InvitationForm(PortalSetPasswordForm):
+    def save(self, commit=True):
+        do_accept_invitation(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The invitation's link: choose a password (once, before it expires), then log in."""
+
+    template_name = "portal/invitation.html"
+    form_class = InvitationForm
+    token_generator = invitation_tokens
+    reset_url_token = "definir-senha"
+    success_url = reverse_lazy("portal:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Log in with your e-mail."))
+        return response
 
 
 def _channels(plan) -> list[str]:
@@ -650,3 +717,56 @@ def ticket_cc(request, number: int):
     return render(
         request, "portal/ticket_cc.html", {"ticket": ticket, "copied": copied, "others": others}
     )
+
+
+# --- satisfaction ---------------------------------------------------------------------------
+
+
+def _rater(user, ticket):
+    """Who answers: staff (refused by the action) or a signed-in contact of the ticket's
+    company; anyone else answers by the link's signature alone (recorded as nobody)."""
+    if not user.is_authenticated:
+        return None
+    if user.is_agent:
+        return user
+    contact = get_contact(user)
+    return user if contact and contact.company_id == ticket.company_id else None
+
+
+@require_http_methods(["GET", "POST"])
+def satisfaction(request, token: str):
+    """ "Como foi o atendimento?" by a signed link (the closing e-mail's, or the ticket page's):
+    no login needed, for that ticket only. A GET records nothing (mail scanners follow links):
+    it shows the score the link chose, preselected, and the confirm button posts it."""
+    try:
+        ticket = ticket_for_token(token)
+    except LinkRefused as refused:
+        return render(request, "portal/satisfaction.html", {"refusal": refused.message}, status=404)
+    state = rating_state(ticket)
+    if request.method == "POST":
+        form = SatisfactionForm(request.POST)
+        if form.is_valid():
+            actor = _rater(request.user, ticket)
+            try:
+                do_rate_ticket(
+                    ticket,
+                    actor=actor,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ActionRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Thank you! Your answer was recorded."))
+                return redirect(request.path)
+        status = 400
+    else:
+        chosen = request.GET.get("nota", "")
+        initial: dict[str, object] = {"comment": state.rating.comment if state.rating else ""}
+        if chosen in {"1", "2", "3", "4", "5"}:
+            initial["score"] = int(chosen)
+        elif state.rating:
+            initial["score"] = state.rating.score
+        form, status = SatisfactionForm(initial=initial), 200
+    context = {"ticket": ticket, "state": state, "form": form}
+    return render(request, "portal/satisfaction.html", context, status=status)

@@ -4,6 +4,7 @@ import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,6 +26,7 @@ from balcao.events.actions import (
     auto_closed_event,
     cc_added_event,
     cc_removed_event,
+    chat_abandoned_event,
     delivery_failed_event,
     department_overridden_event,
     linked_event,
@@ -465,7 +467,14 @@ def do_close_ticket(ticket: Ticket, *, actor: User) -> Ticket:
         raise ActionRefused(_("The ticket is already closed."), code="invalid_transition")
     _set_status(ticket, Status.CLOSED, actor)
     _save(ticket, "status", "closed_at")
+    _ask_satisfaction(ticket)
     return ticket
+
+
+def _ask_satisfaction(ticket: Ticket) -> None:
+    """Once committed, ask the customer how the service was (a closed duplicate of a merge or
+    an abandoned chat was not served, and is not asked)."""
+    transaction.on_commit(lambda: tasks.ask_satisfaction_task.enqueue(ticket.pk))
 
 
 def waiting_on(message: Message) -> bool:
@@ -487,6 +496,28 @@ def do_auto_close_ticket(message: Message) -> Ticket | None:
     if not waiting_on(message):
         return None
     auto_closed_event(ticket=ticket, days=ticket.department.auto_close_days)
+    _set_status(ticket, Status.CLOSED, None)
+    _save(ticket, "status", "closed_at")
+    _ask_satisfaction(ticket)
+    return ticket
+
+
+WAITING_ON_THE_TEAM = (Status.OPEN, Status.ASSIGNED, Status.IN_PROGRESS, Status.CUSTOMER_REPLY)
+
+
+@transaction.atomic
+def do_close_abandoned_chat(ticket: Ticket, *, left_at: datetime, minutes: int) -> Ticket | None:
+    """Close a chat the contact left at ``left_at`` while it still waited for the team's
+    answer, recorded with the reason (the SLA clock stops as on any close); None when the
+    chat has moved on since (answered, a message, closed)."""
+    ticket = _locked(ticket)
+    if (
+        ticket.origin != Origin.CHAT
+        or ticket.status not in WAITING_ON_THE_TEAM
+        or ticket.messages.filter(created_at__gt=left_at).exists()
+    ):
+        return None
+    chat_abandoned_event(ticket=ticket, minutes=minutes)
     _set_status(ticket, Status.CLOSED, None)
     _save(ticket, "status", "closed_at")
     return ticket

@@ -37,9 +37,11 @@ class ChannelDelivery:
     answer: Callable[["Receipt"], str] | None = None
     answers: frozenset[str] = field(default_factory=frozenset)
     acknowledge: Callable[["Ticket"], str] | None = None
-    # Tells the requester something about the ticket: ``remind`` (an answer waits for them
-    # and the ticket closes soon without a reply).
+    # Tell the requester something about the ticket: ``remind`` (an answer waits for them
+    # and the ticket closes soon without a reply);
     remind: Callable[["Ticket"], str] | None = None
+    # ``survey``: the ticket was closed; how was the service? (the satisfaction question).
+    survey: Callable[["Ticket"], str] | None = None
 
 
 _registry: dict[str, ChannelDelivery] = {}

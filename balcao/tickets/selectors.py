@@ -115,8 +115,15 @@ def get_ticket(viewer: Viewer, number: int) -> Ticket:
     """The ticket if ``viewer`` may see it; NotFound otherwise (never 'forbidden')."""
     ticket = (
         visible_tickets(viewer)
+        # the customer's satisfaction rating (balcao/satisfaction) rides along: the ticket page
+        # and the API read it, at no extra query
         .select_related(
-            "department__ticket_options", "company__plan", "assignee", "reference", "merged_into"
+            "department__ticket_options",
+            "company__plan",
+            "assignee",
+            "reference",
+            "merged_into",
+            "satisfaction",
         )
         .filter(number=number)
         .first()

@@ -119,3 +119,22 @@ def auto_close_task(message_id: int) -> None:
     from balcao.tickets.models import Message
 
     do_auto_close_ticket(Message.objects.select_related("ticket").get(pk=message_id))
+
+
+@task()
+def ask_satisfaction_task(ticket_id: int, attempt: int = 1) -> None:
+    """The ticket was closed: ask the requester, by e-mail, how the service was (signed
+    one-click links), unless it was reopened or already rated meanwhile."""
+    from balcao.satisfaction.selectors import rating_state
+    from balcao.tickets.models import Origin, Status, Ticket
+
+    ticket = Ticket.objects.select_related("department", "requester").get(pk=ticket_id)
+    survey = delivery_for(Origin.EMAIL).survey
+    state = rating_state(ticket)
+    if (
+        survey is not None
+        and ticket.requester_email
+        and ticket.status == Status.CLOSED
+        and state.rating is None
+    ):
+        _attempt(ask_satisfaction_task, ticket_id, attempt, lambda: survey(ticket))

@@ -239,6 +239,7 @@ def test_an_agent_reads_and_changes_notification_preferences(profile):
         "assigned",
         "transferred",
         "sla_warning",
+        "low_satisfaction",
     }
     assert all(p["email"] and p["console"] for p in preferences)
     changed = client.patch(

@@ -20,5 +20,6 @@ class EmailConnectorConfig(AppConfig):
                 answers=frozenset(outbound.ANSWER_TEMPLATES),
                 acknowledge=outbound.send_acknowledgement,
                 remind=outbound.send_reminder,
+                survey=outbound.send_survey,
             ),
         )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from balcao.customers.models import Contact
 from balcao.customers.selectors import find_contact_by_email
+from balcao.satisfaction.selectors import link_days, survey_links
 from balcao.tickets.delivery import DeliveryFailed
 from balcao.tickets.models import Attachment, Message, Origin, Receipt, Ticket
 
@@ -174,3 +175,14 @@ def send_reminder(ticket: Ticket) -> str:
     """Remind the requester that the team's answer waits for them and the ticket closes after
     one more business day without a reply."""
     return _send(ticket, "reminder", {}, automatic="auto-generated")
+
+
+def send_survey(ticket: Ticket) -> str:
+    """Tell the requester the ticket was closed and ask how the service was: one signed link
+    per score, each opening a page that records only when confirmed."""
+    return _send(
+        ticket,
+        "closed",
+        {"links": survey_links(ticket), "days": link_days()},
+        automatic="auto-generated",
+    )

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from balcao.connectors.webchat import actions
+from balcao.connectors.webchat.presence import contact_joined, contact_left
 from balcao.connectors.webchat.selectors import (
     chat_messages,
     chat_refusal,
@@ -110,6 +111,8 @@ class ChatConsumer(JsonObjectConsumer):
     misses nothing), then live ones; sends {"type": "message"|"end", ...}."""
 
     groups_joined: tuple[str, ...] = ()
+    # The chat's ticket while a contact (not an agent) is in it: its leaving is counted.
+    contact_in: int | None = None
 
     async def connect(self):
         user = self.scope["user"]
@@ -135,6 +138,9 @@ class ChatConsumer(JsonObjectConsumer):
             self.groups_joined += (staff_group(ticket_id),)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        if not self.user.is_agent:
+            self.contact_in = ticket_id
+            await database_sync_to_async(contact_joined)(ticket_id)
         after = parse_qs(self.scope.get("query_string", b"").decode()).get("after", ["0"])[0]
         backlog = await database_sync_to_async(_backlog)(
             self.user, self.number, int(after) if after.isdigit() else 0
@@ -145,6 +151,8 @@ class ChatConsumer(JsonObjectConsumer):
     async def disconnect(self, code):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.contact_in is not None:
+            await database_sync_to_async(contact_left)(self.contact_in)
 
     async def receive_json(self, content, **kwargs):
         try:
