@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "balcao.kb",
     "balcao.privacy",
     "balcao.search",
+    "balcao.reports",
     "balcao.connectors.email",
     "balcao.connectors.webchat",
     "balcao.connectors.whatsapp",
