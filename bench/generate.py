@@ -202,7 +202,7 @@ def start_clocks() -> int:
     for ticket in tickets.iterator(chunk_size=2000):
         key = (ticket.company.plan_id, ticket.department_id)
         if key not in policies:
-            policies[key] = policy_for(ticket.company.plan, ticket.department)
+            policies[key] = policy_for(ticket.company, ticket.department)
         policy = policies[key]
         first_due = add_business(
             cal, ticket.created_at, timedelta(minutes=policy.first_response_minutes)

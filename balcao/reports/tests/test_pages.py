@@ -94,6 +94,17 @@ def test_an_agent_never_sees_another_departments_numbers(helpdesk, client):
     assert sum(int(row[1]) for row in list(csv.reader(io.StringIO(days.lstrip("\ufeff"))))[1:]) == 1
 
 
+def test_staff_of_no_department_see_empty_reports(helpdesk, client):
+    from balcao.factories import StaffFactory
+
+    client.force_login(StaffFactory(departments=[]))
+    for slug in REPORTS:
+        response = client.get(url(slug), PERIOD)
+        assert response.status_code == 200, slug
+        assert "Mega Store" not in response.content.decode()
+    assert client.get(url("tempos"), PERIOD).context["result"].tables[0].total[1] == 0
+
+
 def test_the_ouvidoria_only_for_directors(helpdesk, client):
     client.force_login(helpdesk.director)
     html = client.get(url("volume"), PERIOD).content.decode()
