@@ -36,6 +36,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from balcao.accounts.models import Department, User, Viewer
 from balcao.customers.models import Plan
@@ -154,7 +155,7 @@ class Table:
 @dataclass(frozen=True)
 class Chart:
     """``kind`` "bars" (one bar per label and series) or "lines" (one point per label);
-    ``unit`` "count" or "percent" (bars out of 100)."""
+    ``unit`` "count", "hours" or "percent" (bars out of 100)."""
 
     kind: str
     title: Label
@@ -222,7 +223,10 @@ def volume(scope: ReportScope) -> Result:
     days = [scope.start + timedelta(days=i) for i in range((scope.end - scope.start).days + 1)]
     day_rows: list[list[Any]] = [[day, *per_day[day]] for day in days]
     department_rows = [[name, *per_department[pk]] for pk, name in _departments(scope).items()]
-    columns = [Column(_("Opened")), Column(_("Closed"))]
+    columns = [
+        Column(pgettext_lazy("report column", "Opened")),
+        Column(pgettext_lazy("report column", "Closed")),
+    ]
     return Result(
         tables=[
             Table("days", _("Per day"), [Column(_("Day"), "date"), *columns], day_rows),
@@ -238,7 +242,10 @@ def volume(scope: ReportScope) -> Result:
             "lines",
             _("Tickets opened and closed per day"),
             [day.isoformat() for day in days],
-            [(_("Opened"), [r[1] for r in day_rows]), (_("Closed"), [r[2] for r in day_rows])],
+            [
+                (pgettext_lazy("report column", "Opened"), [r[1] for r in day_rows]),
+                (pgettext_lazy("report column", "Closed"), [r[2] for r in day_rows]),
+            ],
         ),
         notes=[_("Closed: tickets closed in the period, whenever they were opened.")],
     )
@@ -410,8 +417,8 @@ def _interpolate(values: dict[int, Any], n: int, fraction: float) -> timedelta |
 
 
 DURATION_COLUMNS = [
-    Column(_("Opened")),
-    Column(_("Answered")),
+    Column(pgettext_lazy("report column", "Opened")),
+    Column(pgettext_lazy("report column", "Answered")),
     Column(_("Median first response"), "duration"),
     Column(_("90th percentile first response"), "duration"),
     Column(_("Closed with SLA")),
@@ -434,7 +441,7 @@ def times(scope: ReportScope) -> Result:
     ]
     agent_names = {a.pk: a.display_name for a in scope.choices.agents}
     agent_rows = [
-        [agent_names.get(pk, str(_("Another department's agent"))), *d.row()]
+        [agent_names.get(pk, str(_("Staff outside these departments"))), *d.row()]
         for pk, d in sorted(per_agent.items(), key=lambda item: agent_names.get(item[0], "~"))
     ]
     hours = [r[3].total_seconds() / 3600 if r[3] else 0 for r in department_rows]
@@ -598,7 +605,7 @@ def reopens(scope: ReportScope) -> Result:
                 [
                     Column(_("Department"), "text"),
                     Column(_("Closed at least once")),
-                    Column(_("Reopened")),
+                    Column(pgettext_lazy("report column", "Reopened")),
                     Column(_("Reopen rate"), "percent"),
                 ],
                 [r for r in rows if r[1]],

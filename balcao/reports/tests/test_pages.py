@@ -61,7 +61,7 @@ def test_filters_are_validated_with_a_clear_error(helpdesk, client):
     cases = [
         ({"department": "financeiro"}, "Escolha um dos departamentos em que você trabalha."),
         ({"plan": "ouro"}, "Escolha um dos planos."),
-        ({"agent": str(helpdesk.bruno.pk)}, "Escolha um atendente dos seus departamentos."),
+        ({"agent": str(helpdesk.bruno.pk)}, "Escolha um agente dos seus departamentos."),
         ({"start": "2026-05-06", "end": "2026-04-30"}, "O período termina antes de começar."),
         (
             {"start": "2024-01-01", "end": "2026-05-06"},
