@@ -41,7 +41,7 @@ lint: $(STAMP)
 # Translators: refresh the catalogues and compile them (needs GNU gettext); .mo files are committed.
 # Apps with their own locale/ keep their catalogue; the rest share balcao/locale. core/locale is
 # kept by hand (Portuguese month names in lower case, overriding Django's): never extracted into.
-APP_CATALOGUES := portal console sla kb meetings connectors/email connectors/webchat connectors/whatsapp
+APP_CATALOGUES := portal console sla kb meetings reports connectors/email connectors/webchat connectors/whatsapp
 messages: $(STAMP)
 	cd balcao && DJANGO_SETTINGS_MODULE=balcao.settings $(CURDIR)/$(BIN)/django-admin makemessages \
 		-l pt_BR -l en --no-obsolete --ignore core/locale $(foreach app,$(APP_CATALOGUES),--ignore '$(app)/*')

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "balcao.meetings",
     "balcao.privacy",
     "balcao.search",
+    "balcao.reports",
     "balcao.connectors.email",
     "balcao.connectors.webchat",
     "balcao.connectors.whatsapp",

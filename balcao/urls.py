@@ -12,6 +12,7 @@ urlpatterns = [
     path("cliente/meus-dados/", include("balcao.privacy.urls")),
     path("cliente/", include("balcao.portal.urls")),
     path("console/sla/", include("balcao.sla.urls")),
+    path("console/relatorios/", include("balcao.reports.urls")),
     path("console/mail/", include("balcao.connectors.email.urls")),
     path("console/", include("balcao.console.urls")),
     path("chat/", include("balcao.connectors.webchat.urls")),

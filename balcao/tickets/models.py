@@ -148,6 +148,10 @@ class Ticket(models.Model):
             models.Index(fields=["requester_email"]),
             models.Index(fields=["origin", "status"]),
             models.Index(fields=["priority", "-updated_at"]),
+            # The reports' filters: a period of openings per department or agent, closings.
+            models.Index(fields=["department", "created_at"]),
+            models.Index(fields=["assignee", "created_at"]),
+            models.Index(fields=["closed_at"]),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,8 @@ def console_pages(ticket: Ticket) -> list[tuple[str, str]]:
         ("console-tickets", "/console/chamados/"),
         ("console-ticket", f"/console/chamados/{ticket.number}/"),
         ("console-sla", "/console/sla/"),
+        ("console-reports", "/console/relatorios/"),
+        ("console-reports-times", "/console/relatorios/tempos/"),
         ("console-chats", "/chat/console/"),
         ("console-not-found", "/console/nada-aqui/"),
     ]

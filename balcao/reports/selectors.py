@@ -1,0 +1,727 @@
+"""The staff's reports: each report is one small function over one ``ReportScope`` — the
+tickets of the departments the viewer sees, narrowed by the filters — aggregated in the
+database; Python only folds the few grouped rows into tables.
+
+Figures are about the tickets opened in the period (Brasília dates), except tickets closed
+per day (closed in the period) and the backlog (now). A duplicate merged into another ticket
+is not counted: it is the same request. Business times are the SLA clock's own figures
+(``TicketSla.first_response_time``, and ``resolution_used`` once closed), so an unlinked
+ticket, which has no clock, has none. A new report (CSAT) is one more function joining one
+more table to ``scope.opened()`` and one more entry in ``REPORTS``.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from balcao.accounts.models import Department, User, Viewer
+from balcao.customers.models import Plan
+from balcao.events.models import Event, EventKind
+from balcao.sla.models import ClockState
+from balcao.tickets.models import Origin, Status, Ticket
+from balcao.tickets.selectors import visible_departments
+
+COMPANIES_PER_PAGE = 25
+Label = str | Promise
+
+
+def report_zone() -> ZoneInfo:
+    """Reports count days in Brasília time whoever reads them, so every viewer gets the same
+    figures for the same dates."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- who sees what: the one selector taking the viewer ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportChoices:
+    """What a viewer may filter by: the departments it sees (its own; restricted ones only as
+    director; all as administrator), the plans, and the staff of those departments."""
+
+    departments: list[Department]
+    plans: list[Plan]
+    agents: list[User]
+
+
+def report_choices(viewer: Viewer) -> ReportChoices:
+    departments = list(visible_departments(viewer).order_by("position", "name"))
+    agents = (
+        User.objects.filter(departments__in=departments, is_active=True)
+        .exclude(role="")
+        .distinct()
+        .order_by("name", "email")
+    )
+    return ReportChoices(
+        departments=departments,
+        plans=list(Plan.objects.order_by("tier")) if departments else [],
+        agents=list(agents) if departments else [],
+    )
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The tickets a report counts: of ``departments`` (chosen among the viewer's), of
+    companies on ``plan``, assigned to ``agent``; ``page`` of a ranked list (None: all)."""
+
+    choices: ReportChoices
+    start: date
+    end: date  # inclusive
+    department: Department | None = None
+    plan: Plan | None = None
+    agent: User | None = None
+    page: int | None = 1
+
+    @property
+    def departments(self) -> list[Department]:
+        return [self.department] if self.department else self.choices.departments
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = report_zone()
+        return (
+            datetime.combine(self.start, time(), zone),
+            datetime.combine(self.end + timedelta(days=1), time(), zone),
+        )
+
+    def tickets(self) -> QuerySet[Ticket]:
+        """Every ticket of the scope, whenever opened."""
+        tickets = Ticket.objects.filter(
+            department_id__in=[d.pk for d in self.departments], merged_into__isnull=True
+        )
+        if self.plan is not None:
+            tickets = tickets.filter(company__plan=self.plan)
+        if self.agent is not None:
+            tickets = tickets.filter(assignee=self.agent)
+        return tickets.order_by()
+
+    def opened(self) -> QuerySet[Ticket]:
+        start, end = self.bounds
+        return self.tickets().filter(created_at__gte=start, created_at__lt=end)
+
+
+# --- what a report returns -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Label
+    kind: str = "count"  # text | date | count | percent | duration
+
+
+@dataclass
+class Table:
+    key: str
+    title: Label
+    columns: list[Column]
+    rows: list[list[Any]]
+    total: list[Any] | None = None
+    page: Page[Any] | None = None
+
+    @property
+    def cells(self) -> list[list[tuple[Any, Column]]]:
+        """Each row's values beside their column, for the templates."""
+        return [list(zip(row, self.columns, strict=True)) for row in self.rows]
+
+    @property
+    def total_cells(self) -> list[tuple[Any, Column]]:
+        return list(zip(self.total, self.columns, strict=True)) if self.total else []
+
+
+@dataclass(frozen=True)
+class Chart:
+    """``kind`` "bars" (one bar per label and series) or "lines" (one point per label);
+    ``unit`` "count", "hours" or "percent" (bars out of 100)."""
+
+    kind: str
+    title: Label
+    labels: list[str]
+    series: list[tuple[Label, list[float]]]
+    unit: str = "count"
+
+
+@dataclass
+class Result:
+    tables: list[Table]
+    chart: Chart | None = None
+    notes: list[Label] = field(default_factory=list)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _departments(scope: ReportScope) -> dict[int, str]:
+    return {d.pk: d.localized("name") for d in scope.departments}
+
+
+def _plans(scope: ReportScope) -> dict[int | None, str]:
+    names: dict[int | None, str] = {p.pk: p.localized("name") for p in scope.choices.plans}
+    names[None] = str(_("No company (unlinked)"))
+    return names
+
+
+def _sum(rows: Iterable[Sequence[Any]], columns: slice) -> list[int]:
+    """Column sums of the counts at ``columns`` of each row."""
+    sums: list[int] = []
+    for row in rows:
+        values = list(row[columns])
+        sums = [a + b for a, b in zip(sums, values, strict=True)] if sums else values
+    return sums
+
+
+# --- volume ----------------------------------------------------------------------------------
+
+
+def volume(scope: ReportScope) -> Result:
+    """Tickets opened and closed per day and per department."""
+    start, end = scope.bounds
+    zone = report_zone()
+    opened = (
+        scope.opened()
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day", "department_id")
+        .annotate(n=Count("pk"))
+    )
+    closed = (
+        scope.tickets()
+        .filter(closed_at__gte=start, closed_at__lt=end)
+        .annotate(day=TruncDate("closed_at", tzinfo=zone))
+        .values_list("day", "department_id")
+        .annotate(n=Count("pk"))
+    )
+    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    per_department: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for column, rows in ((0, opened), (1, closed)):
+        for day, department, n in rows:
+            per_day[day][column] += n
+            per_department[department][column] += n
+    days = [scope.start + timedelta(days=i) for i in range((scope.end - scope.start).days + 1)]
+    day_rows: list[list[Any]] = [[day, *per_day[day]] for day in days]
+    department_rows = [[name, *per_department[pk]] for pk, name in _departments(scope).items()]
+    columns = [
+        Column(pgettext_lazy("report column", "Opened")),
+        Column(pgettext_lazy("report column", "Closed")),
+    ]
+    return Result(
+        tables=[
+            Table("days", _("Per day"), [Column(_("Day"), "date"), *columns], day_rows),
+            Table(
+                "departments",
+                _("Per department"),
+                [Column(_("Department"), "text"), *columns],
+                department_rows,
+                total=[_("Total"), *(_sum(department_rows, slice(1, 3)) or [0, 0])],
+            ),
+        ],
+        chart=Chart(
+            "lines",
+            _("Tickets opened and closed per day"),
+            [day.isoformat() for day in days],
+            [
+                (pgettext_lazy("report column", "Opened"), [r[1] for r in day_rows]),
+                (pgettext_lazy("report column", "Closed"), [r[2] for r in day_rows]),
+            ],
+        ),
+        notes=[_("Closed: tickets closed in the period, whenever they were opened.")],
+    )
+
+
+# --- backlog ---------------------------------------------------------------------------------
+
+
+def backlog(scope: ReportScope) -> Result:
+    """Tickets not closed now, per status (the period does not apply)."""
+    counts = dict(
+        scope.tickets().exclude(status=Status.CLOSED).values_list("status").annotate(n=Count("pk"))
+    )
+    total = sum(counts.values())
+    rows: list[list[Any]] = [
+        [str(label), counts.get(value, 0), percent(counts.get(value, 0), total)]
+        for value, label in Status.choices
+        if value != Status.CLOSED
+    ]
+    return Result(
+        tables=[
+            Table(
+                "statuses",
+                _("Per status"),
+                [Column(_("Status"), "text"), Column(_("Tickets")), Column(_("Share"), "percent")],
+                rows,
+                total=[_("Total"), total, percent(total, total)],
+            )
+        ],
+        chart=Chart(
+            "bars",
+            _("Open tickets per status"),
+            [r[0] for r in rows],
+            [(_("Tickets"), [r[1] for r in rows])],
+        ),
+        notes=[_("Tickets not closed now, whatever the period.")],
+    )
+
+
+# --- business times --------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile (interpolated between the two nearest values)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression: Any, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
+
+
+@dataclass
+class Durations:
+    tickets: int = 0
+    answered: int = 0
+    resolved: int = 0
+    first: list[timedelta | None] = field(default_factory=lambda: [None, None])
+    resolution: list[timedelta | None] = field(default_factory=lambda: [None, None])
+
+    def row(self) -> list[Any]:
+        return [self.tickets, self.answered, *self.first, self.resolved, *self.resolution]
+
+
+FRACTIONS = (0.5, 0.9)
+
+
+def _resolution() -> Case:
+    """Business time the team owed the ticket, once closed (as the SLA clock counts it)."""
+    return Case(
+        When(sla__state=ClockState.STOPPED, then=F("sla__resolution_used")),
+        output_field=DurationField(),
+    )
+
+
+def durations(tickets: QuerySet[Ticket], group: str | None) -> dict[Any, Durations]:
+    """Per value of ``group`` (None: all together), the tickets, how many got a first
+    response and were closed with a clock, and the median and 90th percentile of both
+    business times — one query on either database."""
+    tickets = tickets.order_by()
+    if connection.vendor == "postgresql":
+        return _durations_postgresql(tickets, group)
+    return _durations_window(tickets, group)
+
+
+def _durations_postgresql(tickets: QuerySet[Ticket], group: str | None) -> dict[Any, Durations]:
+    first, resolution = F("sla__first_response_time"), _resolution()
+    median, p90 = FRACTIONS
+    rows = (
+        tickets.annotate(g=F(group) if group else Value(0))
+        .values_list("g")
+        .annotate(
+            n=Count("pk"),
+            answered=Count(first),
+            resolved=Count(resolution),
+            first_median=PercentileCont(first, median),
+            first_p90=PercentileCont(first, p90),
+            resolution_median=PercentileCont(resolution, median),
+            resolution_p90=PercentileCont(resolution, p90),
+        )
+    )
+    return {
+        g: Durations(n, answered, resolved, [first_median, first_p90], [res_median, res_p90])
+        for g, n, answered, resolved, first_median, first_p90, res_median, res_p90 in rows
+    }
+
+
+def _durations_window(tickets: QuerySet[Ticket], group: str | None) -> dict[Any, Durations]:
+    """SQLite has no percentile aggregate: window functions number each group's values in
+    order and only the rows either side of each percentile's rank come back (a few per
+    group), interpolated here exactly as PostgreSQL's percentile_cont does."""
+    inner = tickets.annotate(
+        g=F(group) if group else Value(0),
+        fr=F("sla__first_response_time"),
+        res=_resolution(),
+    ).values_list("g", "fr", "res")
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nothing to count (an empty list of departments)
+        return {}
+    near = " OR ".join(
+        f"{c}_rn BETWEEN CAST(1 + {p} * ({c}_n - 1) AS INTEGER)"
+        f" AND CAST(1 + {p} * ({c}_n - 1) AS INTEGER) + 1"
+        for c in ("fr", "res")
+        for p in FRACTIONS
+    )
+    # Only Django's own compiled SQL (its values stay parameters) and the constants above.
+    query = f"""
+        SELECT g, n, fr_n, fr_rn, fr, res_n, res_rn, res FROM (
+            SELECT g, fr, res, COUNT(*) OVER w AS n,
+                COUNT(fr) OVER w AS fr_n,
+                ROW_NUMBER() OVER (PARTITION BY g ORDER BY fr IS NULL, fr) AS fr_rn,
+                COUNT(res) OVER w AS res_n,
+                ROW_NUMBER() OVER (PARTITION BY g ORDER BY res IS NULL, res) AS res_rn
+            FROM ({sql}) WINDOW w AS (PARTITION BY g)
+        ) WHERE fr_rn = 1 OR {near}"""  # noqa: S608
+    ranked: dict[Any, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for g, n, fr_n, fr_rn, fr, res_n, res_rn, res in cursor.fetchall():
+            entry = ranked.setdefault(
+                g, {"n": n, "fr_n": fr_n, "res_n": res_n, "fr": {}, "res": {}}
+            )
+            entry["fr"][fr_rn] = fr
+            entry["res"][res_rn] = res
+    return {
+        g: Durations(
+            tickets=e["n"],
+            answered=e["fr_n"],
+            resolved=e["res_n"],
+            first=[_interpolate(e["fr"], e["fr_n"], p) for p in FRACTIONS],
+            resolution=[_interpolate(e["res"], e["res_n"], p) for p in FRACTIONS],
+        )
+        for g, e in ranked.items()
+    }
+
+
+def _interpolate(values: dict[int, Any], n: int, fraction: float) -> timedelta | None:
+    """percentile_cont from the values at ranks 1..n that the query returned (SQLite keeps a
+    duration as microseconds)."""
+    if not n:
+        return None
+    position = fraction * (n - 1)
+    low = int(position)
+    below = values[low + 1]
+    above = values.get(low + 2, below) if low + 1 < n else below
+    return timedelta(microseconds=round(below + (position - low) * (above - below)))
+
+
+DURATION_COLUMNS = [
+    Column(pgettext_lazy("report column", "Opened")),
+    Column(pgettext_lazy("report column", "Answered")),
+    Column(_("Median first response"), "duration"),
+    Column(_("90th percentile first response"), "duration"),
+    Column(_("Closed with SLA")),
+    Column(_("Median resolution"), "duration"),
+    Column(_("90th percentile resolution"), "duration"),
+]
+
+
+def times(scope: ReportScope) -> Result:
+    """First response and resolution in business hours: median and 90th percentile, per
+    department and per agent (the assignee)."""
+    tickets = scope.opened()
+    per_department = durations(tickets, "department_id")
+    per_agent = durations(tickets.filter(assignee__isnull=False), "assignee_id")
+    total = durations(tickets, None).get(0, Durations())
+    department_rows = [
+        [name, *per_department[pk].row()]
+        for pk, name in _departments(scope).items()
+        if pk in per_department
+    ]
+    agent_names = {a.pk: a.display_name for a in scope.choices.agents}
+    agent_rows = [
+        [agent_names.get(pk, str(_("Staff outside these departments"))), *d.row()]
+        for pk, d in sorted(per_agent.items(), key=lambda item: agent_names.get(item[0], "~"))
+    ]
+    hours = [r[3].total_seconds() / 3600 if r[3] else 0 for r in department_rows]
+    return Result(
+        tables=[
+            Table(
+                "departments",
+                _("Per department"),
+                [Column(_("Department"), "text"), *DURATION_COLUMNS],
+                department_rows,
+                total=[_("Total"), *total.row()],
+            ),
+            Table(
+                "agents",
+                _("Per agent"),
+                [Column(_("Agent"), "text"), *DURATION_COLUMNS],
+                agent_rows,
+            ),
+        ],
+        chart=Chart(
+            "bars",
+            _("Median first response per department (business hours)"),
+            [r[0] for r in department_rows],
+            [(_("Median first response"), hours)],
+            unit="hours",
+        ),
+        notes=[
+            _(
+                "Business hours of the SLA calendar. Resolution: the time the team owed an "
+                "answer until closing, waiting for the customer left out. Unlinked tickets "
+                "have no SLA clock and no times."
+            )
+        ],
+    )
+
+
+# --- SLA compliance --------------------------------------------------------------------------
+
+
+def _compliance_counts(now: datetime) -> dict[str, Count]:
+    live = [ClockState.RUNNING, ClockState.PAUSED]
+    first_breached = Q(sla__first_response_breached=True) | Q(
+        sla__first_response_at__isnull=True,
+        sla__first_response_due__lte=now,
+        sla__state__in=live,
+    )
+    with_resolution = Q(sla__resolution_minutes__gt=0)
+    resolution_breached = with_resolution & (
+        Q(sla__resolution_breached=True) | Q(sla__resolution_due__lte=now)
+    )
+    return {
+        "first_met": Count(
+            "pk",
+            filter=Q(sla__first_response_at__isnull=False, sla__first_response_breached=False),
+        ),
+        "first_breached": Count("pk", filter=first_breached),
+        "resolution_met": Count(
+            "pk",
+            filter=with_resolution
+            & Q(sla__state=ClockState.STOPPED, sla__resolution_breached=False),
+        ),
+        "resolution_breached": Count("pk", filter=resolution_breached),
+    }
+
+
+def _compliance_row(label: Label, counts: Sequence[int]) -> list[Any]:
+    first_met, first_breached, resolution_met, resolution_breached = counts
+    return [
+        label,
+        first_met,
+        first_breached,
+        percent(first_met, first_met + first_breached),
+        resolution_met,
+        resolution_breached,
+        percent(resolution_met, resolution_met + resolution_breached),
+    ]
+
+
+COMPLIANCE_COLUMNS = [
+    Column(_("First response met")),
+    Column(_("First response breached")),
+    Column(_("First response compliance"), "percent"),
+    Column(_("Resolution met")),
+    Column(_("Resolution breached")),
+    Column(_("Resolution compliance"), "percent"),
+]
+
+
+def sla(scope: ReportScope) -> Result:
+    """SLA compliance per department and per plan: a target counts once met or breached (a
+    due passed while still pending is a breach); targets still running are left out."""
+    names = _compliance_counts(timezone.now())
+    rows = scope.opened().values_list("department_id", "company__plan_id").annotate(**names)
+    per_department: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    per_plan: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for department, plan, *counts in rows:
+        for i, n in enumerate(counts):
+            per_department[department][i] += n
+            per_plan[plan][i] += n
+    department_rows = [
+        _compliance_row(name, per_department[pk])
+        for pk, name in _departments(scope).items()
+        if pk in per_department
+    ]
+    plan_rows = [
+        _compliance_row(name, per_plan[pk]) for pk, name in _plans(scope).items() if pk in per_plan
+    ]
+    total = [sum(c) for c in zip(*per_department.values(), strict=True)] or [0, 0, 0, 0]
+    columns = COMPLIANCE_COLUMNS
+    return Result(
+        tables=[
+            Table(
+                "departments",
+                _("Per department"),
+                [Column(_("Department"), "text"), *columns],
+                department_rows,
+                total=_compliance_row(_("Total"), total),
+            ),
+            Table("plans", _("Per plan"), [Column(_("Plan"), "text"), *columns], plan_rows),
+        ],
+        chart=Chart(
+            "bars",
+            _("Compliance per department"),
+            [r[0] for r in department_rows],
+            [
+                (_("First response"), [r[3] or 0 for r in department_rows]),
+                (_("Resolution"), [r[6] or 0 for r in department_rows]),
+            ],
+            unit="percent",
+        ),
+        notes=[_("Targets still running are not counted; — where nothing was due.")],
+    )
+
+
+# --- reopen rate -----------------------------------------------------------------------------
+
+
+def reopens(scope: ReportScope) -> Result:
+    """Of the tickets closed at least once, the share reopened (by a reply or by staff)."""
+    reopened = Q(pk__in=Event.objects.filter(kind=EventKind.REOPENED).values("ticket_id"))
+    counts = {
+        department: [closed, again]
+        for department, closed, again in scope.opened()
+        .values_list("department_id")
+        .annotate(
+            closed=Count("pk", filter=Q(status=Status.CLOSED) | reopened),
+            again=Count("pk", filter=reopened),
+        )
+    }
+    rows = [
+        [name, *counts[pk], percent(counts[pk][1], counts[pk][0])]
+        for pk, name in _departments(scope).items()
+        if pk in counts
+    ]
+    closed, again = _sum(rows, slice(1, 3)) or [0, 0]
+    return Result(
+        tables=[
+            Table(
+                "departments",
+                _("Per department"),
+                [
+                    Column(_("Department"), "text"),
+                    Column(_("Closed at least once")),
+                    Column(pgettext_lazy("report column", "Reopened")),
+                    Column(_("Reopen rate"), "percent"),
+                ],
+                [r for r in rows if r[1]],
+                total=[_("Total"), closed, again, percent(again, closed)],
+            )
+        ],
+        chart=Chart(
+            "bars",
+            _("Reopen rate per department"),
+            [r[0] for r in rows if r[1]],
+            [(_("Reopen rate"), [r[3] or 0 for r in rows if r[1]])],
+            unit="percent",
+        ),
+    )
+
+
+# --- tickets per channel, plan, company ------------------------------------------------------
+
+
+def _shares(label: Label, names: dict[Any, str], counts: dict[Any, int], key: str) -> Result:
+    total = sum(counts.values())
+    rows: list[list[Any]] = [
+        [name, counts[k], percent(counts[k], total)] for k, name in names.items() if counts.get(k)
+    ]
+    return Result(
+        tables=[
+            Table(
+                key,
+                _("Tickets opened"),
+                [Column(label, "text"), Column(_("Tickets")), Column(_("Share"), "percent")],
+                rows,
+                total=[_("Total"), total, percent(total, total)],
+            )
+        ],
+        chart=Chart(
+            "bars",
+            _("Tickets opened"),
+            [r[0] for r in rows],
+            [(_("Tickets"), [r[1] for r in rows])],
+        ),
+    )
+
+
+def channels(scope: ReportScope) -> Result:
+    """Tickets opened per channel of origin."""
+    counts = dict(scope.opened().values_list("origin").annotate(n=Count("pk")))
+    return _shares(_("Channel"), {v: str(label) for v, label in Origin.choices}, counts, "channels")
+
+
+def plans(scope: ReportScope) -> Result:
+    """Tickets opened per plan of the company (unlinked tickets apart)."""
+    counts = dict(scope.opened().values_list("company__plan_id").annotate(n=Count("pk")))
+    return _shares(_("Plan"), _plans(scope), counts, "plans")
+
+
+def companies(scope: ReportScope) -> Result:
+    """Companies by tickets opened, most first, a page at a time (every one in the CSV)."""
+    ranked = (
+        scope.opened()
+        .filter(company__isnull=False)
+        .values_list("company_id", "company__name", "company__plan_id")
+        .annotate(n=Count("pk"), still_open=Count("pk", filter=~Q(status=Status.CLOSED)))
+        .order_by("-n", "company__name", "company_id")
+    )
+    page = None
+    if scope.page is not None:
+        page = Paginator(ranked, COMPANIES_PER_PAGE).get_page(scope.page)
+        chosen: Iterable[tuple[Any, ...]] = page.object_list
+    else:
+        chosen = ranked
+    plan_names = _plans(scope)
+    rows = [[name, plan_names.get(plan, ""), n, left] for _pk, name, plan, n, left in chosen]
+    return Result(
+        tables=[
+            Table(
+                "companies",
+                _("Companies with the most tickets"),
+                [
+                    Column(_("Company"), "text"),
+                    Column(_("Plan"), "text"),
+                    Column(_("Tickets")),
+                    Column(_("Not closed")),
+                ],
+                rows,
+                page=page,
+            )
+        ],
+        chart=Chart(
+            "bars",
+            _("Tickets opened per company"),
+            [r[0] for r in rows],
+            [(_("Tickets"), [r[2] for r in rows])],
+        ),
+    )
+
+
+# --- the list of reports ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    slug: str
+    title: Label
+    build: Callable[[ReportScope], Result]
+
+
+REPORTS = {
+    spec.slug: spec
+    for spec in [
+        ReportSpec("volume", _("Volume"), volume),
+        ReportSpec("pendentes", _("Backlog"), backlog),
+        ReportSpec("tempos", _("Response times"), times),
+        ReportSpec("sla", _("SLA compliance"), sla),
+        ReportSpec("reaberturas", _("Reopen rate"), reopens),
+        ReportSpec("canais", _("Channels"), channels),
+        ReportSpec("planos", _("Plans"), plans),
+        ReportSpec("empresas", _("Companies"), companies),
+    ]
+}
