@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balcao.accounts.access import staff_required
+from balcao.accounts.throttle import client_address
 from balcao.console import selectors
 from balcao.console.forms import (
     AssignForm,
@@ -50,6 +51,8 @@ from balcao.notifications.selectors import (
     notification_text,
     unread_count,
 )
+from balcao.privacy.actions import do_record_access
+from balcao.privacy.models import AccessRecord
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
@@ -228,6 +231,14 @@ def ticket_page(request, number: int):
         if request.GET.get("v") == selectors.ticket_version(ticket):
             return HttpResponse(status=UNCHANGED)
         return render(request, "console/_ticket_live.html", _ticket_context(request, ticket))
+    # LGPD: who opened a customer's messages (the page, not its polls). One insert.
+    do_record_access(
+        actor=request.user,
+        email=ticket.requester_email,
+        what=AccessRecord.What.TICKET,
+        ticket_number=ticket.number,
+        client_address=client_address(request),
+    )
     return _render_ticket(request, ticket)
 
 
