@@ -58,3 +58,23 @@ class EraseForm(forms.Form):
         if self.cleaned_data["confirm"].strip().lower() != self.email:
             raise forms.ValidationError(_("That is not the person's e-mail: nothing was erased."))
         return self.cleaned_data["confirm"]
+
+
+class OwnRequestForm(forms.Form):
+    """What a contact asks about their own data in the client area."""
+
+    kind = forms.ChoiceField(
+        label=_("What you ask"),
+        choices=[
+            (DataRequest.Kind.ERASURE, _("Erase my data")),
+            (DataRequest.Kind.CORRECTION, _("Correct my data")),
+            (DataRequest.Kind.OTHER, _("Something else about my data")),
+        ],
+    )
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For a correction, say what is wrong and what is right."),
+    )

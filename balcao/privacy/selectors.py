@@ -236,6 +236,11 @@ def list_data_requests(*, closed: bool = False) -> QuerySet[DataRequest]:
     return requests.filter(status=DataRequest.Status.OPEN).order_by("due_on", "id")
 
 
+def list_own_requests(email: str) -> QuerySet[DataRequest]:
+    """A person's own requests, the latest first (the client area's "Your data")."""
+    return DataRequest.objects.filter(email=email.strip().lower()).order_by("-received_at")[:20]
+
+
 def get_data_request(pk: int) -> DataRequest | None:
     return DataRequest.objects.select_related("recorded_by", "handled_by").filter(pk=pk).first()
 

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +19,7 @@ from balcao.accounts.access import contact_required, staff_required
 from balcao.accounts.throttle import client_address
 from balcao.core.errors import ActionRefused
 from balcao.privacy import actions, selectors
-from balcao.privacy.forms import CloseForm, DataRequestForm, EraseForm
+from balcao.privacy.forms import CloseForm, DataRequestForm, EraseForm, OwnRequestForm
 from balcao.privacy.models import AccessRecord, DataRequest
 
 PAGE_SIZE = 50
@@ -30,14 +32,32 @@ def _archive(email: str, filename: str) -> FileResponse:
     return FileResponse(out, as_attachment=True, filename=filename, content_type="application/zip")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @contact_required
 def my_data(request):
+    """The contact's data to download, and their requests about it (erasure, correction…),
+    recorded for the team like those received by any other channel."""
+    form = OwnRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = actions.do_open_data_request(
+            actor=request.user,
+            email=request.user.email,
+            channel=DataRequest.Channel.CLIENT_AREA,
+            received_at=timezone.now(),
+            **form.cleaned_data,
+        )
+        messages.success(
+            request,
+            _("Your request was recorded. We answer by %(due)s.")
+            % {"due": date_format(created.due_on, "SHORT_DATE_FORMAT")},
+        )
+        return redirect("privacy:my_data")
     download = request.GET.get("download")
     if download == "zip":
         return _archive(request.user.email, "meus-dados-balcao.zip")
     if not download:
-        return render(request, "privacy/my_data.html")
+        context = {"form": form, "requests": selectors.list_own_requests(request.user.email)}
+        return render(request, "privacy/my_data.html", context)
     data = json.dumps(selectors.personal_data(request.user.email), ensure_ascii=False, indent=2)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meus-dados-balcao.json"'
@@ -82,15 +102,18 @@ def request_new(request):
 
 
 def _request_page(request, data_request: DataRequest, **forms):
-    actions.do_record_access(
-        actor=request.user,
-        email=data_request.email,
-        what=AccessRecord.What.SUMMARY,
-        client_address=client_address(request),
-    )
+    summary = None
+    if data_request.erasure_id is None:  # after an erasure there is nobody left to show
+        actions.do_record_access(
+            actor=request.user,
+            email=data_request.email,
+            what=AccessRecord.What.SUMMARY,
+            client_address=client_address(request),
+        )
+        summary = selectors.person_summary(data_request.email)
     context = {
         "data_request": data_request,
-        "summary": selectors.person_summary(data_request.email),
+        "summary": summary,
         "today": selectors.today(),
         "close_form": forms.get("close_form") or CloseForm(),
         "erase_form": forms.get("erase_form") or EraseForm(email=data_request.email),

@@ -28,6 +28,7 @@ def client_pages(ticket: Ticket) -> list[tuple[str, str]]:
         ("client-help", "/cliente/ajuda/"),
         ("client-articles", "/cliente/ajuda/artigos/"),
         ("client-chat", "/chat/"),
+        ("client-data", "/cliente/meus-dados/"),
         ("client-not-found", "/cliente/nada-aqui/"),
     ]
 
@@ -39,6 +40,8 @@ def console_pages(ticket: Ticket) -> list[tuple[str, str]]:
         ("console-ticket", f"/console/chamados/{ticket.number}/"),
         ("console-sla", "/console/sla/"),
         ("console-chats", "/chat/console/"),
+        ("console-lgpd", "/console/lgpd/"),
+        ("console-lgpd-new", "/console/lgpd/novo/"),
         ("console-not-found", "/console/nada-aqui/"),
     ]
 

@@ -201,6 +201,10 @@ def test_an_administrator_erases_by_typing_the_address_and_the_request_closes(
     assert data_request.status == "done" and data_request.erasure == erasure
     assert data_request.email.endswith("@anonimo.invalid")  # the request stays, not the address
     assert not AccessRecord.objects.filter(subject_email=EMAIL).exists()
+    looked = AccessRecord.objects.count()
+    after = client.get(reverse("lgpd:request", args=[data_request.pk]))
+    assert after.context["summary"] is None and "registro de eliminação nº" in after.text
+    assert AccessRecord.objects.count() == looked  # nobody's data is shown any more
     assert client.post(url, {"confirm": data_request.email}).status_code == 302
     assert Erasure.objects.count() == 1  # a closed request erases nothing more
 
@@ -240,3 +244,24 @@ def test_a_request_is_closed_by_hand_with_its_answer(client, agent):
 
 def test_today_is_brasilia_s_date():
     assert today() == timezone.now().astimezone(BRT).date()
+
+
+def test_a_contact_asks_for_erasure_in_the_client_area_and_staff_see_it(client, person, agent):
+    client.force_login(person)
+    page = client.get("/cliente/meus-dados/")
+    assert "Pedir algo sobre os seus dados" in page.text
+    response = client.post(
+        "/cliente/meus-dados/", {"kind": "erasure", "details": "Não uso mais."}, follow=True
+    )
+    created = DataRequest.objects.get()
+    assert (created.kind, created.email, created.channel, created.recorded_by) == (
+        "erasure",
+        EMAIL,
+        "client_area",
+        person,
+    )
+    assert created.due_on == today() + timedelta(days=15)
+    assert "Seu pedido foi registrado" in response.text and "Eliminação" in response.text
+    client.force_login(agent)
+    listed = client.get(reverse("lgpd:requests"))
+    assert [r.pk for r in listed.context["page"].object_list] == [created.pk]
