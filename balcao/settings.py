@@ -228,6 +228,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Attachments: size and type limits for what customers and agents upload.
+# The retention policy (balcao/privacy/retention.py): after how many years since a ticket was
+# closed its raw e-mails and its attachments' files are purged. Empty or 0: kept for ever.
+# Read defensively: a value that is not a whole number of years from 1 to 100 purges nothing
+# (a system check and the log say so).
+RETENTION_RAW_EMAIL_YEARS = os.environ.get("RETENTION_RAW_EMAIL_YEARS", "")
+RETENTION_ATTACHMENT_YEARS = os.environ.get("RETENTION_ATTACHMENT_YEARS", "")
+
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 

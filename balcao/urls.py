@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/sla/", include("balcao.sla.urls")),
     path("console/relatorios/", include("balcao.reports.urls")),
     path("console/mail/", include("balcao.connectors.email.urls")),
+    path("console/lgpd/", include("balcao.privacy.staff_urls")),
     path("console/", include("balcao.console.urls")),
     path("chat/", include("balcao.connectors.webchat.urls")),
     path("whatsapp/", include("balcao.connectors.whatsapp.urls")),

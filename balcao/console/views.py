@@ -35,6 +35,7 @@ from balcao.console.forms import (
     TicketFilterForm,
     TransferForm,
 )
+from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
@@ -52,6 +53,8 @@ from balcao.notifications.selectors import (
     notification_text,
     unread_count,
 )
+from balcao.privacy.actions import do_record_access
+from balcao.privacy.models import AccessRecord
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
@@ -231,6 +234,14 @@ def ticket_page(request, number: int):
         if request.GET.get("v") == selectors.ticket_version(ticket):
             return HttpResponse(status=UNCHANGED)
         return render(request, "console/_ticket_live.html", _ticket_context(request, ticket))
+    # LGPD: who opened a customer's messages (the page, not its polls). One insert.
+    do_record_access(
+        actor=request.user,
+        email=ticket.requester_email,
+        what=AccessRecord.What.TICKET,
+        ticket_number=ticket.number,
+        client_address=client_address(request),
+    )
     return _render_ticket(request, ticket)
 
 

@@ -33,6 +33,16 @@ SECTIONS = [
         ],
     ),
     ("help", _("Help articles"), [("kb", "Article")]),
+    (
+        "privacy",
+        _("Personal data (LGPD)"),
+        [
+            ("privacy", "DataRequest"),
+            ("privacy", "AccessRecord"),
+            ("privacy", "Erasure"),
+            ("privacy", "RetentionRun"),
+        ],
+    ),
 ]
 
 

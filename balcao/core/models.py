@@ -33,6 +33,17 @@ class WorkerBeat(models.Model):
         return f"{self.worker_id}@{self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+class PeriodicRun(models.Model):
+    """When a periodic task (``core/periodic.py``) is next due: the worker that moves
+    ``next_at`` forward (a compare-and-set) is the one that enqueues it."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.next_at:%Y-%m-%d %H:%M}"
+
+
 class IdempotentRequest(models.Model):
     """An API write made with an ``Idempotency-Key``: a retry with the same key by the same
     user gets this first response back instead of writing again, until ``expires_at``."""

@@ -23,10 +23,12 @@ from rq import Worker as RQWorker
 
 from balcao.core.health import DATABASE_ERRORS, record_beat
 from balcao.core.models import WorkerBeat
+from balcao.core.periodic import enqueue_due
 
 DATABASE_ERROR_PATHS = {f"{error.__module__}.{error.__qualname__}" for error in DATABASE_ERRORS}
 MAX_ATTEMPTS = 10  # a task that keeps dying with its worker is left for staff to look at
 LONGEST_BACKOFF = 30  # seconds between attempts to reach the database
+PERIODIC_LOOK = 60  # seconds between looks for a periodic task that is due (core/periodic.py)
 
 
 def _run_again(result: DBTaskResult, later: bool = False) -> bool:
@@ -62,7 +64,7 @@ class ResilientWorker(Worker):
             excluded_queue_names=[],
         )
         self.say = say
-        self.beaten_at = self.swept_at = float("-inf")
+        self.beaten_at = self.swept_at = self.scheduled_at = float("-inf")
 
     def beat(self) -> None:
         if time.monotonic() - self.beaten_at >= settings.WORKER_STALE_SECONDS / 6:
@@ -124,6 +126,9 @@ class ResilientWorker(Worker):
                 if (down or sweep) and (taken := self.take_back()):
                     self.say(f"worker: {taken} interrupted task(s) queued again")
                 self.beat()
+                if time.monotonic() - self.scheduled_at >= PERIODIC_LOOK:
+                    enqueue_due()
+                    self.scheduled_at = time.monotonic()
                 self.run()
             except DATABASE_ERRORS as error:
                 if not down:
@@ -149,6 +154,13 @@ class DatabaseRetryingRQWorker(RQWorker):
     """RQ's worker (with REDIS_URL): a job that failed because the database was out of reach
     is scheduled again (after 2, 4, … up to 60 s; at most MAX_ATTEMPTS times) instead of
     failing. RQ itself needs no database, so the worker process lives through the outage."""
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()  # every 10 minutes
+        try:
+            enqueue_due()
+        except DATABASE_ERRORS as error:  # the next round looks again
+            self.log.warning("cannot enqueue the periodic tasks: %s", error)
 
     def handle_exception(self, job, *exc_info):
         attempts = job.meta.get("database_attempts", 0)

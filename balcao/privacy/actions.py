@@ -1,20 +1,34 @@
-"""Erasure (LGPD art. 18, VI): the person is anonymised everywhere — name, address, numbers,
-what they wrote, their files and the raw messages they sent — while the company keeps its
-ticket numbers, statuses and statistics. Recorded without the erased data; a second run
-finds nothing and changes nothing."""
+"""The writers of LGPD compliance.
+
+Erasure (art. 18, VI): the person is anonymised everywhere — name, address, numbers, what they
+wrote, their files and the raw messages they sent — while the company keeps its ticket
+numbers, statuses and statistics. Recorded without the erased data; a second run finds
+nothing and changes nothing. Also: data subjects' requests and their closing, the record of
+who opened whose data, and the retention policy's purge.
+"""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
+from balcao.connectors.email.models import InboundMail
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
-from balcao.privacy.models import Erasure
-from balcao.privacy.selectors import Person, find_person
+from balcao.core.errors import ActionRefused
+from balcao.privacy.models import AccessRecord, DataRequest, Erasure, RetentionRun
+from balcao.privacy.selectors import (
+    Person,
+    RetentionPolicy,
+    due_date,
+    expired_attachments,
+    expired_raw_emails,
+    find_person,
+)
 from balcao.search.actions import index_ticket
 from balcao.tickets.models import Attachment, Ticket
 
@@ -51,8 +65,11 @@ def _delete_files(attachments: list[Attachment]) -> int:
 
 
 @transaction.atomic
-def do_erase_person(email: str, *, actor: User | None = None) -> Erasure | None:
-    """Anonymise ``email``'s person; None when nothing is held about them (any more)."""
+def do_erase_person(
+    email: str, *, actor: User | None = None, request: DataRequest | None = None
+) -> Erasure | None:
+    """Anonymise ``email``'s person; None when nothing is held about them (any more).
+    ``request``: the data subject's request it answers, closed with the erasure."""
     person = find_person(email)
     if not person.found and not person.mails().exists():
         return None
@@ -93,4 +110,139 @@ def do_erase_person(email: str, *, actor: User | None = None) -> Erasure | None:
         user.account_events.all().delete()  # addresses it connected from
     for ticket in Ticket.objects.filter(pk__in=touched):
         index_ticket(ticket)  # the search documents hold what was erased too
-    return Erasure.objects.create(actor=actor, counts=counts)
+    # The requests and the record of accesses stay, without the address.
+    counts["requests"] = DataRequest.objects.filter(email=person.email).update(email=address)
+    AccessRecord.objects.filter(subject_email=person.email).update(subject_email=address)
+    erasure = Erasure.objects.create(actor=actor, counts=counts)
+    if request is not None:
+        _close(request, actor=actor, answer=_("Erased."), erasure=erasure)
+    return erasure
+
+
+def do_record_access(
+    *,
+    actor: User,
+    email: str,
+    what: AccessRecord.What,
+    ticket_number: int | None = None,
+    client_address: str = "",
+) -> AccessRecord:
+    """That ``actor`` opened ``email``'s data: one insert, from what the page already holds."""
+    return AccessRecord.objects.create(
+        actor=actor,
+        subject_email=email.strip().lower(),
+        what=what,
+        ticket_number=ticket_number,
+        client_address=client_address or None,
+    )
+
+
+@transaction.atomic
+def do_record_export(
+    email: str, *, actor: User, client_address: str = "", request: DataRequest | None = None
+) -> AccessRecord:
+    """Staff produced the person's export (for a request received by other means): recorded
+    as an access, and the request it answers closed with it as its reference."""
+    record = do_record_access(
+        actor=actor, email=email, what=AccessRecord.What.EXPORT, client_address=client_address
+    )
+    if request is not None:
+        _close(request, actor=actor, answer=_("Data exported."), export=record)
+    return record
+
+
+@transaction.atomic
+def do_open_data_request(
+    *,
+    actor: User,
+    kind: DataRequest.Kind,
+    email: str,
+    channel: DataRequest.Channel,
+    received_at: datetime,
+    details: str = "",
+) -> DataRequest:
+    """Record a data subject's request; due 15 calendar days after it was received."""
+    if received_at > timezone.now():
+        raise ActionRefused(_("A request cannot have been received in the future."))
+    return DataRequest.objects.create(
+        kind=kind,
+        email=email.strip().lower(),
+        channel=channel,
+        received_at=received_at,
+        due_on=due_date(received_at),
+        details=details,
+        recorded_by=actor,
+    )
+
+
+def _close(
+    request: DataRequest,
+    *,
+    actor: User | None,
+    answer: str,
+    status: DataRequest.Status = DataRequest.Status.DONE,
+    erasure: Erasure | None = None,
+    export: AccessRecord | None = None,
+) -> None:
+    request.status, request.answer, request.handled_by = status, answer, actor
+    request.closed_at = timezone.now()
+    request.erasure, request.export = erasure, export
+    request.save(update_fields=["status", "answer", "handled_by", "closed_at", "erasure", "export"])
+
+
+@transaction.atomic
+def do_close_data_request(
+    request: DataRequest, *, actor: User, status: DataRequest.Status, answer: str
+) -> DataRequest:
+    """Close a request by hand (a correction made, a refusal with its reason)."""
+    request = DataRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DataRequest.Status.OPEN:
+        raise ActionRefused(_("This request is already closed."))
+    if status == DataRequest.Status.OPEN or not answer.strip():
+        raise ActionRefused(_("Say how the request was answered."))
+    _close(request, actor=actor, answer=answer.strip(), status=status)
+    return request
+
+
+def _purge_files(attachments: list[Attachment], now: datetime) -> int:
+    """Mark the attachments purged and delete each file no kept attachment still uses."""
+    ids = [a.pk for a in attachments]
+    Attachment.objects.filter(pk__in=ids).update(purged_at=now)
+    hashes = {a.sha256: a.file.name for a in attachments if a.file.name}
+    kept = set(
+        Attachment.objects.filter(sha256__in=hashes, purged_at=None).values_list(
+            "sha256", flat=True
+        )
+    )
+    unused = [name for sha256, name in hashes.items() if sha256 not in kept]
+    storage = Attachment._meta.get_field("file").storage
+
+    def delete_files() -> None:
+        for name in unused:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(unused)
+
+
+def do_apply_retention(
+    policy: RetentionPolicy, *, actor: User | None = None, batch: int = 500
+) -> RetentionRun | None:
+    """Purge what ``policy`` no longer keeps: the raw bytes of old closed tickets' e-mails and
+    their attachments' files. Tickets, messages and attachments' rows (names, sizes) stay, so
+    the history and the statistics are whole; each is marked purged. In batches, each its own
+    transaction; recorded when anything was purged. Running it again purges nothing more."""
+    now = timezone.now()
+    counts = {"raw_emails": 0, "attachments": 0, "files": 0}
+    while ids := list(expired_raw_emails(policy, now).values_list("id", flat=True)[:batch]):
+        with transaction.atomic():
+            counts["raw_emails"] += InboundMail.objects.filter(pk__in=ids, purged_at=None).update(
+                raw=b"", purged_at=now
+            )
+    while files := list(expired_attachments(policy, now)[:batch]):
+        with transaction.atomic():
+            counts["attachments"] += len(files)
+            counts["files"] += _purge_files(files, now)
+    if not any(counts.values()):
+        return None
+    return RetentionRun.objects.create(actor=actor, counts=counts)

@@ -6,17 +6,31 @@ This app reads every app's tables, the channels' too: it is a compliance layer a
 domain, like the interfaces, and the domain never imports it.
 """
 
+import json
+import logging
+import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Length
+from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.connectors.email.models import InboundMail
 from balcao.connectors.whatsapp.models import WhatsAppIdentity, WhatsAppMessage
 from balcao.customers.models import Contact
-from balcao.events.models import Event
-from balcao.tickets.models import Attachment, Message, Receipt, Ticket
+from balcao.events.models import Event, EventKind
+from balcao.privacy.models import AccessRecord, DataRequest
+from balcao.tickets.models import Attachment, Message, Receipt, Status, Ticket
+
+log = logging.getLogger(__name__)
+
+LEGAL_DAYS = 15  # LGPD art. 19, II: a complete answer within 15 days of the request
+WARN_DAYS = 3  # the console warns when an open request is due within this many days
 
 
 @dataclass
@@ -86,6 +100,32 @@ def find_person(email: str) -> Person:
     return Person(email=email, user=user, contact=contact, numbers=numbers)
 
 
+def _consent(person: Person) -> dict[str, Any] | None:
+    """Who authorized the contact (R2), when, and how the primary contact's consent was given
+    when staff acted for them: from the contact's record and its ``contact_authorized`` event."""
+    contact = person.contact
+    if contact is None or person.user is None:
+        return None
+    event = (
+        Event.objects.filter(
+            kind=EventKind.CONTACT_AUTHORIZED, company=contact.company_id, ticket=None
+        )
+        .filter(data__contact__id=person.user.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    actor = event.actor if event else None
+    given_by = "primary contact" if actor is None or not actor.is_agent else "staff"
+    return {
+        "primary_contact": contact.is_primary,
+        "recorded_at": (event.created_at if event else contact.created_at).isoformat(),
+        "given_by": given_by,
+        "recorded_by": actor.name if actor else "",  # a name, never an address
+        "how": event.data.get("consent", "") if event else "",
+    }
+
+
 def personal_data(email: str) -> dict[str, Any]:
     """Everything held about the person, as JSON-ready data: nothing of anyone else."""
     person = find_person(email)
@@ -112,6 +152,7 @@ def personal_data(email: str) -> dict[str, Any]:
         }
         if contact
         else None,
+        "consent": _consent(person),
         "whatsapp_numbers": person.numbers,
         "tickets": [
             {
@@ -153,4 +194,202 @@ def personal_data(email: str) -> dict[str, Any]:
             {"kind": e.kind, "at": e.created_at.isoformat(), "address": e.client_address}
             for e in (user.account_events.order_by("created_at", "id") if user else [])
         ],
+    }
+
+
+def write_export_archive(email: str, out: IO[bytes]) -> None:
+    """The export as a ZIP: ``dados.json`` (``personal_data``) and the files the person sent,
+    under ``anexos/`` — the one archive the client area and staff hand out."""
+    person = find_person(email)
+    attachments = (
+        Attachment.objects.filter(message__in=person.messages(), purged_at=None)
+        .select_related("message__ticket")
+        .order_by("id")
+    )
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        data = json.dumps(personal_data(email), ensure_ascii=False, indent=2)
+        archive.writestr("dados.json", data)
+        for item in attachments:
+            name = f"anexos/{item.message.ticket.number}-{item.pk}-{item.name}"
+            try:
+                with item.file.open("rb") as source, archive.open(name, "w") as target:
+                    while chunk := source.read(1024 * 1024):
+                        target.write(chunk)
+            except FileNotFoundError:
+                log.warning("attachment %s is missing from storage", item.pk)
+
+
+# Data subjects' requests (art. 18, 19) and who opened whose data.
+
+
+def due_date(received_at: datetime) -> date:
+    """The legal deadline: 15 calendar days after the day it was received, in Brasília."""
+    return received_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date() + timedelta(days=LEGAL_DAYS)
+
+
+def today() -> date:
+    return timezone.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def list_data_requests(*, closed: bool = False) -> QuerySet[DataRequest]:
+    """Open requests by due date, the closest first; or the closed ones, the latest due first
+    — with who recorded and handled them."""
+    requests = DataRequest.objects.select_related("recorded_by", "handled_by")
+    if closed:
+        return requests.exclude(status=DataRequest.Status.OPEN).order_by("-due_on", "-id")
+    return requests.filter(status=DataRequest.Status.OPEN).order_by("due_on", "id")
+
+
+def list_own_requests(email: str) -> QuerySet[DataRequest]:
+    """A person's own requests, the latest first (the client area's "Your data")."""
+    return DataRequest.objects.filter(email=email.strip().lower()).order_by("-received_at")[:20]
+
+
+def get_data_request(pk: int) -> DataRequest | None:
+    return DataRequest.objects.select_related("recorded_by", "handled_by").filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    overdue: int
+    near: int
+
+
+def request_deadlines() -> Deadlines:
+    """How many open requests are past their legal deadline, and how many are due within
+    ``WARN_DAYS`` days (one query, on the (status, due_on) index)."""
+    now = today()
+    counts = DataRequest.objects.filter(
+        status=DataRequest.Status.OPEN, due_on__lte=now + timedelta(days=WARN_DAYS)
+    ).aggregate(overdue=Count("id", filter=Q(due_on__lt=now)), all=Count("id"))
+    return Deadlines(overdue=counts["overdue"], near=counts["all"] - counts["overdue"])
+
+
+def list_accesses(email: str | None = None) -> QuerySet[AccessRecord]:
+    """Who opened personal data, the latest first: everyone's, or one person's."""
+    records = AccessRecord.objects.select_related("actor")
+    if email is not None:
+        records = records.filter(subject_email=email.strip().lower())
+    return records.order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """What an erasure changes and what it keeps, counted, for the confirmation page."""
+
+    email: str
+    found: bool
+    name: str
+    company: str
+    tickets: int
+    messages: int
+    attachments: int
+    raw_emails: int
+    whatsapp_numbers: int
+
+
+def person_summary(email: str) -> PersonSummary:
+    person = find_person(email)
+    return PersonSummary(
+        email=person.email,
+        found=person.found or person.mails().exists(),
+        name=person.user.name if person.user else "",
+        company=person.contact.company.name if person.contact else "",
+        tickets=person.tickets().count(),
+        messages=person.messages().count(),
+        attachments=Attachment.objects.filter(message__in=person.messages()).count(),
+        raw_emails=person.mails().count(),
+        whatsapp_numbers=len(person.numbers),
+    )
+
+
+# The retention policy: settings read defensively.
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Years after a ticket closed that its raw e-mails and attachments' files are kept
+    (None: for ever)."""
+
+    raw_email_years: int | None
+    attachment_years: int | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.raw_email_years is not None or self.attachment_years is not None
+
+
+def _years(name: str, problems: list[str]) -> int | None:
+    value = str(getattr(settings, name, "") or "").strip()
+    if value in ("", "0"):
+        return None
+    if value.isdigit() and 1 <= int(value) <= 100:
+        return int(value)
+    problems.append(f"{name}={value!r} is not a number of years from 1 to 100: nothing purged")
+    return None
+
+
+def retention_policy() -> RetentionPolicy:
+    """The policy as set; a setting that cannot be read purges nothing (and is reported)."""
+    problems: list[str] = []
+    policy = RetentionPolicy(
+        raw_email_years=_years("RETENTION_RAW_EMAIL_YEARS", problems),
+        attachment_years=_years("RETENTION_ATTACHMENT_YEARS", problems),
+        problems=tuple(problems),
+    )
+    for problem in problems:
+        log.warning("retention policy: %s", problem)
+    return policy
+
+
+def _cutoff(years: int, now: datetime) -> datetime:
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - years, day=28)
+
+
+def _expired_tickets(years: int, now: datetime) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(status=Status.CLOSED, closed_at__lt=_cutoff(years, now))
+
+
+def expired_raw_emails(policy: RetentionPolicy, now: datetime) -> QuerySet[InboundMail]:
+    """Raw e-mails of tickets closed longer ago than the policy keeps them, not yet purged."""
+    if policy.raw_email_years is None:
+        return InboundMail.objects.none()
+    tickets = _expired_tickets(policy.raw_email_years, now)
+    return InboundMail.objects.filter(ticket__in=tickets.values("id"), purged_at=None)
+
+
+def expired_attachments(policy: RetentionPolicy, now: datetime) -> QuerySet[Attachment]:
+    """Attachments of tickets closed longer ago than the policy keeps them, not yet purged."""
+    if policy.attachment_years is None:
+        return Attachment.objects.none()
+    tickets = _expired_tickets(policy.attachment_years, now)
+    return Attachment.objects.filter(message__ticket__in=tickets.values("id"), purged_at=None)
+
+
+def retention_report(policy: RetentionPolicy, now: datetime) -> dict[str, Any]:
+    """What applying ``policy`` at ``now`` would purge: counts, bytes and ticket numbers."""
+    mails = expired_raw_emails(policy, now)
+    files = expired_attachments(policy, now)
+    mail_stats = mails.aggregate(count=Count("id"), bytes=Sum(Length("raw")))
+    file_stats = files.aggregate(count=Count("id"), bytes=Sum("size"))
+    return {
+        "policy": {
+            "raw_email_years": policy.raw_email_years,
+            "attachment_years": policy.attachment_years,
+        },
+        "problems": list(policy.problems),
+        "raw_emails": {
+            "count": mail_stats["count"],
+            "bytes": mail_stats["bytes"] or 0,
+            "tickets": sorted(set(mails.values_list("ticket__number", flat=True))),
+        },
+        "attachments": {
+            "count": file_stats["count"],
+            "bytes": file_stats["bytes"] or 0,
+            "tickets": sorted(set(files.values_list("message__ticket__number", flat=True))),
+        },
     }

@@ -20,9 +20,12 @@ def previewable(item: Attachment) -> bool:
 
 def _found(viewer, pk: int) -> Attachment:
     try:
-        return get_attachment(viewer, pk)
+        item = get_attachment(viewer, pk)
     except NotFound:
         raise Http404 from None
+    if item.purged_at is not None:  # the retention policy deleted the file
+        raise Http404
+    return item
 
 
 def attachment_download(viewer, pk: int) -> FileResponse:

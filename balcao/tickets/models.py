@@ -152,6 +152,7 @@ class Ticket(models.Model):
             models.Index(fields=["department", "created_at"]),
             models.Index(fields=["assignee", "created_at"]),
             models.Index(fields=["closed_at"]),
+            models.Index(fields=["status", "closed_at"]),  # the retention policy's closed tickets
         ]
 
     def __str__(self) -> str:
@@ -222,6 +223,8 @@ class Attachment(models.Model):
     inline = models.BooleanField(default=False)
     # An e-mail's Content-ID, so the HTML's ``cid:`` images are shown in place.
     content_id = models.CharField(max_length=255, blank=True, default="")
+    # When the retention policy deleted the file (balcao/privacy): the row stays, for the list.
+    purged_at = models.DateTimeField(_("purged by the retention policy"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attachment")

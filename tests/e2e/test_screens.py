@@ -28,6 +28,7 @@ def client_pages(ticket: Ticket) -> list[tuple[str, str]]:
         ("client-help", "/cliente/ajuda/"),
         ("client-articles", "/cliente/ajuda/artigos/"),
         ("client-chat", "/chat/"),
+        ("client-data", "/cliente/meus-dados/"),
         ("client-not-found", "/cliente/nada-aqui/"),
     ]
 
@@ -41,6 +42,8 @@ def console_pages(ticket: Ticket) -> list[tuple[str, str]]:
         ("console-reports", "/console/relatorios/"),
         ("console-reports-times", "/console/relatorios/tempos/"),
         ("console-chats", "/chat/console/"),
+        ("console-lgpd", "/console/lgpd/"),
+        ("console-lgpd-new", "/console/lgpd/novo/"),
         ("console-not-found", "/console/nada-aqui/"),
     ]
 

@@ -40,6 +40,8 @@ class InboundMail(models.Model):
     note = models.CharField(_("why it landed there"), max_length=500, blank=True)
     defects = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # When the retention policy emptied ``raw`` (balcao/privacy); the ticket keeps its messages.
+    purged_at = models.DateTimeField(_("purged by the retention policy"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -31,6 +31,8 @@ def original(request, message_id: int):
 def download(request, message_id: int):
     """The raw message, byte for byte, as a .eml file."""
     mail = _original(request, message_id)
+    if mail.purged_at is not None:
+        raise Http404("The original was purged by the retention policy.")
     response = HttpResponse(bytes(mail.raw), content_type="message/rfc822")
     response["Content-Disposition"] = (
         f'attachment; filename="ticket-{mail.ticket.number}-{message_id}.eml"'

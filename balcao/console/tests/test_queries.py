@@ -16,8 +16,9 @@ HOME = 8  # session, user, version, departments, counts per status, unlinked cou
 # my tickets
 LIST = 9  # session, user, version, staff, departments, count, the page's ids in order, its
 # tickets with all they show (clock joined), their tags
-TICKET = 14  # session, user, ticket, messages, attachments, events, departments, version,
-# contacts, add-ons, other open count, staff who may take it, SLA clock, the ticket's tags
+TICKET = 15  # session, user, ticket, the LGPD access record (an insert), messages,
+# attachments, events, departments, version, contacts, add-ons, other open count, staff who may
+# take it, SLA clock, the ticket's tags
 
 
 def fill(n, agent, media):
@@ -99,9 +100,9 @@ def test_unlinked_ticket_page_with_company_search(
         make_company(name=f"Mega {i}")
     ticket = open_unlinked()
     client.force_login(agent)
-    # session, user, ticket, messages, attachments, events, departments, version, staff, the
-    # ticket's tags, the companies found
-    with django_assert_num_queries(11):
+    # session, user, ticket, the LGPD access record, messages, attachments, events, departments,
+    # version, staff, the ticket's tags, the companies found
+    with django_assert_num_queries(12):
         response = client.get(
             reverse("console:ticket", args=[ticket.number]), {"company_q": "mega"}
         )

@@ -14,6 +14,7 @@ from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.whatsapp.actions import do_receive_webhook, do_register_number
 from balcao.connectors.whatsapp.models import BusinessNumber
 from balcao.connectors.whatsapp.tests.conftest import notification, text_message
+from balcao.customers.actions import do_authorize_contact
 from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket
 from balcao.privacy.actions import do_erase_person
 from balcao.privacy.models import Erasure
@@ -139,3 +140,22 @@ def test_a_contact_downloads_its_data_from_the_client_area(client, zuleica):
     assert json.loads(download.content) == json.loads(json.dumps(personal_data(EMAIL)))
     client.force_login(StaffFactory())
     assert client.get("/cliente/meus-dados/?download=1").status_code == 302
+
+
+def test_the_export_says_who_authorized_the_contact_when_and_how_consent_was_given(zuleica):
+    data = personal_data(EMAIL)
+    consent = data["consent"]
+    assert consent["given_by"] == "primary contact" and consent["primary_contact"] is False
+    assert consent["recorded_at"][:16] == data["contact"]["authorized_at"][:16]  # same minute
+    company, primary = make_company("team", name="Outra Loja")
+    staff = StaffFactory(name="Ana Agente")
+    do_authorize_contact(
+        company, actor=staff, email="bia@outraloja.com.br", consent="E-mail do primário, 1/12"
+    )
+    by_staff = personal_data("bia@outraloja.com.br")["consent"]
+    assert (by_staff["given_by"], by_staff["recorded_by"], by_staff["how"]) == (
+        "staff",
+        "Ana Agente",
+        "E-mail do primário, 1/12",
+    )
+    assert "agent" not in json.dumps(by_staff)  # the staff member's name, not their address
