@@ -119,10 +119,10 @@ def do_resend_invitation(contact: Contact, *, actor: User) -> Contact:
 
 
 @transaction.atomic
-def do_accept_invitation(user: User, password: str) -> None:
+def do_accept_invitation(user: User, password: str, *, client: str = "") -> None:
     """The invited contact set their password by the invitation's link (checked by the
     caller with ``invitation_tokens``): the invitation is accepted."""
-    do_set_password(user, password)
+    do_set_password(user, password, actor=user, client=client)
     Contact.objects.filter(user=user, accepted_at=None).update(accepted_at=timezone.now())
 
 

@@ -533,11 +533,13 @@ def contact_invite(request, pk: int):
 
 class InvitationForm(PortalSetPasswordForm):
     def save(self, commit=True):
-        do_accept_invitation(self.user, self.cleaned_data["new_password1"])
+        do_accept_invitation(
+            self.user, self.cleaned_data["new_password1"], client=client_address(self.request)
+        )
         return self.user
 
 
-class InvitationView(auth_views.PasswordResetConfirmView):
+class InvitationView(PasswordResetConfirmView):
     """The invitation's link: choose a password (once, before it expires), then log in."""
 
     template_name = "portal/invitation.html"
