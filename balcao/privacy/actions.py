@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
+from balcao.connectors.email.models import InboundMail
+from balcao.connectors.email.store import forget as forget_raw
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
 from balcao.privacy.models import Erasure
 from balcao.privacy.selectors import Person, find_person
@@ -73,9 +75,11 @@ def do_erase_person(email: str, *, actor: User | None = None) -> Erasure | None:
     )
     counts["files"] = _delete_files(attachments)
     counts["tickets"] = person.tickets().update(requester_email=address, requester_name="")
-    counts["raw_emails"] = person.mails().update(
-        raw=b"", from_email=address, subject="", defects=[]
-    )
+    stored = set(person.mails().values_list("raw", flat=True))
+    counts["raw_emails"] = person.mails().update(raw="", from_email=address, subject="", defects=[])
+    # The same bytes sent to two addresses are one file: deleted when no mail keeps it.
+    kept = set(InboundMail.objects.filter(raw__in=stored).values_list("raw", flat=True))
+    counts["raw_email_files"] = forget_raw(stored - kept)
     webhooks = list(person.whatsapp_messages().values_list("webhook_id", flat=True))
     counts["whatsapp_messages"] = person.whatsapp_messages().update(wa_id="", text=erased)
     Webhook.objects.filter(pk__in=[w for w in webhooks if w]).update(raw=b"")
