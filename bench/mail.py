@@ -8,7 +8,7 @@ and the time to parse and strip each message of the test corpus.
 Generates --messages raw e-mails in the shapes of the corpus (plain, alternative with HTML,
 Latin-1, quoted replies): 70% open new tickets (from contacts of 20 companies and from unknown
 addresses), 30% are replies carrying the token of a ticket opened earlier in the run, and about
-one in seven has an attachment (20–200 KB). Each goes through `do_receive_message` exactly as
+one in seven has an attachment (20–200 KB). Each goes through `do_receive_mail` exactly as
 `balcao mail deliver` calls it (raw store, parse, thread, ticket action, tasks enqueued on
 commit), then the same bytes are parsed again with `parse_message` alone.
 
@@ -94,7 +94,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from balcao.connectors.email.actions import InboundMessage, do_receive_message
+    from balcao.connectors.email.actions import RawMail, do_receive_mail
     from balcao.connectors.email.parsing import parse_message
     from balcao.customers.actions import do_load_default_profile
     from balcao.customers.models import Contact
@@ -124,7 +124,7 @@ def main() -> None:
             to = f"{rng.choice(departments)}@balcao.localhost"
             raw = message(rng, sender, to, subject, False)
         began = time.perf_counter()
-        result = do_receive_message(InboundMessage(raw, ""))
+        result = do_receive_mail(RawMail(raw))
         funnel += time.perf_counter() - began
         if result.action == "created":
             tickets.append((result.ticket, sender, subject))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
 from balcao.connectors.email.models import InboundMail
+from balcao.connectors.email.store import forget as forget_raw
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
 from balcao.core.errors import ActionRefused
 from balcao.privacy.models import AccessRecord, DataRequest, Erasure, RetentionRun
@@ -90,9 +91,9 @@ def do_erase_person(
     )
     counts["files"] = _delete_files(attachments)
     counts["tickets"] = person.tickets().update(requester_email=address, requester_name="")
-    counts["raw_emails"] = person.mails().update(
-        raw=b"", from_email=address, subject="", defects=[]
-    )
+    stored = set(person.mails().values_list("raw", flat=True))
+    counts["raw_emails"] = person.mails().update(raw="", from_email=address, subject="", defects=[])
+    counts["raw_email_files"] = forget_raw(_unkept(stored))
     webhooks = list(person.whatsapp_messages().values_list("webhook_id", flat=True))
     counts["whatsapp_messages"] = person.whatsapp_messages().update(wa_id="", text=erased)
     Webhook.objects.filter(pk__in=[w for w in webhooks if w]).update(raw=b"")
@@ -225,6 +226,13 @@ def _purge_files(attachments: list[Attachment], now: datetime) -> int:
     return len(unused)
 
 
+def _unkept(names: set[str]) -> set[str]:
+    """Of these stored originals, those no mail points at any more: the same bytes sent to two
+    addresses are one file, kept while one mail keeps it."""
+    kept = set(InboundMail.objects.filter(raw__in=names).values_list("raw", flat=True))
+    return {name for name in names - kept if name}
+
+
 def do_apply_retention(
     policy: RetentionPolicy, *, actor: User | None = None, batch: int = 500
 ) -> RetentionRun | None:
@@ -234,11 +242,13 @@ def do_apply_retention(
     transaction; recorded when anything was purged. Running it again purges nothing more."""
     now = timezone.now()
     counts = {"raw_emails": 0, "attachments": 0, "files": 0}
-    while ids := list(expired_raw_emails(policy, now).values_list("id", flat=True)[:batch]):
+    while rows := list(expired_raw_emails(policy, now).values_list("id", "raw")[:batch]):
         with transaction.atomic():
-            counts["raw_emails"] += InboundMail.objects.filter(pk__in=ids, purged_at=None).update(
-                raw=b"", purged_at=now
-            )
+            counts["raw_emails"] += InboundMail.objects.filter(
+                pk__in=[pk for pk, _ in rows], purged_at=None
+            ).update(raw="", purged_at=now)
+            gone = _unkept({name for _, name in rows})
+            transaction.on_commit(lambda gone=gone: forget_raw(gone))
     while files := list(expired_attachments(policy, now)[:batch]):
         with transaction.atomic():
             counts["attachments"] += len(files)

@@ -15,8 +15,8 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from balcao.accounts.models import User
@@ -374,7 +374,8 @@ def retention_report(policy: RetentionPolicy, now: datetime) -> dict[str, Any]:
     """What applying ``policy`` at ``now`` would purge: counts, bytes and ticket numbers."""
     mails = expired_raw_emails(policy, now)
     files = expired_attachments(policy, now)
-    mail_stats = mails.aggregate(count=Count("id"), bytes=Sum(Length("raw")))
+    names = set(mails.values_list("raw", flat=True))
+    mail_bytes = sum(default_storage.size(name) for name in names if default_storage.exists(name))
     file_stats = files.aggregate(count=Count("id"), bytes=Sum("size"))
     return {
         "policy": {
@@ -383,8 +384,8 @@ def retention_report(policy: RetentionPolicy, now: datetime) -> dict[str, Any]:
         },
         "problems": list(policy.problems),
         "raw_emails": {
-            "count": mail_stats["count"],
-            "bytes": mail_stats["bytes"] or 0,
+            "count": mails.count(),
+            "bytes": mail_bytes,
             "tickets": sorted(set(mails.values_list("ticket__number", flat=True))),
         },
         "attachments": {

@@ -34,6 +34,12 @@ def make_mail(
     return mail.as_bytes()
 
 
+def stored_bytes(mail) -> bytes:
+    """The raw message as the store keeps it."""
+    with mail.raw.open("rb") as source:
+        return source.read()
+
+
 def receive(raw: bytes, recipient: str = "", **kwargs):
     return do_receive_mail(RawMail(raw, recipient, **kwargs))
 

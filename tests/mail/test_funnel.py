@@ -10,7 +10,7 @@ from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, open_ticket
 from balcao.tickets.actions import do_add_message, do_close_ticket
 from balcao.tickets.models import Message, Receipt, Status, Ticket
-from tests.mail.conftest import make_mail, receive
+from tests.mail.conftest import make_mail, receive, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -304,7 +304,7 @@ def test_attachments_kept_and_oversize_recorded_not_lost(loja, media, settings):
     assert [a.name for a in message.attachments.all()] == ["print.png"]
     mail = InboundMail.objects.get()
     assert any("enorme.zip" in defect for defect in mail.defects)
-    assert b"enorme.zip" in bytes(mail.raw)
+    assert b"enorme.zip" in stored_bytes(mail)
 
 
 def test_failure_while_filing_still_leaves_a_visible_ticket(loja, monkeypatch):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.parsing import parse_message
+from tests.mail.conftest import stored_bytes
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.eml"))
 RECIPIENTS = st.sampled_from(["", "suporte@balcao.localhost", "QUALIDADE+x@balcao.localhost"])
@@ -75,6 +76,6 @@ def test_deliver_never_raises_and_always_keeps_a_visible_item(profile, media, ra
     stored = InboundMail.objects.get(
         sha256=hashlib.sha256(raw).hexdigest(), recipient=recipient.lower()
     )
-    assert bytes(stored.raw) == raw
+    assert stored_bytes(stored) == raw
     assert stored.state in {"processed", "duplicate"}, stored.error
     assert result.ticket is not None and stored.ticket.number == result.ticket

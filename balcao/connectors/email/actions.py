@@ -5,7 +5,6 @@ which threads, authorizes and files it. Nothing is lost: a message that cannot b
 still becomes a visible ticket, with its original one click away.
 """
 
-import hashlib
 import logging
 import re
 import traceback
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.models import Department
 from balcao.connectors.email.models import InboundMail, Mailbox
 from balcao.connectors.email.parsing import ParsedMail, parse_message
+from balcao.connectors.email.store import Spooled, keep, spool_bytes
 from balcao.core.errors import ActionRefused
 from balcao.customers.selectors import find_contact_by_email
 from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
@@ -52,9 +52,10 @@ FILED = [
 
 @dataclass(frozen=True)
 class RawMail:
-    """One message as a way in hands it over: the raw bytes and the envelope."""
+    """One message as a way in hands it over: the raw bytes (or already in a spool file, as
+    `mail deliver` streams it) and the envelope."""
 
-    raw: bytes
+    raw: bytes | Spooled
     recipient: str = ""
     source: str = InboundMail.Source.DELIVER
     envelope_sender: str | None = None  # "" is the null sender of bounces
@@ -118,14 +119,17 @@ def _filed_action(filed: Filed) -> str:
     return "duplicate" if filed.duplicate else filed.receipt.outcome
 
 
-@transaction.atomic(durable=True)
 def _store_raw(raw: RawMail) -> InboundMail:
-    """Commit the bytes before anything else can fail; the same bytes to the same address once."""
-    mail, _created = InboundMail.objects.get_or_create(
-        sha256=hashlib.sha256(raw.raw).hexdigest(),
-        recipient=raw.recipient.strip().lower()[:320],
-        defaults={"raw": raw.raw, "source": raw.source},
-    )
+    """Keep the bytes before anything else can fail: on disk first (fsync), then the row,
+    committed; the same bytes to the same address once."""
+    spooled = raw.raw if isinstance(raw.raw, Spooled) else spool_bytes(raw.raw)
+    name = keep(spooled)
+    with transaction.atomic(durable=True):
+        mail, _created = InboundMail.objects.get_or_create(
+            sha256=spooled.sha256,
+            recipient=raw.recipient.strip().lower()[:320],
+            defaults={"raw": name, "source": raw.source},
+        )
     return mail
 
 
@@ -149,8 +153,13 @@ def do_receive_mail(raw: RawMail) -> ReceiveResult:
         return _keep_unprocessed(mail, traceback.format_exc())
 
 
+def _parse_stored(mail: InboundMail) -> ParsedMail:
+    with open(mail.raw.path, "rb") as source:
+        return parse_message(source)
+
+
 def _process(mail: InboundMail, raw: RawMail) -> ReceiveResult:
-    parsed = parse_message(bytes(mail.raw))
+    parsed = _parse_stored(mail)
     if raw.envelope_sender == "":
         parsed.auto_generated = True
     department = route_department(parsed, mail.recipient)
@@ -185,6 +194,12 @@ def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
     """What the ticket shows; a file over the limits stays in the raw message, as a defect."""
     kept = []
     for item in parsed.attachments:
+        if item.left_out:  # measured in the raw file: over the limit
+            parsed.defects.append(
+                _("%(name)s is larger than %(limit)d MB.")
+                % {"name": item.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            )
+            continue
         attachment = NewAttachment(
             item.name, item.content_type, item.content, item.inline, item.content_id
         )
@@ -278,7 +293,7 @@ def _keep_unprocessed(mail: InboundMail, error: str) -> ReceiveResult:
     """A message the funnel could not file still becomes a visible, unlinked ticket."""
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            sender = parse_message(bytes(mail.raw)).from_email
+            sender = _parse_stored(mail).from_email
             filed = do_receive_inbound(
                 InboundMessage(
                     channel=Origin.EMAIL,

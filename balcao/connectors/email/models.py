@@ -18,7 +18,8 @@ class InboundMail(models.Model):
         DUPLICATE = "duplicate", _("Duplicate")
         FAILED = "failed", _("Could not be processed")
 
-    raw = models.BinaryField(_("raw message"))
+    # The bytes as they arrived, in the raw store (store.py); empty once erased (LGPD).
+    raw = models.FileField(_("raw message"), max_length=100, blank=True)
     sha256 = models.CharField(max_length=64)
     recipient = models.CharField(_("envelope recipient"), max_length=320, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)

@@ -10,12 +10,16 @@ conversation is cut into ``reply_text``/``reply_html`` by ``quotes.py``.
 import binascii
 import codecs
 import mimetypes
+import os
 import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
 from email.utils import parsedate_to_datetime
+from typing import BinaryIO
+
+from django.conf import settings
 
 from balcao.connectors.email import trust
 from balcao.connectors.email.headers import (
@@ -27,10 +31,13 @@ from balcao.connectors.email.headers import (
     sender,
     undo_8bit,
 )
+from balcao.connectors.email.large import Outline, Span, decoded, decoded_size
+from balcao.connectors.email.large import outline as outline_of
 from balcao.connectors.email.quotes import cut_html_quotes, cut_quotes, html_to_text
 from balcao.core.html import sanitize_html
 
 MAX_DEPTH = 30
+LARGE_MESSAGE = 2 * 1024 * 1024  # a stored message larger than this is read from its file
 # compat32 keeps header values raw (headers.py decodes them): the structured header parser
 # of policy.default makes parsing a message of many parts fifteen times slower.
 POLICY = policy.compat32
@@ -54,10 +61,13 @@ class ParsedAttachment:
     content: bytes
     inline: bool = False
     content_id: str = ""
+    # A file over ATTACHMENT_MAX_BYTES in a large message is measured, not read: its size,
+    # and no content (it stays in the raw message).
+    left_out: int = 0
 
     @property
     def size(self) -> int:
-        return len(self.content)
+        return self.left_out or len(self.content)
 
 
 @dataclass
@@ -204,10 +214,11 @@ def _filename(part: Message, defects: list[str]) -> str:
 
 
 class _Collected:
-    def __init__(self) -> None:
+    def __init__(self, outline: Outline | None = None) -> None:
         self.text: list[str] = []
         self.html: list[str] = []
         self.attachments: list[ParsedAttachment] = []
+        self.outline = outline  # a large message: bodies left in its file
 
 
 def _attach(part, ctype, content, inline, found: _Collected, defects, name="") -> None:
@@ -309,7 +320,7 @@ def _alternative(part: Message, found: _Collected, defects, depth) -> None:
     text: list[str] = []
     html: list[str] = []
     for child in _children(part):
-        one = _Collected()
+        one = _Collected(found.outline)
         _walk(child, one, defects, depth + 1)
         if "".join(one.text).strip():
             text = one.text
@@ -361,8 +372,12 @@ def _walk(part: Message, found: _Collected, defects: list[str], depth: int = 0) 
     except Exception:
         disposition = None
     has_name = bool(_filename(part, []))
+    span = found.outline.span_of(part.get_payload()) if found.outline else None
     if ctype in ("text/plain", "text/html") and disposition != "attachment" and not has_name:
-        text = decode_bytes(_payload(part, defects), part.get_content_charset(), defects)
+        payload = decoded(found.outline.source, span, defects) if found.outline and span else None
+        if payload is None:
+            payload = _payload(part, defects)
+        text = decode_bytes(payload, part.get_content_charset(), defects)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if ctype == "text/plain":
             found.text.append(_uudecode(text, found, defects))
@@ -370,7 +385,21 @@ def _walk(part: Message, found: _Collected, defects: list[str], depth: int = 0) 
             found.html.append(text)
         return
     inline = disposition == "inline" or (disposition is None and part.get("Content-ID") is not None)
+    if found.outline and span:
+        _attach_from_file(part, ctype, found.outline.source, span, inline, found, defects)
+        return
     _attach(part, ctype, _payload(part, defects), inline, found, defects)
+
+
+def _attach_from_file(part, ctype, source, span: Span, inline, found: _Collected, defects) -> None:
+    """A large message's file part: decoded from the raw file if it is within the attachment
+    limit, else only measured (it stays in the raw message)."""
+    size = decoded_size(source, span)
+    if size <= settings.ATTACHMENT_MAX_BYTES:
+        _attach(part, ctype, decoded(source, span, defects), inline, found, defects)
+        return
+    _attach(part, ctype, b"", inline, found, defects)
+    found.attachments[-1].left_out = size
 
 
 # ---------------------------------------------------------------- the whole message
@@ -387,16 +416,30 @@ def _clean(text: str) -> str:
 
 
 def parse_message(
-    raw: bytes, *, authserv_id: str | None = None, require_dmarc: bool | None = None
+    raw: bytes | BinaryIO,
+    *,
+    authserv_id: str | None = None,
+    require_dmarc: bool | None = None,
 ) -> ParsedMail:
-    """Read ``raw`` as well as it can be read; never raises. Sender trust follows the
-    settings MAIL_AUTHSERV_ID and MAIL_REQUIRE_DMARC unless given here."""
+    """Read ``raw`` (the bytes, or a file of them) as well as it can be read; never raises.
+    A file over LARGE_MESSAGE is read through its outline (large.py): its large parts are
+    decoded from the file, never held whole. Sender trust follows the settings
+    MAIL_AUTHSERV_ID and MAIL_REQUIRE_DMARC unless given here."""
     configured_id, configured_dmarc = trust.configured()
     mail = ParsedMail()
     defects = mail.defects
+    outline: Outline | None = None
+    if not isinstance(raw, bytes):
+        source = raw
+        source.seek(0)
+        if source.seek(0, os.SEEK_END) > LARGE_MESSAGE:
+            raw, outline = outline_of(source)
+        else:
+            source.seek(0)
+            raw = source.read()
     try:
         msg = BytesParser(policy=POLICY).parsebytes(repair_head(raw, defects))
-        _read(msg, mail, defects)
+        _read(msg, mail, defects, outline)
         _trust(
             msg,
             mail,
@@ -464,7 +507,7 @@ def _read_plain_bounce(mail: ParsedMail, found: _Collected) -> None:
         mail.returned_ids += [i for i in QUOTED_ID.findall(text) if i != mail.message_id]
 
 
-def _read(msg: Message, mail: ParsedMail, defects: list[str]) -> None:
+def _read(msg: Message, mail: ParsedMail, defects: list[str], outline: Outline | None) -> None:
     if not msg.keys():
         defects.append("no headers")
     mail.subject = header(msg, "Subject", defects)[:998]
@@ -493,7 +536,7 @@ def _read(msg: Message, mail: ParsedMail, defects: list[str]) -> None:
 
     if msg.get_content_type() == "multipart/report":
         _read_report(msg, mail, defects)
-    found = _Collected()
+    found = _Collected(outline)
     _walk(msg, found, defects)
     mail.attachments = found.attachments
     html = "\n".join(found.html)

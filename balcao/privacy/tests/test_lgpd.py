@@ -112,6 +112,10 @@ def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     assert _traces(needles) == []
     assert not AccountEvent.objects.filter(client_address=ADDRESS).exists()
     assert not any(FILE in path.read_bytes() for path in media.rglob("*") if path.is_file())
+    # Nor the raw e-mail they sent, kept in the raw store's files.
+    assert not any(
+        EMAIL.encode() in path.read_bytes() for path in media.rglob("*") if path.is_file()
+    )
     ticket.refresh_from_db()
     assert ticket.company.name == "Mega Store" and ticket.messages.count() == 2
     other.refresh_from_db()

@@ -2,10 +2,8 @@
 
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import BinaryIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -13,23 +11,6 @@ from django.db import InterfaceError, OperationalError
 
 EX_DATAERR = 65  # sysexits.h: the MTA bounces the message (Postfix: 5.6.0), keeping nothing
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again
-CHUNK = 1024 * 1024
-
-
-def read_limited(stream: BinaryIO, limit: int) -> bytes | None:
-    """The message on ``stream``, or None once it grows past ``limit`` bytes.
-
-    Copied in chunks to a spool file and read back in one piece, so that memory holds the
-    message once (not its chunks and their join); an oversized one is never held at all."""
-    with tempfile.TemporaryFile(prefix="balcao-mail-") as spool:
-        size = 0
-        while chunk := stream.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                return None
-            spool.write(chunk)
-        spool.seek(0)
-        return spool.read()
 
 
 class Command(BaseCommand):
@@ -59,8 +40,10 @@ class Command(BaseCommand):
 
     def _deliver(self, to, **options):
         from balcao.connectors.email.actions import RawMail, do_receive_mail
+        from balcao.connectors.email.store import spool
 
-        raw = read_limited(sys.stdin.buffer, settings.MAIL_MAX_BYTES)
+        # Streamed to the raw store's spool in chunks: the message is never whole in memory.
+        raw = spool(sys.stdin.buffer, settings.MAIL_MAX_BYTES)
         if raw is None:
             self.stderr.write(
                 f"balcao mail deliver: message larger than {settings.MAIL_MAX_BYTES} bytes"
@@ -78,10 +61,13 @@ class Command(BaseCommand):
         from balcao.connectors.email.parsing import parse_message
 
         try:
-            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+            if file == "-":
+                parsed = parse_message(sys.stdin.buffer.read())
+            else:
+                with Path(file).open("rb") as source:
+                    parsed = parse_message(source)
         except OSError as error:
             raise CommandError(str(error)) from error
-        parsed = parse_message(raw)
         self.stdout.write(json.dumps(parsed.as_json(), ensure_ascii=False, indent=2))
 
     def _lmtp(self, host, port, **options):
