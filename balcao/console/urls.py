@@ -38,6 +38,7 @@ urlpatterns = [
     path("chamados/<int:number>/mesclar/", views.ticket_merge, name="merge"),
     path("chamados/<int:number>/respostas-prontas/", views.canned_picker, name="canned_picker"),
     path("etiquetas/", views.tag_options, name="tag_options"),
+    path("empresas/", views.company_options, name="company_options"),
     path("respostas-prontas/", views.canned_responses, name="canned"),
     path("respostas-prontas/<int:pk>/apagar/", views.canned_response_delete, name="canned_delete"),
 ]
