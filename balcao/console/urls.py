@@ -11,6 +11,7 @@ urlpatterns = [
     path("conta/tokens/<int:pk>/revogar/", account.revoke_token, name="revoke_token"),
     path("chamados/", views.ticket_list, name="tickets"),
     path("chamados/em-lote/", views.bulk, name="bulk"),
+    path("empresas/", views.company_options, name="company_options"),
     path("chamados/<int:number>/", views.ticket_page, name="ticket"),
     path("chamados/<int:number>/mensagem/", views.ticket_message, name="message"),
     path("chamados/<int:number>/atribuir/", views.ticket_assign, name="assign"),
@@ -38,7 +39,6 @@ urlpatterns = [
     path("chamados/<int:number>/mesclar/", views.ticket_merge, name="merge"),
     path("chamados/<int:number>/respostas-prontas/", views.canned_picker, name="canned_picker"),
     path("etiquetas/", views.tag_options, name="tag_options"),
-    path("empresas/", views.company_options, name="company_options"),
     path("respostas-prontas/", views.canned_responses, name="canned"),
     path("respostas-prontas/<int:pk>/apagar/", views.canned_response_delete, name="canned_delete"),
 ]

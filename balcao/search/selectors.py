@@ -141,13 +141,16 @@ def ranked_ids(
     return [pk for pk, _ in rows], rows[0][1] if rows else 0
 
 
+LAST_PAGE = 1_000_000  # no offset the database cannot hold
+
+
 def ranked_page(
     tickets: QuerySet[Ticket], q: str, number: int | str | None, size: int, *, staff: bool
 ) -> Page[Any]:
     """``Paginator.get_page`` for a search (``ranked_ids``): the page's ticket ids, best first,
     with its total from the same query; a page past the end is the last."""
-    try:
-        wanted = max(int(number or 1), 1)
+    try:  # as get_page: a page that is no number is the first; beyond the last, the last
+        wanted = min(max(int(number or 1), 1), LAST_PAGE)
     except (TypeError, ValueError):
         wanted = 1
     ids, total = ranked_ids(tickets, q, staff=staff, offset=(wanted - 1) * size, limit=size)

@@ -56,6 +56,9 @@ def test_console_search_lists_the_best_match_with_excerpts(
     page = response.content.decode()
     assert response.context["page"].object_list[0].number == best.number
     assert "<mark>etiqueta</mark>" in page.lower()
+    for number in ("9" * 30, "-1", "x"):  # no number, or none the database can hold
+        response = client.get(reverse("console:tickets"), {"q": "etiqueta", "page": number})
+        assert response.context["page"].number == (1 if n < 25 or number != "9" * 30 else 2)
 
 
 def test_the_api_combines_words_with_company_and_dates(loja, profile):
