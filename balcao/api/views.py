@@ -10,6 +10,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import ValidationInfo, field_validator
 
 from balcao.accounts.actions import do_issue_api_token, do_revoke_api_token
 from balcao.accounts.models import User
@@ -263,6 +264,14 @@ class TicketFilters(Schema):
     company: int | None = None
     opened_from: date | None = None
     opened_to: date | None = None
+
+    @field_validator("opened_to")
+    @classmethod
+    def _not_before_the_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("opened_from")
+        if value and start and value < start:
+            raise ValueError(_("The end date is before the start date."))
+        return value
 
 
 class TicketPages(PageNumberPagination):

@@ -45,11 +45,38 @@ class TicketFilterForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}),
     )
+    company = forms.CharField(
+        label=_("Company"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "list": "company-options",
+                "autocomplete": "off",
+                "placeholder": _("Name or CNPJ"),
+            }
+        ),
+    )
+    opened_from = forms.DateField(
+        label=_("Opened from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    opened_to = forms.DateField(
+        label=_("Opened until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     unlinked = forms.BooleanField(label=_("Unlinked only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, data, *, departments, staff):
+    # Fields whose wrong value is an error shown, and lists nothing, rather than ignored.
+    CHECKED = ("company", "opened_from", "opened_to")
+
+    def __init__(self, data, *, departments, staff, find_companies):
+        """``find_companies(text)``: the active companies called ``text`` (or with that CNPJ)."""
         super().__init__(data)
+        self.find_companies = find_companies
         cast(forms.ChoiceField, self.fields["department"]).choices = [
             ("", _("All departments"))
         ] + [(d.slug, d.localized("name")) for d in departments]
@@ -64,14 +91,45 @@ class TicketFilterForm(forms.Form):
             ("none", _("Nobody")),
         ] + [(u.email, u.display_name) for u in staff]
 
-    def filters(self) -> dict:
-        """The arguments of console_tickets. A value that is not a choice (a department the
-        viewer does not see) still filters, through the selector's visibility: it finds nothing."""
+    def clean_company(self):
+        text = self.cleaned_data["company"].strip()
+        if not text:
+            return None
+        found = self.find_companies(text)
+        if not found:
+            raise forms.ValidationError(
+                _("No active company is called “%(name)s”: choose one of the suggestions."),
+                params={"name": text},
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("More than one company is called “%(name)s”: type its CNPJ instead."),
+                params={"name": text},
+            )
+        return found[0]
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end = data.get("opened_from"), data.get("opened_to")
+        if start and end and start > end:
+            self.add_error("opened_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> dict | None:
+        """The arguments of console_tickets; None when a company or a date is wrong (the page
+        says so and lists nothing). A value that is not a choice (a department the viewer
+        does not see) still filters, through the selector's visibility: it finds nothing."""
         self.is_valid()
+        if any(name in self.errors for name in self.CHECKED):
+            return None
         value = {
             name: self.cleaned_data[name] if name in self.cleaned_data else self.data.get(name, "")
             for name in ("q", "department", "status", "assignee", "priority", "tag")
         }
+        company = self.cleaned_data.get("company")
+        value["company"] = company.pk if company else None
+        value["opened_from"] = self.cleaned_data.get("opened_from")
+        value["opened_to"] = self.cleaned_data.get("opened_to")
         value["unlinked"] = self.cleaned_data.get("unlinked", False)
         value["sort"] = self.cleaned_data.get("sort") or ("relevance" if value["q"] else "updated")
         return value

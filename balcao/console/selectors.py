@@ -265,6 +265,14 @@ def search_companies(q: str, limit: int = 10) -> list[Company]:
     )
 
 
+def companies_called(text: str) -> list[Company]:
+    """The console list's company filter: active companies named ``text`` (case aside) or
+    with that CNPJ (punctuation optional); two at most — more than one is ambiguous."""
+    digits = normalize_cnpj(text)
+    match = Q(cnpj=digits) if len(digits) == 14 else Q(name__iexact=text.strip())
+    return list(Company.objects.filter(match, is_active=True).order_by("pk")[:2])
+
+
 def get_company(company_id: int | None) -> Company | None:
     if company_id is None:
         return None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("conta/tokens/<int:pk>/revogar/", account.revoke_token, name="revoke_token"),
     path("chamados/", views.ticket_list, name="tickets"),
     path("chamados/em-lote/", views.bulk, name="bulk"),
+    path("empresas/", views.company_options, name="company_options"),
     path("chamados/<int:number>/", views.ticket_page, name="ticket"),
     path("chamados/<int:number>/mensagem/", views.ticket_message, name="message"),
     path("chamados/<int:number>/atribuir/", views.ticket_assign, name="assign"),

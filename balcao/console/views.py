@@ -4,9 +4,12 @@ Only staff get in: a customer contact gets 404 (the console does not exist for t
 anonymous visitor the login page. A ticket out of the viewer's sight is 404 on every URL.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -115,11 +118,19 @@ def ticket_list(request):
         return HttpResponse(status=UNCHANGED)
     staff = selectors.list_staff(request.user)
     form = TicketFilterForm(
-        request.GET, departments=list(visible_departments(request.user)), staff=staff
+        request.GET,
+        departments=list(visible_departments(request.user)),
+        staff=staff,
+        find_companies=selectors.companies_called,
     )
-    page = selectors.console_page(
-        request.user, request.GET.get("page"), size=PAGE_SIZE, **form.filters()
-    )
+    filters = form.filters()
+    page: Page[Any]
+    if filters is None:  # a wrong company or date: said beside it, nothing listed
+        page = Paginator([], PAGE_SIZE).get_page(1)
+    else:
+        page = selectors.console_page(
+            request.user, request.GET.get("page"), size=PAGE_SIZE, **filters
+        )
     context = {
         "form": form,
         "page": page,
@@ -552,6 +563,14 @@ def ticket_tags(request, number: int):
         lambda t: actions.do_set_tags(t, actor=request.user, tags=form.tag_names()),
         _("Tags saved."),
     )
+
+
+@require_GET
+@staff_required
+def company_options(request):
+    """Autocomplete of the list's company filter: companies by name or CNPJ, as a datalist."""
+    companies = selectors.search_companies(request.GET.get("company", "")[:100])
+    return render(request, "console/_company_options.html", {"companies": companies})
 
 
 @require_GET

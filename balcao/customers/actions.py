@@ -19,6 +19,7 @@ from balcao.events.actions import (
     contact_authorized_event,
     contact_removed_event,
 )
+from balcao.search.actions import index_company_later
 
 
 def _contact_user(email: str, name: str) -> User:
@@ -178,6 +179,8 @@ def do_change_company(
         changes["addons"] = contracted
     if changes:
         company_changed_event(company=company, actor=actor, changes=changes)
+    if "name" in changes or "cnpj" in changes:
+        index_company_later(company.pk)  # its tickets are found by both
     return changes
 
 

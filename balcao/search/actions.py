@@ -121,6 +121,23 @@ def index_tags(ticket: Ticket, names: Iterable[str]) -> None:
         _fts_ticket(ticket.pk)
 
 
+def index_company_later(company_id: int) -> None:
+    """Once committed, rewrite the documents of the company's tickets (its name or CNPJ, by
+    which they are found, changed); by task, as a company may have thousands."""
+    from balcao.search.tasks import index_company_task
+
+    transaction.on_commit(lambda: index_company_task.enqueue(company_id))
+
+
+def index_company_tickets(company_id: int) -> int:
+    """Rewrite the documents of the company's tickets; returns how many."""
+    count = 0
+    for ticket in Ticket.objects.filter(company_id=company_id).select_related("company"):
+        index_ticket(ticket)
+        count += 1
+    return count
+
+
 def index_article(article: Article) -> None:
     """(Re)write the article's document from what it holds now."""
     text = _article_text(article)

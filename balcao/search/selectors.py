@@ -74,10 +74,14 @@ def _ranked(
     tickets: QuerySet[Ticket], terms: list[str], *, staff: bool, offset: int, limit: int
 ) -> list[tuple[int, int]]:
     """(id, total) of the page: the documents are matched and ranked first, alone (a
-    materialised CTE: only id and rank go on, never the vectors), then joined to ``tickets``;
-    the total is a window count. Left to itself, PostgreSQL's planner carried every match's
-    vector through the join and the sort (and spilled them to disk), and SQLite cannot rank
-    (bm25) beside a window. Ordered as ``match_tickets`` orders."""
+    materialised CTE: only id and rank go on, never the vectors), then each match looks up
+    its ticket in ``tickets`` (on PostgreSQL a LATERAL subquery the planner cannot flatten:
+    by primary key, so the cost follows the matches, never the size of the table); the total
+    is a window count. Left to itself, PostgreSQL's planner carried every match's vector
+    through the join and the sort (and spilled them to disk), or hashed every ticket to join
+    a few thousand; SQLite cannot rank (bm25) beside a window. Ordered as ``match_tickets``."""
+    inner, params = tickets.order_by().values("id", "updated_at").query.sql_with_params()
+    # Our constants and Django's SQL of ``tickets``; every value is a parameter.
     if connection.vendor == "postgresql":
         matched = (
             "SELECT ticket_id, ts_rank(staff_vector, query, 1) AS rank"
@@ -85,19 +89,21 @@ def _ranked(
             " WHERE staff_vector @@ query"
         )
         words = _tsquery(terms, any_word=False)
+        joined = (
+            f"JOIN LATERAL (SELECT * FROM ({inner}) v"  # noqa: S608
+            " WHERE v.id = matched.ticket_id OFFSET 0) t ON true"
+        )
     else:
         matched = (
             "SELECT rowid AS ticket_id, -bm25(search_ticket_fts) AS rank"
             " FROM search_ticket_fts WHERE search_ticket_fts MATCH %s"
         )
         words = _fts_query(terms, any_word=False, column="" if staff else "public_text")
-    inner, params = tickets.order_by().values("id", "updated_at").query.sql_with_params()
-    # Our constants and Django's SQL of ``tickets``; every value is a parameter.
+        joined = f"JOIN ({inner}) t ON t.id = matched.ticket_id"
     sql = " ".join(
         [
             f"WITH matched AS MATERIALIZED ({matched})",
-            f"SELECT t.id, count(*) OVER () FROM matched JOIN ({inner}) t",  # noqa: S608
-            "ON t.id = matched.ticket_id",
+            f"SELECT t.id, count(*) OVER () FROM matched {joined}",  # noqa: S608
             "ORDER BY matched.rank DESC, t.updated_at DESC, t.id DESC LIMIT %s OFFSET %s",
         ]
     )
@@ -135,13 +141,16 @@ def ranked_ids(
     return [pk for pk, _ in rows], rows[0][1] if rows else 0
 
 
+LAST_PAGE = 1_000_000  # no offset the database cannot hold
+
+
 def ranked_page(
     tickets: QuerySet[Ticket], q: str, number: int | str | None, size: int, *, staff: bool
 ) -> Page[Any]:
     """``Paginator.get_page`` for a search (``ranked_ids``): the page's ticket ids, best first,
     with its total from the same query; a page past the end is the last."""
-    try:
-        wanted = max(int(number or 1), 1)
+    try:  # as get_page: a page that is no number is the first; beyond the last, the last
+        wanted = min(max(int(number or 1), 1), LAST_PAGE)
     except (TypeError, ValueError):
         wanted = 1
     ids, total = ranked_ids(tickets, q, staff=staff, offset=(wanted - 1) * size, limit=size)

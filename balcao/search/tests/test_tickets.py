@@ -89,6 +89,28 @@ def test_a_merge_moves_what_is_found_with_the_messages(admin, acme):
     assert sorted(numbers(admin, "logistica")) == sorted([duplicate.number, kept.number])
 
 
+def test_a_renamed_company_s_tickets_are_found_by_its_new_name_and_cnpj(
+    admin, acme, tasks, django_capture_on_commit_callbacks
+):
+    from balcao.customers.actions import do_change_company
+    from balcao.search.tasks import index_company_task
+
+    company, contact = acme
+    ticket = open_ticket(contact, subject="Pedido", body="Texto.")
+    tasks.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_change_company(company, actor=admin, name="Zeta Varejo", cnpj="11.222.333/0001-81")
+    assert [(r.task.name, r.args) for r in tasks.results] == [("index_company_task", [company.pk])]
+    index_company_task.call(company.pk)
+    assert numbers(admin, "zeta varejo") == [ticket.number]
+    assert numbers(contact, "11222333000181") == [ticket.number]
+    assert numbers(admin, "acme") == []
+    tasks.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_change_company(company, actor=admin, contract_resolution_minutes=600)
+    assert tasks.results == []  # nothing its tickets are found by
+
+
 def test_the_last_word_matches_as_typed(admin, acme):
     ticket = open_ticket(acme[1], subject="Certificado expirando", body="Aviso no navegador.")
     assert numbers(admin, "certif") == [ticket.number]
