@@ -5,6 +5,7 @@ With nothing set it is the embedded default: SQLite under ``var/`` of the checko
 """
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -49,7 +50,6 @@ INSTALLED_APPS = [
     "balcao.portal",
     "balcao.console",
     "balcao.api",
-    "ninja",  # the API docs from the package's own static files, no CDN
     "balcao.core.admin_site.BalcaoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,10 +83,15 @@ ROOT_URLCONF = "balcao.urls"
 ASGI_APPLICATION = "balcao.asgi.application"
 WSGI_APPLICATION = None
 
+# The API docs from django-ninja's own template and static files, no CDN (api/views.py
+# OwnSwagger). Not an installed app: that would import the package in every process,
+# a third of `balcao mail deliver`'s start-up.
+NINJA_DIR = Path(str(getattr(find_spec("ninja"), "origin", ""))).parent
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -206,6 +211,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "America/Sao_Paulo")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BALCAO_HOME / "static"
+STATICFILES_DIRS = [NINJA_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BALCAO_HOME / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
