@@ -105,12 +105,20 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, or the embedded SQLite shared by web server, worker and MTA commands.
+# Connections are not kept per thread (CONN_MAX_AGE 0): under ASGI every request runs in a
+# thread of its own, so a kept connection would be one more per request (Django's docs: use
+# the backend's pool). The web server (DB_POOL, set by `balcao serve` and balcao/asgi.py) takes
+# PostgreSQL connections from psycopg's pool (DB_POOL_MAX per process) instead of opening one
+# per request; one-shot commands (mail deliver) and RQ's forked jobs open one as before.
+# SQLite opens a file, which costs ~0.1 ms.
 SQLITE_PATH = BALCAO_HOME / "balcao.sqlite3"
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+        "timeout": 10,  # waiting for a free connection longer than this is a 503 page
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
