@@ -5,6 +5,7 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+os.environ.setdefault("DB_POOL", "1")  # a long-lived server: PostgreSQL connections pooled
 django_application = get_asgi_application()
 
 # After Django is set up: these import models.

@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] in (["serve"], ["run"]):  # long-lived servers: settings pool their connections
+        os.environ.setdefault("DB_POOL", "1")
     execute_from_command_line(["balcao", *(args or ["help"])])
 
 

@@ -5,6 +5,7 @@ With nothing set it is the embedded default: SQLite under ``var/`` of the checko
 """
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -52,7 +53,6 @@ INSTALLED_APPS = [
     "balcao.portal",
     "balcao.console",
     "balcao.api",
-    "ninja",  # the API docs from the package's own static files, no CDN
     "balcao.core.admin_site.BalcaoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -86,10 +86,15 @@ ROOT_URLCONF = "balcao.urls"
 ASGI_APPLICATION = "balcao.asgi.application"
 WSGI_APPLICATION = None
 
+# The API docs from django-ninja's own template and static files, no CDN (api/views.py
+# OwnSwagger). Not an installed app: that would import the package in every process,
+# a third of `balcao mail deliver`'s start-up.
+NINJA_DIR = Path(str(getattr(find_spec("ninja"), "origin", ""))).parent
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -103,12 +108,20 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, or the embedded SQLite shared by web server, worker and MTA commands.
+# Connections are not kept per thread (CONN_MAX_AGE 0): under ASGI every request runs in a
+# thread of its own, so a kept connection would be one more per request (Django's docs: use
+# the backend's pool). The web server (DB_POOL, set by `balcao serve` and balcao/asgi.py) takes
+# PostgreSQL connections from psycopg's pool (DB_POOL_MAX per process) instead of opening one
+# per request; one-shot commands (mail deliver) and RQ's forked jobs open one as before.
+# SQLite opens a file, which costs ~0.1 ms.
 SQLITE_PATH = BALCAO_HOME / "balcao.sqlite3"
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+        "timeout": 10,  # waiting for a free connection longer than this is a 503 page
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -220,6 +233,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "America/Sao_Paulo")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BALCAO_HOME / "static"
+STATICFILES_DIRS = [NINJA_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BALCAO_HOME / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

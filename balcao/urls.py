@@ -4,7 +4,10 @@ from django.views.generic import RedirectView
 
 from balcao.accounts.admin import own_password_change
 from balcao.api.views import api
+from balcao.core.admin_site import discover
 from balcao.core.health import health
+
+discover()  # the admin's modules, here rather than at start-up (core/admin_site.py)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),

@@ -4,9 +4,11 @@
     BALCAO_HOME=var/bench .venv/bin/python bench/pages.py
     (PostgreSQL: the same two commands with DATABASE_URL=postgres://…)
 
-Starts `balcao serve` on a free port, signs in as the demo administrator (console pages) and a
+Starts `balcao serve` on a free port (DB_POOL=0 in the environment: without the connection
+pool), signs in as the demo administrator (console pages) and a
 contact of a generated company (client area), requests each page --requests times, and counts
-the queries of one request of each page in-process.
+the queries of one request of each page in-process. "cpu ms" is the server process's CPU per
+request (Linux /proc), which a machine busy with other work does not inflate as it does latency.
 """
 
 import argparse
@@ -48,6 +50,19 @@ def login(client: httpx.Client, email: str, password: str) -> None:
     )
     if response.status_code >= 400 or "sessionid" not in client.cookies:
         raise SystemExit(f"login as {email} failed: {response.status_code}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (Linux): unlike latency, not inflated by a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def measure(client: httpx.Client, path: str, requests: int) -> tuple[float, float]:
@@ -150,11 +165,14 @@ def main() -> None:
         pages.append(("API ticket list (contact)", api, "/api/v1/tickets?page=2", contact))
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1]
         print(f"{Ticket.objects.count()} tickets on {engine}, {args.requests} requests per page")
-        print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'cpu ms':>8}")
         for name, client, path, email in pages:
+            cpu = cpu_seconds(server.pid)
             p50, p95 = measure(client, path, args.requests)
+            cpu = (cpu_seconds(server.pid) - cpu) * 1000 / (args.requests + 1)
             queries = count_queries(email, path, dict(client.headers))
-            print(f"{name:28} {p50:8.1f} {p95:8.1f} {queries:8d}")
+            print(f"{name:28} {p50:8.1f} {p95:8.1f} {queries:8d} {cpu:8.1f}")
+        print(f"server memory after the run: {rss_mb(server.pid):.0f} MB")
     finally:
         server.terminate()
         server.wait(10)

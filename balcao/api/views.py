@@ -4,9 +4,11 @@ import json
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja.openapi.docs import Swagger
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.parser import Parser
 from ninja.security import HttpBearer
@@ -83,12 +85,24 @@ class StorableJsonParser(Parser):
         return data
 
 
+class OwnSwagger(Swagger):
+    """The docs page from the package's own template and static files (settings adds their
+    folders), never its CDN variant: ninja picks the CDN unless "ninja" is an installed app,
+    and installing it would import the whole package in every process at start-up."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api}
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Balcão API",
     version="1",
     urls_namespace="api",
     auth=BearerToken(),
     docs_url="/docs",
+    docs=OwnSwagger(),
     parser=StorableJsonParser(),
 )
 

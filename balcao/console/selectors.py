@@ -129,7 +129,7 @@ class CappedPaginator(Paginator[int]):
 
     @cached_property
     def count(self) -> int:
-        return self.ids[: COUNT_CAP + 1].count()
+        return self.ids.order_by()[: COUNT_CAP + 1].count()  # any 10,001 rows: no sort
 
     @property
     def capped(self) -> bool:

@@ -3,7 +3,10 @@ the job (plans and channels, departments, hours, SLA, companies, team, e-mail, W
 name in the visitor's language, third-party tables that are plumbing left out."""
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.apps import SimpleAdminConfig
+from django.contrib.admin.checks import check_admin_app, check_dependencies
+from django.core import checks
+from django.urls import get_resolver
 from django.utils.translation import gettext_lazy as _
 
 # Each section and the models in it, in order: (app_label, ModelName).
@@ -88,21 +91,37 @@ class BalcaoAdminSite(admin.AdminSite):
         return sections
 
 
-class BalcaoAdminConfig(AdminConfig):
+class BalcaoAdminConfig(SimpleAdminConfig):
+    """The admin's modules are found when the URLs are loaded (``discover``, from
+    ``balcao/urls.py``), not at start-up: a process that serves no page (``balcao mail
+    deliver``, started by the MTA for each message; the worker) does not import every
+    admin, form and view."""
+
     default_site = "balcao.core.admin_site.BalcaoAdminSite"
 
     def ready(self):
-        super().ready()
-        from django.apps import apps
+        checks.register(check_dependencies, checks.Tags.admin)
+        checks.register(_check_discovered, checks.Tags.admin)
 
-        # Background tasks (the database backend's results, RQ's queues) are plumbing, watched
-        # with `balcao worker`, not configured here; roles, not permission groups, say what a
-        # staff member does.
-        for label, name in [
-            ("django_tasks_database", "DBTaskResult"),
-            ("django_rq", "Dashboard"),
-            ("auth", "Group"),
-        ]:
-            model = apps.get_model(label, name) if label in apps.app_configs else None
-            if model is not None and admin.site.is_registered(model):
-                admin.site.unregister(model)
+
+def _check_discovered(app_configs, **kwargs):
+    """The admin's own checks, on the admins found by loading the URLs."""
+    get_resolver().url_patterns  # noqa: B018 - loading the URLs runs discover()
+    return check_admin_app(app_configs, **kwargs)
+
+
+def discover() -> None:
+    admin.autodiscover()
+    from django.apps import apps
+
+    # Background tasks (the database backend's results, RQ's queues) are plumbing, watched
+    # with `balcao worker`, not configured here; roles, not permission groups, say what a
+    # staff member does.
+    for label, name in [
+        ("django_tasks_database", "DBTaskResult"),
+        ("django_rq", "Dashboard"),
+        ("auth", "Group"),
+    ]:
+        model = apps.get_model(label, name) if label in apps.app_configs else None
+        if model is not None and admin.site.is_registered(model):
+            admin.site.unregister(model)

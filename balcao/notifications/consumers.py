@@ -2,6 +2,7 @@
 notification (the counter and the item); pushed by ``delivery.push_notifications``."""
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.urls import reverse
 
 from balcao.notifications.selectors import user_group
 
@@ -25,6 +26,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def notification_new(self, event):
-        await self.send_json(
-            {"type": "notification", "item": event["item"], "count": event["count"]}
-        )
+        item = event["item"]
+        item = {**item, "url": reverse("console:ticket", args=[item["ticket"]])}
+        await self.send_json({"type": "notification", "item": item, "count": event["count"]})

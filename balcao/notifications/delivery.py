@@ -29,7 +29,7 @@ def push_notifications(rows: list[Notification]) -> None:
         with translation.override(_language(row.recipient)):
             message = {
                 "type": "notification.new",
-                "item": notification_payload(row),
+                "item": notification_payload(row, link=False),  # the consumer adds it
                 "count": unread_count(row.recipient),
             }
         async_to_sync(layer.group_send)(user_group(row.recipient_id), message)

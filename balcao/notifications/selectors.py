@@ -57,16 +57,21 @@ def ticket_url(notification: Notification) -> str:
     return reverse("console:ticket", args=[notification.ticket.number])
 
 
-def notification_payload(notification: Notification) -> dict[str, object]:
-    return {
+def notification_payload(notification: Notification, *, link: bool = True) -> dict[str, object]:
+    """``link=False`` leaves out the ticket's URL: the push from a process that has not loaded
+    the URLs (``balcao mail deliver`` would spend half its start-up importing every view for
+    one ``reverse``), completed by the socket's consumer in the web process."""
+    payload: dict[str, object] = {
         "id": notification.pk,
         "kind": notification.kind,
         "ticket": notification.ticket.number,
         "text": notification_text(notification),
-        "url": ticket_url(notification),
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,
     }
+    if link:
+        payload["url"] = ticket_url(notification)
+    return payload
 
 
 def notification_preferences(viewer: User) -> list[dict[str, object]]:

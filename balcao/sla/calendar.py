@@ -1,4 +1,5 @@
-"""Business time: pure functions over a ``Calendar`` value, no database (R14, R15).
+"""Business time: pure functions over a ``Calendar`` value, no database (R14, R15); the
+holidays of a year are read through the shared cache.
 
 A calendar is a time zone, weekly opening intervals (several a day; an interval whose end is
 not after its start runs into the next day, "00:00"–"00:00" is a whole day), unless
@@ -15,13 +16,14 @@ skipped arithmetically.
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.easter import easter
+from django.core.cache import cache
 
 Hours = tuple[tuple[time, time], ...]
 Span = tuple[datetime, datetime]
@@ -143,9 +145,27 @@ def _hours(pairs: Iterable[Iterable[str]]) -> Hours:
     )
 
 
+HOLIDAYS_CACHE_SECONDS = 24 * 3600  # a new version of the package is followed within a day
+
+
 @lru_cache(maxsize=512)
 def _holidays(subdivision: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("BR", subdiv=subdivision or None, years=year))
+    """The package's holidays of a year, kept in the shared cache: importing the package and
+    computing a year costs 200–400 ms, which every new process (an MTA pipe starts one per
+    message) would pay again. A cache that cannot be read only costs that time again."""
+    key = f"sla:holidays:{subdivision}:{year}"
+    try:
+        stored = cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache failure: compute, the math never depends on it
+        stored = None
+    if stored is not None:
+        return frozenset(date.fromisoformat(day) for day in stored)
+    import holidays  # here, not at the top: most processes never need it
+
+    days = frozenset(holidays.country_holidays("BR", subdiv=subdivision or None, years=year))
+    with suppress(Exception):  # as above
+        cache.set(key, sorted(day.isoformat() for day in days), HOLIDAYS_CACHE_SECONDS)
+    return days
 
 
 @lru_cache(maxsize=512)

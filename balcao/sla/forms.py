@@ -3,7 +3,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -97,6 +96,13 @@ def _day(label, help_text="") -> forms.CharField:
     return forms.CharField(label=capfirst(label), required=False, help_text=help_text)
 
 
+def _subdivisions() -> list[tuple[str, str]]:
+    import holidays  # only where the form is shown: the package takes 100+ ms to import
+
+    states = [(s, s) for s in holidays.Brazil.subdivisions if len(s) == 2]
+    return [("", str(_("National holidays only"))), *states]
+
+
 class BusinessCalendarForm(forms.ModelForm):
     """Opening hours per weekday (several intervals a day), holidays and extra days, as fields
     a person fills in; what is stored is always a calendar that can be read."""
@@ -112,8 +118,7 @@ class BusinessCalendarForm(forms.ModelForm):
     subdivision = forms.ChoiceField(
         label=capfirst(_("state")),
         required=False,
-        choices=[("", _("National holidays only"))]
-        + [(s, s) for s in holidays.Brazil.subdivisions if len(s) == 2],
+        choices=_subdivisions,
         help_text=_("Adds the state's holidays."),
     )
     closed_text = forms.CharField(

@@ -33,6 +33,7 @@ def test_a_notification_reaches_the_agents_open_console_live(team, tasks):
     ticket, message = async_to_sync(scenario)()
     assert message["type"] == "notification"
     assert message["item"]["ticket"] == ticket.number
+    assert message["item"]["url"] == f"/console/chamados/{ticket.number}/"
     assert message["count"] >= 1
 
 

@@ -180,3 +180,23 @@ def test_next_opening_is_open_and_nothing_before_it(cal, instant):
 
 def test_local_dates_are_the_calendar_zone():
     assert CAL.local_date(datetime(2026, 3, 3, 2, tzinfo=UTC)) == date(2026, 3, 2)
+
+
+@pytest.mark.django_db
+def test_holidays_are_computed_once_and_then_read_from_the_shared_cache():
+    """A new process (the MTA's pipe starts one per message) reads a year's holidays from
+    the cache instead of importing and computing the package's again."""
+    from django.core.cache import cache
+
+    from balcao.sla import calendar
+
+    cache.delete("sla:holidays::2031")
+    calendar._holidays.cache_clear()
+    assert date(2031, 9, 7) in calendar._holidays("", 2031)  # Independence Day
+    assert "2031-09-07" in cache.get("sla:holidays::2031")
+    cache.set("sla:holidays::2031", ["2031-03-12"])  # what another process stored
+    calendar._holidays.cache_clear()  # as in a new process
+    cal = Calendar.build("America/Sao_Paulo", [[["09:00", "17:00"]]] * 7)
+    assert not open_at(cal, datetime(2031, 3, 12, 12, tzinfo=SP))
+    assert open_at(cal, datetime(2031, 9, 7, 12, tzinfo=SP))
+    calendar._holidays.cache_clear()
