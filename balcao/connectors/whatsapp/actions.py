@@ -210,7 +210,7 @@ def _keep(webhook: Webhook, number: BusinessNumber, item: Incoming, filed: Filed
 def _media_for_update(media: InboundMedia) -> InboundMedia | None:
     """The file, locked, while it is still pending (None once done or failed)."""
     return (
-        InboundMedia.objects.select_for_update()
+        InboundMedia.objects.select_for_update(of=("self",))
         .select_related("whatsapp_message__message__ticket")
         .filter(pk=media.pk, state=InboundMedia.State.PENDING)
         .first()
