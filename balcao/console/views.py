@@ -213,7 +213,7 @@ def _ticket_context(request, ticket) -> dict:
         return context
     context.update(
         panel=selectors.customer_panel(request.user, ticket),
-        whatsapp_window=reply_window(ticket),
+        whatsapp_window=reply_window(ticket, request.user),
         message_form=MessageForm(),
         priority_form=PriorityForm(initial={"priority": ticket.priority}),
         tags_form=TagsForm(initial={"tags": ", ".join(t.name for t in ticket.tags.all())}),

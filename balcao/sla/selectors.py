@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -410,14 +411,26 @@ def company_channels(
     return states
 
 
+def _zone_of(viewer: Viewer) -> tzinfo | None:
+    """The viewer's own time zone, when set and known (else the active one counts)."""
+    try:
+        return (
+            ZoneInfo(getattr(viewer, "time_zone", "")) if getattr(viewer, "time_zone", "") else None
+        )
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
 def viewer_channels(viewer: Viewer) -> list[ChannelState]:
-    """The channels of the viewer's company (a contact), or all of them (staff)."""
+    """The channels of the viewer's company (a contact), or all of them (staff), their times
+    also in the viewer's own zone (an API caller has no page to set it)."""
+    zone = _zone_of(viewer)
     if getattr(viewer, "is_agent", False):
-        return company_channels(None, meetings=True)
+        return company_channels(None, viewer_zone=zone, meetings=True)
     contact = get_contact(viewer)
     if contact is None:
         return []
-    return company_channels(contact.company, meetings=True)
+    return company_channels(contact.company, viewer_zone=zone, meetings=True)
 
 
 def ticket_calendar(ticket: Ticket) -> Calendar:

@@ -3,13 +3,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from balcao.connectors.whatsapp.actions import (
-    PARAMETERS,
     do_register_number,
     do_remove_number,
     do_save_template,
     normalized_number,
-    template_errors,
 )
+from balcao.connectors.whatsapp.approved import PARAMETERS, template_errors
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
     InboundMedia,

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balcao.accounts.models import User
+from balcao.connectors.whatsapp.approved import render_template, template_errors, template_values
 from balcao.connectors.whatsapp.models import (
     BusinessNumber,
     MessageTemplate,
@@ -42,17 +44,27 @@ def wa_link(number: BusinessNumber) -> str:
 
 
 @dataclass(frozen=True)
+class TemplateChoice:
+    template: MessageTemplate
+    preview: str  # the text the customer would read
+
+
+@dataclass(frozen=True)
 class ReplyWindow:
     """Whether the team may write freely on a WhatsApp ticket now (WhatsApp's 24-hour
     customer-service window), until when, and the templates that may be sent otherwise."""
 
     open: bool
     closes_at: datetime | None
-    templates: list[MessageTemplate]
+    templates: list[TemplateChoice]
 
 
-def reply_window(ticket: Ticket, now: datetime | None = None) -> ReplyWindow | None:
-    """None for a ticket that is not a WhatsApp conversation (two queries for one that is)."""
+def reply_window(
+    ticket: Ticket, agent: User | None = None, now: datetime | None = None
+) -> ReplyWindow | None:
+    """None for a ticket that is not a WhatsApp conversation (two queries for one that is).
+    While closed: the active templates whose settings can be used (a hand-edited one that
+    cannot is left out), each previewed as written by ``agent``."""
     if ticket.origin != Origin.WHATSAPP:
         return None
     last = (
@@ -63,7 +75,16 @@ def reply_window(ticket: Ticket, now: datetime | None = None) -> ReplyWindow | N
     )
     closes_at = last + WINDOW if last else None
     is_open = closes_at is not None and (now or timezone.now()) < closes_at
-    templates = [] if is_open else list(MessageTemplate.objects.filter(is_active=True))
+    templates = []
+    if not is_open:
+        for template in MessageTemplate.objects.filter(is_active=True):
+            if template_errors(
+                template.name, template.language, template.body, template.parameters
+            ):
+                continue
+            values = template_values(template, ticket, agent) if agent else []
+            preview = render_template(template, values) if agent else template.body
+            templates.append(TemplateChoice(template, preview))
     return ReplyWindow(is_open, closes_at, templates)
 
 

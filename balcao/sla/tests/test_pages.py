@@ -64,6 +64,11 @@ def test_channels_api(profile, client, time_machine):
     }
     meeting = next(c for c in response.json() if c["channel"] == "meeting_consultant")
     assert meeting["available_in_plan"] and meeting["by_appointment"]
+    primary.time_zone = "Europe/Lisbon"  # the caller's own zone, as on the pages
+    primary.save(update_fields=["time_zone"])
+    response = client.get("/api/v1/channels", headers={"authorization": f"Bearer {token}"})
+    chat = next(c for c in response.json() if c["channel"] == "chat")
+    assert chat["state"] == "abre quarta-feira às 9:00 (quarta-feira às 12:00 no seu fuso horário)"
 
 
 def test_ticket_api_has_its_sla(profile, client, time_machine):
