@@ -66,9 +66,3 @@ def test_a_plan_without_meetings_sees_what_opens_them(page_for, live_server):
     expect(page.get_by_text("Reuniões a partir do plano TEAM")).to_be_visible()
     expect(page.get_by_role("link", name="Agendar uma reunião")).to_have_count(0)
 
-
-def test_the_client_areas_bar_fits_at_1280_with_meetings(page_for, live_server):
-    page = page_for(MEGA)
-    page.goto(f"{live_server.url}/cliente/reunioes/")
-    expect(page.get_by_role("navigation").get_by_role("link", name="Reuniões")).to_be_visible()
-    assert no_sideways_scroll(page)
