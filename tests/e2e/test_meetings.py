@@ -65,4 +65,3 @@ def test_a_plan_without_meetings_sees_what_opens_them(page_for, live_server):
     page.goto(f"{live_server.url}/cliente/reunioes/")
     expect(page.get_by_text("Reuniões a partir do plano TEAM")).to_be_visible()
     expect(page.get_by_role("link", name="Agendar uma reunião")).to_have_count(0)
-
