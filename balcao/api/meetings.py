@@ -34,16 +34,21 @@ class BookIn(Schema):
     topic: str = Field(max_length=200)
 
 
-class MeetingOut(Schema):
+class BookedOut(Schema):
+    """Exactly what a booking answers (the API's stable contract)."""
+
     id: int
     ticket: int
-    kind: str
-    topic: str
-    status: str
     start: str
     end: str
     staff: str
     ics_url: str
+
+
+class MeetingOut(BookedOut):
+    kind: str
+    topic: str
+    status: str
 
 
 def _iso(instant: datetime) -> str:
@@ -77,7 +82,7 @@ def slots(request, filters: Query[SlotFilters]):
     ]
 
 
-@router.post("", response={201: MeetingOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
+@router.post("", response={201: BookedOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
 def book(request, payload: BookIn):
     """Book the slot starting at ``start``: 409 when it was just taken."""
     meeting = do_book_meeting(

@@ -37,8 +37,8 @@ STAFF = [
         ["atendimento", "financeiro"],
     ),
     ("diretoria@balcao.localhost", "Carla Diretoria", User.Role.DIRECTOR, ["ouvidoria"]),
-    ("consultora@balcao.localhost", "Daniela Consultora", User.Role.AGENT, ["sucesso"]),
-    ("marketing@balcao.localhost", "Eduardo Marketing", User.Role.AGENT, ["sucesso"]),
+    ("consultora@balcao.localhost", "Rita Alves", User.Role.AGENT, ["sucesso"]),
+    ("marketing@balcao.localhost", "Edu Rocha", User.Role.AGENT, ["sucesso"]),
 ]
 
 # Who meets customers, Monday to Friday, 9–12 and 14–17 (Brasília), 30 min + 10 min buffer.

@@ -2,6 +2,7 @@
 on the meeting's ticket; a plan without meetings is told what would open them."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.e2e
 MEGA = "compras@megastore.com.br"  # TEAM: meetings with consultants
 LOJA = "cliente@lojaexemplo.com.br"  # Essencial: none
 PHONE = {"width": 390, "height": 844}
+SP = ZoneInfo("America/Sao_Paulo")
 
 
 def no_sideways_scroll(page) -> bool:
@@ -40,8 +42,22 @@ def test_a_team_contact_books_a_consultant_on_a_phone(page_for, live_server):
     assert meeting.start.isoformat() == chosen.replace("Z", "+00:00")
     expect(page).to_have_url(re.compile(rf"/cliente/chamados/{meeting.ticket.number}/$"))
     expect(page.get_by_text("Reunião agendada. O convite está a caminho")).to_be_visible()
-    expect(page.get_by_text(re.compile("Reunião agendada com Daniela Consultora"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Reunião agendada com Rita Alves"))).to_be_visible()
     assert no_sideways_scroll(page)
+
+    # The consultant finds it in the agenda, from the console's "Mais" menu, and writes notes.
+    host = page_for("consultora@balcao.localhost")
+    host.get_by_text("Mais", exact=True).click()
+    host.get_by_role("link", name="Agenda de reuniões").click()
+    host.get_by_label("Dia").fill(meeting.start.astimezone(SP).date().isoformat())
+    host.get_by_role("button", name="Mostrar").click()
+    expect(host.get_by_text("Plano de marketing 2027")).to_be_visible()
+    host.get_by_label("Notas da reunião (nota interna no chamado)").fill("Quer campanha no Natal.")
+    host.get_by_role("button", name="Adicionar nota").click()
+    expect(host.get_by_text("Nota adicionada ao chamado.")).to_be_visible()
+    screenshot(host, "console-agenda")
+    assert no_sideways_scroll(host)  # the console's bar still fits at 1280 px
+    assert meeting.ticket.messages.filter(internal=True, body_text="Quer campanha no Natal.")
 
 
 def test_a_plan_without_meetings_sees_what_opens_them(page_for, live_server):

@@ -109,3 +109,18 @@ def test_the_host_works_the_agenda(monday, consultant, team, time_machine):
     assert agent.get("/console/agenda/").status_code == 200
     stranger = signed_in(make_company("team")[1])
     assert stranger.get("/console/agenda/").status_code == 404
+
+
+def test_the_booking_page_and_the_agenda_have_pinned_query_counts(
+    monday, consultant, team, django_assert_num_queries
+):
+    contact = signed_in(team[1])
+    host = signed_in(consultant.user)
+    contact.get("/cliente/reunioes/agendar/consultant/")
+    host.get("/console/agenda/?dia=2026-03-03&vista=semana")
+    for hour in (9, 14):  # constant: one meeting or two
+        do_book_meeting(actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, hour), topic="T")
+        with django_assert_num_queries(8):
+            contact.get("/cliente/reunioes/agendar/consultant/")
+        with django_assert_num_queries(8):
+            host.get("/console/agenda/?dia=2026-03-03&vista=semana")
