@@ -21,6 +21,7 @@ from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.store import forget as forget_raw
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
 from balcao.core.errors import ActionRefused
+from balcao.events.models import Event, EventKind
 from balcao.privacy.models import AccessRecord, DataRequest, Erasure, RetentionRun
 from balcao.privacy.selectors import (
     Person,
@@ -90,6 +91,13 @@ def do_erase_person(
         author_email=address, author_name="", body_text=erased, body_html=""
     )
     counts["files"] = _delete_files(attachments)
+    # satisfaction: the score stays (statistics), the comment goes, in the history too
+    rated = list(person.ratings().values_list("ticket_id", flat=True))
+    counts["satisfaction_comments"] = person.ratings().exclude(comment="").update(comment=erased)
+    for event in Event.objects.filter(kind=EventKind.SATISFACTION_RATED, ticket__in=rated):
+        if event.data.get("comment"):
+            event.data = {**event.data, "comment": erased}
+            event.save(update_fields=["data"])
     counts["tickets"] = person.tickets().update(requester_email=address, requester_name="")
     stored = set(person.mails().values_list("raw", flat=True))
     counts["raw_emails"] = person.mails().update(raw="", from_email=address, subject="", defects=[])

@@ -25,6 +25,7 @@ from balcao.connectors.whatsapp.models import WhatsAppIdentity, WhatsAppMessage
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
 from balcao.privacy.models import AccessRecord, DataRequest
+from balcao.satisfaction.models import Rating
 from balcao.tickets.models import Attachment, Message, Receipt, Status, Ticket
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,14 @@ class Person:
         if isinstance(value, str):
             return self.email in value.lower() or value in self.numbers
         return False
+
+    def ratings(self) -> QuerySet[Rating]:
+        """Their answers to the satisfaction question: signed in, or by the link of the
+        e-mail that asked them (the requester's)."""
+        match = Q(answered_by=None, ticket__in=self.tickets())
+        if self.user is not None:
+            match |= Q(answered_by=self.user)
+        return Rating.objects.filter(match)
 
     def mails(self) -> QuerySet[InboundMail]:
         return InboundMail.objects.filter(from_email__iexact=self.email)
@@ -185,6 +194,16 @@ def personal_data(email: str) -> dict[str, Any]:
         "events": [
             {"kind": e.kind, "at": e.created_at.isoformat(), "data": e.data}
             for e in person.events()
+        ],
+        "satisfaction": [
+            {
+                "ticket": r.ticket.number,
+                "score": r.score,
+                "comment": r.comment,
+                "answered": r.answered_at.isoformat(),
+                "changed": r.changed_at.isoformat() if r.changed_at else None,
+            }
+            for r in person.ratings().select_related("ticket").order_by("answered_at", "id")
         ],
         "emails_received": [
             {"received": m.received_at.isoformat(), "subject": m.subject}

@@ -19,7 +19,8 @@ from balcao.factories import StaffFactory, make_authorized, make_company, open_t
 from balcao.privacy.actions import do_erase_person
 from balcao.privacy.models import Erasure
 from balcao.privacy.selectors import personal_data
-from balcao.tickets.actions import NewAttachment, do_add_message
+from balcao.satisfaction.actions import do_rate_ticket
+from balcao.tickets.actions import NewAttachment, do_add_message, do_close_ticket
 from tests.mail.conftest import make_mail
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,8 @@ def zuleica(profile, media):
     )
     do_receive_webhook(json.dumps(notification(messages=[text_message(NUMBER, "Oi")])).encode())
     other = open_ticket(primary, body="Assunto do primário.")
+    do_close_ticket(ticket, actor=user)
+    do_rate_ticket(ticket, actor=user, score=2, comment=f"Sou {NAME}, CPF 123.456.789-00.")
     return user, ticket, other, primary
 
 
@@ -68,6 +71,8 @@ def test_export_has_everything_of_the_person_and_nothing_of_others(zuleica):
     assert {e["kind"] for e in data["events"]} >= {"contact_authorized", "whatsapp_number_added"}
     assert [m["subject"] for m in data["emails_received"]] == ["Boleto"]
     assert [e["address"] for e in data["account_events"]] == [ADDRESS]
+    [rating] = data["satisfaction"]
+    assert (rating["ticket"], rating["score"]) == (ticket.number, 2) and NAME in rating["comment"]
     assert primary.email not in json.dumps(data) and "Assunto do primário" not in json.dumps(data)
 
 
@@ -121,6 +126,8 @@ def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     other.refresh_from_db()
     assert other.messages.get().body_text == "Assunto do primário."
     assert erasure.counts["tickets"] == 3 and erasure.counts["files"] == 1
+    assert ticket.satisfaction.score == 2  # the statistics stay, the words go
+    assert erasure.counts["satisfaction_comments"] == 1
     assert do_erase_person(EMAIL) is None and Erasure.objects.count() == 1
 
 

@@ -179,3 +179,15 @@ def test_a_reopened_ticket_is_not_asked_by_the_task(closed, mailoutbox):
     do_add_message(ticket, actor=primary, body="Voltou a falhar.")
     ask_satisfaction_task.call(ticket.pk)
     assert mailoutbox == []
+
+
+def test_without_a_director_in_the_department_every_director_and_administrator_is_told(
+    closed, client, django_capture_on_commit_callbacks
+):
+    ticket, _primary, _agent = closed
+    elsewhere = StaffFactory(role=User.Role.DIRECTOR, departments=["financeiro"])
+    administrator = StaffFactory(role=User.Role.ADMINISTRATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm(client, survey_url(ticket), 1)
+    told = set(Notification.objects.values_list("recipient", flat=True))
+    assert told == {elsewhere.pk, administrator.pk}
