@@ -22,14 +22,12 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
     DurationField,
     F,
     Q,
     QuerySet,
-    Value,
     When,
 )
 from django.db.models.functions import TruncDate
@@ -254,10 +252,14 @@ def volume(scope: ReportScope) -> Result:
 # --- backlog ---------------------------------------------------------------------------------
 
 
+OPEN = [value for value in Status.values if value != Status.CLOSED]
+
+
 def backlog(scope: ReportScope) -> Result:
     """Tickets not closed now, per status (the period does not apply)."""
     counts = dict(
-        scope.tickets().exclude(status=Status.CLOSED).values_list("status").annotate(n=Count("pk"))
+        # A list of statuses, not "<> closed", so that the status index can serve.
+        scope.tickets().filter(status__in=OPEN).values_list("status").annotate(n=Count("pk"))
     )
     total = sum(counts.values())
     rows: list[list[Any]] = [
@@ -288,17 +290,6 @@ def backlog(scope: ReportScope) -> Result:
 # --- business times --------------------------------------------------------------------------
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile (interpolated between the two nearest values)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression: Any, fraction: float) -> None:
-        super().__init__(expression, fraction=float(fraction))
-
-
 @dataclass
 class Durations:
     tickets: int = 0
@@ -312,6 +303,7 @@ class Durations:
 
 
 FRACTIONS = (0.5, 0.9)
+TOTAL = "total"
 
 
 def _resolution() -> Case:
@@ -322,86 +314,101 @@ def _resolution() -> Case:
     )
 
 
-def durations(tickets: QuerySet[Ticket], group: str | None) -> dict[Any, Durations]:
-    """Per value of ``group`` (None: all together), the tickets, how many got a first
-    response and were closed with a clock, and the median and 90th percentile of both
-    business times — one query on either database."""
-    tickets = tickets.order_by()
-    if connection.vendor == "postgresql":
-        return _durations_postgresql(tickets, group)
-    return _durations_window(tickets, group)
-
-
-def _durations_postgresql(tickets: QuerySet[Ticket], group: str | None) -> dict[Any, Durations]:
-    first, resolution = F("sla__first_response_time"), _resolution()
-    median, p90 = FRACTIONS
-    rows = (
-        tickets.annotate(g=F(group) if group else Value(0))
-        .values_list("g")
+def durations(tickets: QuerySet[Ticket], groups: Sequence[str]) -> dict[str, dict[Any, Durations]]:
+    """Per value of each field of ``groups``, and for all together (``TOTAL``, key 0): the
+    tickets, how many got a first response and were closed with a clock, and the median and
+    90th percentile of both business times — one query, on either database."""
+    inner = (
+        tickets.order_by()
         .annotate(
-            n=Count("pk"),
-            answered=Count(first),
-            resolved=Count(resolution),
-            first_median=PercentileCont(first, median),
-            first_p90=PercentileCont(first, p90),
-            resolution_median=PercentileCont(resolution, median),
-            resolution_p90=PercentileCont(resolution, p90),
+            **{f"g{i}": F(name) for i, name in enumerate(groups)},
+            fr=F("sla__first_response_time"),
+            res=_resolution(),
         )
+        .values_list(*(f"g{i}" for i in range(len(groups))), "fr", "res")
     )
-    return {
-        g: Durations(n, answered, resolved, [first_median, first_p90], [res_median, res_p90])
-        for g, n, answered, resolved, first_median, first_p90, res_median, res_p90 in rows
-    }
-
-
-def _durations_window(tickets: QuerySet[Ticket], group: str | None) -> dict[Any, Durations]:
-    """SQLite has no percentile aggregate: window functions number each group's values in
-    order and only the rows either side of each percentile's rank come back (a few per
-    group), interpolated here exactly as PostgreSQL's percentile_cont does."""
-    inner = tickets.annotate(
-        g=F(group) if group else Value(0),
-        fr=F("sla__first_response_time"),
-        res=_resolution(),
-    ).values_list("g", "fr", "res")
+    found: dict[str, dict[Any, Durations]] = {name: {} for name in (*groups, TOTAL)}
     try:
         sql, params = inner.query.sql_with_params()
     except EmptyResultSet:  # nothing to count (an empty list of departments)
-        return {}
+        return found
+    if connection.vendor == "postgresql":
+        _durations_postgresql(sql, params, groups, found)
+    else:
+        _durations_window(sql, params, groups, found)
+    return found
+
+
+def _durations_postgresql(
+    sql: str, params: Sequence[Any], groups: Sequence[str], found: dict[str, dict[Any, Durations]]
+) -> None:
+    """One scan: GROUPING SETS gives each field's groups and the total; percentile_cont of an
+    array of fractions sorts each column once per group."""
+    columns = [f"g{i}" for i in range(len(groups))]
+    levels = ", ".join(f"GROUPING({c})" for c in columns)
+    fractions = ", ".join(str(p) for p in FRACTIONS)
+    sets = ", ".join([*(f"({c})" for c in columns), "()"])
+    query = f"""
+        SELECT {levels}, {", ".join(columns)}, COUNT(*), COUNT(fr), COUNT(res),
+            PERCENTILE_CONT(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY fr),
+            PERCENTILE_CONT(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY res)
+        FROM ({sql}) AS t GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for row in cursor.fetchall():
+            width = len(columns)
+            grouped = [i for i, level in enumerate(row[:width]) if level == 0]
+            name, key = (groups[grouped[0]], row[width + grouped[0]]) if grouped else (TOTAL, 0)
+            n, answered, resolved, first, resolution = row[2 * width :]
+            nothing = [None] * len(FRACTIONS)  # no value at all: NULL, not an array
+            found[name][key] = Durations(
+                n, answered, resolved, list(first or nothing), list(resolution or nothing)
+            )
+
+
+def _durations_window(
+    sql: str, params: Sequence[Any], groups: Sequence[str], found: dict[str, dict[Any, Durations]]
+) -> None:
+    """SQLite has neither percentile_cont nor GROUPING SETS: per grouping, window functions
+    number each group's values in order and only the rows either side of each percentile's
+    rank come back (a few per group), interpolated here exactly as percentile_cont does; the
+    groupings are one UNION ALL, so one query still."""
     near = " OR ".join(
         f"{c}_rn BETWEEN CAST(1 + {p} * ({c}_n - 1) AS INTEGER)"
         f" AND CAST(1 + {p} * ({c}_n - 1) AS INTEGER) + 1"
         for c in ("fr", "res")
         for p in FRACTIONS
     )
-    # Only Django's own compiled SQL (its values stay parameters) and the constants above.
-    query = f"""
-        SELECT g, n, fr_n, fr_rn, fr, res_n, res_rn, res FROM (
-            SELECT g, fr, res, COUNT(*) OVER w AS n,
-                COUNT(fr) OVER w AS fr_n,
-                ROW_NUMBER() OVER (PARTITION BY g ORDER BY fr IS NULL, fr) AS fr_rn,
-                COUNT(res) OVER w AS res_n,
-                ROW_NUMBER() OVER (PARTITION BY g ORDER BY res IS NULL, res) AS res_rn
-            FROM ({sql}) WINDOW w AS (PARTITION BY g)
-        ) WHERE fr_rn = 1 OR {near}"""  # noqa: S608
-    ranked: dict[Any, dict[str, Any]] = {}
+    parts = []
+    for level, column in [*((i, f"g{i}") for i in range(len(groups))), (len(groups), "0")]:
+        parts.append(
+            f"""SELECT {level} AS level, g, n, fr_n, fr_rn, fr, res_n, res_rn, res FROM (
+                SELECT {column} AS g, fr, res, COUNT(*) OVER w AS n,
+                    COUNT(fr) OVER w AS fr_n,
+                    ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY fr IS NULL, fr) AS fr_rn,
+                    COUNT(res) OVER w AS res_n,
+                    ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY res IS NULL, res) AS res_rn
+                FROM ({sql}) WINDOW w AS (PARTITION BY {column})
+            ) WHERE fr_rn = 1 OR {near}"""  # noqa: S608
+        )
+    ranked: dict[tuple[str, Any], dict[str, Any]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        for g, n, fr_n, fr_rn, fr, res_n, res_rn, res in cursor.fetchall():
+        cursor.execute(" UNION ALL ".join(parts), [*params] * len(parts))
+        for level, g, n, fr_n, fr_rn, fr, res_n, res_rn, res in cursor.fetchall():
+            name = groups[level] if level < len(groups) else TOTAL
             entry = ranked.setdefault(
-                g, {"n": n, "fr_n": fr_n, "res_n": res_n, "fr": {}, "res": {}}
+                (name, g), {"n": n, "fr_n": fr_n, "res_n": res_n, "fr": {}, "res": {}}
             )
             entry["fr"][fr_rn] = fr
             entry["res"][res_rn] = res
-    return {
-        g: Durations(
+    for (name, g), e in ranked.items():
+        found[name][g] = Durations(
             tickets=e["n"],
             answered=e["fr_n"],
             resolved=e["res_n"],
             first=[_interpolate(e["fr"], e["fr_n"], p) for p in FRACTIONS],
             resolution=[_interpolate(e["res"], e["res_n"], p) for p in FRACTIONS],
         )
-        for g, e in ranked.items()
-    }
 
 
 def _interpolate(values: dict[int, Any], n: int, fraction: float) -> timedelta | None:
@@ -430,10 +437,9 @@ DURATION_COLUMNS = [
 def times(scope: ReportScope) -> Result:
     """First response and resolution in business hours: median and 90th percentile, per
     department and per agent (the assignee)."""
-    tickets = scope.opened()
-    per_department = durations(tickets, "department_id")
-    per_agent = durations(tickets.filter(assignee__isnull=False), "assignee_id")
-    total = durations(tickets, None).get(0, Durations())
+    found = durations(scope.opened(), ["department_id", "assignee_id"])
+    per_department, total = found["department_id"], found[TOTAL].get(0, Durations())
+    per_agent = {pk: d for pk, d in found["assignee_id"].items() if pk is not None}
     department_rows = [
         [name, *per_department[pk].row()]
         for pk, name in _departments(scope).items()

@@ -8,6 +8,7 @@ import pytest
 from balcao.accounts.models import Department
 from balcao.customers.models import Plan
 from balcao.reports.selectors import (
+    TOTAL,
     ReportScope,
     backlog,
     channels,
@@ -82,10 +83,13 @@ def test_business_times_median_and_90th_percentile(helpdesk):
 
 def test_durations_of_one_value_and_of_none(helpdesk):
     one = Ticket.objects.filter(pk=helpdesk.tickets["t1"].pk)
-    assert durations(one, None)[0].first == [2 * H, 2 * H]
-    assert durations(Ticket.objects.none(), "department_id") == {}
-    empty = durations(Ticket.objects.filter(pk=helpdesk.tickets["t3"].pk), "department_id")
-    assert list(empty.values())[0].row() == [1, 0, None, None, 0, None, None]
+    assert durations(one, ["department_id"])[TOTAL][0].first == [2 * H, 2 * H]
+    assert durations(Ticket.objects.none(), ["department_id"]) == {"department_id": {}, TOTAL: {}}
+    unanswered = Ticket.objects.filter(pk=helpdesk.tickets["t3"].pk)
+    found = durations(unanswered, ["department_id", "assignee_id"])
+    assert list(found["department_id"].values())[0].row() == [1, 0, None, None, 0, None, None]
+    assert found["assignee_id"][None].tickets == 1  # nobody's: the caller leaves it out
+    assert found[TOTAL][0].row() == [1, 0, None, None, 0, None, None]
 
 
 def test_sla_compliance_per_department_and_plan(helpdesk):

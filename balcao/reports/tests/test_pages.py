@@ -172,7 +172,7 @@ PINNED = {
     # session, user, departments, plans, agents, then the report's own queries; one table each
     "volume": (7, "days"),
     "pendentes": (6, "statuses"),
-    "tempos": (8, "departments"),
+    "tempos": (6, "departments"),
     "sla": (6, "departments"),
     "reaberturas": (6, "departments"),
     "canais": (6, "channels"),
