@@ -119,8 +119,11 @@ def do_erase_person(
         user.account_events.all().delete()  # addresses it connected from
     for ticket in Ticket.objects.filter(pk__in=touched):
         index_ticket(ticket)  # the search documents hold what was erased too
-    # The requests and the record of accesses stay, without the address.
-    counts["requests"] = DataRequest.objects.filter(email=person.email).update(email=address)
+    # The requests (their kind, dates and answer) and the record of accesses stay, without
+    # the address or what the person wrote in the request.
+    counts["requests"] = DataRequest.objects.filter(email=person.email).update(
+        email=address, details=""
+    )
     AccessRecord.objects.filter(subject_email=person.email).update(subject_email=address)
     erasure = Erasure.objects.create(actor=actor, counts=counts)
     if request is not None:

@@ -83,6 +83,14 @@ class DataRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def answered_by_export(self) -> bool:
+        """An open request that the person's export answers (access, portability)."""
+        return self.status == self.Status.OPEN and self.kind in (
+            self.Kind.ACCESS,
+            self.Kind.PORTABILITY,
+        )
+
 
 class AccessRecord(models.Model):
     """That a staff member opened a person's data: who, whose, what, when and from where.

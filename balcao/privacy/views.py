@@ -133,19 +133,15 @@ def request_page(request, pk: int):
 @staff_required
 def request_export(request, pk: int):
     """The person's ZIP, the same as the client area's, for a request received by other
-    means; recorded as an access, and the request closed with it as reference."""
+    means; recorded as an access. An open access or portability request is closed with it as
+    reference; any other (a copy again, a look before a correction) is only recorded."""
     data_request = _request(pk)
-    if data_request.status == DataRequest.Status.OPEN:
-        actions.do_record_export(
-            data_request.email,
-            actor=request.user,
-            client_address=client_address(request),
-            request=data_request,
-        )
-    else:  # a copy again, for a request already answered: still an access
-        actions.do_record_export(
-            data_request.email, actor=request.user, client_address=client_address(request)
-        )
+    actions.do_record_export(
+        data_request.email,
+        actor=request.user,
+        client_address=client_address(request),
+        request=data_request if data_request.answered_by_export else None,
+    )
     return _archive(data_request.email, f"dados-pedido-{data_request.pk}.zip")
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.utils import timezone
 
 from balcao.accounts.actions import record_account_event
 from balcao.accounts.models import AccountEvent, Department
@@ -16,8 +17,8 @@ from balcao.connectors.whatsapp.models import BusinessNumber
 from balcao.connectors.whatsapp.tests.conftest import notification, text_message
 from balcao.customers.actions import do_authorize_contact
 from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket
-from balcao.privacy.actions import do_erase_person
-from balcao.privacy.models import Erasure
+from balcao.privacy.actions import do_erase_person, do_open_data_request, do_record_access
+from balcao.privacy.models import AccessRecord, DataRequest, Erasure
 from balcao.privacy.selectors import personal_data
 from balcao.satisfaction.actions import do_rate_ticket
 from balcao.tickets.actions import NewAttachment, do_add_message, do_close_ticket
@@ -112,8 +113,18 @@ def _traces(needles: list[str]) -> list[str]:
 def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     _user, ticket, other, _primary = zuleica
     needles = [EMAIL, NAME, NUMBER, "123.456.789-00"]
+    staff = StaffFactory()
+    data_request = do_open_data_request(
+        actor=staff,
+        kind=DataRequest.Kind.ERASURE,
+        email=EMAIL,
+        channel=DataRequest.Channel.PHONE,
+        received_at=timezone.now(),
+        details=f"{NAME} ligou pedindo a eliminação.",
+    )
+    do_record_access(actor=staff, email=EMAIL, what=AccessRecord.What.TICKET, ticket_number=1)
     assert _traces(needles)  # the scan sees them before
-    erasure = do_erase_person(EMAIL)
+    erasure = do_erase_person(EMAIL, actor=staff, request=data_request)
     assert _traces(needles) == []
     assert not AccountEvent.objects.filter(client_address=ADDRESS).exists()
     assert not any(FILE in path.read_bytes() for path in media.rglob("*") if path.is_file())
@@ -129,6 +140,9 @@ def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     assert ticket.satisfaction.score == 2  # the statistics stay, the words go
     assert erasure.counts["satisfaction_comments"] == 1
     assert do_erase_person(EMAIL) is None and Erasure.objects.count() == 1
+    data_request.refresh_from_db()
+    assert data_request.erasure == erasure and data_request.kind == "erasure"
+    assert AccessRecord.objects.get().ticket_number == 1  # the look stays, not whose
 
 
 def test_the_command_asks_before_erasing(zuleica, monkeypatch, capsys):

@@ -265,3 +265,26 @@ def test_a_contact_asks_for_erasure_in_the_client_area_and_staff_see_it(client, 
     client.force_login(agent)
     listed = client.get(reverse("lgpd:requests"))
     assert [r.pk for r in listed.context["page"].object_list] == [created.pk]
+
+
+def test_an_export_does_not_close_a_request_it_does_not_answer(client, person, agent):
+    correction = request_for(agent, kind=DataRequest.Kind.CORRECTION)
+    client.force_login(agent)
+    assert client.post(reverse("lgpd:export", args=[correction.pk])).status_code == 200
+    correction.refresh_from_db()
+    assert correction.status == "open" and correction.export is None
+    assert AccessRecord.objects.filter(what="export", subject_email=EMAIL).count() == 1
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_the_request_page_takes_a_constant_number_of_queries(
+    client, person, administrator, n, django_assert_num_queries
+):
+    for i in range(n):
+        open_ticket(person, body=f"Mensagem {i}")
+    data_request = request_for(administrator)
+    client.force_login(administrator)
+    # session, user, request, the access record (insert), the person (user, contact, numbers),
+    # counts of tickets, messages, files and e-mails, the accesses to their data
+    with django_assert_num_queries(12):
+        client.get(reverse("lgpd:request", args=[data_request.pk]))

@@ -169,3 +169,25 @@ def test_the_worker_enqueues_the_retention_daily_once_whoever_looks(settings, pr
     assert PeriodicRun.objects.get(name=name).next_at < tomorrow
     assert name in enqueue_due(tomorrow)
     assert DBTaskResult.objects.filter(task_path=name).count() == 2
+
+
+@pytest.mark.django_db
+def test_rq_s_worker_enqueues_the_retention_in_its_maintenance_round(tasks):
+    import os
+
+    import redis
+    from rq import Queue
+
+    from balcao.core.worker import DatabaseRetryingRQWorker
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4"
+    try:
+        connection = redis.Redis.from_url(url)
+        connection.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis for an RQ worker")
+    queue = Queue("lgpd-maintenance-test", connection=connection)
+    worker = DatabaseRetryingRQWorker([queue], connection=connection)
+    worker.run_maintenance_tasks()
+    assert [r.task.module_path for r in tasks.results] == [apply_retention_task.module_path]
+    assert PeriodicRun.objects.filter(name=apply_retention_task.module_path).exists()
