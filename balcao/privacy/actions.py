@@ -9,6 +9,7 @@ who opened whose data, and the retention policy's purge.
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -259,7 +260,7 @@ def do_apply_retention(
                 pk__in=[pk for pk, _ in rows], purged_at=None
             ).update(raw="", purged_at=now)
             gone = _unkept({name for _, name in rows})
-            transaction.on_commit(lambda gone=gone: forget_raw(gone))
+            transaction.on_commit(partial(forget_raw, gone))
     while files := list(expired_attachments(policy, now)[:batch]):
         with transaction.atomic():
             counts["attachments"] += len(files)
