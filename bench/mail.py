@@ -93,6 +93,7 @@ def main() -> None:
         return
     from django.core.management import call_command
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from balcao.connectors.email.actions import RawMail, do_receive_mail
     from balcao.connectors.email.parsing import parse_message
@@ -109,7 +110,8 @@ def main() -> None:
     departments = ["suporte", "financeiro", "atendimento", "manutencao"]
     tickets: list[tuple[int, str, str]] = []
     raws: list[bytes] = []
-    funnel = 0.0
+    funnel = cpu = 0.0
+    queries = 0
     for _ in range(args.messages):
         if tickets and rng.random() < 0.3:
             number, sender, subject = rng.choice(tickets)
@@ -123,9 +125,12 @@ def main() -> None:
             subject = rng.choice(SUBJECTS)
             to = f"{rng.choice(departments)}@balcao.localhost"
             raw = message(rng, sender, to, subject, False)
-        began = time.perf_counter()
-        result = do_receive_mail(RawMail(raw))
+        began, began_cpu = time.perf_counter(), time.process_time()
+        with CaptureQueriesContext(connection) as captured:
+            result = do_receive_mail(RawMail(raw))
         funnel += time.perf_counter() - began
+        cpu += time.process_time() - began_cpu
+        queries += len(captured)
         if result.action == "created":
             tickets.append((result.ticket, sender, subject))
         raws.append(raw)
@@ -138,6 +143,9 @@ def main() -> None:
     size = sum(len(r) for r in raws) / len(raws) / 1024
     print(f"database: {connection.vendor}; {len(raws)} messages, mean {size:.1f} KiB")
     print(f"funnel (store, parse, thread, ticket): {len(raws) / funnel:8.1f} messages/s")
+    print(
+        f"  per message: {cpu / len(raws) * 1000:.1f} ms of CPU, {queries / len(raws):.1f} queries"
+    )
     print(f"parse only (stdlib email + quotes):    {len(raws) / parse:8.1f} messages/s")
     corpus_times()
 

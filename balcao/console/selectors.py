@@ -75,7 +75,25 @@ class Queues:
     unlinked_active: int
 
 
-def queue_counts(viewer: User) -> Queues:
+QUEUES_SECONDS = 30
+
+
+def queue_counts(viewer: User, version: str) -> Queues:
+    """The home's queues, kept in the shared cache under the viewer's list token
+    (``tickets_version``): counting reads every ticket's index entry (60 ms at 100,000 on
+    PostgreSQL), and an unchanged token means no ticket the viewer sees changed, so the
+    counts per status are exact; the SLA counts also move with time alone and are at most
+    QUEUES_SECONDS old (the home's poll swaps only when the token moves, as before)."""
+    key = f"console:queues:{viewer.pk}:{version}"
+    cached = cache.get(key)
+    if isinstance(cached, Queues):
+        return cached
+    queues = _queue_counts(viewer)
+    cache.set(key, queues, QUEUES_SECONDS)
+    return queues
+
+
+def _queue_counts(viewer: User) -> Queues:
     """Each visible department with its counts per status, and the unlinked tickets still
     waiting: the counts come from the (department, status) index alone, the unlinked from
     the company index, the SLA counts from the live clocks."""

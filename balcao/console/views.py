@@ -102,7 +102,7 @@ def home(request):
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
     context = {
-        "queues": selectors.queue_counts(request.user),
+        "queues": selectors.queue_counts(request.user, version),
         "mine": selectors.my_open_tickets(request.user),
         "version": version,
     }
