@@ -22,6 +22,8 @@ def cell(value: Any, kind: str) -> str:
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if kind == "count":
         return formats.number_format(value)
+    if kind == "decimal":
+        return "—" if value is None else formats.number_format(value, decimal_pos=2)
     return str(value)
 
 
@@ -36,7 +38,7 @@ def csv_cell(value: Any, kind: str) -> str | int | float:
     if kind == "date":
         assert isinstance(value, date)
         return value.isoformat()
-    if kind in ("count", "percent"):
+    if kind in ("count", "percent", "decimal"):
         return value
     return str(value)
 

@@ -14,6 +14,8 @@ The period is 2026-04-30 (Thursday) to 2026-05-06 (Wednesday); "now" is Wednesda
                            were due Wed 10:00, so a breach by now
     T4 atendimento unlinked, by e-mail, Tue 05-05 22:30 Brasília (Wednesday in UTC): open
     T5 suporte  TEAM  Ana  opened Tue 05-05 09:00, answered 14:00: 5 h, over its 4 h target
+
+The customer rated T1 5 and T2 2 ("Como foi o atendimento?"), both handled by Ana.
 """
 
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ import pytest
 
 from balcao.accounts.models import User
 from balcao.factories import StaffFactory, make_company, open_ticket, receive
+from balcao.satisfaction.actions import do_rate_ticket
 from balcao.tickets import actions
 from balcao.tickets.inbound import Sender
 from balcao.tickets.models import Ticket
@@ -74,6 +77,8 @@ def helpdesk(profile, time_machine) -> Helpdesk:
     t3 = open_ticket(owner, "financeiro", subject="Nota fiscal")
     at(2026, 5, 4, 11)
     actions.do_close_ticket(t1, actor=ana)
+    at(2026, 5, 4, 12)
+    do_rate_ticket(t1, actor=customer, score=5)
     at(2026, 5, 5, 9)
     actions.do_add_message(t2, actor=customer, body="Voltou a falhar.")
     t5 = open_ticket(customer, subject="Frete")
@@ -82,6 +87,8 @@ def helpdesk(profile, time_machine) -> Helpdesk:
     actions.do_add_message(t2, actor=ana, body="Agora vai.")
     at(2026, 5, 5, 11)
     actions.do_close_ticket(t2, actor=ana)
+    at(2026, 5, 5, 12)
+    do_rate_ticket(t2, actor=customer, score=2, comment="Demorou.")
     at(2026, 5, 5, 14)
     actions.do_add_message(t5, actor=ana, body="Pronto.")
     at(2026, 5, 5, 22, 30)

@@ -17,6 +17,7 @@ from balcao.reports.selectors import (
     plans,
     reopens,
     report_choices,
+    satisfaction,
     sla,
     times,
     volume,
@@ -153,3 +154,14 @@ def test_merged_duplicates_are_not_counted(helpdesk):
     do_merge_ticket(duplicate, actor=helpdesk.ana, into=t5)
     after = total(volume(scope(helpdesk.admin)), "departments")
     assert before == [6, 2] and after == [5, 2]
+
+
+def test_satisfaction_per_department_and_agent(helpdesk):
+    result = satisfaction(scope(helpdesk.admin))
+    # closed, ratings, answer rate, average, CSAT (4 or 5), low scores (1 or 2)
+    assert rows(result, "departments")["Suporte"] == [2, 2, 100.0, 3.5, 50.0, 1]
+    assert rows(result, "departments")["Financeiro"] == [0, 0, None, None, None, 0]
+    assert rows(result, "agents") == {"Ana Suporte": [2, 3.5, 50.0, 1]}
+    assert total(result, "departments") == [2, 2, 100.0, 3.5, 50.0, 1]
+    bruno = satisfaction(scope(helpdesk.bruno))
+    assert rows(bruno, "agents") == {} and list(rows(bruno, "departments")) == ["Financeiro"]

@@ -147,6 +147,8 @@ def _same(value: str, cell: str, kind: str) -> bool:
         return abs(float(value) - (int(hours) + int(minutes) / 60)) < 0.01
     if kind == "percent":
         return cell == f"{float(value):.1f} %".replace(".", ",")
+    if kind == "decimal":
+        return cell == f"{float(value):.2f}".replace(".", ",")
     return value == cell
 
 
@@ -175,6 +177,7 @@ PINNED = {
     "tempos": (6, "departments"),
     "sla": (6, "departments"),
     "reaberturas": (6, "departments"),
+    "satisfacao": (6, "departments"),
     "canais": (6, "channels"),
     "planos": (6, "plans"),
     "empresas": (7, "companies"),
