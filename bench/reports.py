@@ -6,7 +6,8 @@
 generate.py makes 100,000 tickets over two years; this script first gives them what reports
 read and the generator leaves out (once; run again, it only measures): channels of origin,
 closing times, stopped SLA clocks with their business times and breaches for the closed
-tickets, first responses for the answered ones, and reopenings. Then, as bench/pages.py does,
+tickets, first responses for the answered ones, reopenings, and satisfaction ratings for a
+third of the closed tickets. Then, as bench/pages.py does,
 it starts `balcao serve`, signs in as the demo administrator (every department) and the
 Suporte agent, and requests each report for the last 30 days and for the last year.
 """
@@ -122,6 +123,32 @@ def enrich() -> int:
     return len(clocks)
 
 
+def rate() -> int:
+    """Satisfaction ratings for a third of the closed linked tickets (once)."""
+    from balcao.satisfaction.models import Rating
+    from balcao.tickets.models import Status, Ticket
+
+    if Rating.objects.exists():
+        return 0
+    rng = random.Random(5)
+    closed = Ticket.objects.filter(status=Status.CLOSED, company__isnull=False).values_list(
+        "id", "department_id", "assignee_id", "closed_at"
+    )
+    ratings = [
+        Rating(
+            ticket_id=pk,
+            department_id=department,
+            agent_id=agent,
+            score=rng.choices([1, 2, 3, 4, 5], [5, 5, 10, 30, 50])[0],
+            answered_at=closed_at,
+        )
+        for pk, department, agent, closed_at in closed.iterator(chunk_size=5000)
+        if rng.random() < 1 / 3
+    ]
+    Rating.objects.bulk_create(ratings, batch_size=2000)
+    return len(ratings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
@@ -140,7 +167,10 @@ def main() -> None:
 
     started = time.perf_counter()
     added = enrich()
-    if added:
+    rated = rate()
+    if rated:
+        print(f"rated {rated} closed tickets")
+    if added or rated:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(
