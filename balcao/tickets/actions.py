@@ -146,15 +146,16 @@ def touch_departments(*department_ids: int) -> None:
     pending: set[int] = getattr(_touched, "ids", set())
     _touched.ids = pending
     pending.update(department_ids)
-    transaction.on_commit(_bump_touched)
+    # robust: the change is committed; a failed bump is logged, never reported as its failure
+    transaction.on_commit(_bump_touched, robust=True)
 
 
 def _bump_touched() -> None:
     pending: set[int] = getattr(_touched, "ids", set())
     if pending:
         ids = sorted(pending)
-        pending.clear()
         Department.objects.filter(pk__in=ids).update(tickets_version=F("tickets_version") + 1)
+        pending.difference_update(ids)  # only once done: a failed bump is retried by the next
 
 
 def _locked(ticket: Ticket) -> Ticket:
