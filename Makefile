@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test faults lint messages bench clean
+.PHONY: run test faults lint messages bench cluster clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP)
 # The fault suite alone, its lost/doubled figures printed (outages need DATABASE_URL=postgres).
 faults: $(STAMP)
 	LOG_LEVEL=WARNING $(BIN)/pytest tests/faults -s -rs $(PYTEST_ARGS)
+
+# The production topology on loopback (2 web, 2 workers, HAProxy, PostgreSQL, Redis) in the
+# foreground; prove it from another terminal with `.venv/bin/python bench/cluster.py`. See deploy/.
+cluster: $(STAMP)
+	BALCAO=$(BIN)/balcao deploy/cluster.sh
 
 # Style, the import direction (import-linter contracts) and types (mypy + django-stubs); all
 # configured in pyproject.toml. CI runs it before the tests.
