@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -266,15 +267,20 @@ def load(url: str, seconds: float, threads: int, make_request) -> list[tuple[flo
     return results
 
 
+def post_ticket(http: httpx.Client, token: str, subject: str) -> httpx.Response:
+    """One ticket, its subject doubling as the Idempotency-Key (a retry replays, never doubles)."""
+    return http.post(
+        "/api/v1/tickets",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": subject},
+        json={"department": "suporte", "subject": subject, "body": "Carga."},
+    )
+
+
 def creator(token: str, run: str):
     def create(http: httpx.Client, n: int, i: int):
         subject = f"{run}-{n}-{i}"
         try:
-            answer = http.post(
-                "/api/v1/tickets",
-                headers={"Authorization": f"Bearer {token}"},
-                json={"department": "suporte", "subject": subject, "body": "Carga."},
-            )
+            answer = post_ticket(http, token, subject)
         except httpx.TransportError as error:
             return (subject, None, type(error).__name__)
         number = answer.json().get("number") if answer.status_code == 201 else None
@@ -296,6 +302,7 @@ def prove_kill(token: str) -> None:
     results = load(f"http://{PROXY}", 10, 8, creator(token, run))
     acknowledged = {subject: number for _, (subject, number, code) in results if number}
     refused = [code for _, (_subject, number, code) in results if not number]
+    unanswered = [subject for _, (subject, number, _code) in results if not number]
     stored = dict(
         Ticket.objects.filter(subject__startswith=f"{run}-").values_list("subject", "number")
     )
@@ -310,6 +317,18 @@ def prove_kill(token: str) -> None:
     wait_up(WEB1)
     wait_in_rotation("web1")
     print("  web1 restarted by the cluster and back in the proxy's rotation")
+    # The client's side of the bargain: what was not acknowledged is sent again, same key.
+    with httpx.Client(base_url=f"http://{PROXY}", timeout=30) as http:
+        retried = [post_ticket(http, token, subject).status_code for subject in unanswered]
+    per_subject = Counter(
+        Ticket.objects.filter(subject__startswith=f"{run}-").values_list("subject", flat=True)
+    )
+    sent = set(acknowledged) | set(unanswered)
+    check(
+        all(code == 201 for code in retried) and all(per_subject[s] == 1 for s in sent),
+        f"{len(unanswered)} unacknowledged sent again with their Idempotency-Key: {retried};"
+        f" every request now one ticket ({len(per_subject)} tickets for {len(sent)} requests)",
+    )
 
 
 def measure(label: str, url: str, make_request, seconds: float = 10, threads: int = 8) -> None:
