@@ -81,7 +81,7 @@ start web1 $BALCAO serve --host 127.0.0.1 --port $((PORT + 1))
 start web2 $BALCAO serve --host 127.0.0.1 --port $((PORT + 2))
 start worker1 $BALCAO worker
 start worker2 $BALCAO worker
-start proxy haproxy -W -db -f deploy/haproxy.cfg
+start proxy haproxy -db -f deploy/haproxy.cfg
 echo "cluster: http://$BALCAO_PROXY_BIND/ (web1 $BALCAO_WEB1, web2 $BALCAO_WEB2, redis $REDIS_URL)"
 echo "cluster: pids in $RUN; Ctrl-C stops all"
 wait
