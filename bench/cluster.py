@@ -370,6 +370,9 @@ def prove_throughput(token: str, rounds: int = 2) -> None:
         return http.get("/console/", headers={"Cookie": cookie}).status_code
 
     run = f"rate-{uuid.uuid4().hex[:6]}"
+    # Warm-up on both processes (web1 was just restarted: imports, templates, its pool).
+    load(f"http://{PROXY}", 5, 8, page)
+    load(f"http://{PROXY}", 5, 8, creator(token, run))
     for _ in range(rounds):
         for servers in (1, 2):
             if servers == 1:
