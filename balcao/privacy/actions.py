@@ -100,6 +100,16 @@ def do_erase_person(
         if event.data.get("comment"):
             event.data = {**event.data, "comment": erased}
             event.save(update_fields=["data"])
+    # meetings: the rows stay (statistics), the topic they wrote goes — also from the
+    # meeting's ticket subject and its booking in the history, which repeat it
+    meetings = person.meetings()
+    Ticket.objects.filter(meeting__in=meetings).update(subject=erased)
+    for event in Event.objects.filter(
+        kind=EventKind.MEETING_BOOKED, ticket__meeting__in=meetings
+    ).exclude(data__topic=erased):
+        event.data = {**event.data, "topic": erased}
+        event.save(update_fields=["data"])
+    counts["meetings"] = meetings.update(topic=erased)
     counts["tickets"] = person.tickets().update(requester_email=address, requester_name="")
     stored = set(person.mails().values_list("raw", flat=True))
     counts["raw_emails"] = person.mails().update(raw="", from_email=address, subject="", defects=[])

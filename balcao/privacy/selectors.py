@@ -25,6 +25,7 @@ from balcao.connectors.email.models import InboundMail
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity, WhatsAppMessage
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
+from balcao.meetings.models import Meeting
 from balcao.privacy.models import AccessRecord, DataRequest
 from balcao.satisfaction.models import Rating
 from balcao.tickets.models import Attachment, Message, Receipt, Status, Ticket
@@ -87,6 +88,12 @@ class Person:
         if self.user is not None:
             match |= Q(answered_by=self.user)
         return Rating.objects.filter(match)
+
+    def meetings(self) -> QuerySet[Meeting]:
+        """The meetings they booked."""
+        if self.user is None:
+            return Meeting.objects.none()
+        return Meeting.objects.filter(contact=self.user)
 
     def mails(self) -> QuerySet[InboundMail]:
         return InboundMail.objects.filter(from_email__iexact=self.email)
@@ -205,6 +212,18 @@ def personal_data(email: str) -> dict[str, Any]:
                 "changed": r.changed_at.isoformat() if r.changed_at else None,
             }
             for r in person.ratings().select_related("ticket").order_by("answered_at", "id")
+        ],
+        "meetings": [
+            {
+                "ticket": m.ticket.number,
+                "kind": m.kind,
+                "topic": m.topic,
+                "start": m.start.isoformat(),
+                "end": m.end.isoformat(),
+                "status": m.status,
+                "host": m.host.user.name,  # a name, never a staff address
+            }
+            for m in person.meetings().select_related("ticket", "host__user").order_by("start")
         ],
         "emails_received": [
             {"received": m.received_at.isoformat(), "subject": m.subject}
