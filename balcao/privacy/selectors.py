@@ -196,6 +196,8 @@ def personal_data(email: str) -> dict[str, Any]:
                 "name": a.name,
                 "content_type": a.content_type,
                 "size": a.size,
+                # deleted by the retention policy: not in the archive's anexos/ any more
+                "purged": a.purged_at is not None,
             }
             for a in attachments
         ],
