@@ -202,6 +202,19 @@ def list_slots(
     return host_slots(active_hosts(kind), first, last, not_before=now)
 
 
+def reschedule_slots(
+    viewer: Viewer, meeting: Meeting, first: date, last: date, *, now: datetime | None = None
+) -> list[Slot]:
+    """The free slots of ``meeting``'s host the contact who booked it may move it to, cut to
+    today … the plan's horizon (the meeting's own time counts as free)."""
+    contact = booking_contact(viewer, meeting.kind)
+    now = now or timezone.now()
+    today = local_today(now)
+    first, last = max(first, today), min(last, horizon(contact.company.plan, today))
+    slots = host_slots([meeting.host], first, last, not_before=now, ignore=meeting)
+    return [s for s in slots if s.start != meeting.start]
+
+
 def visible_meetings(viewer: Viewer) -> QuerySet[Meeting]:
     """A contact sees its company's meetings (as its tickets); staff the meetings they host;
     administrators every one."""

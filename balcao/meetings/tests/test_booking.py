@@ -7,7 +7,7 @@ import pytest
 
 from balcao.core.errors import ActionRefused
 from balcao.events.models import EventKind
-from balcao.factories import make_company
+from balcao.factories import StaffFactory, make_authorized, make_company
 from balcao.meetings.actions import (
     do_block_time,
     do_book_meeting,
@@ -139,7 +139,7 @@ def test_the_host_reschedules_marks_and_blocks(monday, consultant, team, time_ma
     meeting = book(contact, sp(2026, 3, 3, 9))
     host = consultant.user
     with pytest.raises(ActionRefused):
-        do_reschedule_meeting(meeting, actor=contact, start=sp(2026, 3, 3, 14))
+        do_reschedule_meeting(meeting, actor=StaffFactory(), start=sp(2026, 3, 3, 14))
     moved = do_reschedule_meeting(meeting, actor=host, start=sp(2026, 3, 3, 14))
     assert (moved.start, moved.sequence) == (sp(2026, 3, 3, 14), 1)
     assert sorted(Claim.objects.values_list("at", flat=True))[0] == sp(2026, 3, 3, 14)
@@ -159,3 +159,46 @@ def test_the_host_reschedules_marks_and_blocks(monday, consultant, team, time_ma
     marked = do_mark_meeting(moved, actor=host, status=MeetingStatus.NO_SHOW)
     assert marked.status == MeetingStatus.NO_SHOW
     assert moved.ticket.events.filter(kind=EventKind.MEETING_MARKED).exists()
+
+
+def test_the_contact_who_booked_reschedules_with_the_booking_s_checks(
+    monday, consultant, team, enterprise, tasks, django_capture_on_commit_callbacks
+):
+    company, contact = team  # TEAM: 2 a month, 30 days ahead
+    meeting = book(contact, sp(2026, 3, 3, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = do_reschedule_meeting(meeting, actor=contact, start=sp(2026, 3, 3, 14))
+    assert (moved.start, moved.end, moved.sequence) == (
+        sp(2026, 3, 3, 14),
+        sp(2026, 3, 3, 14, 30),
+        1,
+    )
+    invitations = [list(r.args) for r in tasks.results if r.task.name == "send_invitation_task"]
+    assert invitations[-1] == [meeting.pk, 1]  # the update, with a higher SEQUENCE
+    assert moved.ticket.events.filter(kind=EventKind.MEETING_RESCHEDULED, actor=contact).exists()
+    for start, code in [
+        (sp(2026, 4, 7, 9), "invalid"),  # past the plan's horizon
+        (sp(2026, 3, 3, 9, 5), "invalid"),  # off the grid
+    ]:
+        with pytest.raises(ActionRefused) as refused:
+            do_reschedule_meeting(moved, actor=contact, start=start)
+        assert refused.value.code == code
+    book(enterprise[1], sp(2026, 3, 3, 9, 40))
+    with pytest.raises(ActionRefused) as refused:
+        do_reschedule_meeting(moved, actor=contact, start=sp(2026, 3, 3, 9, 40))
+    assert refused.value.code == "taken"
+    book(contact, sp(2026, 4, 1, 9))
+    book(contact, sp(2026, 4, 1, 9, 40))  # April is full
+    with pytest.raises(ActionRefused) as refused:
+        do_reschedule_meeting(moved, actor=contact, start=sp(2026, 4, 1, 10, 20))
+    assert refused.value.code == "quota"
+    # Another contact of the company, or of another, cannot move it.
+    for stranger in (make_authorized(company, contact), enterprise[1]):
+        with pytest.raises(ActionRefused) as refused:
+            do_reschedule_meeting(moved, actor=stranger, start=sp(2026, 3, 3, 15))
+        assert refused.value.code == "not_found"
+    moved.refresh_from_db()
+    assert (moved.start, moved.sequence) == (sp(2026, 3, 3, 14), 1)
+    assert sorted(Claim.objects.filter(meeting=moved).values_list("at", flat=True))[0] == sp(
+        2026, 3, 3, 14
+    )
