@@ -28,8 +28,8 @@ from balcao.meetings.models import Block, Claim, Host, Meeting, MeetingStatus, R
 from balcao.meetings.selectors import (
     BRASILIA,
     Slot,
-    active_hosts,
     availability,
+    bookable_hosts,
     booking_contact,
     horizon,
     host_slots,
@@ -102,7 +102,7 @@ def do_book_meeting(*, actor: User, kind: str, start: datetime, topic: str) -> M
     now = timezone.now()
     company = Company.objects.select_for_update().get(pk=contact.company_id)
     _check_plan_limits(company, start, now)
-    hosts = active_hosts(kind)
+    hosts = bookable_hosts(company, kind)
     day = start.astimezone(BRASILIA).date()
     offered = [s for s in host_slots(hosts, day, day, not_before=now) if s.start == start]
     if not offered:

@@ -81,8 +81,12 @@ def book(request, kind: str):
     days = []
     if not refusal:
         today = local_today()
-        slots = list_slots(request.user, kind, today, today + timedelta(days=DAYS_SHOWN))
-        days = _by_day(slots)
+        try:
+            slots = list_slots(request.user, kind, today, today + timedelta(days=DAYS_SHOWN))
+        except ActionRefused as refused:  # its hosts are in a department the plan cannot use
+            refusal, status = refused.message, 403
+        else:
+            days = _by_day(slots)
     return render(
         request,
         "portal/meeting_book.html",

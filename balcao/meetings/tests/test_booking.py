@@ -1,11 +1,14 @@
 """Booking as a contact does it: within the plan, its quota and horizon; the meeting is a ticket
 whose history keeps the booking and every change; the host reschedules, blocks time, marks."""
 
+import json
 from datetime import date
 
 import pytest
 
+from balcao.accounts.models import Department, User
 from balcao.core.errors import ActionRefused
+from balcao.customers.models import Plan
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_authorized, make_company
 from balcao.meetings.actions import (
@@ -15,7 +18,7 @@ from balcao.meetings.actions import (
     do_mark_meeting,
     do_reschedule_meeting,
 )
-from balcao.meetings.models import Claim, Kind, MeetingStatus
+from balcao.meetings.models import Claim, Kind, Meeting, MeetingStatus
 from balcao.meetings.selectors import list_slots
 from balcao.meetings.tests.conftest import make_host, sp
 from balcao.tickets.models import Origin, Status
@@ -202,3 +205,50 @@ def test_the_contact_who_booked_reschedules_with_the_booking_s_checks(
     assert sorted(Claim.objects.filter(meeting=moved).values_list("at", flat=True))[0] == sp(
         2026, 3, 3, 14
     )
+
+
+def test_a_host_in_a_department_the_plan_cannot_use_is_refused_with_why(
+    client, monday, consultant, team, enterprise
+):
+    _company, contact = team
+    Department.objects.filter(slug="sucesso").update(min_plan=Plan.objects.get(slug="enterprise"))
+    with pytest.raises(ActionRefused, match="Enterprise") as refused:
+        book(contact, sp(2026, 3, 3, 9))
+    assert refused.value.code == "forbidden" and not Meeting.objects.exists()
+    with pytest.raises(ActionRefused, match="Enterprise"):
+        list_slots(contact, Kind.CONSULTANT, TUESDAY, TUESDAY)
+    client.force_login(contact)
+    page = client.get("/cliente/reunioes/agendar/consultant/")
+    assert page.status_code == 403 and "Enterprise" in page.text
+    # A host of the kind in a department the plan may use still takes the booking.
+    open_host = make_host()
+    open_host.department = Department.objects.get(slug="suporte")
+    open_host.save()
+    open_host.user.departments.add(open_host.department)
+    assert {s.host for s in list_slots(contact, Kind.CONSULTANT, TUESDAY, TUESDAY)} == {open_host}
+    assert book(contact, sp(2026, 3, 3, 9)).host == open_host
+    assert book(enterprise[1], sp(2026, 3, 3, 9)).host == consultant  # Enterprise may
+
+
+def test_the_admin_warns_when_a_host_goes_into_a_gated_department(client, consultant):
+    Department.objects.filter(slug="sucesso").update(min_plan=Plan.objects.get(slug="enterprise"))
+    client.force_login(User.objects.create_superuser("admin@balcao.localhost", "x", name="Admin"))
+    page = client.post(
+        f"/admin/meetings/host/{consultant.pk}/change/",
+        {
+            "user": consultant.user.pk,
+            "kind": consultant.kind,
+            "department": consultant.department.pk,
+            "weekly": json.dumps(consultant.weekly),
+            "length_minutes": 30,
+            "buffer_minutes": 10,
+            "place": consultant.place,
+            "is_active": "on",
+            "blocks-TOTAL_FORMS": 0,
+            "blocks-INITIAL_FORMS": 0,
+        },
+        follow=True,
+    )
+    assert page.status_code == 200
+    warnings = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
+    assert warnings and "Enterprise" in warnings[0] and "Sucesso" in warnings[0]
