@@ -147,3 +147,22 @@ def test_the_booking_page_and_the_agenda_have_pinned_query_counts(
             contact.get("/cliente/reunioes/agendar/consultant/")
         with django_assert_num_queries(8):
             host.get("/console/agenda/?dia=2026-03-03&vista=semana")
+
+
+def test_the_reschedule_page_has_a_pinned_query_count(
+    monday, consultant, team, enterprise, django_assert_num_queries
+):
+    contact = signed_in(team[1])
+    meeting = do_book_meeting(
+        actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, 9), topic="T"
+    )
+    url = f"/cliente/reunioes/{meeting.pk}/remarcar/"
+    contact.get(url)
+    for hour in (9, 14):  # constant: however many meetings the host has
+        do_book_meeting(
+            actor=enterprise[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 4, hour), topic="T"
+        )
+        # session, user, contact, the meeting with its host, the contact again (the plan's
+        # horizon), the host's claims, blocks, the default calendar
+        with django_assert_num_queries(8):
+            contact.get(url)
