@@ -8,7 +8,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from balcao.api.schemas import ErrorOut
-from balcao.meetings.actions import do_book_meeting, do_cancel_meeting
+from balcao.meetings.actions import do_book_meeting, do_cancel_meeting, do_reschedule_meeting
 from balcao.meetings.ics import BRASILIA, invitation
 from balcao.meetings.models import Meeting
 from balcao.meetings.selectors import get_meeting, list_slots, visible_meetings
@@ -32,6 +32,10 @@ class BookIn(Schema):
     kind: str
     start: datetime
     topic: str = Field(max_length=200)
+
+
+class RescheduleIn(Schema):
+    start: datetime
 
 
 class BookedOut(Schema):
@@ -103,6 +107,19 @@ def meetings(request):
 )
 def cancel(request, meeting_id: int):
     meeting = do_cancel_meeting(get_meeting(request.auth, meeting_id), actor=request.auth)
+    return _out(request, get_meeting(request.auth, meeting.pk))
+
+
+@router.post(
+    "/{meeting_id}/reschedule",
+    response={200: MeetingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def reschedule(request, meeting_id: int, payload: RescheduleIn):
+    """Move the meeting to another free time of its host (the contact who booked it, within
+    the plan's horizon and quota): 409 when that time was just taken; the update goes out."""
+    meeting = do_reschedule_meeting(
+        get_meeting(request.auth, meeting_id), actor=request.auth, start=payload.start
+    )
     return _out(request, get_meeting(request.auth, meeting.pk))
 
 

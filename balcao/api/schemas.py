@@ -38,6 +38,7 @@ class AttachmentOut(Schema):
     name: str
     content_type: str
     size: int
+    purged: bool  # its file was deleted by the retention policy; the row stays
 
 
 class MessageOut(Schema):

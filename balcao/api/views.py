@@ -153,7 +153,13 @@ def _message(m, author_name: str, staff: bool) -> dict:
         "author_name": author_name,
         "delivery": m.delivery,
         "attachments": [
-            {"id": a.id, "name": a.name, "content_type": a.content_type, "size": a.size}
+            {
+                "id": a.id,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "purged": a.purged_at is not None,
+            }
             for a in m.attachments.all()
         ],
     }

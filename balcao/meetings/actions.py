@@ -28,14 +28,15 @@ from balcao.meetings.models import Block, Claim, Host, Meeting, MeetingStatus, R
 from balcao.meetings.selectors import (
     BRASILIA,
     Slot,
-    active_hosts,
     availability,
+    bookable_hosts,
     booking_contact,
     horizon,
     host_slots,
     in_grid,
     local_today,
     meetings_in_month,
+    month_bounds,
 )
 from balcao.meetings.slots import claimed
 from balcao.tickets.actions import create_ticket, do_assign_ticket, do_close_ticket
@@ -100,21 +101,8 @@ def do_book_meeting(*, actor: User, kind: str, start: datetime, topic: str) -> M
         raise ActionRefused(_("Please say what you would like to talk about."), code="invalid")
     now = timezone.now()
     company = Company.objects.select_for_update().get(pk=contact.company_id)
-    plan = company.plan
-    if start.astimezone(BRASILIA).date() > horizon(plan, local_today(now)):
-        raise ActionRefused(
-            _("Meetings can be booked up to %(days)d days ahead.")
-            % {"days": plan.meeting_horizon_days},
-            code="invalid",
-        )
-    quota = plan.meetings_per_month
-    if quota is not None and meetings_in_month(company, start) >= quota:
-        raise ActionRefused(
-            _("Your plan includes %(count)d meetings a month, all booked for that month.")
-            % {"count": quota},
-            code="quota",
-        )
-    hosts = active_hosts(kind)
+    _check_plan_limits(company, start, now)
+    hosts = bookable_hosts(company, kind)
     day = start.astimezone(BRASILIA).date()
     offered = [s for s in host_slots(hosts, day, day, not_before=now) if s.start == start]
     if not offered:
@@ -215,21 +203,60 @@ def do_cancel_meeting(meeting: Meeting, *, actor: User) -> Meeting:
     return meeting
 
 
+def _check_plan_limits(
+    company: Company, start: datetime, now: datetime, *, moving: Meeting | None = None
+) -> None:
+    """The plan's horizon and monthly quota for a meeting at ``start`` (``moving``: the
+    meeting being moved, which does not count against its own new month)."""
+    plan = company.plan
+    if start.astimezone(BRASILIA).date() > horizon(plan, local_today(now)):
+        raise ActionRefused(
+            _("Meetings can be booked up to %(days)d days ahead.")
+            % {"days": plan.meeting_horizon_days},
+            code="invalid",
+        )
+    quota = plan.meetings_per_month
+    if quota is None:
+        return
+    taken = meetings_in_month(company, start)
+    if moving is not None and month_bounds(moving.start) == month_bounds(start):
+        taken -= 1
+    if taken >= quota:
+        raise ActionRefused(
+            _("Your plan includes %(count)d meetings a month, all booked for that month.")
+            % {"count": quota},
+            code="quota",
+        )
+
+
 @transaction.atomic
 def do_reschedule_meeting(meeting: Meeting, *, actor: User, start: datetime) -> Meeting:
-    """The host (or an administrator) moves a booked meeting to another free slot of theirs;
-    the update keeps the UID with a higher SEQUENCE, and the reminders follow the new time."""
+    """Move a booked meeting to another free slot of its host: by the host or an
+    administrator, or by the contact who booked it — within their plan's horizon and monthly
+    quota, as when booking. The update keeps the UID with a higher SEQUENCE, and the
+    reminders follow the new time."""
     meeting = _locked(meeting)
-    _require_host_or_admin(actor, meeting)
+    now = timezone.now()
+    if actor.is_agent:
+        _require_host_or_admin(actor, meeting)
+    else:
+        contact = booking_contact(actor, meeting.kind)
+        if meeting.contact_id != actor.pk or contact.company_id != meeting.company_id:
+            raise ActionRefused(_("Meeting not found."), code="not_found")
     _require_booked(meeting)
     start = _aware(start)
     if start == meeting.start:
         raise ActionRefused(_("The meeting is already at that time."), code="unchanged")
+    if not actor.is_agent:
+        company = Company.objects.select_for_update().get(pk=meeting.company_id)
+        _check_plan_limits(company, start, now, moving=meeting)
     day = start.astimezone(BRASILIA).date()
-    free = host_slots([meeting.host], day, day, not_before=timezone.now(), ignore=meeting)
+    free = host_slots([meeting.host], day, day, not_before=now, ignore=meeting)
     slot = next((s for s in free if s.start == start), None)
     if slot is None:
-        raise ActionRefused(_("That time is not free in the host's agenda."), code="taken")
+        if start > now and in_grid([meeting.host], start):
+            raise _taken()
+        raise ActionRefused(_("No meeting starts at that time."), code="invalid")
     old = meeting.start
     meeting.claims.all().delete()
     meeting.start, meeting.end = slot.start, slot.end

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from balcao.meetings.models import Block, Host, Meeting
 
@@ -16,6 +17,30 @@ class HostAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     list_select_related = ["user", "department"]
     inlines = [BlockInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        department = obj.department
+        if department.min_plan is None and department.required_addon is None:
+            return
+        limit = (
+            _("plans from %(plan)s up") % {"plan": department.min_plan.localized("name")}
+            if department.min_plan is not None
+            else _("companies with the %(addon)s add-on")
+            % {"addon": department.required_addon.localized("name")}
+        )
+        messages.warning(
+            request,
+            _(
+                "%(department)s only takes tickets of %(limit)s: contacts of other plans cannot "
+                "book meetings with %(host)s."
+            )
+            % {
+                "department": department.localized("name"),
+                "limit": limit,
+                "host": obj.user.display_name,
+            },
+        )
 
 
 @admin.register(Meeting)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.models import User, Viewer
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.customers.models import Company, Contact, Plan
-from balcao.customers.selectors import get_contact
+from balcao.customers.selectors import department_refusal, get_contact
 from balcao.meetings.models import (
     KIND_CHANNEL,
     Block,
@@ -185,9 +185,20 @@ def in_grid(hosts: list[Host], start: datetime) -> bool:
 def active_hosts(kind: str) -> list[Host]:
     return list(
         Host.objects.filter(kind=kind, is_active=True, user__is_active=True).select_related(
-            "user", "calendar", "department"
+            "user", "calendar", "department__min_plan", "department__required_addon"
         )
     )
+
+
+def bookable_hosts(company: Company, kind: str) -> list[Host]:
+    """The active hosts of ``kind`` whose department ``company``'s plan may use (an
+    administrator may have put a host in a gated department); refused (``forbidden``) with
+    the department's reason when there are hosts but none of them is."""
+    hosts = active_hosts(kind)
+    bookable = [h for h in hosts if not department_refusal(company, h.department)]
+    if hosts and not bookable:
+        raise ActionRefused(department_refusal(company, hosts[0].department), code="forbidden")
+    return bookable
 
 
 def list_slots(
@@ -199,7 +210,20 @@ def list_slots(
     now = now or timezone.now()
     today = local_today(now)
     first, last = max(first, today), min(last, horizon(contact.company.plan, today))
-    return host_slots(active_hosts(kind), first, last, not_before=now)
+    return host_slots(bookable_hosts(contact.company, kind), first, last, not_before=now)
+
+
+def reschedule_slots(
+    viewer: Viewer, meeting: Meeting, first: date, last: date, *, now: datetime | None = None
+) -> list[Slot]:
+    """The free slots of ``meeting``'s host the contact who booked it may move it to, cut to
+    today … the plan's horizon (the meeting's own time counts as free)."""
+    contact = booking_contact(viewer, meeting.kind)
+    now = now or timezone.now()
+    today = local_today(now)
+    first, last = max(first, today), min(last, horizon(contact.company.plan, today))
+    slots = host_slots([meeting.host], first, last, not_before=now, ignore=meeting)
+    return [s for s in slots if s.start != meeting.start]
 
 
 def visible_meetings(viewer: Viewer) -> QuerySet[Meeting]:

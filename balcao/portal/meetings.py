@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from balcao.accounts.access import contact_required
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.meetings.actions import do_book_meeting, do_cancel_meeting
+from balcao.meetings.actions import do_book_meeting, do_cancel_meeting, do_reschedule_meeting
 from balcao.meetings.ics import BRASILIA, invitation
 from balcao.meetings.models import Kind
 from balcao.meetings.selectors import (
@@ -23,6 +23,7 @@ from balcao.meetings.selectors import (
     kind_refusal,
     list_slots,
     local_today,
+    reschedule_slots,
     upcoming,
     visible_meetings,
 )
@@ -80,13 +81,12 @@ def book(request, kind: str):
     days = []
     if not refusal:
         today = local_today()
-        slots = list_slots(request.user, kind, today, today + timedelta(days=DAYS_SHOWN))
-        # One choice per time: whoever of the hosts is free takes it.
-        unique = {s.start: s for s in slots}.values()
-        days = [
-            (day, list(group))
-            for day, group in groupby(unique, key=lambda s: s.start.astimezone(BRASILIA).date())
-        ]
+        try:
+            slots = list_slots(request.user, kind, today, today + timedelta(days=DAYS_SHOWN))
+        except ActionRefused as refused:  # its hosts are in a department the plan cannot use
+            refusal, status = refused.message, 403
+        else:
+            days = _by_day(slots)
     return render(
         request,
         "portal/meeting_book.html",
@@ -99,6 +99,52 @@ def book(request, kind: str):
             "other_zone": _other_zone(),
             "brasilia": BRASILIA,
         },
+        status=status,
+    )
+
+
+def _by_day(slots):
+    # One choice per time: whoever of the hosts is free takes it.
+    unique = {s.start: s for s in slots}.values()
+    return [
+        (day, list(group))
+        for day, group in groupby(unique, key=lambda s: s.start.astimezone(BRASILIA).date())
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def reschedule(request, pk: int):
+    """The contact who booked a meeting moves it to another free time of its host."""
+    meeting = _meeting(request, pk)
+    if meeting.contact_id != request.user.pk:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        try:
+            start = datetime.fromisoformat(request.POST.get("start", ""))
+            do_reschedule_meeting(meeting, actor=request.user, start=start)
+        except ValueError:
+            messages.error(request, _("Choose a time for the meeting."))
+            status = 400
+        except ActionRefused as refused:
+            messages.error(request, refused.message)
+            status = 409 if refused.code == "taken" else 400
+        else:
+            messages.success(
+                request, _("Meeting rescheduled. The updated invitation is on its way.")
+            )
+            return redirect("portal:meetings")
+    today = local_today()
+    try:
+        slots = reschedule_slots(request.user, meeting, today, today + timedelta(days=DAYS_SHOWN))
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+        slots = []
+    return render(
+        request,
+        "portal/meeting_reschedule.html",
+        {"meeting": meeting, "days": _by_day(slots), "other_zone": _other_zone()},
         status=status,
     )
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("reunioes/", meetings.meetings, name="meetings"),
     path("reunioes/agendar/<str:kind>/", meetings.book, name="book_meeting"),
     path("reunioes/<int:pk>/cancelar/", meetings.cancel, name="cancel_meeting"),
+    path("reunioes/<int:pk>/remarcar/", meetings.reschedule, name="reschedule_meeting"),
     path("reunioes/<int:pk>/convite.ics", meetings.ics, name="meeting_ics"),
     path("ajuda/", views.help_page, name="help"),
     path("conta/", views.account, name="account"),

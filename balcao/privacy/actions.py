@@ -30,6 +30,7 @@ from balcao.privacy.selectors import (
     due_date,
     expired_attachments,
     expired_raw_emails,
+    expired_webhooks,
     find_person,
 )
 from balcao.search.actions import index_ticket
@@ -99,6 +100,16 @@ def do_erase_person(
         if event.data.get("comment"):
             event.data = {**event.data, "comment": erased}
             event.save(update_fields=["data"])
+    # meetings: the rows stay (statistics), the topic they wrote goes — also from the
+    # meeting's ticket subject and its booking in the history, which repeat it
+    meetings = person.meetings()
+    Ticket.objects.filter(meeting__in=meetings).update(subject=erased)
+    for event in Event.objects.filter(
+        kind=EventKind.MEETING_BOOKED, ticket__meeting__in=meetings
+    ).exclude(data__topic=erased):
+        event.data = {**event.data, "topic": erased}
+        event.save(update_fields=["data"])
+    counts["meetings"] = meetings.update(topic=erased)
     counts["tickets"] = person.tickets().update(requester_email=address, requester_name="")
     stored = set(person.mails().values_list("raw", flat=True))
     counts["raw_emails"] = person.mails().update(raw="", from_email=address, subject="", defects=[])
@@ -249,11 +260,12 @@ def do_apply_retention(
     policy: RetentionPolicy, *, actor: User | None = None, batch: int = 500
 ) -> RetentionRun | None:
     """Purge what ``policy`` no longer keeps: the raw bytes of old closed tickets' e-mails and
-    their attachments' files. Tickets, messages and attachments' rows (names, sizes) stay, so
+    WhatsApp deliveries (by the raw e-mail years: both are raw messages), and their
+    attachments' files. Tickets, messages and attachments' rows (names, sizes) stay, so
     the history and the statistics are whole; each is marked purged. In batches, each its own
     transaction; recorded when anything was purged. Running it again purges nothing more."""
     now = timezone.now()
-    counts = {"raw_emails": 0, "attachments": 0, "files": 0}
+    counts = {"raw_emails": 0, "whatsapp_webhooks": 0, "attachments": 0, "files": 0}
     while rows := list(expired_raw_emails(policy, now).values_list("id", "raw")[:batch]):
         with transaction.atomic():
             counts["raw_emails"] += InboundMail.objects.filter(
@@ -261,6 +273,11 @@ def do_apply_retention(
             ).update(raw="", purged_at=now)
             gone = _unkept({name for _, name in rows})
             transaction.on_commit(partial(forget_raw, gone))
+    while ids := list(expired_webhooks(policy, now).values_list("id", flat=True)[:batch]):
+        with transaction.atomic():
+            counts["whatsapp_webhooks"] += Webhook.objects.filter(
+                pk__in=ids, purged_at=None
+            ).update(raw=b"", purged_at=now)
     while files := list(expired_attachments(policy, now)[:batch]):
         with transaction.atomic():
             counts["attachments"] += len(files)

@@ -17,13 +17,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.connectors.email.models import InboundMail
-from balcao.connectors.whatsapp.models import WhatsAppIdentity, WhatsAppMessage
+from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity, WhatsAppMessage
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
+from balcao.meetings.models import Meeting
 from balcao.privacy.models import AccessRecord, DataRequest
 from balcao.satisfaction.models import Rating
 from balcao.tickets.models import Attachment, Message, Receipt, Status, Ticket
@@ -86,6 +88,12 @@ class Person:
         if self.user is not None:
             match |= Q(answered_by=self.user)
         return Rating.objects.filter(match)
+
+    def meetings(self) -> QuerySet[Meeting]:
+        """The meetings they booked."""
+        if self.user is None:
+            return Meeting.objects.none()
+        return Meeting.objects.filter(contact=self.user)
 
     def mails(self) -> QuerySet[InboundMail]:
         return InboundMail.objects.filter(from_email__iexact=self.email)
@@ -188,6 +196,8 @@ def personal_data(email: str) -> dict[str, Any]:
                 "name": a.name,
                 "content_type": a.content_type,
                 "size": a.size,
+                # deleted by the retention policy: not in the archive's anexos/ any more
+                "purged": a.purged_at is not None,
             }
             for a in attachments
         ],
@@ -204,6 +214,18 @@ def personal_data(email: str) -> dict[str, Any]:
                 "changed": r.changed_at.isoformat() if r.changed_at else None,
             }
             for r in person.ratings().select_related("ticket").order_by("answered_at", "id")
+        ],
+        "meetings": [
+            {
+                "ticket": m.ticket.number,
+                "kind": m.kind,
+                "topic": m.topic,
+                "start": m.start.isoformat(),
+                "end": m.end.isoformat(),
+                "status": m.status,
+                "host": m.host.user.name,  # a name, never a staff address
+            }
+            for m in person.meetings().select_related("ticket", "host__user").order_by("start")
         ],
         "emails_received": [
             {"received": m.received_at.isoformat(), "subject": m.subject}
@@ -381,6 +403,22 @@ def expired_raw_emails(policy: RetentionPolicy, now: datetime) -> QuerySet[Inbou
     return InboundMail.objects.filter(ticket__in=tickets.values("id"), purged_at=None)
 
 
+def expired_webhooks(policy: RetentionPolicy, now: datetime) -> QuerySet[Webhook]:
+    """WhatsApp deliveries as they arrived (the raw payloads) whose messages all belong to
+    tickets closed longer ago than the policy keeps raw messages, not yet purged: the same
+    rule as raw e-mails. A delivery that also carries a message of another ticket stays."""
+    if policy.raw_email_years is None:
+        return Webhook.objects.none()
+    tickets = _expired_tickets(policy.raw_email_years, now).values("id")
+    candidates = WhatsAppMessage.objects.filter(ticket__in=tickets).values("webhook_id")
+    others = (
+        WhatsAppMessage.objects.filter(webhook_id__in=candidates)
+        .exclude(ticket__in=tickets)
+        .values("webhook_id")
+    )
+    return Webhook.objects.filter(pk__in=candidates, purged_at=None).exclude(pk__in=others)
+
+
 def expired_attachments(policy: RetentionPolicy, now: datetime) -> QuerySet[Attachment]:
     """Attachments of tickets closed longer ago than the policy keeps them, not yet purged."""
     if policy.attachment_years is None:
@@ -396,6 +434,8 @@ def retention_report(policy: RetentionPolicy, now: datetime) -> dict[str, Any]:
     names = set(mails.values_list("raw", flat=True))
     mail_bytes = sum(default_storage.size(name) for name in names if default_storage.exists(name))
     file_stats = files.aggregate(count=Count("id"), bytes=Sum("size"))
+    webhooks = expired_webhooks(policy, now)
+    webhook_stats = webhooks.aggregate(count=Count("id"), bytes=Sum(Length("raw")))
     return {
         "policy": {
             "raw_email_years": policy.raw_email_years,
@@ -406,6 +446,17 @@ def retention_report(policy: RetentionPolicy, now: datetime) -> dict[str, Any]:
             "count": mails.count(),
             "bytes": mail_bytes,
             "tickets": sorted(set(mails.values_list("ticket__number", flat=True))),
+        },
+        "whatsapp_webhooks": {
+            "count": webhook_stats["count"],
+            "bytes": webhook_stats["bytes"] or 0,
+            "tickets": sorted(
+                set(
+                    WhatsAppMessage.objects.filter(
+                        webhook__in=webhooks.values("id"), ticket__isnull=False
+                    ).values_list("ticket__number", flat=True)
+                )
+            ),
         },
         "attachments": {
             "count": file_stats["count"],

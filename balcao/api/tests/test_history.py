@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from balcao.accounts.selectors import get_department
 from balcao.api.tests.test_api import api_client
@@ -17,6 +18,7 @@ from balcao.factories import PASSWORD, StaffFactory, make_company, open_ticket
 from balcao.sla.actions import do_fire_alert
 from balcao.sla.models import SlaAlert, Target
 from balcao.tickets import actions
+from balcao.tickets.models import Attachment
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,23 @@ def test_ticket_detail_takes_a_constant_number_of_queries(mega, agent, replies, 
         # authors), attachments, events (with actors), departments (to name transfers), the
         # copied contacts, tags
         assert len(queries) == 9, [q["sql"] for q in queries]
+
+
+def test_files_purged_by_the_retention_policy_are_marked_purged(mega, agent, media):
+    customer = mega[1]
+    ticket = open_ticket(
+        customer,
+        "suporte",
+        attachments=[
+            actions.NewAttachment("velho.txt", "text/plain", b"velho"),
+            actions.NewAttachment("novo.txt", "text/plain", b"novo"),
+        ],
+    )
+    Attachment.objects.filter(name="velho.txt").update(purged_at=timezone.now())
+    for viewer in (customer, agent):
+        data = api_client(viewer).get(f"/api/v1/tickets/{ticket.number}").json()
+        [message] = data["messages"]
+        assert {a["name"]: a["purged"] for a in message["attachments"]} == {
+            "velho.txt": True,
+            "novo.txt": False,
+        }

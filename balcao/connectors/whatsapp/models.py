@@ -67,6 +67,8 @@ class Webhook(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
     error = models.TextField(blank=True)
+    # When the retention policy emptied ``raw`` (its messages' tickets closed long ago).
+    purged_at = models.DateTimeField(_("purged"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -1,13 +1,16 @@
 """Booking as a contact does it: within the plan, its quota and horizon; the meeting is a ticket
 whose history keeps the booking and every change; the host reschedules, blocks time, marks."""
 
+import json
 from datetime import date
 
 import pytest
 
+from balcao.accounts.models import Department, User
 from balcao.core.errors import ActionRefused
+from balcao.customers.models import Plan
 from balcao.events.models import EventKind
-from balcao.factories import make_company
+from balcao.factories import StaffFactory, make_authorized, make_company
 from balcao.meetings.actions import (
     do_block_time,
     do_book_meeting,
@@ -15,7 +18,7 @@ from balcao.meetings.actions import (
     do_mark_meeting,
     do_reschedule_meeting,
 )
-from balcao.meetings.models import Claim, Kind, MeetingStatus
+from balcao.meetings.models import Claim, Kind, Meeting, MeetingStatus
 from balcao.meetings.selectors import list_slots
 from balcao.meetings.tests.conftest import make_host, sp
 from balcao.tickets.models import Origin, Status
@@ -139,7 +142,7 @@ def test_the_host_reschedules_marks_and_blocks(monday, consultant, team, time_ma
     meeting = book(contact, sp(2026, 3, 3, 9))
     host = consultant.user
     with pytest.raises(ActionRefused):
-        do_reschedule_meeting(meeting, actor=contact, start=sp(2026, 3, 3, 14))
+        do_reschedule_meeting(meeting, actor=StaffFactory(), start=sp(2026, 3, 3, 14))
     moved = do_reschedule_meeting(meeting, actor=host, start=sp(2026, 3, 3, 14))
     assert (moved.start, moved.sequence) == (sp(2026, 3, 3, 14), 1)
     assert sorted(Claim.objects.values_list("at", flat=True))[0] == sp(2026, 3, 3, 14)
@@ -159,3 +162,93 @@ def test_the_host_reschedules_marks_and_blocks(monday, consultant, team, time_ma
     marked = do_mark_meeting(moved, actor=host, status=MeetingStatus.NO_SHOW)
     assert marked.status == MeetingStatus.NO_SHOW
     assert moved.ticket.events.filter(kind=EventKind.MEETING_MARKED).exists()
+
+
+def test_the_contact_who_booked_reschedules_with_the_booking_s_checks(
+    monday, consultant, team, enterprise, tasks, django_capture_on_commit_callbacks
+):
+    company, contact = team  # TEAM: 2 a month, 30 days ahead
+    meeting = book(contact, sp(2026, 3, 3, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = do_reschedule_meeting(meeting, actor=contact, start=sp(2026, 3, 3, 14))
+    assert (moved.start, moved.end, moved.sequence) == (
+        sp(2026, 3, 3, 14),
+        sp(2026, 3, 3, 14, 30),
+        1,
+    )
+    invitations = [list(r.args) for r in tasks.results if r.task.name == "send_invitation_task"]
+    assert invitations[-1] == [meeting.pk, 1]  # the update, with a higher SEQUENCE
+    assert moved.ticket.events.filter(kind=EventKind.MEETING_RESCHEDULED, actor=contact).exists()
+    for start, code in [
+        (sp(2026, 4, 7, 9), "invalid"),  # past the plan's horizon
+        (sp(2026, 3, 3, 9, 5), "invalid"),  # off the grid
+    ]:
+        with pytest.raises(ActionRefused) as refused:
+            do_reschedule_meeting(moved, actor=contact, start=start)
+        assert refused.value.code == code
+    book(enterprise[1], sp(2026, 3, 3, 9, 40))
+    with pytest.raises(ActionRefused) as refused:
+        do_reschedule_meeting(moved, actor=contact, start=sp(2026, 3, 3, 9, 40))
+    assert refused.value.code == "taken"
+    book(contact, sp(2026, 4, 1, 9))
+    book(contact, sp(2026, 4, 1, 9, 40))  # April is full
+    with pytest.raises(ActionRefused) as refused:
+        do_reschedule_meeting(moved, actor=contact, start=sp(2026, 4, 1, 10, 20))
+    assert refused.value.code == "quota"
+    # Another contact of the company, or of another, cannot move it.
+    for stranger in (make_authorized(company, contact), enterprise[1]):
+        with pytest.raises(ActionRefused) as refused:
+            do_reschedule_meeting(moved, actor=stranger, start=sp(2026, 3, 3, 15))
+        assert refused.value.code == "not_found"
+    moved.refresh_from_db()
+    assert (moved.start, moved.sequence) == (sp(2026, 3, 3, 14), 1)
+    assert sorted(Claim.objects.filter(meeting=moved).values_list("at", flat=True))[0] == sp(
+        2026, 3, 3, 14
+    )
+
+
+def test_a_host_in_a_department_the_plan_cannot_use_is_refused_with_why(
+    client, monday, consultant, team, enterprise
+):
+    _company, contact = team
+    Department.objects.filter(slug="sucesso").update(min_plan=Plan.objects.get(slug="enterprise"))
+    with pytest.raises(ActionRefused, match="Enterprise") as refused:
+        book(contact, sp(2026, 3, 3, 9))
+    assert refused.value.code == "forbidden" and not Meeting.objects.exists()
+    with pytest.raises(ActionRefused, match="Enterprise"):
+        list_slots(contact, Kind.CONSULTANT, TUESDAY, TUESDAY)
+    client.force_login(contact)
+    page = client.get("/cliente/reunioes/agendar/consultant/")
+    assert page.status_code == 403 and "Enterprise" in page.text
+    # A host of the kind in a department the plan may use still takes the booking.
+    open_host = make_host()
+    open_host.department = Department.objects.get(slug="suporte")
+    open_host.save()
+    open_host.user.departments.add(open_host.department)
+    assert {s.host for s in list_slots(contact, Kind.CONSULTANT, TUESDAY, TUESDAY)} == {open_host}
+    assert book(contact, sp(2026, 3, 3, 9)).host == open_host
+    assert book(enterprise[1], sp(2026, 3, 3, 9)).host == consultant  # Enterprise may
+
+
+def test_the_admin_warns_when_a_host_goes_into_a_gated_department(client, consultant):
+    Department.objects.filter(slug="sucesso").update(min_plan=Plan.objects.get(slug="enterprise"))
+    client.force_login(User.objects.create_superuser("admin@balcao.localhost", "x", name="Admin"))
+    page = client.post(
+        f"/admin/meetings/host/{consultant.pk}/change/",
+        {
+            "user": consultant.user.pk,
+            "kind": consultant.kind,
+            "department": consultant.department.pk,
+            "weekly": json.dumps(consultant.weekly),
+            "length_minutes": 30,
+            "buffer_minutes": 10,
+            "place": consultant.place,
+            "is_active": "on",
+            "blocks-TOTAL_FORMS": 0,
+            "blocks-INITIAL_FORMS": 0,
+        },
+        follow=True,
+    )
+    assert page.status_code == 200
+    warnings = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
+    assert warnings and "Enterprise" in warnings[0] and "Sucesso" in warnings[0]

@@ -153,6 +153,39 @@ def test_the_api_lists_books_refuses_and_cancels(monday, consultant, team, profi
     assert client.post(f"/api/v1/meetings/{body['id']}/cancel").status_code == 409
 
 
+def test_the_api_reschedules_for_the_contact_who_booked(monday, consultant, team, enterprise):
+    client = api_for(team[1])
+    meeting = do_book_meeting(
+        actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, 9), topic="Metas"
+    )
+    do_book_meeting(
+        actor=enterprise[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, 9, 40), topic="Outra"
+    )
+    url = f"/api/v1/meetings/{meeting.pk}/reschedule"
+    moved = client.post(
+        url, {"start": "2026-03-03T14:00:00-03:00"}, content_type="application/json"
+    )
+    assert moved.status_code == 200
+    assert (moved.json()["start"], moved.json()["end"]) == (
+        "2026-03-03T14:00:00-03:00",
+        "2026-03-03T14:30:00-03:00",
+    )
+    assert parsed(meeting)[1]["SEQUENCE"] == 1
+    taken = client.post(
+        url, {"start": "2026-03-03T09:40:00-03:00"}, content_type="application/json"
+    )
+    assert taken.status_code == 409 and taken.json()["detail"]
+    far = client.post(url, {"start": "2026-04-07T09:00:00-03:00"}, content_type="application/json")
+    assert far.status_code == 400
+    other = api_for(enterprise[1])
+    assert (
+        other.post(
+            url, {"start": "2026-03-03T15:00:00-03:00"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+
+
 def test_an_essencial_contact_gets_403_and_bad_input_400(monday, consultant, profile):
     client = api_for(make_company("essencial")[1])
     assert (

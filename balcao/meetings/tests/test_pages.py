@@ -50,6 +50,29 @@ def test_a_team_contact_books_on_the_page(monday, consultant, team):
     assert Meeting.objects.get().status == MeetingStatus.CANCELLED
 
 
+def test_the_contact_who_booked_reschedules_on_the_page(monday, consultant, team, enterprise):
+    client = signed_in(team[1])
+    meeting = do_book_meeting(
+        actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, 9), topic="Metas"
+    )
+    do_book_meeting(
+        actor=enterprise[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, 9, 40), topic="Outra"
+    )
+    url = f"/cliente/reunioes/{meeting.pk}/remarcar/"
+    assert url.encode() in client.get("/cliente/reunioes/").content
+    form = client.get(url)
+    assert form.status_code == 200 and b"Remarcar" in form.content
+    assert b'value="2026-03-03T17:00:00+00:00"' in form.content  # 14:00 in Brasília
+    assert b'value="2026-03-03T12:40:00+00:00"' not in form.content  # taken by the other
+    taken = client.post(url, {"start": "2026-03-03T12:40:00+00:00"})
+    assert taken.status_code == 409 and "acabou de ser reservado" in taken.text
+    moved = client.post(url, {"start": "2026-03-03T17:00:00+00:00"})
+    assert moved.status_code == 302 and moved["Location"] == "/cliente/reunioes/"
+    meeting.refresh_from_db()
+    assert (meeting.start, meeting.sequence) == (sp(2026, 3, 3, 14), 1)
+    assert signed_in(enterprise[1]).get(url).status_code == 404
+
+
 def test_a_plan_without_the_kind_sees_what_opens_it_and_cannot_post(monday, consultant, profile):
     client = signed_in(make_company("essencial")[1])
     page = client.get("/cliente/reunioes/agendar/consultant/")
@@ -124,3 +147,22 @@ def test_the_booking_page_and_the_agenda_have_pinned_query_counts(
             contact.get("/cliente/reunioes/agendar/consultant/")
         with django_assert_num_queries(8):
             host.get("/console/agenda/?dia=2026-03-03&vista=semana")
+
+
+def test_the_reschedule_page_has_a_pinned_query_count(
+    monday, consultant, team, enterprise, django_assert_num_queries
+):
+    contact = signed_in(team[1])
+    meeting = do_book_meeting(
+        actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, 9), topic="T"
+    )
+    url = f"/cliente/reunioes/{meeting.pk}/remarcar/"
+    contact.get(url)
+    for hour in (9, 14):  # constant: however many meetings the host has
+        do_book_meeting(
+            actor=enterprise[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 4, hour), topic="T"
+        )
+        # session, user, contact, the meeting with its host, the contact again (the plan's
+        # horizon), the host's claims, blocks, the default calendar
+        with django_assert_num_queries(8):
+            contact.get(url)

@@ -2,6 +2,7 @@
 their address, name or number left in any table or in the media folder; a second run no-op."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -17,6 +18,10 @@ from balcao.connectors.whatsapp.models import BusinessNumber
 from balcao.connectors.whatsapp.tests.conftest import notification, text_message
 from balcao.customers.actions import do_authorize_contact
 from balcao.factories import StaffFactory, make_authorized, make_company, open_ticket
+from balcao.meetings.actions import do_book_meeting
+from balcao.meetings.models import Host, Kind, Meeting
+from balcao.meetings.selectors import list_slots, local_today
+from balcao.meetings.tests.conftest import make_host
 from balcao.privacy.actions import do_erase_person, do_open_data_request, do_record_access
 from balcao.privacy.models import AccessRecord, DataRequest, Erasure
 from balcao.privacy.selectors import personal_data
@@ -54,6 +59,13 @@ def zuleica(profile, media):
     )
     do_receive_webhook(json.dumps(notification(messages=[text_message(NUMBER, "Oi")])).encode())
     other = open_ticket(primary, body="Assunto do primário.")
+    host = make_host()
+    host.user.name = "Consultora Carla"
+    host.user.save()
+    [slot, *_] = list_slots(user, Kind.CONSULTANT, local_today(), local_today() + timedelta(14))
+    do_book_meeting(
+        actor=user, kind=Kind.CONSULTANT, start=slot.start, topic=f"{NAME} 123.456.789-00"
+    )
     do_close_ticket(ticket, actor=user)
     do_rate_ticket(ticket, actor=user, score=2, comment=f"Sou {NAME}, CPF 123.456.789-00.")
     return user, ticket, other, primary
@@ -65,7 +77,7 @@ def test_export_has_everything_of_the_person_and_nothing_of_others(zuleica):
     assert data["profile"]["name"] == NAME and data["contact"]["company"] == "Mega Store"
     assert data["whatsapp_numbers"] == [NUMBER]
     numbers = [t["number"] for t in data["tickets"]]
-    assert ticket.number in numbers and other.number not in numbers and len(numbers) == 3
+    assert ticket.number in numbers and other.number not in numbers and len(numbers) == 4
     texts = [m["text"] for m in data["messages"]]
     assert "Meu CPF é 123.456.789-00." in texts and "Recebido." not in texts
     assert data["attachments"][0]["name"] == "rg.txt"
@@ -75,6 +87,12 @@ def test_export_has_everything_of_the_person_and_nothing_of_others(zuleica):
     [rating] = data["satisfaction"]
     assert (rating["ticket"], rating["score"]) == (ticket.number, 2) and NAME in rating["comment"]
     assert primary.email not in json.dumps(data) and "Assunto do primário" not in json.dumps(data)
+    [meeting] = data["meetings"]
+    assert meeting["topic"] == f"{NAME} 123.456.789-00" and meeting["host"] == "Consultora Carla"
+    assert meeting["kind"] == "consultant" and meeting["status"] == "booked"
+    assert meeting["start"] < meeting["end"] and meeting["ticket"] in numbers
+    host = Host.objects.get().user
+    assert host.email not in json.dumps(data)  # the host's name, never a staff address
 
 
 def test_the_command_prints_the_same_export(zuleica, capsys):
@@ -136,7 +154,10 @@ def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     assert ticket.company.name == "Mega Store" and ticket.messages.count() == 2
     other.refresh_from_db()
     assert other.messages.get().body_text == "Assunto do primário."
-    assert erasure.counts["tickets"] == 3 and erasure.counts["files"] == 1
+    assert erasure.counts["tickets"] == 4 and erasure.counts["files"] == 1
+    meeting = Meeting.objects.get()  # kept, for the statistics, without what they wrote
+    assert meeting.status == "booked" and meeting.company.name == "Mega Store"
+    assert erasure.counts["meetings"] == 1 and NAME not in meeting.topic
     assert ticket.satisfaction.score == 2  # the statistics stay, the words go
     assert erasure.counts["satisfaction_comments"] == 1
     assert do_erase_person(EMAIL) is None and Erasure.objects.count() == 1

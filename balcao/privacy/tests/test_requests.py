@@ -19,6 +19,7 @@ from balcao.privacy.actions import do_open_data_request
 from balcao.privacy.models import AccessRecord, DataRequest, Erasure
 from balcao.privacy.selectors import personal_data, today
 from balcao.tickets.actions import NewAttachment
+from balcao.tickets.models import Attachment
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +138,18 @@ def test_the_deadline_warning_is_one_query(client, agent, django_assert_num_quer
 def _zip(content: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_file_purged_by_the_retention_policy_is_marked_so_in_the_export(client, person):
+    open_ticket(
+        person, body="Antigo.", attachments=[NewAttachment("velho.txt", "text/plain", b"VELHO")]
+    )
+    Attachment.objects.filter(name="velho.txt").update(purged_at=timezone.now())
+    client.force_login(person)
+    mine = _zip(b"".join(client.get("/cliente/meus-dados/?download=zip").streaming_content))
+    listed = {a["name"]: a["purged"] for a in json.loads(mine["dados.json"])["attachments"]}
+    assert listed == {"rg.txt": False, "velho.txt": True}
+    assert [v for k, v in mine.items() if k.startswith("anexos/")] == [b"RG"]
 
 
 def test_staff_export_for_a_request_is_the_client_area_s_zip_and_closes_it(client, person, agent):

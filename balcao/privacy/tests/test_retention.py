@@ -11,12 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from balcao.accounts.models import Department
 from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.email.models import InboundMail
+from balcao.connectors.whatsapp.actions import do_receive_webhook, do_register_number
+from balcao.connectors.whatsapp.models import BusinessNumber, Webhook, WhatsAppMessage
+from balcao.connectors.whatsapp.tests.conftest import SUPPORT_ID, notification, text_message
 from balcao.core.models import PeriodicRun
 from balcao.core.periodic import enqueue_due
 from balcao.core.worker import ResilientWorker
-from balcao.factories import StaffFactory, make_company
+from balcao.factories import StaffFactory, make_authorized, make_company
 from balcao.privacy.models import RetentionRun
 from balcao.privacy.selectors import retention_policy
 from balcao.privacy.tasks import apply_retention_task
@@ -33,9 +37,7 @@ def _mail(primary, subject, files, closed_years_ago=None):
     raw = make_mail(sender=primary.email, subject=subject, attachments=files)
     ticket = Ticket.objects.get(number=do_receive_mail(RawMail(raw)).ticket)
     if closed_years_ago is not None:
-        do_close_ticket(ticket, actor=StaffFactory())
-        closed = timezone.now() - timedelta(days=365 * closed_years_ago + 2)
-        Ticket.objects.filter(pk=ticket.pk).update(closed_at=closed)
+        _close_ago(ticket, closed_years_ago)
     return ticket
 
 
@@ -73,6 +75,7 @@ def test_the_dry_run_says_what_would_be_purged_and_purges_nothing(tickets, media
     assert report["policy"] == {"raw_email_years": 2, "attachment_years": 2}
     assert report["raw_emails"]["count"] == 1 and report["raw_emails"]["tickets"] == [old.number]
     assert report["raw_emails"]["bytes"] > 0
+    assert report["whatsapp_webhooks"] == {"count": 0, "bytes": 0, "tickets": []}
     assert report["attachments"] == {
         "count": 2,
         "bytes": len(OLD_FILE) + len(SHARED),
@@ -91,7 +94,12 @@ def test_purging_keeps_tickets_and_statistics_and_a_second_run_purges_nothing(
     with django_capture_on_commit_callbacks(execute=True):  # files go once the purge commits
         call_command("lgpd", "retention")
     out = json.loads(capsys.readouterr().out)
-    assert out["purged"] == {"raw_emails": 1, "attachments": 2, "files": 1}
+    assert out["purged"] == {
+        "raw_emails": 1,
+        "whatsapp_webhooks": 0,
+        "attachments": 2,
+        "files": 1,
+    }
     mail = InboundMail.objects.get(ticket=old)
     assert not mail.raw and mail.purged_at is not None and mail.subject == "Antigo"
     assert not (media / original).exists()  # the stored original itself is gone
@@ -191,3 +199,45 @@ def test_rq_s_worker_enqueues_the_retention_in_its_maintenance_round(tasks):
     worker.run_maintenance_tasks()
     assert [r.task.module_path for r in tasks.results] == [apply_retention_task.module_path]
     assert PeriodicRun.objects.filter(name=apply_retention_task.module_path).exists()
+
+
+def _whatsapp_ticket(company, primary, number: str, text: str, closed_years_ago=None):
+    user = make_authorized(company, primary)
+    do_register_number(user.contact, actor=primary, number=number)
+    do_receive_webhook(json.dumps(notification(messages=[text_message(number, text)])).encode())
+    message = WhatsAppMessage.objects.get(wa_id=number)
+    if closed_years_ago is not None:
+        _close_ago(message.ticket, closed_years_ago)
+    return message.ticket, Webhook.objects.get(pk=message.webhook_id)
+
+
+def _close_ago(ticket, years):
+    do_close_ticket(ticket, actor=StaffFactory())
+    closed = timezone.now() - timedelta(days=365 * years + 2)
+    Ticket.objects.filter(pk=ticket.pk).update(closed_at=closed)
+
+
+def test_whatsapp_payloads_of_old_closed_tickets_are_purged_like_raw_emails(tickets, capsys):
+    company, primary = make_company("team")
+    BusinessNumber.objects.create(
+        phone_number_id=SUPPORT_ID,
+        display_number="+55 11 4000-0002",
+        channel="whatsapp_support",
+        department=Department.objects.get(slug="suporte"),
+    )
+    old, old_hook = _whatsapp_ticket(company, primary, "5511900000001", "Antigo", 3)
+    _recent, recent_hook = _whatsapp_ticket(company, primary, "5511900000002", "Recente", 1)
+    _open, open_hook = _whatsapp_ticket(company, primary, "5511900000003", "Aberto")
+    call_command("lgpd", "retention", "--dry-run")
+    report = json.loads(capsys.readouterr().out)["whatsapp_webhooks"]
+    assert report == {"count": 1, "bytes": len(old_hook.raw), "tickets": [old.number]}
+    call_command("lgpd", "retention")
+    assert json.loads(capsys.readouterr().out)["purged"]["whatsapp_webhooks"] == 1
+    old_hook.refresh_from_db()
+    assert bytes(old_hook.raw) == b"" and old_hook.purged_at is not None
+    assert WhatsAppMessage.objects.get(ticket=old).text == "Antigo"  # the history stays
+    for kept in (recent_hook, open_hook):
+        kept.refresh_from_db()
+        assert b"5511900000" in bytes(kept.raw) and kept.purged_at is None
+    call_command("lgpd", "retention")
+    assert json.loads(capsys.readouterr().out)["purged"] == {}
