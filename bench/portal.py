@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -167,10 +168,14 @@ def create(args) -> None:
         server.wait(10)
 
 
+def count(queries: list[str], execute, sql, params, many, context):
+    queries.append(sql)
+    return execute(sql, params, many, context)
+
+
 def profile(args) -> None:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from balcao.accounts.models import User
     from balcao.tickets.models import Ticket
@@ -197,7 +202,8 @@ def profile(args) -> None:
     ]
     for name, request in cases:
         request()  # warm up
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+        with connection.execute_wrapper(partial(count, queries)):
             response = request()
         assert response.status_code in (200, 302), (name, response.status_code)
         profiler = cProfile.Profile()
