@@ -112,7 +112,7 @@ def main() -> None:
     contact = ticket.requester.email
     from balcao.accounts.actions import do_set_password
 
-    do_set_password(ticket.requester, "bench-password")
+    do_set_password(ticket.requester, "bench-password", actor=None)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "balcao.cli", "serve", "--port", str(port)],

@@ -7,4 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.conf import settings
+
         from balcao.core import checks  # noqa: F401  (registers the deploy checks)
+
+        if "django_rq" in settings.INSTALLED_APPS:
+            from balcao.core.rq import share_connections
+
+            share_connections()

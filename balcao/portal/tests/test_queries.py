@@ -51,3 +51,14 @@ def test_pages_take_a_constant_number_of_queries(
     with django_assert_num_queries(TICKET):
         response = client.get(reverse("portal:ticket", args=[ticket.number]))
     assert response.status_code == 200
+
+
+def test_a_ticket_about_an_earlier_one_reads_it_by_its_key(
+    client_for, customer, django_assert_num_queries
+):
+    earlier = open_ticket(customer, "suporte", subject="Primeiro")
+    later = open_ticket(customer, "ouvidoria", subject="Segundo", reference=earlier.number)
+    client = client_for(customer)
+    with django_assert_num_queries(TICKET + 1):  # the earlier ticket, not joined to every read
+        response = client.get(reverse("portal:ticket", args=[later.number]))
+    assert f"#{earlier.number}" in response.content.decode()
