@@ -1,6 +1,7 @@
 """Several tasks enqueued at once. On the database task backend one INSERT carries them all
 (django-tasks enqueues one row per call); any other backend gets them one by one, as
-``Task.enqueue`` would. The rows are what ``DatabaseBackend.enqueue`` writes, and the same
+``Task.enqueue`` would. The rows are what ``DatabaseBackend.enqueue`` writes (with what its
+``pre_save`` handler adds: no ``run_after`` is "now", stored as the far future), and the same
 ``task_enqueued`` signal is sent for each."""
 
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from typing import Any
 from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json, task_enqueued
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 Call = tuple[Task[Any, Any], Sequence[object]]
 
@@ -37,7 +38,7 @@ def enqueue_all(calls: Sequence[Call]) -> None:
                 priority=task.priority,
                 task_path=task.module_path,
                 queue_name=task.queue_name,
-                run_after=task.run_after,
+                run_after=get_date_max() if task.run_after is None else task.run_after,
                 backend_name=backend.alias,
             )
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
+from balcao.core.enqueue import enqueue_all
 from balcao.core.errors import ActionRefused
 from balcao.events.models import Event, EventKind
 from balcao.notifications import tasks
@@ -40,8 +41,8 @@ def tell(event_id: int) -> None:
         return
     _kind, rows, by_email = do_notify(event)
     push_notifications(rows)
-    for user in by_email:
-        tasks.email_notification_task.enqueue(event.pk, user.pk)
+    # one INSERT for everyone told by e-mail (database task backend)
+    enqueue_all([(tasks.email_notification_task, (event.pk, user.pk)) for user in by_email])
 
 
 def _department_staff(department: Department | None) -> QuerySet[User]:
