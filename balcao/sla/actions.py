@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
+from balcao.core.enqueue import Call, enqueue_all
 from balcao.events.actions import (
     sla_breached_event,
     sla_paused_event,
@@ -76,14 +77,22 @@ def _save(sla: TicketSla, *, created: bool = False) -> None:
 
 
 def _schedule(ticket_id: int, pending: Pending) -> None:
+    calls: list[Call] = []
     for target, due, warn in pending:
         if warn and warn < due:
-            tasks.sla_alert_task.using(run_after=warn).enqueue(
-                ticket_id, target, SlaAlert.Stage.WARNING, due.isoformat()
+            calls.append(
+                (
+                    tasks.sla_alert_task.using(run_after=warn),
+                    (ticket_id, target, SlaAlert.Stage.WARNING, due.isoformat()),
+                )
             )
-        tasks.sla_alert_task.using(run_after=due).enqueue(
-            ticket_id, target, SlaAlert.Stage.BREACH, due.isoformat()
+        calls.append(
+            (
+                tasks.sla_alert_task.using(run_after=due),
+                (ticket_id, target, SlaAlert.Stage.BREACH, due.isoformat()),
+            )
         )
+    enqueue_all(calls)  # one INSERT for the ticket's alerts
 
 
 def priority_share(priority: str) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -91,6 +91,16 @@ def check_upload(attachment: NewAttachment) -> None:
 
 
 def _next_number() -> int:
+    # One statement where the counter exists (every ticket after the first): the UPDATE takes
+    # the row lock and says the new value (RETURNING: SQLite 3.35+, PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_counter SET value = value + 1 WHERE name = %s RETURNING value",
+            ["ticket"],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
     counter, _created = Counter.objects.select_for_update().get_or_create(
         name="ticket", defaults={"value": 1000}
     )

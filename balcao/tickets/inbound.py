@@ -145,11 +145,24 @@ def _existing(inbound: InboundMessage, key: str) -> Receipt | None:
     )
 
 
-@transaction.atomic(durable=True)
 def do_receive_inbound(inbound: InboundMessage) -> Filed:
     """File one message: a new ticket, a message joining one, or a duplicate (nothing new).
     Durable: the connector's raw record is committed before, never wrapped with this."""
     key = _key(inbound)
+    try:
+        return _receive(inbound, key)
+    except IntegrityError:
+        # The unique receipt, written last in the filing transaction, says the message was
+        # filed already (by another process at the same time too): everything this run
+        # wrote is rolled back with it, and no savepoint is paid on every message.
+        existing = _existing(inbound, key)
+        if existing is None:
+            raise
+        return Filed(existing, duplicate=True)
+
+
+@transaction.atomic(durable=True)
+def _receive(inbound: InboundMessage, key: str) -> Filed:
     if inbound.conversation:
         _lock_conversation(inbound)
     receipt = Receipt(
@@ -160,17 +173,9 @@ def do_receive_inbound(inbound: InboundMessage) -> Filed:
         sender=inbound.sender.address.lower()[:320],
         created_at=min(inbound.received_at or timezone.now(), timezone.now()),
     )
-    try:
-        with transaction.atomic():
-            receipt.save()
-    except IntegrityError:
-        existing = _existing(inbound, key)
-        if existing is None:
-            raise
-        return Filed(existing, duplicate=True)
     with translation.override(settings.LANGUAGE_CODE):
         _file(inbound, receipt)
-    receipt.save(update_fields=["ticket", "message", "outcome", "answer", "note"])
+    receipt.save()  # whole, once: a duplicate's IntegrityError rolls all of the filing back
     if receipt.answer:
         transaction.on_commit(lambda: tasks.deliver_answer_task.enqueue(receipt.pk))
     return Filed(receipt, duplicate=False)

@@ -2,7 +2,8 @@
 loops and duplicates. Each asserts the outcome, the record kept and what was scheduled."""
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django_tasks_db.models import DBTaskResult
 
 from balcao.connectors.email import actions
 from balcao.connectors.email.models import InboundMail
@@ -376,3 +377,39 @@ def test_a_display_name_that_is_another_address_is_not_believed(loja, mega):
     raw = make_mail(sender=f'"{primary.email}" <{mega[2].email}>', subject="Pedido")
     result = receive(raw)
     assert not result.linked and Ticket.objects.get(number=result.ticket).requester is None
+
+
+# --- cost ---------------------------------------------------------------------------------------
+
+
+def test_one_new_ticket_by_email_costs_a_pinned_number_of_queries(
+    loja, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Everything one message costs in the process that receives it, after-commit work and
+    the task rows of the database backend included (issue 17: at most 12 is the goal)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _company, primary = loja
+    receive(make_mail(sender=primary.email, subject="warm-up: the ticket counter exists"))
+    sqlite = connection.vendor == "sqlite"
+    # Raw stored (INSERT); departments; contact; filing: counter, ticket, opened event, SLA
+    # policy, default calendar, SLA event, clock, message, search document (+ its FTS5 row on
+    # SQLite), receipt; the raw's final state; after commit the departments' version, the
+    # notification (event, staff: nobody here, so no transaction), the answer's task and the
+    # SLA alerts' tasks in one INSERT. Each transaction adds 2 (BEGIN/COMMIT, savepoints
+    # here), 3 in production with the bulk INSERT's own: 27 on SQLite, 26 on PostgreSQL.
+    with (
+        django_assert_num_queries(23 + sqlite),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = receive(make_mail(sender=primary.email))
+    assert result.action == "created" and result.linked
+    ticket = Ticket.objects.get(number=result.ticket)
+    alerts = DBTaskResult.objects.filter(task_path="balcao.sla.tasks.sla_alert_task")
+    # a warning and a breach for the first response and for the resolution, each at its time
+    assert sorted((r.args_kwargs["args"][1:3], r.run_after is not None) for r in alerts) == [
+        ([target, stage], True)
+        for target in ["first_response", "resolution"]
+        for stage in ["breach", "warning"]
+    ]
+    assert {r.args_kwargs["args"][0] for r in alerts} == {ticket.pk}
+    assert DBTaskResult.objects.filter(task_path__endswith="deliver_answer_task").count() == 1

@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -86,11 +86,15 @@ def _address_key(address: str) -> str:
     return f"{local.split('+', 1)[0]}@{domain}"
 
 
-def route_department(parsed: ParsedMail, recipient: str = "") -> Department:
-    """The department whose address the message was sent to (envelope first, then
+def route_department(
+    parsed: ParsedMail, recipient: str, departments: list[Department]
+) -> Department:
+    """The active department whose address the message was sent to (envelope first, then
     Delivered-To, X-Original-To, To, Cc), tolerant of case and plus-addressing."""
     by_address: dict[str, Department] = {}
-    for department in Department.objects.filter(is_active=True):
+    for department in departments:
+        if not department.is_active:
+            continue
         by_address.setdefault(department.email.lower(), department)
         by_address.setdefault(_address_key(department.email), department)
     for address in [recipient, *parsed.delivered_to, *parsed.to, *parsed.cc]:
@@ -124,13 +128,16 @@ def _store_raw(raw: RawMail) -> InboundMail:
     committed; the same bytes to the same address once."""
     spooled = raw.raw if isinstance(raw.raw, Spooled) else spool_bytes(raw.raw)
     name = keep(spooled)
-    with transaction.atomic(durable=True):
-        mail, _created = InboundMail.objects.get_or_create(
-            sha256=spooled.sha256,
-            recipient=raw.recipient.strip().lower()[:320],
-            defaults={"raw": name, "source": raw.source},
-        )
-    return mail
+    recipient = raw.recipient.strip().lower()[:320]
+    # Insert first, look only when the unique (sha256, recipient) says it is there: a new
+    # message (the usual case) costs one INSERT, without get_or_create's read and savepoint.
+    try:
+        with transaction.atomic(durable=True):
+            return InboundMail.objects.create(
+                sha256=spooled.sha256, recipient=recipient, raw=name, source=raw.source
+            )
+    except IntegrityError:
+        return InboundMail.objects.get(sha256=spooled.sha256, recipient=recipient)
 
 
 def do_receive_mail(raw: RawMail) -> ReceiveResult:
@@ -162,7 +169,8 @@ def _process(mail: InboundMail, raw: RawMail) -> ReceiveResult:
     parsed = _parse_stored(mail)
     if raw.envelope_sender == "":
         parsed.auto_generated = True
-    department = route_department(parsed, mail.recipient)
+    departments = list(Department.objects.all())  # routing, and "is it one of us"
+    department = route_department(parsed, mail.recipient, departments)
     mail.msgid = parsed.message_id
     mail.from_email = parsed.from_email[:320]
     mail.subject = parsed.subject
@@ -171,7 +179,7 @@ def _process(mail: InboundMail, raw: RawMail) -> ReceiveResult:
     if _record_bounce(mail, parsed):
         return _finish(mail, parsed, None, "joined")
     with translation.override(settings.LANGUAGE_CODE):
-        inbound = _inbound(mail, parsed, department)
+        inbound = _inbound(mail, parsed, department, departments)
     filed = do_receive_inbound(inbound)
     return _finish(mail, parsed, filed, "")
 
@@ -212,7 +220,9 @@ def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
     return kept
 
 
-def _inbound(mail: InboundMail, parsed: ParsedMail, department: Department) -> InboundMessage:
+def _inbound(
+    mail: InboundMail, parsed: ParsedMail, department: Department, departments: list[Department]
+) -> InboundMessage:
     sender_address = parsed.from_email
     contact = find_contact_by_email(sender_address) if sender_address else None
     token = ticket_token_number(parsed.subject)
@@ -228,10 +238,8 @@ def _inbound(mail: InboundMail, parsed: ParsedMail, department: Department) -> I
     attachments = _attachments(parsed)
     if not text.strip() and not html.strip() and not attachments:
         text = _("(This e-mail had no text.)")
-    ours = (
-        Department.objects.filter(email__iexact=sender_address).exists()
-        if sender_address
-        else False
+    ours = bool(sender_address) and any(
+        d.email.lower() == sender_address.lower() for d in departments
     )
     return InboundMessage(
         channel=Origin.EMAIL,
