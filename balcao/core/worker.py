@@ -161,6 +161,11 @@ class DatabaseRetryingRQWorker(RQWorker):
             enqueue_due()
         except DATABASE_ERRORS as error:  # the next round looks again
             self.log.warning("cannot enqueue the periodic tasks: %s", error)
+        finally:
+            # Each job runs in a child forked from this process: a connection left open here
+            # would be inherited by every child, and once the database dropped it, every job
+            # would fail on it for ever. Children open their own.
+            _close_connections()
 
     def handle_exception(self, job, *exc_info):
         attempts = job.meta.get("database_attempts", 0)
