@@ -150,6 +150,15 @@ def _close_connections() -> None:
         connections.close_all()
 
 
+def _close_idle_connections() -> None:
+    """Close this process's connections, but not one inside a transaction: that is a test's,
+    which wraps everything in one."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            with contextlib.suppress(*DATABASE_ERRORS):
+                connection.close()
+
+
 class DatabaseRetryingRQWorker(RQWorker):
     """RQ's worker (with REDIS_URL): a job that failed because the database was out of reach
     is scheduled again (after 2, 4, … up to 60 s; at most MAX_ATTEMPTS times) instead of
@@ -162,14 +171,14 @@ class DatabaseRetryingRQWorker(RQWorker):
         except DATABASE_ERRORS as error:  # the next round looks again
             self.log.warning("cannot enqueue the periodic tasks: %s", error)
         finally:
-            # Each job runs in a child forked from this process: a connection left open here
-            # would be inherited by every child, and once the database dropped it, every job
-            # would fail on it for ever. Children open their own. (One inside a transaction is
-            # a test's, which wraps everything in one: left to it.)
-            for connection in connections.all(initialized_only=True):
-                if not connection.in_atomic_block:
-                    with contextlib.suppress(*DATABASE_ERRORS):
-                        connection.close()
+            _close_idle_connections()
+
+    def fork_work_horse(self, job, queue):
+        # Each job runs in a child forked from this process: a connection left open here would
+        # be inherited by every child, and once the database dropped it, every job would fail
+        # on it for ever. Children open their own.
+        _close_idle_connections()
+        super().fork_work_horse(job, queue)
 
     def handle_exception(self, job, *exc_info):
         attempts = job.meta.get("database_attempts", 0)
