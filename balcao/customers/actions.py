@@ -120,10 +120,13 @@ def do_resend_invitation(contact: Contact, *, actor: User) -> Contact:
 
 
 @transaction.atomic
-def do_accept_invitation(user: User, password: str, *, client: str = "") -> None:
-    """The invited contact set their password by the invitation's link (checked by the
-    caller with ``invitation_tokens``): the invitation is accepted."""
-    do_set_password(user, password, actor=user, client=client)
+def do_accept_invitation(
+    user: User, password: str, *, client: str = "", reset: bool = False
+) -> None:
+    """The contact set their password by a link e-mailed to them (checked by the caller): the
+    invitation's, or a password reset's (``reset``) — either proves the address, so a pending
+    invitation is accepted."""
+    do_set_password(user, password, actor=user, client=client, reset=reset)
     Contact.objects.filter(user=user, accepted_at=None).update(accepted_at=timezone.now())
 
 

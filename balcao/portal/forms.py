@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from balcao.accounts.actions import do_set_password
 from balcao.accounts.throttle import (
     RESET_PER_CLIENT,
     RESET_PER_EMAIL,
@@ -19,6 +18,7 @@ from balcao.accounts.throttle import (
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused
 from balcao.core.forms import MultipleFileField
+from balcao.customers.actions import do_accept_invitation
 from balcao.tickets.actions import NewAttachment, check_upload
 from balcao.tickets.models import Status
 
@@ -94,10 +94,9 @@ class PortalSetPasswordForm(SetPasswordForm):
         self.request = request
 
     def save(self, commit=True):
-        do_set_password(
+        do_accept_invitation(
             self.user,
             self.cleaned_data["new_password1"],
-            actor=self.user,
             client=client_address(self.request),
             reset=True,
         )

@@ -72,6 +72,21 @@ def test_the_invitation_sets_the_password_then_the_contact_logs_in(invited, mail
     assert "não é mais válido" in again.content.decode()
 
 
+def test_a_password_chosen_by_the_reset_link_accepts_the_invitation(invited, mailoutbox):
+    """ "Esqueceu a senha?" proves the address as the invitation's link does: not left pending."""
+    client, contact = invited
+    Client().post(reverse("portal:password_reset"), {"email": "bia@megastore.com.br"})
+    [mail] = mailoutbox
+    link = re.search(r"http://testserver(/cliente/senha/\S+/)", mail.body).group(1)
+    browser = Client()
+    form_url = browser.get(link).url
+    browser.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    contact.refresh_from_db()
+    assert contact.accepted_at is not None and contact.user.check_password(NEW_PASSWORD)
+    page = client.get(reverse("portal:contacts")).content.decode()
+    assert "Aceito em" in page and "Convite pendente" not in page
+
+
 def test_an_expired_or_tampered_invitation_is_refused(invited, mailoutbox, time_machine):
     _client, contact = invited
     invite_contact_task.call(contact.pk)
