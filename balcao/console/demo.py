@@ -1,4 +1,4 @@
-"""Demo data for `make run`: two companies, their contacts, four staff, tickets in each status."""
+"""Demo data for `make run`: three companies (one on each kind of plan that meets), their contacts, four staff, tickets in each status."""
 
 from django.db import transaction
 
@@ -20,6 +20,7 @@ DEMO_LOGINS = [
     ("cliente@lojaexemplo.com.br", "Loja Exemplo (Essencial) — primary contact"),
     ("compras@megastore.com.br", "Mega Store (TEAM + Pacote Expresso) — primary contact"),
     ("ti@megastore.com.br", "Mega Store — authorized contact"),
+    ("diretoria@grupohorizonte.com.br", "Grupo Horizonte (Enterprise) — primary contact"),
     ("agente.suporte@balcao.localhost", "agent — Suporte"),
     ("agente.atendimento@balcao.localhost", "agent — Atendimento, Financeiro"),
     ("diretoria@balcao.localhost", "director — Ouvidoria"),
@@ -77,9 +78,15 @@ def load_demo() -> bool:
         primary_name="Marcos Melo",
         addons=list(AddOn.objects.filter(slug="pacote-expresso")),
     )
+    horizonte = do_create_company(  # Enterprise: the marketing analyst can be booked
+        name="Grupo Horizonte",
+        plan=Plan.objects.get(slug="enterprise"),
+        primary_email="diretoria@grupohorizonte.com.br",
+        primary_name="Helena Horizonte",
+    )
     compras = User.objects.get(email="compras@megastore.com.br")
     do_authorize_contact(mega, actor=compras, email="ti@megastore.com.br", name="Tiago TI")
-    for user in User.objects.filter(contact__company__in=[loja, mega]):
+    for user in User.objects.filter(contact__company__in=[loja, mega, horizonte]):
         do_set_password(user, PASSWORD, actor=None)
     _demo_tickets(agents)
     _demo_canned_replies(admin)

@@ -543,3 +543,18 @@ def test_the_demo_administrator_signs_in_to_the_admin_site(client, settings):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200 and "Planos" in text(response)
     assert f'href="{reverse("admin:index")}"' in client.get(url("home")).content.decode()
+
+
+def test_every_demo_login_signs_in_and_each_meeting_host_can_be_booked_by_a_demo_company(client):
+    from balcao.console.demo import DEMO_LOGINS, HOSTS, PASSWORD, load_demo
+    from balcao.customers.models import Company
+    from balcao.meetings.selectors import bookable_hosts, kind_refusal
+
+    load_demo()
+    for email, _who in DEMO_LOGINS:
+        assert client.login(username=email, password=PASSWORD), email
+    companies = list(Company.objects.all())
+    for email, kind, _place in HOSTS:
+        allowed = [c for c in companies if not kind_refusal(c, kind)]
+        bookable = {host.user.email for c in allowed for host in bookable_hosts(c, kind)}
+        assert email in bookable, (email, kind)
