@@ -1,9 +1,10 @@
-"""No message takes more than 100 ms to parse and strip, whatever its shape.
+"""No message takes more than 250 ms to parse and strip, whatever its shape.
 
 Measured with ``time.process_time`` (the CPU time of this process only, so the other work on a
 shared, loaded machine does not count against it), best of three runs (a garbage collection or
-a cold cache in one run does not fail the test). The slowest shape below takes about half the
-limit on the 2-core development machine, so the test fails on a quadratic regression (which
+a cold cache in one run does not fail the test). The slowest shape below takes about 50 ms on
+the quiet 2-core development machine, and up to 150 ms of CPU when other processes share its
+cores (caches and frequency are shared too), so the test fails on a quadratic regression (which
 takes seconds here), not on noise."""
 
 import time
@@ -12,7 +13,7 @@ import pytest
 
 from balcao.connectors.email.parsing import parse_message
 
-LIMIT = 0.100
+LIMIT = 0.250
 TEXT = b"From: a@cliente.example\nTo: suporte@balcao.localhost\nSubject: x\n"
 TEXT += b"Content-Type: text/plain; charset=utf-8\n\n"
 HTML = b"From: a@cliente.example\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
@@ -71,7 +72,7 @@ SHAPES = {
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_parse_and_strip_take_under_100_ms(shape):
+def test_parse_and_strip_take_under_250_ms(shape):
     raw = SHAPES[shape]
     spent = []
     for _ in range(3):
