@@ -270,23 +270,37 @@ def backlog(scope: ReportScope) -> Result:
         for value, label in Status.choices
         if value != Status.CLOSED
     ]
+    return _counted(
+        ("statuses", _("Per status"), _("Status"), _("Open tickets per status")),
+        rows,
+        total,
+        notes=[_("Tickets not closed now, whatever the period.")],
+    )
+
+
+def _counted(
+    names: tuple[str, Label, Label, Label],
+    rows: list[list[Any]],
+    total: int,
+    notes: Sequence[Label] = (),
+) -> Result:
+    """One table of [name, tickets, share] rows under ``names`` (key, title, what a row is,
+    the chart's title), with its total and a bar chart of the tickets."""
+    key, title, label, chart_title = names
     return Result(
         tables=[
             Table(
-                "statuses",
-                _("Per status"),
-                [Column(_("Status"), "text"), Column(_("Tickets")), Column(_("Share"), "percent")],
+                key,
+                title,
+                [Column(label, "text"), Column(_("Tickets")), Column(_("Share"), "percent")],
                 rows,
                 total=[_("Total"), total, percent(total, total)],
             )
         ],
         chart=Chart(
-            "bars",
-            _("Open tickets per status"),
-            [r[0] for r in rows],
-            [(_("Tickets"), [r[1] for r in rows])],
+            "bars", chart_title, [r[0] for r in rows], [(_("Tickets"), [r[1] for r in rows])]
         ),
-        notes=[_("Tickets not closed now, whatever the period.")],
+        notes=list(notes),
     )
 
 
@@ -639,23 +653,7 @@ def _shares(label: Label, names: dict[Any, str], counts: dict[Any, int], key: st
     rows: list[list[Any]] = [
         [name, counts[k], percent(counts[k], total)] for k, name in names.items() if counts.get(k)
     ]
-    return Result(
-        tables=[
-            Table(
-                key,
-                _("Tickets opened"),
-                [Column(label, "text"), Column(_("Tickets")), Column(_("Share"), "percent")],
-                rows,
-                total=[_("Total"), total, percent(total, total)],
-            )
-        ],
-        chart=Chart(
-            "bars",
-            _("Tickets opened"),
-            [r[0] for r in rows],
-            [(_("Tickets"), [r[1] for r in rows])],
-        ),
-    )
+    return _counted((key, _("Tickets opened"), label, _("Tickets opened")), rows, total)
 
 
 def channels(scope: ReportScope) -> Result:
