@@ -35,6 +35,7 @@ import logging
 import math
 import os
 import pstats
+import random
 import re
 import statistics
 import subprocess
@@ -308,6 +309,58 @@ def peer_posts(base: str, people: list[tuple[str, int]]) -> list[Callable[[], bo
     return posts
 
 
+def ingest_balcao(raws: list[bytes]) -> dict:
+    """Each message through `do_receive_mail`, as `balcao mail deliver` calls it, in this
+    process (one process, as the issue's ingestion goal has it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from balcao.connectors.email.actions import RawMail, do_receive_mail
+
+    created = queries = 0
+    began, began_cpu = time.perf_counter(), time.process_time()
+    for raw in raws:
+        with CaptureQueriesContext(connection) as captured:
+            created += do_receive_mail(RawMail(raw)).action == "created"
+        queries += len(captured)
+    took, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    return {"rate": len(raws) / took, "cpu": cpu * 1000 / len(raws), "created": created,
+            "queries": queries / len(raws)}  # fmt: skip
+
+
+def ingest_peer(venv: Path, database: str, raws: list[bytes], queue: str) -> dict:
+    """The messages as files of a local mailbox directory of the queue, read by one
+    `get_email` process (the peer's own command; it deletes each file it files). Its start-up,
+    timed on the empty directory first, is taken off."""
+    folder = Path(f"/tmp/peer-mail-{os.getpid()}")
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", database, "-c",
+         "UPDATE helpdesk_queue SET email_box_type = 'local', email_box_interval = 0,"
+         f" email_box_local_dir = '{folder}', allow_email_submission = true,"
+         f" email_address = '{queue}@balcao.localhost', email_box_last_check = NULL"
+         f" WHERE slug = '{queue}'"],
+        check=True,
+    )  # fmt: skip
+    command = [str(venv / "bin" / "python"), "-m", "django", "get_email", "--quiet"]
+    runs = []
+    for batch in ([], raws):
+        for n, raw in enumerate(batch):
+            (folder / f"{n:06d}.eml").write_bytes(raw)
+        before = os.times()
+        began = time.perf_counter()
+        subprocess.run(command, env=peer_env(database), check=True)
+        after = os.times()
+        cpu = after.children_user + after.children_system
+        runs.append(
+            (time.perf_counter() - began, cpu - before.children_user - before.children_system)
+        )
+    left = len(list(folder.iterdir()))
+    took, cpu = runs[1][0] - runs[0][0], runs[1][1] - runs[0][1]
+    return {"rate": len(raws) / took, "cpu": cpu * 1000 / len(raws),
+            "created": len(raws) - left, "startup": runs[0][0]}  # fmt: skip
+
+
 def profile(path: str, email: str, runs: int, top: int) -> None:
     from django.test import Client
 
@@ -343,6 +396,7 @@ def main() -> None:
     parser.add_argument("--page-seconds", type=float, default=40, help="per page and side")
     parser.add_argument("--seconds", type=float, default=20, help="of ticket creation, each")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--mail", type=int, default=0, metavar="N", help="messages to ingest")
     parser.add_argument("--only", default="", help="only the pages whose name has this")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--top", type=int, default=25)
@@ -466,28 +520,10 @@ def main() -> None:
                 f"| ≥{goal}× {'met' if met else '**not met**'} | {ours['n']}/{theirs['n']} |",
                 flush=True,
             )
-        if args.seconds <= 0:
-            return
-        ours = hammer(balcao_posts(base, people), args.seconds, balcao.pid)
-        theirs = hammer(
-            peer_posts(peer_base, [(email, queue_of[slug]) for email, slug in people]),
-            args.seconds,
-            peer.pid,
-        )
-        print(
-            f"\nticket creation through the customer form, {args.clients} clients, "
-            f"{args.seconds:.0f} s each:"
-        )
-        for name, made in (("Balcão", ours), ("peer", theirs)):
-            print(
-                f"  {name}: {made['rate']:.1f} tickets/s ({made['made']} created, "
-                f"{made['errors']} errors), p50 {made['p50']:.0f} ms, p95 {made['p95']:.0f} ms, "
-                f"server CPU {made['cpu']:.1f} ms per ticket"
-            )
-        print(
-            f"  ratio: {ours['rate'] / max(theirs['rate'], 0.01):.1f}× tickets/s, "
-            f"{theirs['cpu'] / ours['cpu']:.1f}× CPU per ticket"
-        )
+        if args.seconds > 0:
+            creation(args, base, peer_base, people, queue_of, balcao.pid, peer.pid)
+        if args.mail:
+            mail(args, [email for email, _slug in people])
         print(f"load average after: {Path('/proc/loadavg').read_text().split()[:3]}")
     finally:
         for server in (balcao, peer):
@@ -495,6 +531,54 @@ def main() -> None:
             server.wait(30)
     for path, email in below if args.profile else []:
         profile(path, email, args.profile, args.top)
+
+
+def creation(args, base, peer_base, people, queue_of, balcao_pid: int, peer_pid: int) -> None:
+    ours = hammer(balcao_posts(base, people), args.seconds, balcao_pid)
+    theirs = hammer(
+        peer_posts(peer_base, [(email, queue_of[slug]) for email, slug in people]),
+        args.seconds,
+        peer_pid,
+    )
+    print(
+        f"\nticket creation through the customer form, {args.clients} clients, "
+        f"{args.seconds:.0f} s each:"
+    )
+    for name, made in (("Balcão", ours), ("peer", theirs)):
+        print(
+            f"  {name}: {made['rate']:.1f} tickets/s ({made['made']} created, "
+            f"{made['errors']} errors), p50 {made['p50']:.0f} ms, p95 {made['p95']:.0f} ms, "
+            f"server CPU {made['cpu']:.1f} ms per ticket"
+        )
+    print(
+        f"  ratio: {ours['rate'] / max(theirs['rate'], 0.01):.1f}× tickets/s, "
+        f"{theirs['cpu'] / ours['cpu']:.1f}× CPU per ticket"
+    )
+
+
+def mail(args, senders: list[str]) -> None:
+    """--mail new tickets by e-mail from the contacts, the same bytes to both."""
+    from bench.mail import SUBJECTS, message
+
+    rng = random.Random(7)
+    raws = [
+        message(rng, rng.choice(senders), "suporte@balcao.localhost", rng.choice(SUBJECTS), False)
+        for _ in range(args.mail + 1)
+    ]
+    ingest_balcao(raws[:1])  # warm up: the first message builds caches (calendar, holidays)
+    ours = ingest_balcao(raws[1:])
+    theirs = ingest_peer(args.venv, args.peer_db, raws[1:], "suporte")
+    print(f"\ne-mail ingestion, {args.mail} new tickets, one process each:")
+    print(
+        f"  Balcão (do_receive_mail): {ours['rate']:.1f} messages/s, {ours['cpu']:.1f} ms CPU "
+        f"and {ours['queries']:.1f} queries per message, {ours['created']} tickets"
+    )
+    print(
+        f"  peer (get_email, local directory): {theirs['rate']:.1f} messages/s, "
+        f"{theirs['cpu']:.1f} ms CPU per message, {theirs['created']} filed "
+        f"(start-up {theirs['startup']:.1f} s taken off)"
+    )
+    print(f"  ratio: {ours['rate'] / theirs['rate']:.1f}× messages/s")
 
 
 if __name__ == "__main__":
