@@ -3,7 +3,7 @@
     createdb -h 127.0.0.1 -U postgres -T balcao_perf balcao_peer_balcao   # a bench/generate.py db
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/balcao_peer_balcao \\
         REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/peer.py \\
-        --requests 30 --page-seconds 40 --seconds 20 --profile 20
+        --requests 30 --page-seconds 30 --seconds 20 --mail 100 --profile 20
 
 1. Builds the peer in its own virtualenv outside the repository (--venv, /tmp/peer-venv:
    django-helpdesk 2.6.1, gunicorn, psycopg), served by the minimal project in bench/peer/.
@@ -17,14 +17,15 @@
    --requests times or until --page-seconds of one side's requests are spent (at least 3);
    a page the peer builds with a second request from the browser (its staff lists' DataTables
    JSON, the customer's ticket list from its API) is timed as both requests. Prints p50/p95,
-   server CPU per page (all the server's processes, from /proc: not inflated by other work as
-   latency is) and SQL statements per page, and the ratios peer / Balcão (> 1: Balcão faster).
+   CPU per page of the server's processes and of its database's PostgreSQL backends (from
+   /proc: not inflated by other work as latency is), SQL statements per page, and the ratios peer / Balcão (> 1: Balcão faster).
 5. Ticket creation through each customer form, --clients concurrent customers for --seconds.
-6. --profile N: cProfile of N in-process requests of each Balcão page under its goal
+6. --mail N: N new tickets by e-mail (bench/mail.py's messages, the same bytes to both), one
+   process each: Balcão's `do_receive_mail` in this process (after one warm-up message), the
+   peer's `get_email` reading them as files of a local mailbox directory of its queue (its
+   start-up, timed on the empty directory, taken off). CPU of that process per message.
+7. --profile N: cProfile of N in-process requests of each Balcão page under its goal
    (5× the peer; 10× for staff lists and customer pages), top entries.
-
-E-mail ingestion side by side is not measured here (the peer's get_email reads a mailbox it
-deletes from, with its own configuration per queue).
 """
 
 import argparse
