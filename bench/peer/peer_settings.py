@@ -63,6 +63,7 @@ USE_TZ = True
 TIME_ZONE = "America/Sao_Paulo"
 SITE_ID = 1
 STATIC_URL = "/static/"
+MEDIA_ROOT = "/tmp/peer-media"  # attachments of the mail it files: outside the repository
 LOGIN_URL = "helpdesk:login"
 LOGIN_REDIRECT_URL = "helpdesk:home"
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
