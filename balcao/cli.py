@@ -21,6 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] in (["serve"], ["run"]):  # long-lived servers: settings pool their connections
         os.environ.setdefault("DB_POOL", "1")
+    elif args[:1] == ["worker"]:
+        # Never pooled, whatever the environment says (`balcao run` passes its own on): RQ forks
+        # a child per job, and a pool opened in the parent would hand every child the parent's
+        # connections, dead for ever once the database dropped them.
+        os.environ["DB_POOL"] = "0"
     execute_from_command_line(["balcao", *(args or ["help"])])
 
 

@@ -112,7 +112,8 @@ TEMPLATES = [
 # thread of its own, so a kept connection would be one more per request (Django's docs: use
 # the backend's pool). The web server (DB_POOL, set by `balcao serve` and balcao/asgi.py) takes
 # PostgreSQL connections from psycopg's pool (DB_POOL_MAX per process) instead of opening one
-# per request; one-shot commands (mail deliver) and RQ's forked jobs open one as before.
+# per request; one-shot commands (mail deliver) and the worker (never pooled: RQ forks a child
+# per job) open one as before.
 # SQLite opens a file, which costs ~0.1 ms.
 SQLITE_PATH = BALCAO_HOME / "balcao.sqlite3"
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}")}

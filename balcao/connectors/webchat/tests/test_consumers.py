@@ -6,6 +6,8 @@ async_to_sync, so the ORM calls of the consumers run in this thread, on the test
 ``Socket`` is its WebsocketCommunicator's few lines over asgiref's ApplicationCommunicator."""
 
 import json
+import os
+from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
@@ -16,7 +18,9 @@ from channels.db import database_sync_to_async
 from django.test import Client
 
 from balcao.accounts.models import Department
-from balcao.asgi import application
+
+with mock.patch.dict(os.environ):  # asgi.py sets DB_POOL for a server, not for this test run's
+    from balcao.asgi import application  # subprocesses (a pooled worker was the RQ defect)
 from balcao.connectors.webchat.actions import do_start_chat
 from balcao.connectors.webchat.tests.conftest import SATURDAY
 from balcao.core.errors import ActionRefused
