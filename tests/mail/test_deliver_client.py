@@ -207,22 +207,10 @@ OK = "250 2.0.0 Ok"
     [
         # busy: 421 at the greeting
         ([GREETING.replace("220", "421"), "<close>"], 75, 0),
-        # one recipient refused for good, the other filed: a bounce, the filed one printed
-        (
-            [
-                GREETING,
-                LHLO,
-                OK,
-                "550 5.1.1 no such user",
-                OK,
-                "354 go",
-                "<data>",
-                '+250 2.0.0 <b> created #7 {"ticket":7}',
-                "221 bye",
-            ],
-            65,
-            1,
-        ),
+        # one recipient deferred at RCPT, the other filed: the MTA retries (a duplicate then)
+        ([GREETING, LHLO, OK, "450 4.2.1 later", OK, "354 go", "<data>", "+" + OK, OK], 75, 1),
+        # one recipient refused for good after DATA, the other filed: a bounce
+        ([GREETING, LHLO, OK, OK, OK, "354 go", "<data>", "+" + OK, "+554 5.6.0 no"], 65, 1),
         # a temporary failure for one recipient after DATA: the MTA retries the message
         ([GREETING, LHLO, OK, OK, OK, "354 go", "<data>", "+" + OK, "+452 4.3.1 full"], 75, 1),
         # the connection lost before the answer to DATA: stored or not, unknown: retry
@@ -242,6 +230,24 @@ def test_replies_map_to_the_exit_codes_of_the_in_process_path(replies, code, pri
     )
     assert done.returncode == code, done.stderr.decode()
     assert len(done.stdout.splitlines()) == printed
+    assert b"in-process" not in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_envelope_the_server_will_not_take_is_filed_in_process(profile, tmp_path):
+    """A 5xx before DATA but for the size (an address the server cannot read): nothing was
+    sent, and the in-process path takes what it always took."""
+    fake = Scripted([GREETING, LHLO, OK, "553 5.1.3 Error: malformed address", "<close>"])
+    done = deliver(
+        ["--from", "a@gmail.com", "--to", "suporte@balcao.localhost"],
+        make_mail(sender="a@gmail.com"),
+        tmp_path,
+        f"127.0.0.1:{fake.port}",
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"553" in done.stderr and b"filing in-process" in done.stderr
+    assert InboundMail.objects.get().source == "deliver"
+    assert json.loads(done.stdout)["department"] == "suporte"
 
 
 @pytest.mark.django_db(transaction=True)

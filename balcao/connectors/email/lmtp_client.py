@@ -6,10 +6,12 @@ envelope given (``--from``, ``--to``), ``balcao.cli`` calls ``deliver`` before D
 imported: standard input goes to the resident server in chunks, never whole, in the form SMTP
 carries (``canonical``: CRLF line ends; dot-stuffed on the wire), and the server's replies
 become the exit codes of the in-process path — 0 stored, 75 (EX_TEMPFAIL: the MTA retries) for
-a 4xx or a connection lost midway, 65 (EX_DATAERR: a bounce) for a 5xx. A message over the
-size the server advertises is refused here as soon as it is, counted as the server and the
-in-process path count it. When nothing listens, ``deliver`` returns None and the command
-files the message in-process, as without ``MAIL_LMTP``: nothing is lost.
+a 4xx or a connection lost midway, 65 (EX_DATAERR: a bounce) for a 5xx about the message (its
+size, or after DATA). A message over the size the server advertises is refused here as soon
+as it is, counted as the server and the in-process path count it. When nothing listens, or
+the server will not take the envelope (a 5xx before DATA but for the size), ``deliver``
+returns None and the command files the message in-process, as without ``MAIL_LMTP``: nothing
+is lost, and nothing is refused that the in-process path would take.
 
 The standard library only: importing Django here would cost what this module saves.
 """
@@ -74,7 +76,7 @@ def envelope(argv: list[str]) -> tuple[str, list[str]] | None:
             value = next(args, None)  # type: ignore[assignment]
         if name not in ("--from", "--to") or value is None:
             return None
-        if not value.isascii() or any(c in value for c in "\r\n<>"):
+        if not value.isascii() or any(c in value for c in " \t\r\n<>"):
             return None  # not for a plain LMTP command line: the in-process path takes it
         if name == "--from":
             sender = value
@@ -89,8 +91,21 @@ class Refused(Exception):
         self.code = code
 
 
+class Unsuitable(Exception):
+    """Refused before DATA for something else than the size (an address the server will not
+    read, say): nothing sent yet, the in-process path files it as it always did."""
+
+
 def _exit_code(reply: str) -> int:
     return EX_TEMPFAIL if reply.startswith("4") else EX_DATAERR
+
+
+def _before_data(reply: str) -> str:
+    if reply.startswith("5") and not reply.startswith("552"):
+        raise Unsuitable(reply)
+    if not reply.startswith(("2", "3")):
+        raise Refused(_exit_code(reply), reply)
+    return reply
 
 
 class _Session:
@@ -110,12 +125,9 @@ class _Session:
             if text[3:4] != "-":
                 return lines
 
-    def command(self, line: str, expect: str = "2") -> list[str]:
+    def command(self, line: str) -> list[str]:
         self.sock.sendall(line.encode("ascii") + b"\r\n")
-        lines = self.reply()
-        if not lines[-1].startswith(expect):
-            raise Refused(_exit_code(lines[-1]), lines[-1])
-        return lines
+        return self.reply()
 
 
 def _connect(address: str | tuple[str, int]) -> socket.socket:
@@ -163,26 +175,25 @@ def _transaction(
 ) -> list[tuple[str, str]]:
     """Deliver; each recipient's final reply, in order (a RCPT refused is its reply)."""
     session = _Session(sock)
-    greeting = session.reply()
-    if not greeting[-1].startswith("2"):
-        raise Refused(_exit_code(greeting[-1]), greeting[-1])
-    features = [
-        line[4:].upper().split() for line in session.command(f"LHLO {socket.gethostname()}")
-    ]
+    _before_data(session.reply()[-1])  # the greeting
+    lhlo = session.command(f"LHLO {socket.gethostname()}")
+    _before_data(lhlo[-1])
+    features = [line[4:].upper().split() for line in lhlo]
     sizes = [f[1] for f in features if f[:1] == ["SIZE"] and f[1:2] and f[1].isdigit()]
     limit = int(sizes[0]) if sizes else 0
-    session.command(f"MAIL FROM:<{sender}>{_declared_size(stdin)}")
+    _before_data(session.command(f"MAIL FROM:<{sender}>{_declared_size(stdin)}")[-1])
     replies = []
     for recipient in recipients:
-        session.sock.sendall(f"RCPT TO:<{recipient}>\r\n".encode("ascii"))
-        replies.append(session.reply()[-1])
+        reply = session.command(f"RCPT TO:<{recipient}>")[-1]
+        replies.append(reply if reply.startswith("4") else _before_data(reply))
     accepted = [n for n, reply in enumerate(replies) if reply.startswith("2")]
     if accepted:
-        session.command("DATA", expect="354")
+        if not _before_data(session.command("DATA")[-1]).startswith("354"):
+            raise Refused(EX_TEMPFAIL, "no 354 after DATA")
         _send_data(sock, stdin, limit)
         for n in accepted:
             replies[n] = session.reply()[-1]
-        with contextlib.suppress(OSError, Refused):  # every recipient has its answer already
+        with contextlib.suppress(OSError):  # every recipient has its answer already
             session.command("QUIT")
     return list(zip(recipients, replies, strict=True))
 
@@ -212,6 +223,9 @@ def deliver(argv: list[str], stdin: BinaryIO, stdout: TextIO, stderr: TextIO) ->
     except Refused as refusal:
         stderr.write(f"balcao mail deliver: refused: {refusal}\n")
         return refusal.code
+    except Unsuitable as refusal:
+        stderr.write(f"balcao mail deliver: LMTP at {address}: {refusal}; filing in-process\n")
+        return None
     except OSError as error:  # the connection lost or silent: whether it was stored is unknown
         stderr.write(f"balcao mail deliver: LMTP at {address} failed, retry later: {error}\n")
         return EX_TEMPFAIL
