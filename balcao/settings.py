@@ -204,6 +204,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
 # Largest inbound message, for `mail deliver` and LMTP alike (an MTA's message_size_limit).
 MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", str(50 * 1024 * 1024)))
+# Where `balcao mail lmtp` listens (host:port, or a unix socket's path) and where `balcao mail
+# deliver` hands each message to it without booting Django (balcao/cli.py reads the variable).
+MAIL_LMTP = os.environ.get("MAIL_LMTP", "")
 # Sender trust: the authserv-id our receiving MTA writes in Authentication-Results (empty:
 # every such header is ignored) and whether a message must pass DMARC to be linked.
 MAIL_AUTHSERV_ID = os.environ.get("MAIL_AUTHSERV_ID", "")

@@ -4,13 +4,17 @@ Each recipient gets its own reply, 250 only once its copy is committed; 451 (try
 later) when the database cannot be reached, so the MTA keeps the message. A message larger
 than MAIL_MAX_BYTES (the limit `mail deliver` applies too) is refused with 552: at MAIL FROM
 when the MTA declares its SIZE (advertised in the LHLO reply), else after DATA, once per
-recipient as RFC 2033 wants; what is over the limit is read and discarded, not kept.
+recipient as RFC 2033 wants; what is over the limit is read and discarded, not kept. The size
+is the message's as RFC 1870 and `mail deliver` count it (the dots doubled on the wire are
+not the message's), and a line may be as long as `mail deliver` takes one. The 250 carries
+the result `mail deliver` prints, as JSON, for its thin client (lmtp_client.py).
 """
 
+import json
 import logging
 from typing import AnyStr
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.controller import BaseThreadedController, Controller, UnixSocketController
 from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -31,12 +35,15 @@ def _receive(raw: bytes, recipient: str, sender: str) -> str:
     except (OperationalError, InterfaceError) as error:
         log.warning("LMTP: database unavailable for %s: %s", recipient, error)
         return "451 4.3.0 Temporary failure: try again later"
-    return f"250 2.0.0 <{recipient}> {result.action} #{result.ticket}"
+    shown = json.dumps(result.as_json(), separators=(",", ":"))  # ASCII, as the reply must be
+    return f"250 2.0.0 <{recipient}> {result.action} #{result.ticket} {shown}"
 
 
 class Handler:
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = envelope.original_content or b""
+        if len(raw) > settings.MAIL_MAX_BYTES:
+            return "\r\n".join(TOO_BIG for _ in envelope.rcpt_tos)
         sender = (envelope.mail_from or "").strip().strip("<>")  # "<>": the null sender
         replies = []
         for recipient in envelope.rcpt_tos:
@@ -48,6 +55,20 @@ TOO_BIG = "552 Error: Too much mail data"  # aiosmtpd's one reply to an oversize
 
 
 class BalcaoLMTP(LMTP):
+    def __init__(self, handler, **kwargs) -> None:
+        self.line_length_limit = settings.MAIL_MAX_BYTES + 2  # a line, as long as a message
+        super().__init__(handler, **kwargs)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        # aiosmtpd counts the lines on the wire, dots doubled; Handler counts the message.
+        # Every line a lone dot is the most the wire adds: 3 bytes carried in 4.
+        limit = self.data_size_limit
+        self.data_size_limit = limit and limit * 4 // 3 + 4
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self.data_size_limit = limit
+
     async def push(self, status: AnyStr) -> None:
         if status == TOO_BIG and self.envelope:  # LMTP answers DATA once per recipient
             for _ in self.envelope.rcpt_tos[1:]:
@@ -60,7 +81,16 @@ class LMTPController(Controller):
         return BalcaoLMTP(self.handler, **self.SMTP_kwargs)
 
 
-def lmtp_server(host: str, port: int) -> LMTPController:
+class LMTPUnixController(UnixSocketController):
+    def factory(self):
+        return BalcaoLMTP(self.handler, **self.SMTP_kwargs)
+
+
+def lmtp_server(host: str, port: int, unix_socket: str = "") -> BaseThreadedController:
+    if unix_socket:
+        return LMTPUnixController(
+            Handler(), unix_socket=unix_socket, data_size_limit=settings.MAIL_MAX_BYTES
+        )
     return LMTPController(
         Handler(), hostname=host, port=port, data_size_limit=settings.MAIL_MAX_BYTES
     )

@@ -4,6 +4,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -22,14 +23,24 @@ class Command(BaseCommand):
         deliver = commands.add_parser(
             "deliver", help="Read one raw message on standard input and file it (exit 75: retry)."
         )
-        deliver.add_argument("--to", default="", help="the envelope recipient address")
+        deliver.add_argument(
+            "--to", action="append", help="an envelope recipient address (again for each one)"
+        )
+        deliver.add_argument(
+            "--from", dest="sender", help='the envelope sender ("" for the null sender)'
+        )
         inspect = commands.add_parser(
             "inspect", help="Print how Balcão reads a raw message, without storing it."
         )
         inspect.add_argument("file", help="a raw RFC 5322 message (.eml); - for standard input")
-        lmtp = commands.add_parser("lmtp", help="Serve LMTP for an MTA.")
-        lmtp.add_argument("--host", default="127.0.0.1")
-        lmtp.add_argument("--port", type=int, default=8024)
+        lmtp = commands.add_parser(
+            "lmtp", help="Serve LMTP for an MTA (where MAIL_LMTP says, else 127.0.0.1:8024)."
+        )
+        lmtp.add_argument("--host")
+        lmtp.add_argument("--port", type=int)
+        lmtp.add_argument(
+            "--socket", dest="unix_socket", help="a unix socket's path, instead of a port"
+        )
         fetch = commands.add_parser("fetch", help="Read the configured IMAP mailboxes.")
         fetch.add_argument(
             "--every", type=int, default=0, help="keep polling, every this many seconds"
@@ -38,24 +49,31 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand, **options):
         getattr(self, f"_{subcommand}")(**options)
 
-    def _deliver(self, to, **options):
+    def _deliver(self, to, sender, **options):
         from balcao.connectors.email.actions import RawMail, do_receive_mail
+        from balcao.connectors.email.lmtp_client import CanonicalReader
         from balcao.connectors.email.store import spool
 
         # Streamed to the raw store's spool in chunks: the message is never whole in memory.
-        raw = spool(sys.stdin.buffer, settings.MAIL_MAX_BYTES)
+        # Kept as SMTP carries it (CRLF), as the thin client sends it to LMTP: the same bytes
+        # and the same size whichever path files it (balcao.cli decides, lmtp_client.py).
+        reader = cast(BinaryIO, CanonicalReader(sys.stdin.buffer))
+        raw = spool(reader, settings.MAIL_MAX_BYTES)
         if raw is None:
             self.stderr.write(
                 f"balcao mail deliver: message larger than {settings.MAIL_MAX_BYTES} bytes"
                 " (MAIL_MAX_BYTES): refused, nothing stored"
             )
             sys.exit(EX_DATAERR)
-        try:
-            result = do_receive_mail(RawMail(raw, to))
-        except (OperationalError, InterfaceError) as error:
-            self.stderr.write(f"balcao mail deliver: database unavailable, retry later: {error}")
-            sys.exit(EX_TEMPFAIL)
-        self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+        for recipient in to or [""]:  # one line of JSON each; exit 75 retries them all
+            try:
+                result = do_receive_mail(RawMail(raw, recipient, envelope_sender=sender))
+            except (OperationalError, InterfaceError) as error:
+                self.stderr.write(
+                    f"balcao mail deliver: database unavailable, retry later: {error}"
+                )
+                sys.exit(EX_TEMPFAIL)
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
 
     def _inspect(self, file, **options):
         from balcao.connectors.email.parsing import parse_message
@@ -70,12 +88,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(json.dumps(parsed.as_json(), ensure_ascii=False, indent=2))
 
-    def _lmtp(self, host, port, **options):
+    def _lmtp(self, host, port, unix_socket, **options):
         from balcao.connectors.email.lmtp import lmtp_server
+        from balcao.connectors.email.lmtp_client import endpoint
 
-        server = lmtp_server(host, port)
+        if not (host or port or unix_socket) and settings.MAIL_LMTP:
+            where = endpoint(settings.MAIL_LMTP)
+            host, port, unix_socket = ("", 0, where) if isinstance(where, str) else (*where, "")
+        host, port = host or "127.0.0.1", port or 8024
+        server = lmtp_server(host, port, unix_socket or "")
         server.start()
-        self.stdout.write(f"LMTP on {host}:{port}")
+        self.stdout.write(f"LMTP on {unix_socket or f'{host}:{port}'}")
         try:
             while True:
                 time.sleep(3600)
