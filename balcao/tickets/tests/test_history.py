@@ -4,12 +4,14 @@ and what a director may open (R4)."""
 import pytest
 from django.utils import translation
 
-from balcao.accounts.models import User
+from balcao.accounts.models import Department, User
+from balcao.accounts.selectors import get_department
 from balcao.core.errors import NotFound
 from balcao.events import actions as events
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.tickets import actions
+from balcao.tickets.actions import NewAttachment
 from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,45 @@ def test_a_director_opens_the_earlier_ticket_an_ouvidoria_complaint_refers_to(co
     member = StaffFactory(departments=["ouvidoria"])  # not a director: none of it
     with pytest.raises(NotFound):
         get_ticket(member, earlier.number)
+
+
+def test_files_are_read_only_when_a_message_has_some(
+    company, agent, media, django_assert_num_queries
+):
+    customer = company[1]
+    ticket = open_ticket(customer)
+    actions.do_add_message(ticket, actor=agent, body="Sem anexo")
+    departments = list(Department.objects.all())
+    with django_assert_num_queries(2):  # messages, events: no message has a file
+        history = visible_events(agent, ticket, departments=departments)
+    with django_assert_num_queries(0):
+        assert [list(h.message.attachments.all()) for h in history if h.message] == [[], []]
+    actions.do_add_message(
+        ticket,
+        actor=customer,
+        body="Segue",
+        attachments=[NewAttachment("a.txt", "text/plain", b"a")],
+    )
+    with django_assert_num_queries(3):  # and the files, for every message at once
+        history = visible_events(agent, ticket, departments=departments)
+    with django_assert_num_queries(0):
+        files = [[a.name for a in h.message.attachments.all()] for h in history if h.message]
+    assert files == [[], [], ["a.txt"]]
+
+
+def test_departments_are_read_only_when_the_history_names_another(
+    company, agent, django_assert_num_queries
+):
+    customer = company[1]
+    ticket = open_ticket(customer, "suporte")
+    with translation.override("pt-br"):
+        ticket = get_ticket(customer, ticket.number)
+        with django_assert_num_queries(2):  # messages, events: the opening names the ticket's own
+            history = visible_events(customer, ticket)
+        assert history[1].text.startswith("Aberto em Suporte")
+        actions.do_transfer_ticket(ticket, actor=agent, department=get_department("financeiro"))
+        ticket = get_ticket(customer, ticket.number)
+        with django_assert_num_queries(3):  # and the departments: it left Suporte
+            texts = [h.text for h in visible_events(customer, ticket)]
+    assert texts[1].startswith("Aberto em Suporte")
+    assert "Transferido para o departamento Financeiro." in texts
