@@ -14,7 +14,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -155,6 +154,7 @@ class HistoryEntry:
 
     at: datetime
     message: Message | None = None
+    files: tuple[Attachment, ...] = ()  # the message's attachments
     event: Event | None = None
     text: str = ""
     author_name: str = ""
@@ -189,18 +189,15 @@ class _DepartmentsBySlug(dict[str, Department]):
         return super().get(slug, default)
 
 
-def _prefetch_files(messages: "list[MessageWithFiles]") -> None:
-    """Each message's attachments, read in one query only when one of them has any (most
-    messages have none: the query saved is one of the page's few)."""
-    with_files = [m for m in messages if m.has_files]
-    prefetch_related_objects(
-        with_files, Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
-    )
-    # an empty queryset is never sent to the database: the others get an empty list, no query
-    prefetch_related_objects(
-        [m for m in messages if not m.has_files],
-        Prefetch("attachments", queryset=Attachment.objects.none()),
-    )
+def _files(messages: "list[MessageWithFiles]") -> dict[int, tuple[Attachment, ...]]:
+    """The messages' attachments by message, read in one query only when one of them has any:
+    most messages have none, and that query is one of the page's few."""
+    ids = [m.pk for m in messages if m.has_files]
+    found: dict[int, list[Attachment]] = {}
+    if ids:
+        for attachment in Attachment.objects.filter(message__in=ids).order_by("id"):
+            found.setdefault(attachment.message_id, []).append(attachment)
+    return {pk: tuple(files) for pk, files in found.items()}
 
 
 def visible_events(
@@ -234,9 +231,15 @@ def visible_events(
     )
     reader = Reader(staff=staff, departments=by_slug)
     read = list(messages)
-    _prefetch_files(read)
+    files = _files(read)
     entries = [
-        HistoryEntry(m.created_at, message=m, author_name=_author_name(m, staff)) for m in read
+        HistoryEntry(
+            m.created_at,
+            message=m,
+            files=files.get(m.pk, ()),
+            author_name=_author_name(m, staff),
+        )
+        for m in read
     ]
     entries += [
         HistoryEntry(
