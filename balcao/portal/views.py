@@ -383,7 +383,7 @@ PAGE_RELATED = ("department__ticket_options", "satisfaction")
 @contact_required
 def ticket_page(request, number: int):
     try:
-        ticket = get_ticket(request.user, number, related=PAGE_RELATED)
+        ticket = get_ticket(request.user, number, related=PAGE_RELATED, contact=request.contact)
     except NotFound:
         raise Http404 from None
     return _render_ticket(request, ticket)

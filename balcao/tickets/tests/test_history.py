@@ -135,3 +135,20 @@ def test_departments_are_read_only_when_the_history_names_another(
             texts = [h.text for h in visible_events(customer, ticket)]
     assert texts[1].startswith("Aberto em Suporte")
     assert "Transferido para o departamento Financeiro." in texts
+
+
+def test_a_contact_held_reads_its_company_tickets_and_no_one_elses(
+    company, profile, django_assert_num_queries
+):
+    from balcao.customers.selectors import get_contact
+
+    customer = company[1]
+    ticket = open_ticket(customer)
+    _, stranger = make_company("team", name="Outra")
+    contact = get_contact(customer)
+    with django_assert_num_queries(1):
+        assert get_ticket(customer, ticket.number, contact=contact) == ticket
+    with pytest.raises(NotFound):
+        get_ticket(stranger, ticket.number, contact=get_contact(stranger))
+    with pytest.raises(NotFound):  # someone else's contact record is not taken for theirs
+        get_ticket(stranger, ticket.number, contact=contact)
