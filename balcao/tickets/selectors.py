@@ -151,10 +151,13 @@ def get_ticket(
         tickets = Ticket.objects.filter(company_id=contact.company_id)
     else:
         tickets = visible_tickets(viewer)
+    related = tuple(related)
+    if related:  # select_related() without names would join every relation
+        tickets = tickets.select_related(*related)
     try:
         # get(), not first(): the number is unique, and ordering by the model's default order
         # cost the ORM half a millisecond of compiling per read
-        return tickets.select_related(*related).get(number=number)
+        return tickets.get(number=number)
     except Ticket.DoesNotExist:
         raise NotFound(f"Ticket {number} not found.") from None
 

@@ -152,3 +152,15 @@ def test_a_contact_held_reads_its_company_tickets_and_no_one_elses(
         get_ticket(stranger, ticket.number, contact=get_contact(stranger))
     with pytest.raises(NotFound):  # someone else's contact record is not taken for theirs
         get_ticket(stranger, ticket.number, contact=contact)
+
+
+def test_a_ticket_is_read_with_the_relations_asked_and_no_other(company, agent):
+    from balcao.tickets.models import Ticket
+
+    number = open_ticket(company[1]).number
+    full = get_ticket(agent, number)
+    assert Ticket.department.is_cached(full) and Ticket.company.is_cached(full)
+    bare = get_ticket(agent, number, related=())
+    assert not Ticket.department.is_cached(bare) and not Ticket.company.is_cached(bare)
+    page = get_ticket(agent, number, related=("assignee",))
+    assert Ticket.assignee.is_cached(page) and not Ticket.company.is_cached(page)
