@@ -250,8 +250,10 @@ def _render_ticket(request, ticket, **overrides):
 @require_GET
 @staff_required
 def ticket_page(request, number: int):
+    # A poll (every 10 s per open page) mostly finds nothing new: it reads the bare ticket, and
+    # the live part it swaps in when something changed reads the relations it shows.
     try:
-        ticket = get_ticket(request.user, number, related=PAGE_RELATED)
+        ticket = get_ticket(request.user, number, related=() if request.htmx else PAGE_RELATED)
     except NotFound:
         raise Http404 from None
     if request.htmx:
