@@ -142,7 +142,8 @@ def summary(viewer, ticket: Ticket) -> dict:
     }
 
 
-def _message(m, author_name: str, staff: bool) -> dict:
+def _message(entry, staff: bool) -> dict:
+    m = entry.message
     public = staff or m.direction == m.Direction.INBOUND
     return {
         **{
@@ -150,7 +151,7 @@ def _message(m, author_name: str, staff: bool) -> dict:
             for f in ("id", "direction", "internal", "body_text", "body_html", "created_at")
         },
         "author_email": m.author_email if public else "",
-        "author_name": author_name,
+        "author_name": entry.author_name,
         "delivery": m.delivery,
         "attachments": [
             {
@@ -160,7 +161,7 @@ def _message(m, author_name: str, staff: bool) -> dict:
                 "size": a.size,
                 "purged": a.purged_at is not None,
             }
-            for a in m.attachments.all()
+            for a in entry.files
         ],
     }
 
@@ -188,7 +189,7 @@ def detail(viewer, ticket: Ticket) -> dict:
         "cc": copied_emails(ticket),
         "satisfaction": staff_rating(viewer, ticket),
         "sla": ticket_sla(ticket).as_api(),
-        "messages": [_message(h.message, h.author_name, staff) for h in history if h.message],
+        "messages": [_message(h, staff) for h in history if h.message],
         "events": [_event(h, staff) for h in history if h.event],
         "history": [
             {

@@ -1,7 +1,7 @@
 from django import template
 
 from balcao.console.forms import ACTIVE
-from balcao.tickets.models import Priority, Status
+from balcao.tickets.models import Message, Origin, Priority, Status
 
 register = template.Library()
 
@@ -27,6 +27,24 @@ def priority_label(value: str) -> str:
     """A ticket priority's name in the active language (see status_label)."""
     try:
         return str(Priority(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def origin_label(value: str) -> str:
+    """A channel's name in the active language (see status_label)."""
+    try:
+        return str(Origin(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def delivery_label(value: str) -> str:
+    """How a reply's e-mail went, in the active language (see status_label)."""
+    try:
+        return str(Message.Delivery(value).label)
     except ValueError:
         return value
 

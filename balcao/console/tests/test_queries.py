@@ -17,9 +17,10 @@ HOME = 8  # session, user, version, departments, counts per status, unlinked cou
 HOME_AGAIN = 4  # session, user, version, my tickets: the queues are cached under the version
 LIST = 9  # session, user, version, staff, departments, count, the page's ids in order, its
 # tickets with all they show (clock joined), their tags
-TICKET = 15  # session, user, ticket, the LGPD access record (an insert), messages,
-# attachments, events, departments, version, contacts, add-ons, other open count, staff who may
-# take it, SLA clock, the ticket's tags
+TICKET = 13  # session, user, ticket (its SLA clock joined), the LGPD access record (an
+# insert), departments, messages (the version counts their deliveries: no query), their
+# attachments, events, staff who may take it, contacts, add-ons, other open count, the tags
+TICKET_CLOSED = TICKET - 2  # no attachment to read, and a closed ticket is not assigned
 
 
 def fill(n, agent, media):
@@ -111,10 +112,26 @@ def test_unlinked_ticket_page_with_company_search(
         make_company(name=f"Mega {i}")
     ticket = open_unlinked()
     client.force_login(agent)
-    # session, user, ticket, the LGPD access record, messages, attachments, events, departments,
-    # version, staff, the ticket's tags, the companies found
-    with django_assert_num_queries(12):
+    # session, user, ticket, the LGPD access record, departments, messages (none has a file),
+    # events, staff, the ticket's tags, the companies found
+    with django_assert_num_queries(10):
         response = client.get(
             reverse("console:ticket", args=[ticket.number]), {"company_q": "mega"}
         )
     assert len(response.context["companies"]) == 5
+
+
+def test_a_closed_ticket_without_files_reads_neither_files_nor_staff(
+    client, profile, media, django_assert_num_queries
+):
+    agent = StaffFactory(departments=["suporte"])
+    company, primary = make_company("team")
+    ticket = open_ticket(primary, "suporte", subject="Sem anexos")
+    actions.do_add_message(ticket, actor=agent, body="Resolvido.")
+    actions.do_close_ticket(ticket, actor=agent)
+    client.force_login(agent)
+    with django_assert_num_queries(TICKET_CLOSED):
+        response = client.get(reverse("console:ticket", args=[ticket.number]))
+    assert "assign_form" not in response.context
+    assert "Resolvido." in response.content.decode()
+    assert 'class="files"' not in response.content.decode()

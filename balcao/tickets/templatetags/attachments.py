@@ -1,5 +1,5 @@
 """Attachments on the pages: previews of images and PDFs, and an e-mail's inline (``cid:``)
-images shown in place. Both read the message's prefetched attachments: no query."""
+images shown in place. Both read the attachments the history read with the message: no query."""
 
 import re
 
@@ -25,9 +25,11 @@ def is_image(item) -> bool:
 
 
 @register.simple_tag
-def message_html(message, preview_url: str):
-    """The message's (sanitised) HTML with its ``cid:`` images pointing to their preview."""
-    found = {a.content_id: a for a in message.attachments.all() if a.content_id}
+def message_html(entry, preview_url: str):
+    """The (sanitised) HTML of a history entry's message, its ``cid:`` images pointing to their
+    preview (the entry's files)."""
+    message = entry.message
+    found = {a.content_id: a for a in entry.files if a.content_id}
 
     def replace(match):
         item = found.get(match.group(2))

@@ -4,12 +4,14 @@ and what a director may open (R4)."""
 import pytest
 from django.utils import translation
 
-from balcao.accounts.models import User
+from balcao.accounts.models import Department, User
+from balcao.accounts.selectors import get_department
 from balcao.core.errors import NotFound
 from balcao.events import actions as events
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.tickets import actions
+from balcao.tickets.actions import NewAttachment
 from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,74 @@ def test_a_director_opens_the_earlier_ticket_an_ouvidoria_complaint_refers_to(co
     member = StaffFactory(departments=["ouvidoria"])  # not a director: none of it
     with pytest.raises(NotFound):
         get_ticket(member, earlier.number)
+
+
+def test_files_are_read_only_when_a_message_has_some(
+    company, agent, media, django_assert_num_queries
+):
+    customer = company[1]
+    ticket = open_ticket(customer)
+    actions.do_add_message(ticket, actor=agent, body="Sem anexo")
+    departments = list(Department.objects.all())
+    with django_assert_num_queries(2):  # messages, events: no message has a file
+        history = visible_events(agent, ticket, departments=departments)
+    assert [h.files for h in history if h.message] == [(), ()]
+    actions.do_add_message(
+        ticket,
+        actor=customer,
+        body="Segue",
+        attachments=[
+            NewAttachment("b.txt", "text/plain", b"b"),
+            NewAttachment("a.txt", "text/plain", b"a"),
+        ],
+    )
+    with django_assert_num_queries(3):  # and the files, for every message at once
+        history = visible_events(agent, ticket, departments=departments)
+    assert [[a.name for a in h.files] for h in history if h.message] == [[], [], ["b.txt", "a.txt"]]
+
+
+def test_departments_are_read_only_when_the_history_names_another(
+    company, agent, django_assert_num_queries
+):
+    customer = company[1]
+    ticket = open_ticket(customer, "suporte")
+    with translation.override("pt-br"):
+        ticket = get_ticket(customer, ticket.number)
+        with django_assert_num_queries(2):  # messages, events: the opening names the ticket's own
+            history = visible_events(customer, ticket)
+        assert history[1].text.startswith("Aberto em Suporte")
+        actions.do_transfer_ticket(ticket, actor=agent, department=get_department("financeiro"))
+        ticket = get_ticket(customer, ticket.number)
+        with django_assert_num_queries(3):  # and the departments: it left Suporte
+            texts = [h.text for h in visible_events(customer, ticket)]
+    assert texts[1].startswith("Aberto em Suporte")
+    assert "Transferido para o departamento Financeiro." in texts
+
+
+def test_a_contact_held_reads_its_company_tickets_and_no_one_elses(
+    company, profile, django_assert_num_queries
+):
+    from balcao.customers.selectors import get_contact
+
+    customer = company[1]
+    ticket = open_ticket(customer)
+    _, stranger = make_company("team", name="Outra")
+    contact = get_contact(customer)
+    with django_assert_num_queries(1):
+        assert get_ticket(customer, ticket.number, contact=contact) == ticket
+    with pytest.raises(NotFound):
+        get_ticket(stranger, ticket.number, contact=get_contact(stranger))
+    with pytest.raises(NotFound):  # someone else's contact record is not taken for theirs
+        get_ticket(stranger, ticket.number, contact=contact)
+
+
+def test_a_ticket_is_read_with_the_relations_asked_and_no_other(company, agent):
+    from balcao.tickets.models import Ticket
+
+    number = open_ticket(company[1]).number
+    full = get_ticket(agent, number)
+    assert Ticket.department.is_cached(full) and Ticket.company.is_cached(full)
+    bare = get_ticket(agent, number, related=())
+    assert not Ticket.department.is_cached(bare) and not Ticket.company.is_cached(bare)
+    page = get_ticket(agent, number, related=("assignee",))
+    assert Ticket.assignee.is_cached(page) and not Ticket.company.is_cached(page)
