@@ -410,9 +410,11 @@ def add_message(
     author_name: str = "",
     message_id: str = "",
     automatic: bool = False,
+    locked: bool = False,
 ) -> Message:
     """``do_add_message`` inside the caller's transaction (the inbound funnel's), without a
-    savepoint of its own."""
+    savepoint of its own. ``locked``: the caller read ``ticket`` under its row lock, with its
+    department and company, in this transaction."""
     _require_body(body, body_html, attachments)
     staff = getattr(actor, "is_agent", False)
     if internal and not staff:
@@ -420,7 +422,8 @@ def add_message(
     if channel in (Origin.PORTAL, Origin.API, Origin.CONSOLE):
         for item in attachments:
             check_upload(item)
-    ticket = _locked(ticket)
+    if not locked:
+        ticket = _locked(ticket)
     deliver_by = reply_channel(ticket, channel) if staff and not internal else ""
     message = Message.objects.create(
         ticket=ticket,

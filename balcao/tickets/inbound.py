@@ -227,6 +227,8 @@ def _file(inbound: InboundMessage, receipt: Receipt) -> None:
             author_name=sender.name,
             message_id=inbound.message_id,
             automatic=inbound.automatic,
+            # the ticket its token named, read under lock (not a merged one's survivor)
+            locked=not inbound.conversation and target.number == inbound.ticket_number,
         )
         receipt.ticket, receipt.outcome = receipt.message.ticket, Receipt.Outcome.JOINED
         if inbound.automatic:
@@ -297,7 +299,13 @@ def _thread(
         return _conversation(inbound, receipt, company)
     found = None
     if inbound.ticket_number:
-        found = Ticket.objects.filter(number=inbound.ticket_number).first()
+        # under its row lock, as do_add_message would read it again: the usual reply
+        found = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("department", "company")
+            .filter(number=inbound.ticket_number)
+            .first()
+        )
     if found is None and inbound.replied_ids:
         ids = list(inbound.replied_ids)
         known = {
