@@ -24,20 +24,16 @@ from balcao.tickets.models import Ticket
 
 def notify_later(event: Event) -> Event:
     """Tell the people concerned by ``event`` once the transaction commits."""
-    transaction.on_commit(lambda: tell(event.pk), robust=True)
+    transaction.on_commit(lambda: tell(event), robust=True)
     return event
 
 
-def tell(event_id: int) -> None:
+def tell(event: Event) -> None:
     """After commit, in the process that acted: the console rows, pushed at once to the open
     pages (so the in-memory channel layer of the embedded default reaches them too); the
-    e-mails leave by task."""
-    event = (
-        Event.objects.select_related("ticket__department", "ticket__assignee")
-        .filter(pk=event_id, ticket__isnull=False)
-        .first()
-    )
-    if event is None:
+    e-mails leave by task. The event is the one the action wrote, with its ticket as the
+    action left it: nothing is read again."""
+    if event.ticket_id is None:
         return
     _kind, rows, by_email = do_notify(event)
     push_notifications(rows)

@@ -269,6 +269,7 @@ def open_ticket(request):
         try:
             ticket = actions.do_open_ticket(
                 actor=request.user,
+                contact=request.contact,
                 department=department,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],

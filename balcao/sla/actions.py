@@ -11,6 +11,7 @@
   when they run they re-check and fire once.
 """
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
 from balcao.core.enqueue import Call, enqueue_all
+from balcao.core.models import Counter
 from balcao.events.actions import (
     sla_breached_event,
     sla_paused_event,
@@ -35,10 +37,19 @@ from balcao.notifications.actions import notify_later
 from balcao.sla import tasks
 from balcao.sla.calendar import add_business, business_time
 from balcao.sla.models import ClockState, SlaAlert, Target, TicketSla
-from balcao.sla.selectors import calendar_of, policy_for
+from balcao.sla.selectors import POLICIES_VERSION, calendar_of, policy_for
 from balcao.tickets.models import Priority, PriorityPolicy, Status, Ticket
 
 WARN_AT = 0.8
+
+
+def policies_changed(**_signal: object) -> None:
+    """A policy or a calendar changed: a new version token, so that every process reads the
+    policies again before its next clock (a random value, never one rolled back before)."""
+    Counter.objects.update_or_create(
+        name=POLICIES_VERSION, defaults={"value": secrets.randbits(62) + 1}
+    )
+
 
 # (target, due, warning) of a target still running
 Pending = list[tuple[str, datetime, datetime | None]]
@@ -112,14 +123,17 @@ def _scaled_optional(minutes: float | None, percent: int) -> int | None:
     return None if minutes is None else _scaled(minutes, percent)
 
 
-def do_start_clock(ticket: Ticket, *, actor: User | None) -> TicketSla | None:
+def do_start_clock(
+    ticket: Ticket, *, actor: User | None, policies_token: int | None = None
+) -> TicketSla | None:
     """Start the clock of a linked ticket now (opening or linking); it follows the ticket's
     current status (a ticket linked while Answered starts paused, its answer counted). The
-    targets are the policy's, shortened by the ticket's priority."""
+    targets are the policy's, shortened by the ticket's priority. ``policies_token``: the
+    policies' version when the caller read it already (with the ticket's number)."""
     company = ticket.company
     if company is None:
         return None
-    policy = policy_for(company, ticket.department)
+    policy = policy_for(company, ticket.department, token=policies_token)
     share = priority_share(ticket.priority)
     now = timezone.now()
     sla = TicketSla(

@@ -3,6 +3,7 @@
 import json
 import logging
 import math
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, Viewer
+from balcao.core.models import Counter
 from balcao.customers.models import Channel, Company, Plan
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar
@@ -42,21 +44,66 @@ class Targets:
     resolution_minutes: int | None
 
 
-def policy_for(company: Company, department: Department) -> Targets:
+# The per-process copy of every SLA policy and the default calendar, and the token of the
+# database's version it was read at (a Counter row that every change of a policy or a
+# calendar sets to a new random value, in the change's own transaction: a value rolled back
+# never comes back, so a copy read inside a transaction that rolled back is never taken for
+# a later one). Each ticket opened reads the token (one query) instead of the policies and
+# the default calendar (two).
+POLICIES_VERSION = "sla_policies"
+
+
+@dataclass(frozen=True)
+class _Policies:
+    token: int
+    by_key: dict[tuple[int, int | None], SlaPolicy]  # (department, plan or None)
+    default_calendar: BusinessCalendar | None
+
+
+_policies: _Policies | None = None
+
+
+def policies_token() -> int:
+    token = Counter.objects.filter(name=POLICIES_VERSION).values_list("value", flat=True).first()
+    if token is None:  # a new database, or one emptied (restored, flushed): a new version
+        token = Counter.objects.get_or_create(
+            name=POLICIES_VERSION, defaults={"value": secrets.randbits(62) + 1}
+        )[0].value
+    return token
+
+
+def _current_policies(token: int | None = None) -> _Policies:
+    global _policies
+    if token is None:
+        token = policies_token()  # before the policies: a change in between only reloads again
+    cached = _policies
+    if cached is None or cached.token != token:
+        calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
+        by_key = {}
+        for policy in SlaPolicy.objects.all():
+            policy.calendar = calendars.get(policy.calendar_id) if policy.calendar_id else None
+            by_key[(policy.department_id, policy.plan_id)] = policy
+        default = next((c for c in calendars.values() if c.is_default), None)
+        cached = _policies = _Policies(token, by_key, default)
+    return cached
+
+
+def policy_for(company: Company, department: Department, *, token: int | None = None) -> Targets:
     """Each target from the company's contract where it sets one (R15, "vide contrato"), else
     from the department's policy for the plan, else for every plan, else the plan's; on the
-    policy's calendar, else the default one."""
+    policy's calendar, else the default one. ``token``: the policies' version, when the
+    caller read it already in the same transaction."""
     plan = company.plan
-    policies = SlaPolicy.objects.select_related("calendar").filter(
-        Q(plan=plan) | Q(plan=None), department=department
+    policies = _current_policies(token)
+    policy = policies.by_key.get((department.pk, plan.pk)) or policies.by_key.get(
+        (department.pk, None)
     )
-    chosen = sorted(policies, key=lambda p: p.plan_id is None)
     calendar: BusinessCalendar | None
-    if chosen and chosen[0].calendar:
-        calendar = chosen[0].calendar
+    if policy is not None and policy.calendar:
+        calendar = policy.calendar
     else:
-        calendar = BusinessCalendar.objects.filter(is_default=True).first()
-    source: SlaPolicy | Plan = chosen[0] if chosen else plan
+        calendar = policies.default_calendar
+    source: SlaPolicy | Plan = policy if policy is not None else plan
     first = company.contract_first_response_minutes
     following = company.contract_next_response_minutes
     resolution = company.contract_resolution_minutes

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
+from balcao.core.enqueue import batch, enqueue_on_commit
 from balcao.core.errors import ActionRefused
 from balcao.core.filenames import is_executable, normalize_filename
 from balcao.core.html import sanitize_html
@@ -45,6 +46,7 @@ from balcao.events.actions import (
 from balcao.notifications.actions import notify_later
 from balcao.search.actions import index_tags, index_ticket
 from balcao.sla.actions import do_reprioritize_clock, do_start_clock, do_update_clock
+from balcao.sla.selectors import POLICIES_VERSION
 from balcao.tickets import tasks
 from balcao.tickets.delivery import delivery_for
 from balcao.tickets.models import (
@@ -90,23 +92,27 @@ def check_upload(attachment: NewAttachment) -> None:
         )
 
 
-def _next_number() -> int:
+def _next_number() -> tuple[int, int | None]:
+    """The next ticket number and, read in the same statement, the SLA policies' version
+    token (sla/selectors.py; None where there is none yet), so that the new ticket's clock
+    costs no read of its own."""
     # One statement where the counter exists (every ticket after the first): the UPDATE takes
     # the row lock and says the new value (RETURNING: SQLite 3.35+, PostgreSQL).
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE core_counter SET value = value + 1 WHERE name = %s RETURNING value",
-            ["ticket"],
+            "UPDATE core_counter SET value = value + 1 WHERE name = %s"
+            " RETURNING value, (SELECT value FROM core_counter WHERE name = %s)",
+            ["ticket", POLICIES_VERSION],
         )
         row = cursor.fetchone()
     if row is not None:
-        return int(row[0])
+        return int(row[0]), row[1]
     counter, _created = Counter.objects.select_for_update().get_or_create(
         name="ticket", defaults={"value": 1000}
     )
     counter.value += 1
     counter.save(update_fields=["value"])
-    return counter.value
+    return counter.value, None
 
 
 def _store_attachments(message: Message, attachments: Sequence[NewAttachment]) -> None:
@@ -244,8 +250,9 @@ def create_ticket(
     ticket wrote the first message as their own internal note, not as the customer's words.
     Callers have applied the rules: ``do_open_ticket`` for people, the inbound funnel
     (tickets/inbound.py) for channels."""
+    number, policies_token = _next_number()
     ticket = Ticket.objects.create(
-        number=_next_number(),
+        number=number,
         subject=_clean_subject(subject),
         department=department,
         company=company,
@@ -262,7 +269,7 @@ def create_ticket(
             ticket=ticket, actor=actor, department=department, origin=origin, reference=reference
         )
     )
-    do_start_clock(ticket, actor=actor)
+    do_start_clock(ticket, actor=actor, policies_token=policies_token)
     if first_message_internal and actor is not None:
         note = Message.objects.create(
             ticket=ticket,
@@ -294,7 +301,6 @@ def create_ticket(
     return message
 
 
-@transaction.atomic
 def do_open_ticket(
     *,
     actor: User,
@@ -305,39 +311,45 @@ def do_open_ticket(
     reference: int | None = None,
     body_html: str = "",
     attachments: Sequence[NewAttachment] = (),
+    contact: Contact | None = None,
 ) -> Ticket:
     """A contact opens a ticket for its company, within its plan's departments, in the client
     area, the API or a chat (R6); the Ouvidoria needs an earlier ticket of the company (R4).
-    Channels where the sender must first be recognised go through the funnel instead."""
+    Channels where the sender must first be recognised go through the funnel instead.
+    ``contact``: the actor's contact record (with company and plan) when the caller has read
+    it already, as the client area's pages have; else it is read here. Its tasks (the
+    acknowledgement, the SLA alerts, the notifications' e-mails) are enqueued at once."""
     subject = _clean_subject(subject)
     _require_body(body, body_html, attachments)
-    contact = get_contact(actor)
+    if contact is None or contact.user_id != actor.pk:
+        contact = get_contact(actor)
     if contact is None:
         raise ActionRefused(
             _("Only the company's registered or authorized contacts can open tickets."),
             code="forbidden",
         )
     _check_department(contact.company, department, actor)
-    earlier = _check_reference(contact.company, department, reference)
     for item in attachments:
         check_upload(item)
-    message = create_ticket(
-        department=department,
-        subject=subject,
-        body=body,
-        body_html=body_html,
-        attachments=attachments,
-        actor=actor,
-        company=contact.company,
-        requester=actor,
-        requester_email=actor.email,
-        requester_name=actor.name,
-        origin=origin,
-        reference=earlier,
-    )
-    ticket = message.ticket
-    if origin in (Origin.PORTAL, Origin.API):
-        transaction.on_commit(lambda: tasks.acknowledge_ticket_task.enqueue(ticket.pk))
+    with batch(), transaction.atomic():
+        earlier = _check_reference(contact.company, department, reference)
+        message = create_ticket(
+            department=department,
+            subject=subject,
+            body=body,
+            body_html=body_html,
+            attachments=attachments,
+            actor=actor,
+            company=contact.company,
+            requester=actor,
+            requester_email=actor.email,
+            requester_name=actor.name,
+            origin=origin,
+            reference=earlier,
+        )
+        ticket = message.ticket
+        if origin in (Origin.PORTAL, Origin.API):
+            enqueue_on_commit(tasks.acknowledge_ticket_task, ticket.pk)
     return ticket
 
 
@@ -349,7 +361,6 @@ def reply_channel(ticket: Ticket, written_in: str) -> str:
     return Origin.WHATSAPP if ticket.origin == Origin.WHATSAPP else Origin.EMAIL
 
 
-@transaction.atomic
 def do_add_message(
     ticket: Ticket,
     *,
@@ -370,6 +381,40 @@ def do_add_message(
     ``actor`` None is a customer writing through a channel (the funnel) with ``author_email``.
     ``automatic`` (an auto-reply or bounce) is kept but never reopens a ticket.
     """
+    with batch(), transaction.atomic():
+        return add_message(
+            ticket,
+            actor=actor,
+            body=body,
+            internal=internal,
+            body_html=body_html,
+            attachments=attachments,
+            channel=channel,
+            author_email=author_email,
+            author_name=author_name,
+            message_id=message_id,
+            automatic=automatic,
+        )
+
+
+def add_message(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    body: str,
+    internal: bool = False,
+    body_html: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    channel: str = Origin.PORTAL,
+    author_email: str = "",
+    author_name: str = "",
+    message_id: str = "",
+    automatic: bool = False,
+    locked: bool = False,
+) -> Message:
+    """``do_add_message`` inside the caller's transaction (the inbound funnel's), without a
+    savepoint of its own. ``locked``: the caller read ``ticket`` under its row lock, with its
+    department and company, in this transaction."""
     _require_body(body, body_html, attachments)
     staff = getattr(actor, "is_agent", False)
     if internal and not staff:
@@ -377,7 +422,8 @@ def do_add_message(
     if channel in (Origin.PORTAL, Origin.API, Origin.CONSOLE):
         for item in attachments:
             check_upload(item)
-    ticket = _locked(ticket)
+    if not locked:
+        ticket = _locked(ticket)
     deliver_by = reply_channel(ticket, channel) if staff and not internal else ""
     message = Message.objects.create(
         ticket=ticket,
@@ -407,9 +453,9 @@ def do_add_message(
     if staff:
         _set_status(ticket, Status.ANSWERED, actor)
         if message.delivery == Message.Delivery.PENDING:
-            transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(message.pk))
+            enqueue_on_commit(tasks.deliver_reply_task, message.pk)
         if ticket.department.auto_close_days:
-            transaction.on_commit(lambda: tasks.follow_up_answer_task.enqueue(message.pk))
+            enqueue_on_commit(tasks.follow_up_answer_task, message.pk)
     elif not automatic:
         _set_status(ticket, Status.CUSTOMER_REPLY, actor)
     _save(ticket, "status", "closed_at")

@@ -29,12 +29,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
+from balcao.core.enqueue import enqueue_on_commit
 from balcao.customers.models import Channel, Company, Contact
 from balcao.customers.selectors import department_refusal
 from balcao.events.actions import transferred_event
 from balcao.sla.selectors import company_channels
 from balcao.tickets import tasks
-from balcao.tickets.actions import NewAttachment, create_ticket, do_add_message, keep_copied
+from balcao.tickets.actions import NewAttachment, add_message, create_ticket, keep_copied
 from balcao.tickets.delivery import sends_answer
 from balcao.tickets.models import Message, Receipt, Status, Ticket
 
@@ -148,26 +149,37 @@ def _existing(inbound: InboundMessage, key: str) -> Receipt | None:
 def do_receive_inbound(inbound: InboundMessage) -> Filed:
     """File one message: a new ticket, a message joining one, or a duplicate (nothing new).
     Durable: the connector's raw record is committed before, never wrapped with this."""
-    key = _key(inbound)
     try:
-        return _receive(inbound, key)
+        with transaction.atomic(durable=True):
+            return file_inbound(inbound)
     except IntegrityError:
         # The unique receipt, written last in the filing transaction, says the message was
         # filed already (by another process at the same time too): everything this run
         # wrote is rolled back with it, and no savepoint is paid on every message.
-        existing = _existing(inbound, key)
+        existing = filed_before(inbound)
         if existing is None:
             raise
-        return Filed(existing, duplicate=True)
+        return existing
 
 
-@transaction.atomic(durable=True)
-def _receive(inbound: InboundMessage, key: str) -> Filed:
+def filed_before(inbound: InboundMessage) -> Filed | None:
+    """The filing of this message already committed, as a duplicate (None: never filed)."""
+    existing = _existing(inbound, _key(inbound))
+    return None if existing is None else Filed(existing, duplicate=True)
+
+
+def file_inbound(inbound: InboundMessage) -> Filed:
+    """File one message inside the caller's transaction (a connector that commits its raw
+    record with the filing, in one transaction). A duplicate raises IntegrityError at the
+    receipt, the filing's last statement, and must roll the whole transaction back; the
+    caller then answers it with ``filed_before``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("file_inbound runs inside the caller's transaction")
     if inbound.conversation:
         _lock_conversation(inbound)
     receipt = Receipt(
         channel=inbound.channel,
-        key=key,
+        key=_key(inbound),
         external_id=inbound.message_id,
         conversation=inbound.conversation,
         sender=inbound.sender.address.lower()[:320],
@@ -177,7 +189,7 @@ def _receive(inbound: InboundMessage, key: str) -> Filed:
         _file(inbound, receipt)
     receipt.save()  # whole, once: a duplicate's IntegrityError rolls all of the filing back
     if receipt.answer:
-        transaction.on_commit(lambda: tasks.deliver_answer_task.enqueue(receipt.pk))
+        enqueue_on_commit(tasks.deliver_answer_task, receipt.pk)
     return Filed(receipt, duplicate=False)
 
 
@@ -204,7 +216,7 @@ def _file(inbound: InboundMessage, receipt: Receipt) -> None:
     if not sender.trusted:
         notes.append(sender.problem)
     if target is not None and _may_write(inbound, target, contact):
-        receipt.message = do_add_message(
+        receipt.message = add_message(
             target,
             actor=None,
             body=inbound.body_text,
@@ -215,6 +227,8 @@ def _file(inbound: InboundMessage, receipt: Receipt) -> None:
             author_name=sender.name,
             message_id=inbound.message_id,
             automatic=inbound.automatic,
+            # the ticket its token named, read under lock (not a merged one's survivor)
+            locked=not inbound.conversation and target.number == inbound.ticket_number,
         )
         receipt.ticket, receipt.outcome = receipt.message.ticket, Receipt.Outcome.JOINED
         if inbound.automatic:
@@ -285,7 +299,13 @@ def _thread(
         return _conversation(inbound, receipt, company)
     found = None
     if inbound.ticket_number:
-        found = Ticket.objects.filter(number=inbound.ticket_number).first()
+        # under its row lock, as do_add_message would read it again: the usual reply
+        found = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("department", "company")
+            .filter(number=inbound.ticket_number)
+            .first()
+        )
     if found is None and inbound.replied_ids:
         ids = list(inbound.replied_ids)
         known = {

@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from balcao.accounts.models import Department
 from balcao.connectors.email.models import InboundMail, Mailbox
 from balcao.connectors.email.parsing import ParsedMail, parse_message
 from balcao.connectors.email.store import Spooled, keep, spool_bytes
+from balcao.core.enqueue import batch
 from balcao.core.errors import ActionRefused
 from balcao.customers.selectors import find_contact_by_email
 from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
@@ -26,8 +27,9 @@ from balcao.tickets.inbound import (
     Filed,
     InboundMessage,
     Sender,
-    do_receive_inbound,
     fallback_department,
+    file_inbound,
+    filed_before,
     ticket_token_number,
 )
 from balcao.tickets.models import Message, Origin, Ticket
@@ -123,70 +125,160 @@ def _filed_action(filed: Filed) -> str:
     return "duplicate" if filed.duplicate else filed.receipt.outcome
 
 
-def _store_raw(raw: RawMail) -> InboundMail:
-    """Keep the bytes before anything else can fail: on disk first (fsync), then the row,
-    committed; the same bytes to the same address once."""
+class _Stored(Exception):
+    """The same bytes to the same address are stored already: roll this filing back."""
+
+
+def _keep_file(raw: RawMail) -> InboundMail:
+    """Keep the bytes before anything else can fail: on disk, fsynced, under their SHA-256
+    (what the MTA's retry finds again if the database is down); the row is written with the
+    filing, in its one transaction."""
     spooled = raw.raw if isinstance(raw.raw, Spooled) else spool_bytes(raw.raw)
     name = keep(spooled)
-    recipient = raw.recipient.strip().lower()[:320]
-    # Insert first, look only when the unique (sha256, recipient) says it is there: a new
-    # message (the usual case) costs one INSERT, without get_or_create's read and savepoint.
-    try:
-        with transaction.atomic(durable=True):
-            return InboundMail.objects.create(
-                sha256=spooled.sha256, recipient=recipient, raw=name, source=raw.source
-            )
-    except IntegrityError:
-        return InboundMail.objects.get(sha256=spooled.sha256, recipient=recipient)
+    return InboundMail(
+        sha256=spooled.sha256,
+        recipient=raw.recipient.strip().lower()[:320],
+        raw=name,
+        source=raw.source,
+    )
+
+
+def _insert(mail: InboundMail) -> bool:
+    """INSERT the row, whole, unless those bytes to that address are stored already (ON
+    CONFLICT on the unique (sha256, recipient): no read before, no savepoint); False then.
+    On PostgreSQL another process storing the same row at once makes this wait for its
+    commit."""
+    fields = [f for f in InboundMail._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(mail, add=True), connection) for f in fields]
+    table = connection.ops.quote_name(InboundMail._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    holders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({holders})"  # noqa: S608 (model's names)
+            " ON CONFLICT (sha256, recipient) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    mail.pk = row[0]
+    mail._state.adding = False
+    return True
+
+
+def _stored(mail: InboundMail) -> InboundMail:
+    return InboundMail.objects.select_related("ticket__company", "ticket__department").get(
+        sha256=mail.sha256, recipient=mail.recipient
+    )
+
+
+def _save_row(mail: InboundMail) -> None:
+    """The row, whole, as the transaction's last write: INSERT … ON CONFLICT, or (a row an
+    earlier version committed before filing it) an UPDATE."""
+    if mail.pk is not None:
+        mail.save(update_fields=[*FILED, "error"])
+    elif not _insert(mail):
+        raise _Stored
 
 
 def do_receive_mail(raw: RawMail) -> ReceiveResult:
-    """Store, then file the message: a new ticket, a reply joining one, or a duplicate.
+    """Keep, then file the message — a new ticket, a reply joining one, or a duplicate — in
+    one transaction with its row (one commit per message), its tasks enqueued at once.
 
-    Database outages propagate (the caller tells the MTA to retry; the stored raw is
-    processed on the retry); any other failure leaves a visible ticket with the raw."""
-    mail = _store_raw(raw)
-    if mail.state != InboundMail.State.RECEIVED:
-        mail = InboundMail.objects.select_related("ticket__company", "ticket__department").get(
-            pk=mail.pk
-        )
-        return _result(mail.ticket, "duplicate")
-    try:
-        return _process(mail, raw)
-    except (OperationalError, InterfaceError):
-        raise
-    except Exception:
-        log.exception("inbound mail %s could not be processed", mail.pk)
-        return _keep_unprocessed(mail, traceback.format_exc())
+    Database outages propagate (the caller tells the MTA to retry: the bytes are on disk,
+    the row and the ticket commit together on the retry); any other failure leaves a visible
+    ticket with the raw."""
+    mail = _keep_file(raw)
+    parsed = None
+    # The tasks of what commits (the answer, SLA alerts, notifications) leave together once
+    # the filing is done; a failure to send them is not a failure to file.
+    with batch():
+        try:
+            # the bytes in memory when the way in has them; a spooled message from its file
+            if isinstance(raw.raw, bytes):
+                parsed = parse_message(raw.raw)
+            else:
+                with open(mail.raw.path, "rb") as source:
+                    parsed = parse_message(source)
+            if raw.envelope_sender == "":
+                parsed.auto_generated = True
+            return _file_mail(mail, parsed)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            log.exception("inbound mail %s could not be processed", mail.sha256)
+            return _keep_unprocessed(mail, parsed, traceback.format_exc())
 
 
-def _parse_stored(mail: InboundMail) -> ParsedMail:
-    with open(mail.raw.path, "rb") as source:
-        return parse_message(source)
-
-
-def _process(mail: InboundMail, raw: RawMail) -> ReceiveResult:
-    parsed = _parse_stored(mail)
-    if raw.envelope_sender == "":
-        parsed.auto_generated = True
+def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
+    # Reads first, outside the transaction (as short as the writes): routing, and the sender.
     departments = list(Department.objects.all())  # routing, and "is it one of us"
     department = route_department(parsed, mail.recipient, departments)
+    _describe(mail, parsed, department)
+    inbound = None
+    if not parsed.returned_ids:  # a delivery report is matched inside the transaction
+        with translation.override(settings.LANGUAGE_CODE):
+            inbound = _inbound(mail, parsed, department, departments)
+    while True:  # twice at most: the second files into a row stored, unfiled, by an older version
+        try:
+            with transaction.atomic(durable=True):
+                result = _process(mail, parsed, inbound, department, departments)
+                _save_row(mail)
+                return result
+        except _Stored:
+            stored = _stored(mail)
+            if stored.state != InboundMail.State.RECEIVED:
+                return _result(stored.ticket, "duplicate")
+            mail.pk, mail._state.adding = stored.pk, False  # file it now, into that row
+        except IntegrityError:
+            # The funnel's receipt: this message was filed already (to another address of
+            # the same department, or by another process at the same time). Everything was
+            # rolled back; the row is kept as the duplicate it is.
+            filed = filed_before(inbound) if inbound is not None else None
+            if filed is None:
+                raise
+            return _record_duplicate(mail, parsed, filed)
+
+
+def _process(
+    mail: InboundMail,
+    parsed: ParsedMail,
+    inbound: InboundMessage | None,
+    department: Department,
+    departments: list[Department],
+) -> ReceiveResult:
+    if _record_bounce(mail, parsed):
+        _finish(mail, parsed, None)
+        return _result(mail.ticket, "joined")
+    if inbound is None:  # returned ids that are none of our replies: an ordinary message
+        with translation.override(settings.LANGUAGE_CODE):
+            inbound = _inbound(mail, parsed, department, departments)
+    filed = file_inbound(inbound)
+    _finish(mail, parsed, filed)
+    return _result(mail.ticket, _filed_action(filed))
+
+
+def _record_duplicate(mail: InboundMail, parsed: ParsedMail, filed: Filed) -> ReceiveResult:
+    _finish(mail, parsed, filed)
+    try:
+        with transaction.atomic(durable=True):
+            _save_row(mail)
+    except _Stored:
+        return _result(_stored(mail).ticket, "duplicate")
+    return _result(filed.ticket, "duplicate")
+
+
+def _describe(mail: InboundMail, parsed: ParsedMail, department: Department) -> None:
     mail.msgid = parsed.message_id
     mail.from_email = parsed.from_email[:320]
     mail.subject = parsed.subject
     mail.auto_generated = parsed.auto_generated
     mail.department = department
-    if _record_bounce(mail, parsed):
-        return _finish(mail, parsed, None, "joined")
-    with translation.override(settings.LANGUAGE_CODE):
-        inbound = _inbound(mail, parsed, department, departments)
-    filed = do_receive_inbound(inbound)
-    return _finish(mail, parsed, filed, "")
 
 
-def _finish(
-    mail: InboundMail, parsed: ParsedMail, filed: Filed | None, action: str
-) -> ReceiveResult:
+def _finish(mail: InboundMail, parsed: ParsedMail, filed: Filed | None) -> None:
+    """What became of the message, on its row (written once, by the caller)."""
     mail.defects = parsed.defects
     if filed is not None:
         mail.ticket, mail.message = filed.ticket, filed.receipt.message
@@ -194,8 +286,6 @@ def _finish(
         mail.state = InboundMail.State.DUPLICATE if filed.duplicate else InboundMail.State.PROCESSED
     else:
         mail.state = InboundMail.State.PROCESSED
-    mail.save(update_fields=FILED)
-    return _result(mail.ticket, action or (_filed_action(filed) if filed else ""))
 
 
 def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
@@ -297,16 +387,18 @@ def _record_bounce(mail: InboundMail, parsed: ParsedMail) -> bool:
     return True
 
 
-def _keep_unprocessed(mail: InboundMail, error: str) -> ReceiveResult:
-    """A message the funnel could not file still becomes a visible, unlinked ticket."""
+def _keep_unprocessed(mail: InboundMail, parsed: ParsedMail | None, error: str) -> ReceiveResult:
+    """A message the funnel could not file still becomes a visible, unlinked ticket, with
+    its row, in one transaction; if even that fails, the row alone, marked failed."""
+    sender = parsed.from_email[:320] if parsed is not None else ""
+    mail.state, mail.error, mail.from_email = InboundMail.State.FAILED, error, sender
     try:
-        with translation.override(settings.LANGUAGE_CODE):
-            sender = _parse_stored(mail).from_email
-            filed = do_receive_inbound(
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic(durable=True):
+            filed = file_inbound(
                 InboundMessage(
                     channel=Origin.EMAIL,
                     message_id="",
-                    dedupe_key=f"unprocessed:{mail.pk}",
+                    dedupe_key=f"unprocessed:{mail.sha256}\n{mail.recipient}",
                     sender=Sender(
                         address=sender,
                         email=sender,
@@ -322,16 +414,25 @@ def _keep_unprocessed(mail: InboundMail, error: str) -> ReceiveResult:
                     no_answer=True,
                 )
             )
-        mail.state, mail.error, mail.from_email = InboundMail.State.FAILED, error, sender
-        mail.ticket, mail.message = filed.ticket, filed.receipt.message
-        mail.note = filed.receipt.note
-        mail.save(update_fields=[*FILED, "error"])
+            mail.ticket, mail.message = filed.ticket, filed.receipt.message
+            mail.note = filed.receipt.note
+            _save_row(mail)
         return _result(filed.ticket, "created")
     except (OperationalError, InterfaceError):
         raise
+    except _Stored:
+        return _result(_stored(mail).ticket, "duplicate")
     except Exception:
-        log.exception("inbound mail %s kept unprocessed", mail.pk)
-        InboundMail.objects.filter(pk=mail.pk).update(state=InboundMail.State.FAILED, error=error)
+        log.exception("inbound mail %s kept unprocessed", mail.sha256)
+        mail.ticket = mail.message = None
+        mail.note = ""
+        try:
+            with transaction.atomic(durable=True):
+                _save_row(mail)
+        except _Stored:
+            InboundMail.objects.filter(
+                sha256=mail.sha256, recipient=mail.recipient, state=InboundMail.State.RECEIVED
+            ).update(state=InboundMail.State.FAILED, error=error)
         return ReceiveResult(None, "failed", False, None, None, None)
 
 

@@ -1,10 +1,16 @@
+import os
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
+from redis.client import Pipeline
+from rq.registry import ScheduledJobRegistry
 
-from balcao.core.enqueue import enqueue_all
+from balcao.core.enqueue import batch, enqueue_all, enqueue_on_commit
 from balcao.notifications.tasks import email_notification_task
 from balcao.sla.tasks import sla_alert_task
 
@@ -42,3 +48,77 @@ def test_tasks_enqueued_together_are_one_insert_on_the_database_backend(
 def test_other_backends_get_the_tasks_one_by_one(tasks):
     enqueue_all([(email_notification_task, (3, 4)), (email_notification_task, (3, 5))])
     assert [r.args for r in tasks.results] == [[3, 4], [3, 5]]
+
+
+def test_a_batch_sends_what_commits_in_one_insert_and_nothing_rolled_back(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with CaptureQueriesContext(connection) as captured, batch():
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue_on_commit(email_notification_task, 1, 2)
+            enqueue_all([(email_notification_task, (1, 3))])
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            enqueue_on_commit(email_notification_task, 9, 9)  # rolled back: never sent
+            raise ZeroDivisionError
+        assert not DBTaskResult.objects.exists()  # held until the batch closes
+    inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert sorted(r.args_kwargs["args"] for r in DBTaskResult.objects.all()) == [[1, 2], [1, 3]]
+
+
+def test_without_a_batch_tasks_leave_at_once(tasks):
+    enqueue_all([(email_notification_task, (3, 4))])
+    assert [r.args for r in tasks.results] == [[3, 4]]
+
+
+@pytest.fixture
+def rq_queue(settings):
+    import django_rq
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis to hold an RQ queue")
+    settings.RQ_QUEUES = {"default": {"URL": url}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    queue.connection.delete(ScheduledJobRegistry(queue=queue).key)
+    yield queue
+    queue.empty()
+    queue.connection.delete(ScheduledJobRegistry(queue=queue).key)
+
+
+def test_tasks_enqueued_together_are_one_pipeline_on_rq(rq_queue):
+    from django_tasks import task_backends
+
+    later = timezone.now() + timedelta(hours=2)
+    sent = []
+    execute = Pipeline.execute
+
+    def counted(pipe, *args, **kwargs):
+        sent.append(len(pipe.command_stack))
+        return execute(pipe, *args, **kwargs)
+
+    with patch.object(Pipeline, "execute", counted):
+        enqueue_all(
+            [
+                (sla_alert_task.using(run_after=later), (7, "resolution", "warning", "x")),
+                (email_notification_task, (3, 4)),
+                (email_notification_task, (3, 5)),
+            ]
+        )
+    assert len(sent) == 1  # one round trip for the three
+    assert sorted(job.args for job in rq_queue.get_jobs()) == [(3, 4), (3, 5)]
+    scheduled = ScheduledJobRegistry(queue=rq_queue).get_job_ids()
+    assert len(scheduled) == 1
+    # what a worker reads back is what RQBackend.enqueue would have written
+    backend = task_backends["default"]
+    alert = backend.get_result(scheduled[0])
+    assert alert.task.func is sla_alert_task.func
+    assert list(alert.args) == [7, "resolution", "warning", "x"]
+    ready = backend.get_result(rq_queue.get_job_ids()[0])
+    assert ready.task.func is email_notification_task.func

@@ -86,7 +86,7 @@ def test_telling_again_tells_nobody_twice(team, ana, tasks, django_capture_on_co
         ticket = open_ticket(team[1])
     tell(tasks)
     mail.outbox.clear()
-    tell_again(ticket.events.get(kind="ticket_opened").pk)
+    tell_again(ticket.events.get(kind="ticket_opened"))
     tell(tasks)
     assert told() == [ana.email]
     assert mail.outbox == []

@@ -1,0 +1,47 @@
+"""What opening a ticket costs in the client area (issue 17), pinned: the POST of the form,
+everything after commit included, as the server runs it (its tasks sent in one batch)."""
+
+import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from balcao.core.enqueue import batch
+from balcao.factories import PASSWORD, make_company
+from balcao.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"department": "suporte", "subject": "Pix não confirma", "body": "Desde ontem."}
+
+
+def test_the_client_area_post_costs_a_pinned_number_of_queries(
+    client, profile, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _company, primary = make_company("team")
+    assert client.login(username=primary.email, password=PASSWORD)
+    client.post("/cliente/abrir-ticket/", FORM)  # warm-up: the ticket counter exists
+    sqlite = connection.vendor == "sqlite"
+    # Session, user, contact (with company and plan), departments, the company's add-ons —
+    # the contact and its company are handed to the action, not read again (was: contact
+    # twice). The transaction (2): counter with the SLA policies' version token in one
+    # statement (was: policy and calendar), ticket, opened event, SLA event, clock, message,
+    # search document (+ its FTS5 row on SQLite). After commit: the departments' version,
+    # who is told (the event in memory, not read again), and the acknowledgement and the SLA
+    # alerts in one INSERT (was: two). Was 23 (22 + 1 on SQLite).
+    with (
+        django_assert_num_queries(17 + sqlite),
+        batch(),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post("/cliente/abrir-ticket/", FORM)
+    assert response.status_code == 302
+    ticket = Ticket.objects.latest("pk")
+    assert response["Location"].endswith(f"/{ticket.number}/")
+    paths = DBTaskResult.objects.filter(args_kwargs__args__0=ticket.pk).values_list(
+        "task_path", flat=True
+    )
+    assert sorted(paths) == [
+        *["balcao.sla.tasks.sla_alert_task"] * 4,
+        "balcao.tickets.tasks.acknowledge_ticket_task",
+    ]
