@@ -1,7 +1,6 @@
 """The worker runs again what it could not finish, and only that: tasks claimed by a worker
 that stopped beating, or that failed because the database dropped under them."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -70,22 +69,3 @@ def test_a_task_that_lost_the_database_is_queued_again_and_a_bug_is_not(worker):
     assert DBTaskResult.objects.get(pk=again.id).status == TaskResultStatus.READY
     assert DBTaskResult.objects.get(pk=failed.id).status == TaskResultStatus.FAILED
     assert WorkerBeat.objects.filter(pk=worker.worker_id).exists()
-
-
-@pytest.mark.parametrize(
-    ("command", "environment", "pooled"),
-    [(["worker"], "1", "0"), (["run"], None, "1"), (["serve"], "0", "0"), (["demo"], None, None)],
-)
-def test_only_the_web_server_pools_its_connections(monkeypatch, command, environment, pooled):
-    """`balcao run` passes DB_POOL on to the worker it starts, and an operator may set it for
-    every process: the worker, whose jobs are forked children, never pools."""
-    from django.core import management
-
-    from balcao import cli
-
-    monkeypatch.setattr(management, "execute_from_command_line", lambda argv: None)
-    monkeypatch.setenv("DB_POOL", environment or "")  # put back as it was, whatever main does
-    if environment is None:
-        monkeypatch.delenv("DB_POOL")
-    cli.main(command)
-    assert os.environ.get("DB_POOL") == pooled
