@@ -139,15 +139,18 @@ COUNT_CAP = 10_000
 
 class CappedPaginator(Paginator[int]):
     """Counts at most COUNT_CAP + 1 rows: an unfiltered list of a large desk says "more than
-    10,000" instead of counting every ticket on every request (pages go up to the cap)."""
+    10,000" instead of counting every ticket on every request (pages go up to the cap).
+    ``ids`` are sliced for a page; ``counted`` (the same tickets, in any order) is counted."""
 
-    def __init__(self, ids: "QuerySet[Ticket, int]", per_page: int) -> None:
-        super().__init__(ids, per_page)
-        self.ids = ids
+    def __init__(
+        self, ids: "QuerySet[Ticket, int] | DueFirst", per_page: int, counted: QuerySet[Ticket]
+    ) -> None:
+        super().__init__(ids, per_page)  # type: ignore[arg-type]
+        self.counted = counted
 
     @cached_property
     def count(self) -> int:
-        return self.ids.order_by()[: COUNT_CAP + 1].count()  # any 10,001 rows: no sort
+        return self.counted.order_by()[: COUNT_CAP + 1].count()  # any 10,001 rows: no sort
 
     @property
     def capped(self) -> bool:
@@ -156,6 +159,30 @@ class CappedPaginator(Paginator[int]):
     @property
     def cap(self) -> int:
         return COUNT_CAP
+
+
+class DueFirst:
+    """The ids of ``tickets`` in the SLA order (what is due soonest first, then the tickets
+    with nothing due, last updated first), sliced by the paginator. Ordering the whole list
+    by the clock's ``next_due`` joined the clocks to every ticket and sorted them all (20 ms
+    for the 20,000 open tickets of 100,000 on PostgreSQL, 67 ms unfiltered); split in two,
+    the first part reads along the ``next_due`` index and stops at the page (1 ms), and the
+    second (asked only past the tickets that have a due) along ``-updated_at``."""
+
+    def __init__(self, tickets: QuerySet[Ticket]) -> None:
+        ids = tickets.select_related(None).values_list("pk", flat=True)
+        self.due = ids.filter(sla__next_due__isnull=False).order_by(
+            "sla__next_due", "-updated_at", "-id"
+        )
+        self.rest = ids.filter(sla__next_due__isnull=True).order_by("-updated_at", "-id")
+
+    def __getitem__(self, window: slice) -> list[int]:
+        start, stop = window.start or 0, window.stop
+        ids = list(self.due[start:stop])
+        if len(ids) == stop - start:
+            return ids
+        due = start + len(ids) if ids else self.due.count()
+        return ids + list(self.rest[max(start - due, 0) : stop - due])
 
 
 def console_page(
@@ -171,9 +198,13 @@ def console_page(
         page = ranked_page(
             list_tickets(viewer, **{**filters, "q": ""}), q, number, size, staff=True
         )
+    elif sort == "sla":
+        tickets = list_tickets(viewer, **filters)
+        page = CappedPaginator(DueFirst(tickets), size, tickets).get_page(number)
     else:
         ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-        page = CappedPaginator(ordered.values_list("pk", flat=True), size).get_page(number)
+        pks = ordered.values_list("pk", flat=True)
+        page = CappedPaginator(pks, size, ordered).get_page(number)
     ids = list(page.object_list)
     rows = (
         list_tickets(viewer)
