@@ -1,13 +1,14 @@
 """Reads for the staff console, always for a viewer and always through tickets' visibility."""
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
@@ -18,7 +19,13 @@ from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
-from balcao.tickets.selectors import TAGS, list_tickets, visible_departments, visible_tickets
+from balcao.tickets.selectors import (
+    TAGS,
+    list_tickets,
+    list_version,
+    visible_departments,
+    visible_tickets,
+)
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
 STATUS_ORDER = [
@@ -217,14 +224,24 @@ def console_page(
     return page
 
 
+def shown_until(tickets: Iterable[Ticket]) -> datetime | None:
+    """The next instant an SLA badge of these tickets (loaded with their clock) changes by
+    time alone — turning "at risk", or "breached" once a due passes — or None."""
+    now = timezone.now()
+    instants = [
+        instant
+        for ticket in tickets
+        if (sla := getattr(ticket, "sla", None)) is not None
+        for instant in (sla.at_risk_from, sla.next_due)
+        if instant is not None and instant > now
+    ]
+    return min(instants, default=None)
+
+
 def tickets_version(viewer: User) -> str:
     """Changes whenever a ticket of a department the viewer sees changes: the live list swaps
-    only when this moved. The departments' counters (bumped by tickets.actions after each
-    commit) are read, not the tickets: a few rows, whatever the number of tickets. Joining or
-    leaving a department changes the list of ids, so the token too."""
-    rows = visible_departments(viewer).order_by("pk").values_list("pk", "tickets_version")
-    state = ",".join(f"{pk}.{version}" for pk, version in rows)
-    return hashlib.blake2b(state.encode(), digest_size=8).hexdigest()
+    only when this moved (tickets.selectors.list_version)."""
+    return list_version(viewer)
 
 
 def ticket_version(ticket: Ticket) -> str:

@@ -4,6 +4,7 @@ Only staff get in: a customer contact gets 404 (the console does not exist for t
 anonymous visitor the login page. A ticket out of the viewer's sight is 404 on every URL.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -40,6 +42,7 @@ from balcao.console.forms import (
 )
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.listcache import ListCache
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -61,7 +64,7 @@ from balcao.privacy.models import AccessRecord
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
-from balcao.tickets.models import Origin
+from balcao.tickets.models import Origin, Priority
 from balcao.tickets.selectors import (
     canned_responses_for,
     get_canned_response,
@@ -113,9 +116,24 @@ def home(request):
 @require_GET
 @staff_required
 def ticket_list(request):
+    """The list, its filters and the staff to assign to are kept rendered under the viewer's
+    list token (core.listcache): seen again unchanged, nothing is queried or rendered but
+    the page around them (the bulk form's CSRF token and return address)."""
     version = selectors.tickets_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
+    kept = ListCache("console", request, request.user, version)
+    shown = kept.shown()
+    if shown is None:
+        shown, until = _ticket_list_shown(request, version)
+        kept.keep(shown, until)
+    if request.htmx:
+        return HttpResponse(shown["rows"])
+    context = {"shown": shown, "version": version, "priorities": Priority.choices}
+    return render(request, "console/ticket_list.html", context)
+
+
+def _ticket_list_shown(request, version: str) -> tuple[dict[str, str], datetime | None]:
     staff = selectors.list_staff(request.user)
     form = TicketFilterForm(
         request.GET,
@@ -131,15 +149,16 @@ def ticket_list(request):
         page = selectors.console_page(
             request.user, request.GET.get("page"), size=PAGE_SIZE, **filters
         )
-    context = {
-        "form": form,
-        "page": page,
-        "version": version,
-        "bulk": BulkForm(staff=staff),
-        "staff": staff,
+    context = {"form": form, "page": page, "version": version, "staff": staff}
+    shown: dict[str, str] = {
+        name: render_to_string(template, context, request)
+        for name, template in (
+            ("rows", "console/_ticket_rows.html"),
+            ("filters", "console/_ticket_filters.html"),
+            ("assignees", "console/_staff_options.html"),
+        )
     }
-    template = "console/_ticket_rows.html" if request.htmx else "console/ticket_list.html"
-    return render(request, template, context)
+    return shown, selectors.shown_until(page.object_list)
 
 
 @require_POST

@@ -1,0 +1,77 @@
+"""What a ticket list showed a viewer, kept in the shared cache under their list token, so that
+the same list seen again unchanged is neither queried nor rendered again.
+
+One cache entry per viewer and area (console, client area, API) holds the last KEPT_VIEWS
+lists they saw, each under what its output depends on — their role (what they may see), the
+active language and time zone, and the query string (filters, sort, page; not htmx's ``v``,
+which only says which token the browser holds) — and with the list token it was made under
+(``tickets.selectors.list_version``, which moves after every committed change to a ticket
+they may list, and when what they see changes). A view is used again only under the same
+token, so a change shows at once; another viewer reads another entry. One entry per viewer,
+not one per list and token: the embedded cache is a table that drops expired rows only when it
+is full, and the login throttles live in it too.
+
+What the token does not follow — a company, plan, department or staff member renamed — is
+kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at risk" or
+"breached") no later than that instant (``until``)."""
+
+import hashlib
+import time
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone, translation
+
+LIST_SECONDS = 60
+KEPT_VIEWS = 4
+
+
+class ListCache:
+    """The lists ``viewer`` saw in ``area`` under the token ``version``: ``shown()`` what was
+    kept for this request, ``keep(shown, until)`` what was made for it."""
+
+    def __init__(self, area: str, request: HttpRequest, viewer: Any, version: str) -> None:
+        query = sorted(
+            (name, value) for name, values in request.GET.lists() if name != "v" for value in values
+        )
+        material = repr(
+            (
+                viewer.pk,
+                viewer.role,
+                translation.get_language(),
+                timezone.get_current_timezone_name(),
+                query,
+            )
+        )
+        self.view = hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+        self.key = f"lists:{area}:{viewer.pk}"
+        self.version = version
+        self.views: dict[str, tuple[str, float, Any]] = {}
+
+    def shown(self) -> Any:
+        """What this list showed under the same token, None if nothing (or no longer true)."""
+        entry = cache.get(self.key)
+        if not isinstance(entry, dict):
+            return None
+        now = time.time()
+        self.views = {
+            view: kept
+            for view, kept in entry.items()
+            if kept[0] == self.version and kept[1] > now  # the others are stale: dropped
+        }
+        kept = self.views.get(self.view)
+        return None if kept is None else kept[2]
+
+    def keep(self, shown: Any, until: datetime | None = None) -> None:
+        """Keep ``shown`` (rendered HTML or plain data) until ``until`` at the latest, with
+        the viewer's other lists still true under this token (the most recent first)."""
+        expiry = time.time() + LIST_SECONDS
+        if until is not None:
+            expiry = min(expiry, until.timestamp())
+        views = {self.view: (self.version, expiry, shown)}
+        for view, kept in self.views.items():
+            if len(views) < KEPT_VIEWS and view not in views:
+                views[view] = kept
+        cache.set(self.key, views, LIST_SECONDS)
