@@ -34,6 +34,7 @@ from balcao.privacy.selectors import (
     find_person,
 )
 from balcao.search.actions import index_ticket
+from balcao.tickets.actions import touch_departments
 from balcao.tickets.models import Attachment, Ticket
 
 
@@ -103,7 +104,9 @@ def do_erase_person(
     # meetings: the rows stay (statistics), the topic they wrote goes — also from the
     # meeting's ticket subject and its booking in the history, which repeat it
     meetings = person.meetings()
-    Ticket.objects.filter(meeting__in=meetings).update(subject=erased)
+    meeting_tickets = Ticket.objects.filter(meeting__in=meetings)
+    touched |= {*meeting_tickets.values_list("pk", flat=True)}
+    meeting_tickets.update(subject=erased)
     for event in Event.objects.filter(
         kind=EventKind.MEETING_BOOKED, ticket__meeting__in=meetings
     ).exclude(data__topic=erased):
@@ -129,8 +132,11 @@ def do_erase_person(
         user.save()
         user.api_tokens.all().delete()
         user.account_events.all().delete()  # addresses it connected from
-    for ticket in Ticket.objects.filter(pk__in=touched):
+    erased_from = list(Ticket.objects.filter(pk__in=touched))
+    for ticket in erased_from:
         index_ticket(ticket)  # the search documents hold what was erased too
+    # so do the lists kept under the list token (core.listcache): it moves after commit
+    touch_departments(*{ticket.department_id for ticket in erased_from})
     # The requests (their kind, dates and answer) and the record of accesses stay, without
     # the address or what the person wrote in the request.
     counts["requests"] = DataRequest.objects.filter(email=person.email).update(
