@@ -72,6 +72,7 @@ from balcao.tickets.selectors import (
     list_tags,
     list_tickets,
     render_canned,
+    seen_part,
     visible_departments,
     visible_events,
 )
@@ -116,16 +117,21 @@ def home(request):
 @require_GET
 @staff_required
 def ticket_list(request):
-    """The list, its filters and the staff to assign to are kept rendered under the viewer's
-    list token (core.listcache): seen again unchanged, nothing is queried or rendered but
-    the page around them (the bulk form's CSRF token and return address)."""
+    """The list and its controls are kept rendered (core.listcache): the rows under the
+    viewer's list token, the filters and the staff to assign to under what the viewer sees
+    (they do not change with the tickets). Seen again unchanged, nothing is queried or
+    rendered but the page around them (the bulk form's CSRF token and return address)."""
     version = selectors.tickets_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
     kept = ListCache("console", request, request.user, version)
     shown = kept.shown()
     if shown is None:
-        shown, until = _ticket_list_shown(request, version)
+        controls = _ticket_list_controls(request, seen_part(version))
+        page, until = _ticket_list_page(request, controls["filters"])
+        context = {"page": page, "version": version}
+        rows = render_to_string("console/_ticket_rows.html", context, request)
+        shown = {"rows": rows, "filters": controls["form"], "assignees": controls["staff"]}
         kept.keep(shown, until)
     if request.htmx:
         return HttpResponse(shown["rows"])
@@ -133,32 +139,35 @@ def ticket_list(request):
     return render(request, "console/ticket_list.html", context)
 
 
-def _ticket_list_shown(request, version: str) -> tuple[dict[str, str], datetime | None]:
-    staff = selectors.list_staff(request.user)
-    form = TicketFilterForm(
-        request.GET,
-        departments=list(visible_departments(request.user)),
-        staff=staff,
-        find_companies=selectors.companies_called,
-    )
-    filters = form.filters()
-    page: Page[Any]
+def _ticket_list_controls(request, seen: str) -> dict[str, Any]:
+    """The list's filters from the query string, with the filter form and the staff options
+    rendered: kept under what the viewer sees, whatever their tickets' changes."""
+    kept = ListCache("console-filters", request, request.user, seen, ignored=("v", "page"))
+    controls = kept.shown()
+    if controls is None:
+        staff = selectors.list_staff(request.user)
+        form = TicketFilterForm(
+            request.GET,
+            departments=list(visible_departments(request.user)),
+            staff=staff,
+            find_companies=selectors.companies_called,
+        )
+        context = {"form": form, "staff": staff}
+        controls = {
+            "filters": form.filters(),
+            "form": render_to_string("console/_ticket_filters.html", context, request),
+            "staff": render_to_string("console/_staff_options.html", context, request),
+        }
+        kept.keep(controls)
+    return controls
+
+
+def _ticket_list_page(request, filters: dict | None) -> tuple[Page[Any], datetime | None]:
+    """The page of tickets asked for, and when an SLA badge on it changes by time alone."""
     if filters is None:  # a wrong company or date: said beside it, nothing listed
-        page = Paginator([], PAGE_SIZE).get_page(1)
-    else:
-        page = selectors.console_page(
-            request.user, request.GET.get("page"), size=PAGE_SIZE, **filters
-        )
-    context = {"form": form, "page": page, "version": version, "staff": staff}
-    shown: dict[str, str] = {
-        name: render_to_string(template, context, request)
-        for name, template in (
-            ("rows", "console/_ticket_rows.html"),
-            ("filters", "console/_ticket_filters.html"),
-            ("assignees", "console/_staff_options.html"),
-        )
-    }
-    return shown, selectors.shown_until(page.object_list)
+        return Paginator([], PAGE_SIZE).get_page(1), None
+    page = selectors.console_page(request.user, request.GET.get("page"), size=PAGE_SIZE, **filters)
+    return page, selectors.shown_until(page.object_list)
 
 
 @require_POST

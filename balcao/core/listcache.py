@@ -32,9 +32,21 @@ class ListCache:
     """The lists ``viewer`` saw in ``area`` under the token ``version``: ``shown()`` what was
     kept for this request, ``keep(shown, until)`` what was made for it."""
 
-    def __init__(self, area: str, request: HttpRequest, viewer: Any, version: str) -> None:
+    def __init__(
+        self,
+        area: str,
+        request: HttpRequest,
+        viewer: Any,
+        version: str,
+        *,
+        ignored: tuple[str, ...] = ("v",),
+    ) -> None:
+        """``ignored``: the query string's parameters the output does not depend on."""
         query = sorted(
-            (name, value) for name, values in request.GET.lists() if name != "v" for value in values
+            (name, value)
+            for name, values in request.GET.lists()
+            if name not in ignored
+            for value in values
         )
         material = repr(
             (

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from balcao.accounts.actions import do_change_staff_member
+from balcao.accounts.models import Department
 from balcao.factories import StaffFactory, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
@@ -106,3 +108,34 @@ def test_an_sla_badge_turns_at_its_instant_however_the_list_is_kept(
     assert "SLA at risk" in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
     time_machine.move_to(sla.next_due + timedelta(seconds=10), tick=False)
     assert "SLA breached" in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_after_a_change_the_filters_are_kept_and_only_the_rows_made_again(
+    client,
+    customer,
+    suporte_agent,
+    django_capture_on_commit_callbacks,
+    assert_queries_besides_the_cache,
+):
+    ticket = open_ticket(customer, "suporte")
+    client.force_login(suporte_agent)
+    client.get(TICKETS)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_set_priority(ticket, actor=suporte_agent, priority="urgent")
+    # session, user, version, count, the page's ids, its tickets, their tags
+    with assert_queries_besides_the_cache(7):
+        response = client.get(TICKETS)
+    made = [t.name for t in response.templates]
+    assert "console/_ticket_rows.html" in made and "console/_ticket_filters.html" not in made
+    assert "priority-urgent" in rows(response)
+
+
+def test_a_department_joined_shows_in_the_filters_at_once(client, suporte_agent, admin_user):
+    client.force_login(suporte_agent)
+    assert 'value="atendimento"' not in client.get(TICKETS).content.decode()
+    do_change_staff_member(
+        suporte_agent,
+        actor=admin_user,
+        departments=list(Department.objects.filter(slug__in=["suporte", "atendimento"])),
+    )
+    assert 'value="atendimento"' in client.get(TICKETS).content.decode()
