@@ -102,6 +102,12 @@ def _ticket(request, number: int):
         raise Http404 from None
 
 
+@dataclass(frozen=True)
+class StatusShown:
+    label: str
+    meaning: str
+
+
 def _legend():
     return [(value, label, STATUS_MEANINGS[Status(value)]) for value, label in Status.choices]
 
@@ -361,13 +367,18 @@ def _ticket_list_shown(request) -> str:
     tickets = list_tickets(request.user, **filters)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_snippets(page.object_list, filters["q"], staff=False)
+    legend = _legend()
+    # each status named and explained once per page, not twice per row
+    statuses = {value: StatusShown(label, meaning) for value, label, meaning in legend}
+    for ticket in page.object_list:
+        ticket.status_shown = statuses[ticket.status]  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "legend": _legend(),
+        "legend": legend,
         "filtered": any(filters.values()),
     }
     return render_to_string("portal/_ticket_list.html", context, request)
