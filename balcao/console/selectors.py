@@ -144,13 +144,13 @@ def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> Q
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator[int]):
+class CappedPaginator(Paginator[Any]):
     """Counts at most COUNT_CAP + 1 rows: an unfiltered list of a large desk says "more than
     10,000" instead of counting every ticket on every request (pages go up to the cap).
     ``ids`` are sliced for a page; ``counted`` (the same tickets, in any order) is counted."""
 
     def __init__(
-        self, ids: "QuerySet[Ticket, int] | DueFirst", per_page: int, counted: QuerySet[Ticket]
+        self, ids: "QuerySet[Ticket, Any] | DueFirst", per_page: int, counted: QuerySet[Ticket]
     ) -> None:
         super().__init__(ids, per_page)  # type: ignore[arg-type]
         self.counted = counted
@@ -177,13 +177,13 @@ class DueFirst:
     second (asked only past the tickets that have a due) along ``-updated_at``."""
 
     def __init__(self, tickets: QuerySet[Ticket]) -> None:
-        ids = tickets.select_related(None).values_list("pk", flat=True)
+        ids = tickets.select_related(None).values_list("pk", "updated_at")
         self.due = ids.filter(sla__next_due__isnull=False).order_by(
             "sla__next_due", "-updated_at", "-id"
         )
         self.rest = ids.filter(sla__next_due__isnull=True).order_by("-updated_at", "-id")
 
-    def __getitem__(self, window: slice) -> list[int]:
+    def __getitem__(self, window: slice) -> list[tuple[int, datetime]]:
         start, stop = window.start or 0, window.stop
         ids = list(self.due[start:stop])
         if len(ids) == stop - start:
@@ -195,24 +195,36 @@ class DueFirst:
 def console_page(
     viewer: User, number: int | str | None, *, size: int, sort: str = "updated", **filters: Any
 ) -> Page[Any]:
-    """One page of the console list. The count and the order are taken on the narrow rows
-    (ticket and clock), then only that page's tickets are loaded with all they show: at
-    100,000 tickets, sorting the joined rows costs several times more. A search by relevance
-    takes its total with the page's ids (one ranking of the matches, not two)."""
+    """One page of the console list: its tickets' ``(id, updated_at)`` in order (``None`` for
+    when, in a search by relevance), which ``console_rows`` loads with all they show. The count
+    and the order are taken on the narrow rows (ticket and clock), then only that page's
+    tickets are loaded: at 100,000 tickets, sorting the joined rows costs several times more;
+    and a list made again after a change loads only the tickets that changed. A search by
+    relevance takes its total with the page's ids (one ranking of the matches, not two)."""
     q = filters.get("q", "")
     page: Page[Any]
     if sort == "relevance" and is_search(q):
         page = ranked_page(
             list_tickets(viewer, **{**filters, "q": ""}), q, number, size, staff=True
         )
-    elif sort == "sla":
+        page.object_list = [(pk, None) for pk in page.object_list]
+        return page
+    if sort == "sla":
         tickets = list_tickets(viewer, **filters)
         page = CappedPaginator(DueFirst(tickets), size, tickets).get_page(number)
     else:
         ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-        pks = ordered.values_list("pk", flat=True)
-        page = CappedPaginator(pks, size, ordered).get_page(number)
-    ids = list(page.object_list)
+        stamps = ordered.values_list("pk", "updated_at")
+        page = CappedPaginator(stamps, size, ordered).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
+    """The tickets ``ids`` (of a page of ``console_page``), in that order, with all the list
+    shows: department, company and plan, assignee, clock, tags, the search's excerpt."""
+    if not ids:
+        return []
     rows = (
         list_tickets(viewer)
         .filter(pk__in=ids)
@@ -220,8 +232,7 @@ def console_page(
         .prefetch_related(TAGS)
         .in_bulk()
     )
-    page.object_list = with_snippets([rows[pk] for pk in ids], q, staff=True)
-    return page
+    return with_snippets([rows[pk] for pk in ids if pk in rows], q, staff=True)
 
 
 def shown_until(tickets: Iterable[Ticket]) -> datetime | None:

@@ -4,7 +4,8 @@ Only staff get in: a customer contact gets 404 (the console does not exist for t
 anonymous visitor the login page. A ticket out of the viewer's sight is 404 on every URL.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +16,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,7 +44,7 @@ from balcao.console.forms import (
 )
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import ListCache
+from balcao.core.listcache import LIST_SECONDS, ListCache
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -128,11 +130,16 @@ def ticket_list(request):
     shown = kept.shown()
     if shown is None:
         controls = _ticket_list_controls(request, seen_part(version))
-        page, until = _ticket_list_page(request, controls["filters"])
+        page = _ticket_list_page(request, controls["filters"], kept.earlier("page"))
         context = {"page": page, "version": version}
         rows = render_to_string("console/_ticket_rows.html", context, request)
-        shown = {"rows": rows, "filters": controls["form"], "assignees": controls["staff"]}
-        kept.keep(shown, until)
+        shown = {
+            "rows": rows,
+            "filters": controls["form"],
+            "assignees": controls["staff"],
+            "page": page.object_list,  # each row, for the lists made after a change
+        }
+        kept.keep(shown, min((row.until for row in page.object_list), default=None))
     if request.htmx:
         return HttpResponse(shown["rows"])
     context = {"shown": shown, "version": version, "priorities": Priority.choices}
@@ -162,12 +169,65 @@ def _ticket_list_controls(request, seen: str) -> dict[str, Any]:
     return controls
 
 
-def _ticket_list_page(request, filters: dict | None) -> tuple[Page[Any], datetime | None]:
-    """The page of tickets asked for, and when an SLA badge on it changes by time alone."""
+@dataclass(frozen=True)
+class Row:
+    """A ticket's row of the list as rendered, with the ``updated_at`` it was rendered from
+    and when it stops being true: its SLA badge turning by time alone, or LIST_SECONDS for
+    what the ticket's ``updated_at`` does not follow (a company or an agent renamed)."""
+
+    number: int
+    pk: int
+    updated_at: datetime | None
+    until: datetime
+    html: str
+
+
+ROW_LABELS = {  # each translated once per list, not per row (data-label, for narrow screens)
+    "label_number": "Number",
+    "label_subject": "Subject",
+    "label_status": "Status",
+    "label_priority": "Priority",
+    "label_department": "Department",
+    "label_customer": "Customer",
+    "label_assignee": "Assignee",
+    "label_sla": "SLA",
+    "label_updated": "Updated",
+}
+
+
+def _ticket_list_page(request, filters: dict | None, earlier: list[list[Row]]) -> Page[Row]:
+    """The page of rows asked for. Only the tickets whose row was not rendered already (in
+    a list the viewer saw, as it is now: same ``updated_at``, still true) are loaded and
+    rendered: after a change, most rows of a page are the ones the viewer had."""
     if filters is None:  # a wrong company or date: said beside it, nothing listed
-        return Paginator([], PAGE_SIZE).get_page(1), None
+        return Paginator([], PAGE_SIZE).get_page(1)
     page = selectors.console_page(request.user, request.GET.get("page"), size=PAGE_SIZE, **filters)
-    return page, selectors.shown_until(page.object_list)
+    now = timezone.now()
+    q = filters["q"]  # a search's rows quote what matched: made for it, never reused
+    had = {
+        row.pk: row
+        for rows in ([] if q else earlier)
+        for row in rows
+        if row.updated_at is not None and row.until > now
+    }
+    had = {
+        pk: had[pk] for pk, stamp in page.object_list if pk in had and had[pk].updated_at == stamp
+    }
+    made = {}
+    wanted = [pk for pk, _stamp in page.object_list if pk not in had]
+    if wanted:
+        template = get_template("console/_ticket_row.html")
+        labels = {name: _(text) for name, text in ROW_LABELS.items()}
+        latest = now + timedelta(seconds=LIST_SECONDS)
+        for ticket in selectors.console_rows(request.user, wanted, q):
+            until = min(selectors.shown_until([ticket]) or latest, latest)
+            html = template.render({"ticket": ticket, **labels})
+            stamp = None if q else ticket.updated_at
+            made[ticket.pk] = Row(ticket.number, ticket.pk, stamp, until, html)
+    page.object_list = [
+        made.get(pk) or had[pk] for pk, _stamp in page.object_list if pk in made or pk in had
+    ]
+    return page
 
 
 @require_POST

@@ -6,10 +6,12 @@ lists they saw, each under what its output depends on — their role (what they 
 active language and time zone, and the query string (filters, sort, page; not htmx's ``v``,
 which only says which token the browser holds) — and with the list token it was made under
 (``tickets.selectors.list_version``, which moves after every committed change to a ticket
-they may list, and when what they see changes). A view is used again only under the same
-token, so a change shows at once; another viewer reads another entry. One entry per viewer,
-not one per list and token: the embedded cache is a table that drops expired rows only when it
-is full, and the login throttles live in it too.
+they may list, and when what they see changes). A list is shown again only under the same
+token, so a change shows at once; another viewer reads another entry. A list made again after
+a change may take pieces of the viewer's earlier lists (``earlier``: the console's rows of
+tickets whose ``updated_at`` did not move). One entry per viewer, not one per list and token:
+the embedded cache is a table that drops expired rows only when it is full, and the login
+throttles live in it too.
 
 What the token does not follow — a company, plan, department or staff member renamed — is
 kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at risk" or
@@ -48,19 +50,13 @@ class ListCache:
             if name not in ignored
             for value in values
         )
-        material = repr(
-            (
-                viewer.pk,
-                viewer.role,
-                translation.get_language(),
-                timezone.get_current_timezone_name(),
-                query,
-            )
-        )
+        self.where = (translation.get_language(), timezone.get_current_timezone_name())
+        material = repr((viewer.pk, viewer.role, self.where, query))
         self.view = hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
         self.key = f"lists:{area}:{viewer.pk}"
         self.version = version
-        self.views: dict[str, tuple[str, float, Any]] = {}
+        # view -> (token, expiry, language and zone, what it showed)
+        self.views: dict[str, tuple[str, float, tuple[str, str], Any]] = {}
 
     def shown(self) -> Any:
         """What this list showed under the same token, None if nothing (or no longer true)."""
@@ -68,21 +64,28 @@ class ListCache:
         if not isinstance(entry, dict):
             return None
         now = time.time()
-        self.views = {
-            view: kept
-            for view, kept in entry.items()
-            if kept[0] == self.version and kept[1] > now  # the others are stale: dropped
-        }
+        self.views = {view: kept for view, kept in entry.items() if kept[1] > now}
         kept = self.views.get(self.view)
-        return None if kept is None else kept[2]
+        return kept[3] if kept is not None and kept[0] == self.version else None
+
+    def earlier(self, part: str) -> list[Any]:
+        """The ``part`` of what the viewer's other lists showed (after ``shown()``), whatever
+        their token, in the same language and time zone: what a list made again may reuse,
+        each piece once the caller checked it is still true."""
+        return [
+            kept[3][part]
+            for kept in self.views.values()
+            if kept[2] == self.where and isinstance(kept[3], dict) and part in kept[3]
+        ]
 
     def keep(self, shown: Any, until: datetime | None = None) -> None:
         """Keep ``shown`` (rendered HTML or plain data) until ``until`` at the latest, with
-        the viewer's other lists still true under this token (the most recent first)."""
+        the viewer's other lists still kept (the most recent first; only those under this
+        token are shown again, the others lend pieces: ``earlier``)."""
         expiry = time.time() + LIST_SECONDS
         if until is not None:
             expiry = min(expiry, until.timestamp())
-        views = {self.view: (self.version, expiry, shown)}
+        views = {self.view: (self.version, expiry, self.where, shown)}
         for view, kept in self.views.items():
             if len(views) < KEPT_VIEWS and view not in views:
                 views[view] = kept

@@ -139,3 +139,22 @@ def test_a_department_joined_shows_in_the_filters_at_once(client, suporte_agent,
         departments=list(Department.objects.filter(slug__in=["suporte", "atendimento"])),
     )
     assert 'value="atendimento"' in client.get(TICKETS).content.decode()
+
+
+def test_after_a_change_only_the_changed_rows_are_loaded_and_rendered(
+    client, customer, suporte_agent, django_capture_on_commit_callbacks
+):
+    changed, kept = (open_ticket(customer, "suporte", subject=s) for s in ("Mudou", "Ficou"))
+    client.force_login(suporte_agent)
+    first = client.get(TICKETS)
+    assert [t.name for t in first.templates].count("console/_ticket_row.html") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_set_priority(changed, actor=suporte_agent, priority="urgent")
+    after = client.get(TICKETS)
+    assert [t.name for t in after.templates].count("console/_ticket_row.html") == 1
+    assert [row.number for row in after.context["page"].object_list] == [
+        changed.number,
+        kept.number,
+    ]
+    assert "priority-urgent" in rows(after) and "Ficou" in rows(after)
+    assert rows(after).count("<tr>") == 3  # the header and both tickets
