@@ -15,10 +15,12 @@ throttles live in it too.
 
 What the token does not follow — a company, plan, department or staff member renamed — is
 kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at risk" or
-"breached") no later than that instant (``until``)."""
+"breached") no later than that instant (``until``); what must show at once although neither
+follows it (an erasure) calls ``forget_lists``, which has every list made afresh."""
 
 import hashlib
 import time
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +30,14 @@ from django.utils import timezone, translation
 
 LIST_SECONDS = 60
 KEPT_VIEWS = 4
+GENERATION = "lists:generation"
+
+
+def forget_lists() -> None:
+    """Every viewer's kept lists are made afresh, their rows too: for a change that must show
+    at once and that neither the list tokens nor the rows' ``updated_at`` follow (an erasure
+    rewrites names on tickets and people). Call it after the change commits."""
+    cache.set(GENERATION, uuid.uuid4().hex, None)
 
 
 class ListCache:
@@ -57,14 +67,19 @@ class ListCache:
         self.version = version
         # view -> (token, expiry, language and zone, what it showed)
         self.views: dict[str, tuple[str, float, tuple[str, str], Any]] = {}
+        self.generation: str | None = None  # forget_lists moves it
 
     def shown(self) -> Any:
         """What this list showed under the same token, None if nothing (or no longer true)."""
-        entry = cache.get(self.key)
-        if not isinstance(entry, dict):
+        found = cache.get_many([self.key, GENERATION])
+        self.generation = found.get(GENERATION)
+        entry = found.get(self.key)
+        if not isinstance(entry, dict) or entry.get(GENERATION) != self.generation:
             return None
         now = time.time()
-        self.views = {view: kept for view, kept in entry.items() if kept[1] > now}
+        self.views = {
+            view: kept for view, kept in entry.items() if view != GENERATION and kept[1] > now
+        }
         kept = self.views.get(self.view)
         return kept[3] if kept is not None and kept[0] == self.version else None
 
@@ -85,8 +100,9 @@ class ListCache:
         expiry = time.time() + LIST_SECONDS
         if until is not None:
             expiry = min(expiry, until.timestamp())
-        views = {self.view: (self.version, expiry, self.where, shown)}
+        views: dict[str, Any] = {self.view: (self.version, expiry, self.where, shown)}
         for view, kept in self.views.items():
             if len(views) < KEPT_VIEWS and view not in views:
                 views[view] = kept
+        views[GENERATION] = self.generation
         cache.set(self.key, views, LIST_SECONDS)

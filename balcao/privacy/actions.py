@@ -22,6 +22,7 @@ from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.store import forget as forget_raw
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
 from balcao.core.errors import ActionRefused
+from balcao.core.listcache import forget_lists
 from balcao.events.models import Event, EventKind
 from balcao.privacy.models import AccessRecord, DataRequest, Erasure, RetentionRun
 from balcao.privacy.selectors import (
@@ -135,8 +136,10 @@ def do_erase_person(
     erased_from = list(Ticket.objects.filter(pk__in=touched))
     for ticket in erased_from:
         index_ticket(ticket)  # the search documents hold what was erased too
-    # so do the lists kept under the list token (core.listcache): it moves after commit
+    # so do the lists: the live ones swap when the list token moves (after commit), and the
+    # lists and rows kept rendered (core.listcache) are all made afresh
     touch_departments(*{ticket.department_id for ticket in erased_from})
+    transaction.on_commit(forget_lists)
     # The requests (their kind, dates and answer) and the record of accesses stay, without
     # the address or what the person wrote in the request.
     counts["requests"] = DataRequest.objects.filter(email=person.email).update(
