@@ -20,6 +20,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -131,18 +132,22 @@ def ticket_list(request):
     if shown is None:
         controls = _ticket_list_controls(request, seen_part(version))
         page = _ticket_list_page(request, controls["filters"], kept.earlier("page"))
-        context = {"page": page, "version": version}
-        rows = render_to_string("console/_ticket_rows.html", context, request)
+        context = {"page": page, "version": version, "rows": ROWS}
+        around = render_to_string("console/_ticket_rows.html", context, request)
+        head, _rows, tail = around.partition(ROWS)
         shown = {
-            "rows": rows,
+            "head": head,
+            "page": page.object_list,  # each row, also for the lists made after a change
+            "tail": tail,
             "filters": controls["form"],
             "assignees": controls["staff"],
-            "page": page.object_list,  # each row, for the lists made after a change
         }
         kept.keep(shown, min((row.until for row in page.object_list), default=None))
+    # every piece is a template's output, escaped when rendered
+    rows = mark_safe(shown["head"] + "".join(row.html for row in shown["page"]) + shown["tail"])  # noqa: S308
     if request.htmx:
-        return HttpResponse(shown["rows"])
-    context = {"shown": shown, "version": version, "priorities": Priority.choices}
+        return HttpResponse(rows)
+    context = {"shown": shown, "rows": rows, "version": version, "priorities": Priority.choices}
     return render(request, "console/ticket_list.html", context)
 
 
@@ -181,6 +186,8 @@ class Row:
     until: datetime
     html: str
 
+
+ROWS = mark_safe("<!-- rows -->")  # where the rows go between the list's head and tail
 
 ROW_LABELS = {  # each translated once per list, not per row (data-label, for narrow screens)
     "label_number": "Number",
