@@ -1,4 +1,8 @@
+from contextlib import contextmanager
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from balcao.customers.actions import do_load_default_profile
 
@@ -40,3 +44,20 @@ def profile(db):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def assert_queries_besides_the_cache():
+    """``django_assert_num_queries`` without the shared cache's statements: the embedded
+    cache is a database table, written under a savepoint; with REDIS_URL it costs no query.
+    A pin then says the same on both."""
+
+    @contextmanager
+    def exactly(number: int):
+        with CaptureQueriesContext(connection) as captured:
+            yield captured
+        sqls = [q["sql"] for q in captured.captured_queries]
+        counted = [sql for sql in sqls if "balcao_cache" not in sql and "SAVEPOINT" not in sql]
+        assert len(counted) == number, "\n".join(counted)
+
+    return exactly

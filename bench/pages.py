@@ -9,6 +9,13 @@ pool), signs in as the demo administrator (console pages) and a
 contact of a generated company (client area), requests each page --requests times, and counts
 the queries of one request of each page in-process. "cpu ms" is the server process's CPU per
 request (Linux /proc), which a machine busy with other work does not inflate as it does latency.
+
+The lists are kept rendered under the viewer's list token (core.listcache): a page asked again
+unchanged comes from the cache. The rows marked "after a change" move every department's token
+before each request (as any committed change to a ticket does): the list is made again, its
+rows that did not change taken from what the viewer was shown (a change to a ticket on the
+page renders that row again as well). The rows marked "nothing kept" empty the cache before
+each request: what a list costs the first time it is seen.
 """
 
 import argparse
@@ -65,10 +72,29 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def measure(client: httpx.Client, path: str, requests: int) -> tuple[float, float]:
+def change() -> None:
+    """What a committed change to a ticket does to the lists: its department's token moves
+    (here every department's, so that every viewer's lists are made afresh)."""
+    from django.db.models import F
+
+    from balcao.accounts.models import Department
+
+    Department.objects.update(tickets_version=F("tickets_version") + 1)
+
+
+def forget() -> None:
+    """Nothing kept: the shared cache emptied (sessions are in the database, not there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def measure(client: httpx.Client, path: str, requests: int, before) -> tuple[float, float]:
     client.get(path)  # warm up
     timings = []
     for _ in range(requests):
+        if before:
+            before()
         start = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - start) * 1000)
@@ -78,7 +104,7 @@ def measure(client: httpx.Client, path: str, requests: int) -> tuple[float, floa
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
 
 
-def count_queries(email: str, path: str, headers: dict) -> int:
+def count_queries(email: str, path: str, headers: dict, before) -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -89,6 +115,8 @@ def count_queries(email: str, path: str, headers: dict) -> int:
     if "authorization" not in {name.lower() for name in headers}:  # pages: a session
         client.force_login(User.objects.get(email=email))
     client.get(path)
+    if before:
+        before()
     with CaptureQueriesContext(connection) as queries:
         client.get(path)
     return len(queries)
@@ -133,44 +161,71 @@ def main() -> None:
         customer = httpx.Client(base_url=base, follow_redirects=True, timeout=60)
         login(staff, "admin@balcao.localhost", "balcao-demo")
         login(customer, contact, "bench-password")
+        admin = "admin@balcao.localhost"
+        not_closed = "open,assigned,in_progress,customer_reply"
         pages = [
-            ("floor: /health", staff, "/health", "admin@balcao.localhost"),
-            ("console home (queues)", staff, "/console/", "admin@balcao.localhost"),
-            ("console list", staff, "/console/chamados/", "admin@balcao.localhost"),
+            ("floor: /health", staff, "/health", admin, None),
+            ("console home (queues)", staff, "/console/", admin, None),
+            ("console list", staff, "/console/chamados/", admin, None),
+            ("  after a change", staff, "/console/chamados/", admin, change),
+            ("  nothing kept", staff, "/console/chamados/", admin, forget),
             (
                 "console list, department",
                 staff,
                 "/console/chamados/?department=suporte",
-                "admin@balcao.localhost",
+                admin,
+                None,
             ),
+            ("  after a change", staff, "/console/chamados/?department=suporte", admin, change),
             (
-                "console ticket page",
+                "console list, not closed",
                 staff,
-                f"/console/chamados/{ticket.number}/",
-                "admin@balcao.localhost",
+                f"/console/chamados/?status={not_closed}",
+                admin,
+                None,
             ),
+            ("  after a change", staff, f"/console/chamados/?status={not_closed}", admin, change),
+            ("console ticket page", staff, f"/console/chamados/{ticket.number}/", admin, None),
             (
                 "console list, SLA order",
                 staff,
-                "/console/chamados/?sort=sla&status=open,assigned,in_progress,customer_reply",
-                "admin@balcao.localhost",
+                f"/console/chamados/?sort=sla&status={not_closed}",
+                admin,
+                None,
             ),
-            ("client-area list", customer, "/cliente/chamados/", contact),
-            ("client-area ticket page", customer, f"/cliente/chamados/{ticket.number}/", contact),
+            (
+                "  after a change",
+                staff,
+                f"/console/chamados/?sort=sla&status={not_closed}",
+                admin,
+                change,
+            ),
+            ("client-area list", customer, "/cliente/chamados/", contact, None),
+            ("  after a change", customer, "/cliente/chamados/", contact, change),
+            ("  nothing kept", customer, "/cliente/chamados/", contact, forget),
+            (
+                "client-area ticket page",
+                customer,
+                f"/cliente/chamados/{ticket.number}/",
+                contact,
+                None,
+            ),
         ]
         token = httpx.post(
             f"{base}/api/v1/auth/token", json={"email": contact, "password": "bench-password"}
         ).json()["token"]
         api = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
-        pages.append(("API ticket list (contact)", api, "/api/v1/tickets?page=2", contact))
+        pages.append(("API ticket list (contact)", api, "/api/v1/tickets?page=2", contact, None))
+        pages.append(("  after a change", api, "/api/v1/tickets?page=2", contact, change))
+        pages.append(("  nothing kept", api, "/api/v1/tickets?page=2", contact, forget))
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1]
         print(f"{Ticket.objects.count()} tickets on {engine}, {args.requests} requests per page")
         print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'cpu ms':>8}")
-        for name, client, path, email in pages:
+        for name, client, path, email, before in pages:
             cpu = cpu_seconds(server.pid)
-            p50, p95 = measure(client, path, args.requests)
+            p50, p95 = measure(client, path, args.requests, before)
             cpu = (cpu_seconds(server.pid) - cpu) * 1000 / (args.requests + 1)
-            queries = count_queries(email, path, dict(client.headers))
+            queries = count_queries(email, path, dict(client.headers), before)
             print(f"{name:28} {p50:8.1f} {p95:8.1f} {queries:8d} {cpu:8.1f}")
         print(f"server memory after the run: {rss_mb(server.pid):.0f} MB")
     finally:

@@ -42,6 +42,7 @@ from balcao.connectors.whatsapp.actions import do_reply_with_template
 from balcao.connectors.whatsapp.selectors import free_form_refusal
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.listcache import ListCache
 from balcao.core.text import is_unstorable
 from balcao.customers.selectors import find_company, get_contact, list_department_choices
 from balcao.notifications.actions import do_set_notification_preferences
@@ -61,6 +62,7 @@ from balcao.tickets.selectors import (
     copied_emails,
     get_ticket,
     list_tickets,
+    list_version,
     visible_departments,
     visible_events,
 )
@@ -304,6 +306,16 @@ class TicketPages(PageNumberPagination):
         page_size: int | None = Field(None, ge=1)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
+        """Kept under the viewer's list token (core.listcache): the same page asked again
+        unchanged is neither counted, read nor shaped again."""
+        kept = ListCache("api", request, request.auth, list_version(request.auth))
+        page = kept.shown()
+        if page is None:
+            page = self._page(queryset, pagination, request, **params)
+            kept.keep(page)
+        return page
+
+    def _page(self, queryset, pagination, request, **params) -> dict[str, Any]:
         filters = params["filters"]
         if is_search(filters.q):
             # The page's ids and the total in one ranking of the matches, then the page.

@@ -1,13 +1,14 @@
 """Reads for the staff console, always for a viewer and always through tickets' visibility."""
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
@@ -18,7 +19,13 @@ from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
-from balcao.tickets.selectors import TAGS, list_tickets, visible_departments, visible_tickets
+from balcao.tickets.selectors import (
+    TAGS,
+    list_tickets,
+    list_version,
+    visible_departments,
+    visible_tickets,
+)
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
 STATUS_ORDER = [
@@ -137,17 +144,20 @@ def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> Q
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator[int]):
+class CappedPaginator(Paginator[Any]):
     """Counts at most COUNT_CAP + 1 rows: an unfiltered list of a large desk says "more than
-    10,000" instead of counting every ticket on every request (pages go up to the cap)."""
+    10,000" instead of counting every ticket on every request (pages go up to the cap).
+    ``ids`` are sliced for a page; ``counted`` (the same tickets, in any order) is counted."""
 
-    def __init__(self, ids: "QuerySet[Ticket, int]", per_page: int) -> None:
-        super().__init__(ids, per_page)
-        self.ids = ids
+    def __init__(
+        self, ids: "QuerySet[Ticket, Any] | DueFirst", per_page: int, counted: QuerySet[Ticket]
+    ) -> None:
+        super().__init__(ids, per_page)  # type: ignore[arg-type]
+        self.counted = counted
 
     @cached_property
     def count(self) -> int:
-        return self.ids.order_by()[: COUNT_CAP + 1].count()  # any 10,001 rows: no sort
+        return self.counted.order_by()[: COUNT_CAP + 1].count()  # any 10,001 rows: no sort
 
     @property
     def capped(self) -> bool:
@@ -158,23 +168,63 @@ class CappedPaginator(Paginator[int]):
         return COUNT_CAP
 
 
+class DueFirst:
+    """The ``(id, updated_at)`` of ``tickets`` in the SLA order (what is due soonest first,
+    then the tickets with nothing due, last updated first), sliced by the paginator. Ordering the whole list
+    by the clock's ``next_due`` joined the clocks to every ticket and sorted them all (20 ms
+    for the 20,000 open tickets of 100,000 on PostgreSQL, 67 ms unfiltered); split in two,
+    the first part reads along the ``next_due`` index and stops at the page (1 ms), and the
+    second (asked only past the tickets that have a due) along ``-updated_at``."""
+
+    def __init__(self, tickets: QuerySet[Ticket]) -> None:
+        ids = tickets.select_related(None).values_list("pk", "updated_at")
+        self.due = ids.filter(sla__next_due__isnull=False).order_by(
+            "sla__next_due", "-updated_at", "-id"
+        )
+        self.rest = ids.filter(sla__next_due__isnull=True).order_by("-updated_at", "-id")
+
+    def __getitem__(self, window: slice) -> list[tuple[int, datetime]]:
+        start, stop = window.start or 0, window.stop
+        ids = list(self.due[start:stop])
+        if len(ids) == stop - start:
+            return ids
+        due = start + len(ids) if ids else self.due.count()
+        return ids + list(self.rest[max(start - due, 0) : stop - due])
+
+
 def console_page(
     viewer: User, number: int | str | None, *, size: int, sort: str = "updated", **filters: Any
 ) -> Page[Any]:
-    """One page of the console list. The count and the order are taken on the narrow rows
-    (ticket and clock), then only that page's tickets are loaded with all they show: at
-    100,000 tickets, sorting the joined rows costs several times more. A search by relevance
-    takes its total with the page's ids (one ranking of the matches, not two)."""
+    """One page of the console list: its tickets' ``(id, updated_at)`` in order (``updated_at``
+    None in a search by relevance), which ``console_rows`` loads with all they show. The count
+    and the order are taken on the narrow rows (ticket and clock), then only that page's
+    tickets are loaded: at 100,000 tickets, sorting the joined rows costs several times more;
+    and a list made again after a change loads only the tickets that changed. A search by
+    relevance takes its total with the page's ids (one ranking of the matches, not two)."""
     q = filters.get("q", "")
     page: Page[Any]
     if sort == "relevance" and is_search(q):
         page = ranked_page(
             list_tickets(viewer, **{**filters, "q": ""}), q, number, size, staff=True
         )
+        page.object_list = [(pk, None) for pk in page.object_list]
+        return page
+    if sort == "sla":
+        tickets = list_tickets(viewer, **filters)
+        page = CappedPaginator(DueFirst(tickets), size, tickets).get_page(number)
     else:
         ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-        page = CappedPaginator(ordered.values_list("pk", flat=True), size).get_page(number)
-    ids = list(page.object_list)
+        stamps = ordered.values_list("pk", "updated_at")
+        page = CappedPaginator(stamps, size, ordered).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
+    """The tickets ``ids`` (of a page of ``console_page``), in that order, with all the list
+    shows: department, company and plan, assignee, clock, tags, the search's excerpt."""
+    if not ids:
+        return []
     rows = (
         list_tickets(viewer)
         .filter(pk__in=ids)
@@ -182,18 +232,27 @@ def console_page(
         .prefetch_related(TAGS)
         .in_bulk()
     )
-    page.object_list = with_snippets([rows[pk] for pk in ids], q, staff=True)
-    return page
+    return with_snippets([rows[pk] for pk in ids if pk in rows], q, staff=True)
+
+
+def shown_until(tickets: Iterable[Ticket]) -> datetime | None:
+    """The next instant an SLA badge of these tickets (loaded with their clock) changes by
+    time alone — turning "at risk", or "breached" once a due passes — or None."""
+    now = timezone.now()
+    instants = [
+        instant
+        for ticket in tickets
+        if (sla := getattr(ticket, "sla", None)) is not None
+        for instant in (sla.at_risk_from, sla.next_due)
+        if instant is not None and instant > now
+    ]
+    return min(instants, default=None)
 
 
 def tickets_version(viewer: User) -> str:
     """Changes whenever a ticket of a department the viewer sees changes: the live list swaps
-    only when this moved. The departments' counters (bumped by tickets.actions after each
-    commit) are read, not the tickets: a few rows, whatever the number of tickets. Joining or
-    leaving a department changes the list of ids, so the token too."""
-    rows = visible_departments(viewer).order_by("pk").values_list("pk", "tickets_version")
-    state = ",".join(f"{pk}.{version}" for pk, version in rows)
-    return hashlib.blake2b(state.encode(), digest_size=8).hexdigest()
+    only when this moved (tickets.selectors.list_version)."""
+    return list_version(viewer)
 
 
 def ticket_version(ticket: Ticket, messages: Iterable[Message] | None = None) -> str:

@@ -4,6 +4,8 @@ Only staff get in: a customer contact gets 404 (the console does not exist for t
 anonymous visitor the login page. A ticket out of the viewer's sight is 404 on every URL.
 """
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +16,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,6 +45,7 @@ from balcao.console.forms import (
 )
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.listcache import LIST_SECONDS, ListCache
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -61,7 +67,7 @@ from balcao.privacy.models import AccessRecord
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
-from balcao.tickets.models import Origin, Status, Ticket
+from balcao.tickets.models import Origin, Priority, Status, Ticket
 from balcao.tickets.selectors import (
     canned_responses_for,
     get_canned_response,
@@ -69,6 +75,7 @@ from balcao.tickets.selectors import (
     list_tags,
     list_tickets,
     render_canned,
+    seen_part,
     visible_departments,
     visible_events,
 )
@@ -113,33 +120,121 @@ def home(request):
 @require_GET
 @staff_required
 def ticket_list(request):
+    """The list and its controls are kept rendered (core.listcache): the rows under the
+    viewer's list token, the filters and the staff to assign to under what the viewer sees
+    (they do not change with the tickets). Seen again unchanged, nothing is queried or
+    rendered but the page around them (the bulk form's CSRF token and return address)."""
     version = selectors.tickets_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
-    staff = selectors.list_staff(request.user)
-    form = TicketFilterForm(
-        request.GET,
-        departments=list(visible_departments(request.user)),
-        staff=staff,
-        find_companies=selectors.companies_called,
-    )
-    filters = form.filters()
-    page: Page[Any]
-    if filters is None:  # a wrong company or date: said beside it, nothing listed
-        page = Paginator([], PAGE_SIZE).get_page(1)
-    else:
-        page = selectors.console_page(
-            request.user, request.GET.get("page"), size=PAGE_SIZE, **filters
+    kept = ListCache("console", request, request.user, version)
+    shown = kept.shown()
+    if shown is None:
+        controls = _ticket_list_controls(request, seen_part(version))
+        page = _ticket_list_page(request, controls["filters"], kept.earlier("page"))
+        context = {"page": page, "version": version, "rows": ROWS}
+        around = render_to_string("console/_ticket_rows.html", context, request)
+        head, _rows, tail = around.partition(ROWS)
+        shown = {
+            "head": head,
+            "page": page.object_list,  # each row, also for the lists made after a change
+            "tail": tail,
+            "filters": controls["form"],
+            "assignees": controls["staff"],
+        }
+        kept.keep(shown, min((row.until for row in page.object_list), default=None))
+    # every piece is a template's output, escaped when rendered
+    rows = mark_safe(shown["head"] + "".join(row.html for row in shown["page"]) + shown["tail"])  # noqa: S308
+    if request.htmx:
+        return HttpResponse(rows)
+    context = {"shown": shown, "rows": rows, "version": version, "priorities": Priority.choices}
+    return render(request, "console/ticket_list.html", context)
+
+
+def _ticket_list_controls(request, seen: str) -> dict[str, Any]:
+    """The list's filters from the query string, with the filter form and the staff options
+    rendered: kept under what the viewer sees, whatever their tickets' changes."""
+    kept = ListCache("console-filters", request, request.user, seen, ignored=("v", "page"))
+    controls = kept.shown()
+    if controls is None:
+        staff = selectors.list_staff(request.user)
+        form = TicketFilterForm(
+            request.GET,
+            departments=list(visible_departments(request.user)),
+            staff=staff,
+            find_companies=selectors.companies_called,
         )
-    context = {
-        "form": form,
-        "page": page,
-        "version": version,
-        "bulk": BulkForm(staff=staff),
-        "staff": staff,
+        context = {"form": form, "staff": staff}
+        controls = {
+            "filters": form.filters(),
+            "form": render_to_string("console/_ticket_filters.html", context, request),
+            "staff": render_to_string("console/_staff_options.html", context, request),
+        }
+        kept.keep(controls)
+    return controls
+
+
+@dataclass(frozen=True)
+class Row:
+    """A ticket's row of the list as rendered, with the ``updated_at`` it was rendered from
+    and when it stops being true: its SLA badge turning by time alone, or LIST_SECONDS for
+    what the ticket's ``updated_at`` does not follow (a company or an agent renamed)."""
+
+    number: int
+    pk: int
+    updated_at: datetime | None
+    until: datetime
+    html: str
+
+
+ROWS = mark_safe("<!-- rows -->")  # where the rows go between the list's head and tail
+
+ROW_LABELS = {  # each translated once per list, not per row (data-label, for narrow screens)
+    "label_number": "Number",
+    "label_subject": "Subject",
+    "label_status": "Status",
+    "label_priority": "Priority",
+    "label_department": "Department",
+    "label_customer": "Customer",
+    "label_assignee": "Assignee",
+    "label_sla": "SLA",
+    "label_updated": "Updated",
+}
+
+
+def _ticket_list_page(request, filters: dict | None, earlier: list[list[Row]]) -> Page[Row]:
+    """The page of rows asked for. Only the tickets whose row was not rendered already (in
+    a list the viewer saw, as it is now: same ``updated_at``, still true) are loaded and
+    rendered: after a change, most rows of a page are the ones the viewer had."""
+    if filters is None:  # a wrong company or date: said beside it, nothing listed
+        return Paginator([], PAGE_SIZE).get_page(1)
+    page = selectors.console_page(request.user, request.GET.get("page"), size=PAGE_SIZE, **filters)
+    now = timezone.now()
+    q = filters["q"]  # a search's rows quote what matched: made for it, never reused
+    had = {
+        row.pk: row
+        for rows in ([] if q else earlier)
+        for row in rows
+        if row.updated_at is not None and row.until > now
     }
-    template = "console/_ticket_rows.html" if request.htmx else "console/ticket_list.html"
-    return render(request, template, context)
+    had = {
+        pk: had[pk] for pk, stamp in page.object_list if pk in had and had[pk].updated_at == stamp
+    }
+    made = {}
+    wanted = [pk for pk, _stamp in page.object_list if pk not in had]
+    if wanted:
+        template = get_template("console/_ticket_row.html")
+        labels = {name: _(text) for name, text in ROW_LABELS.items()}
+        latest = now + timedelta(seconds=LIST_SECONDS)
+        for ticket in selectors.console_rows(request.user, wanted, q):
+            until = min(selectors.shown_until([ticket]) or latest, latest)
+            html = template.render({"ticket": ticket, **labels})
+            stamp = None if q else ticket.updated_at
+            made[ticket.pk] = Row(ticket.number, ticket.pk, stamp, until, html)
+    page.object_list = [
+        made.get(pk) or had[pk] for pk, _stamp in page.object_list if pk in made or pk in had
+    ]
+    return page
 
 
 @require_POST

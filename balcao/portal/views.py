@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,6 +40,7 @@ from balcao.accounts.selectors import (
 from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.listcache import ListCache
 from balcao.customers.actions import (
     do_accept_invitation,
     do_authorize_contact,
@@ -81,7 +83,13 @@ from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Priority, Status
-from balcao.tickets.selectors import copied_emails, get_ticket, list_tickets, visible_events
+from balcao.tickets.selectors import (
+    copied_emails,
+    get_ticket,
+    list_tickets,
+    list_version,
+    visible_events,
+)
 
 PAGE_SIZE = 25
 RECENT = 5
@@ -92,6 +100,12 @@ def _ticket(request, number: int):
         return get_ticket(request.user, number)
     except NotFound:
         raise Http404 from None
+
+
+@dataclass(frozen=True)
+class StatusShown:
+    label: str
+    meaning: str
 
 
 def _legend():
@@ -337,25 +351,38 @@ def solved_by_article(request, slug: str):
 @require_GET
 @contact_required
 def ticket_list(request):
+    """The list and its filters are kept rendered under the viewer's list token
+    (core.listcache): seen again unchanged, nothing is queried or rendered but the page."""
+    kept = ListCache("portal", request, request.user, list_version(request.user))
+    shown = kept.shown()
+    if shown is None:
+        shown = {"list": _ticket_list_shown(request)}
+        kept.keep(shown)
+    return render(request, "portal/ticket_list.html", {"shown": shown})
+
+
+def _ticket_list_shown(request) -> str:
     departments = [choice.department for choice in list_department_choices(None)]
     form = TicketFilterForm(request.GET, departments=departments)
     filters = form.filters()
     tickets = list_tickets(request.user, **filters)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_snippets(page.object_list, filters["q"], staff=False)
+    legend = _legend()
+    # each status named and explained once per page, not twice per row
+    statuses = {value: StatusShown(label, meaning) for value, label, meaning in legend}
+    for ticket in page.object_list:
+        ticket.status_shown = statuses[ticket.status]  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "portal/ticket_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "legend": _legend(),
-            "filtered": any(filters.values()),
-        },
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "legend": legend,
+        "filtered": any(filters.values()),
+    }
+    return render_to_string("portal/_ticket_list.html", context, request)
 
 
 def _render_ticket(request, ticket, reply_form=None, status=200):

@@ -22,6 +22,7 @@ from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.store import forget as forget_raw
 from balcao.connectors.whatsapp.models import Webhook, WhatsAppIdentity
 from balcao.core.errors import ActionRefused
+from balcao.core.listcache import forget_lists
 from balcao.events.models import Event, EventKind
 from balcao.privacy.models import AccessRecord, DataRequest, Erasure, RetentionRun
 from balcao.privacy.selectors import (
@@ -34,6 +35,7 @@ from balcao.privacy.selectors import (
     find_person,
 )
 from balcao.search.actions import index_ticket
+from balcao.tickets.actions import touch_departments
 from balcao.tickets.models import Attachment, Ticket
 
 
@@ -103,7 +105,9 @@ def do_erase_person(
     # meetings: the rows stay (statistics), the topic they wrote goes — also from the
     # meeting's ticket subject and its booking in the history, which repeat it
     meetings = person.meetings()
-    Ticket.objects.filter(meeting__in=meetings).update(subject=erased)
+    meeting_tickets = Ticket.objects.filter(meeting__in=meetings)
+    touched |= {*meeting_tickets.values_list("pk", flat=True)}
+    meeting_tickets.update(subject=erased)
     for event in Event.objects.filter(
         kind=EventKind.MEETING_BOOKED, ticket__meeting__in=meetings
     ).exclude(data__topic=erased):
@@ -129,8 +133,13 @@ def do_erase_person(
         user.save()
         user.api_tokens.all().delete()
         user.account_events.all().delete()  # addresses it connected from
-    for ticket in Ticket.objects.filter(pk__in=touched):
+    erased_from = list(Ticket.objects.filter(pk__in=touched))
+    for ticket in erased_from:
         index_ticket(ticket)  # the search documents hold what was erased too
+    # so do the lists: the live ones swap when the list token moves (after commit), and the
+    # lists and rows kept rendered (core.listcache) are all made afresh
+    touch_departments(*{ticket.department_id for ticket in erased_from})
+    transaction.on_commit(forget_lists)
     # The requests (their kind, dates and answer) and the record of accesses stay, without
     # the address or what the person wrote in the request.
     counts["requests"] = DataRequest.objects.filter(email=person.email).update(

@@ -192,7 +192,7 @@ def test_openapi_document(profile):
 
 
 @pytest.mark.parametrize("rows", [10, 1000])
-def test_ticket_list_query_count_is_constant(loja, rows, django_assert_num_queries):
+def test_ticket_list_query_count_is_constant(loja, rows, assert_queries_besides_the_cache):
     from balcao.tickets.models import Ticket
 
     first = open_ticket(loja[1])
@@ -208,12 +208,37 @@ def test_ticket_list_query_count_is_constant(loja, rows, django_assert_num_queri
         for i in range(1, rows)
     )
     client = api_client(loja[1])
-    # Token with its user, count, one page (the contact is a subquery), and that page's tags
-    # if it has tickets: the other tickets are never loaded.
-    with django_assert_num_queries(4 if rows > 50 else 3):
+    # Token with its user, version, count, one page (the contact is a subquery), and that
+    # page's tags if it has tickets: the other tickets are never loaded.
+    with assert_queries_besides_the_cache(5 if rows > 50 else 4):
         response = client.get("/api/v1/tickets?page=2")
     assert response.json()["count"] == rows
     assert len(response.json()["items"]) == min(50, max(rows - 50, 0))
+    with assert_queries_besides_the_cache(2):  # token, version: the same page is kept
+        again = client.get("/api/v1/tickets?page=2")
+    assert again.json() == response.json()
+
+
+def test_the_ticket_list_kept_for_a_viewer_is_never_stale_nor_another_viewers(
+    mega, loja, django_capture_on_commit_callbacks
+):
+    ours = open_ticket(mega[1], subject="Checkout fora do ar")
+    theirs = open_ticket(loja[1], subject="Segredo da Loja")
+    agent = StaffFactory(departments=["suporte"])
+
+    def subjects(client) -> list[str]:
+        return [t["subject"] for t in client.get("/api/v1/tickets").json()["items"]]
+
+    mega_client, loja_client = api_client(mega[1]), api_client(loja[1])
+    assert subjects(mega_client) == [ours.subject]
+    assert subjects(loja_client) == [theirs.subject]  # the same address and list token
+    assert subjects(api_client(agent)) == [theirs.subject, ours.subject]
+    with django_capture_on_commit_callbacks(execute=True):  # the token moves on commit
+        actions.do_assign_ticket(ours, actor=agent, assignee=agent)
+        newer = open_ticket(mega[1], subject="Boleto duplicado")
+    items = mega_client.get("/api/v1/tickets").json()["items"]
+    assert [t["subject"] for t in items] == [newer.subject, ours.subject]
+    assert items[1]["assignee_name"] == agent.name
 
 
 # ---- CC and notifications ----------------------------------------------------------------

@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 
 from balcao.accounts.models import Department
+from balcao.console import selectors
 from balcao.console.forms import ACTIVE
 from balcao.console.tests.conftest import open_unlinked
 from balcao.customers.models import Contact
@@ -14,6 +16,7 @@ from balcao.events.models import Event, EventKind
 from balcao.factories import StaffFactory, open_ticket
 from balcao.tickets import actions
 from balcao.tickets.models import Message, Status, Ticket
+from balcao.tickets.selectors import list_tickets
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +137,29 @@ def test_list_sorts(as_agent, customer, suporte_agent):
     # nothing now (paused while waiting for the customer, or outside SLA)
     unlinked = open_unlinked(department="suporte")
     assert order("sla") == [second.number, unlinked.number, first.number]
+
+
+def test_the_sla_order_pages_on_from_the_tickets_due_to_those_with_nothing_due(
+    customer, suporte_agent
+):
+    due = [open_ticket(customer, "suporte", subject=f"Devido {i}") for i in range(4)]
+    nothing_due = [open_unlinked(email=f"x{i}@gmail.com", department="suporte") for i in range(3)]
+    # the order as one sort of every ticket joined to its clock
+    expected = list(
+        list_tickets(suporte_agent)
+        .order_by(F("sla__next_due").asc(nulls_last=True), "-updated_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert set(expected[:4]) == {t.pk for t in due}
+    assert expected[4:] == [t.pk for t in reversed(nothing_due)]
+
+    def page(number):
+        listed = selectors.console_page(suporte_agent, number, size=3, sort="sla")
+        return [pk for pk, _updated_at in listed.object_list]
+
+    # 3 due; 1 due and 2 with nothing due; the last one
+    assert page(1) + page(2) + page(3) == expected
+    assert page(3) == expected[6:]
 
 
 def test_list_paginates_by_25(as_agent, customer):

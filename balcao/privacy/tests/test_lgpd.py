@@ -8,10 +8,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from balcao.accounts.actions import record_account_event
-from balcao.accounts.models import AccountEvent, Department
+from balcao.accounts.models import AccountEvent, Department, User
 from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.connectors.whatsapp.actions import do_receive_webhook, do_register_number
 from balcao.connectors.whatsapp.models import BusinessNumber
@@ -164,6 +165,18 @@ def test_erase_leaves_no_trace_and_keeps_the_company_s_tickets(zuleica, media):
     data_request.refresh_from_db()
     assert data_request.erasure == erasure and data_request.kind == "erasure"
     assert AccessRecord.objects.get().ticket_number == 1  # the look stays, not whose
+
+
+def test_a_list_kept_rendered_shows_the_erasure_at_once(
+    zuleica, client, django_capture_on_commit_callbacks
+):
+    admin = StaffFactory(role=User.Role.ADMINISTRATOR)
+    client.force_login(admin)
+    assert NAME in client.get(reverse("console:tickets")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the list token moves on commit
+        do_erase_person(EMAIL, actor=admin)
+    page = client.get(reverse("console:tickets")).content.decode()
+    assert EMAIL not in page and NAME not in page
 
 
 def test_the_command_asks_before_erasing(zuleica, monkeypatch, capsys):

@@ -1,0 +1,160 @@
+"""The console's ticket list is kept rendered under the viewer's list token (core.listcache):
+what it shows again is never stale, nor another viewer's."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from balcao.accounts.actions import do_change_staff_member
+from balcao.accounts.models import Department
+from balcao.factories import StaffFactory, open_ticket
+from balcao.sla.models import TicketSla
+from balcao.tickets import actions
+
+pytestmark = pytest.mark.django_db
+
+TICKETS = reverse("console:tickets")
+
+
+def rows(response) -> str:
+    html = re.sub(r"\s+", " ", response.content.decode())
+    return html[html.index('id="ticket-rows"') :]
+
+
+def rendered(response) -> bool:
+    """Whether the rows were rendered for this response (not shown from the cache)."""
+    return "console/_ticket_rows.html" in [t.name for t in response.templates]
+
+
+def test_the_same_list_again_is_not_rendered_again(client, customer, suporte_agent):
+    open_ticket(customer, "suporte", subject="Checkout fora do ar")
+    client.force_login(suporte_agent)
+    first = client.get(TICKETS, {"status": "open"})
+    again = client.get(TICKETS, {"status": "open"})
+    assert rendered(first) and not rendered(again)
+    assert rows(again) == rows(first) and "Checkout fora do ar" in rows(again)
+    assert rendered(client.get(TICKETS, {"status": "open", "page": "1"}))  # another query
+
+
+def test_a_change_made_by_an_action_shows_at_once(
+    client, customer, suporte_agent, django_capture_on_commit_callbacks
+):
+    ticket = open_ticket(customer, "suporte", subject="Checkout fora do ar")
+    client.force_login(suporte_agent)
+    assert "Ana Suporte" not in rows(client.get(TICKETS))
+    with django_capture_on_commit_callbacks(execute=True):  # the token moves on commit
+        actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    assert "Ana Suporte" in rows(client.get(TICKETS))
+    with django_capture_on_commit_callbacks(execute=True):
+        open_ticket(customer, "suporte", subject="Boleto duplicado")
+    assert "Boleto duplicado" in rows(client.get(TICKETS))
+    # the live list's poll, which swaps the rows only, too
+    version = client.get(TICKETS).context["version"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_set_tags(ticket, actor=suporte_agent, tags=["pagamento"])
+    poll = client.get(TICKETS, {"v": version}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "pagamento" in poll.content.decode()
+
+
+def test_a_viewer_who_sees_other_departments_never_gets_the_list_kept_for_another(
+    client, customer, suporte_agent, atendimento_agent
+):
+    open_ticket(customer, "suporte", subject="Só do suporte")
+    open_ticket(customer, "atendimento", subject="Só do atendimento")
+    client.force_login(suporte_agent)
+    shown = rows(client.get(TICKETS))
+    assert "Só do suporte" in shown and "Só do atendimento" not in shown
+    client.force_login(atendimento_agent)  # same browser, same address
+    shown = rows(client.get(TICKETS))
+    assert "Só do atendimento" in shown and "Só do suporte" not in shown
+
+
+def test_a_colleague_with_the_same_token_gets_their_own_list(
+    client, customer, suporte_agent, django_capture_on_commit_callbacks
+):
+    colleague = StaffFactory(departments=["suporte"], name="Caio Suporte")
+    ticket = open_ticket(customer, "suporte", subject="Checkout fora do ar")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    client.force_login(suporte_agent)
+    assert "Checkout fora do ar" in rows(client.get(TICKETS, {"assignee": "me"}))
+    client.force_login(colleague)  # the same departments: the same list token
+    mine = client.get(TICKETS, {"assignee": "me"})
+    assert rendered(mine) and "Checkout fora do ar" not in rows(mine)
+
+
+def test_each_language_is_kept_apart(client, customer, suporte_agent):
+    open_ticket(customer, "suporte")
+    client.force_login(suporte_agent)
+    assert 'data-label="Número"' in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="pt-br"))
+    assert 'data-label="Number"' in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
+    assert 'data-label="Número"' in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="pt-br"))
+
+
+def test_an_sla_badge_turns_at_its_instant_however_the_list_is_kept(
+    client, customer, suporte_agent, time_machine
+):
+    ticket = open_ticket(customer, "suporte")
+    sla = TicketSla.objects.get(ticket=ticket)
+    client.force_login(suporte_agent)
+    # seconds apart, well within what the cache keeps a list
+    time_machine.move_to(sla.at_risk_from - timedelta(seconds=10), tick=False)
+    assert "SLA running" in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
+    time_machine.move_to(sla.at_risk_from + timedelta(seconds=10), tick=False)
+    assert "SLA at risk" in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
+    time_machine.move_to(sla.next_due - timedelta(seconds=10), tick=False)
+    assert "SLA at risk" in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
+    time_machine.move_to(sla.next_due + timedelta(seconds=10), tick=False)
+    assert "SLA breached" in rows(client.get(TICKETS, HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_after_a_change_the_filters_are_kept_and_only_the_rows_made_again(
+    client,
+    customer,
+    suporte_agent,
+    django_capture_on_commit_callbacks,
+    assert_queries_besides_the_cache,
+):
+    ticket = open_ticket(customer, "suporte")
+    client.force_login(suporte_agent)
+    client.get(TICKETS)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_set_priority(ticket, actor=suporte_agent, priority="urgent")
+    # session, user, version, count, the page's ids, its tickets, their tags
+    with assert_queries_besides_the_cache(7):
+        response = client.get(TICKETS)
+    made = [t.name for t in response.templates]
+    assert "console/_ticket_rows.html" in made and "console/_ticket_filters.html" not in made
+    assert "priority-urgent" in rows(response)
+
+
+def test_a_department_joined_shows_in_the_filters_at_once(client, suporte_agent, admin_user):
+    client.force_login(suporte_agent)
+    assert 'value="atendimento"' not in client.get(TICKETS).content.decode()
+    do_change_staff_member(
+        suporte_agent,
+        actor=admin_user,
+        departments=list(Department.objects.filter(slug__in=["suporte", "atendimento"])),
+    )
+    assert 'value="atendimento"' in client.get(TICKETS).content.decode()
+
+
+def test_after_a_change_only_the_changed_rows_are_loaded_and_rendered(
+    client, customer, suporte_agent, django_capture_on_commit_callbacks
+):
+    changed, kept = (open_ticket(customer, "suporte", subject=s) for s in ("Mudou", "Ficou"))
+    client.force_login(suporte_agent)
+    first = client.get(TICKETS)
+    assert [t.name for t in first.templates].count("console/_ticket_row.html") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_set_priority(changed, actor=suporte_agent, priority="urgent")
+    after = client.get(TICKETS)
+    assert [t.name for t in after.templates].count("console/_ticket_row.html") == 1
+    assert [row.number for row in after.context["page"].object_list] == [
+        changed.number,
+        kept.number,
+    ]
+    assert "priority-urgent" in rows(after) and "Ficou" in rows(after)
+    assert rows(after).count("<tr>") == 3  # the header and both tickets

@@ -1,0 +1,108 @@
+"""What a ticket list showed a viewer, kept in the shared cache under their list token, so that
+the same list seen again unchanged is neither queried nor rendered again.
+
+One cache entry per viewer and area (console, client area, API) holds the last KEPT_VIEWS
+lists they saw, each under what its output depends on — their role (what they may see), the
+active language and time zone, and the query string (filters, sort, page; not htmx's ``v``,
+which only says which token the browser holds) — and with the list token it was made under
+(``tickets.selectors.list_version``, which moves after every committed change to a ticket
+they may list, and when what they see changes). A list is shown again only under the same
+token, so a change shows at once; another viewer reads another entry. A list made again after
+a change may take pieces of the viewer's earlier lists (``earlier``: the console's rows of
+tickets whose ``updated_at`` did not move). One entry per viewer, not one per list and token:
+the embedded cache is a table that drops expired rows only when it is full, and the login
+throttles live in it too.
+
+What the token does not follow — a company, plan, department or staff member renamed — is
+kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at risk" or
+"breached") no later than that instant (``until``); what must show at once although neither
+follows it (an erasure) calls ``forget_lists``, which has every list made afresh."""
+
+import hashlib
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone, translation
+
+LIST_SECONDS = 60
+KEPT_VIEWS = 4
+GENERATION = "lists:generation"
+
+
+def forget_lists() -> None:
+    """Every viewer's kept lists are made afresh, their rows too: for a change that must show
+    at once and that neither the list tokens nor the rows' ``updated_at`` follow (an erasure
+    rewrites names on tickets and people). Call it after the change commits."""
+    cache.set(GENERATION, uuid.uuid4().hex, None)
+
+
+class ListCache:
+    """The lists ``viewer`` saw in ``area`` under the token ``version``: ``shown()`` what was
+    kept for this request, ``keep(shown, until)`` what was made for it."""
+
+    def __init__(
+        self,
+        area: str,
+        request: HttpRequest,
+        viewer: Any,
+        version: str,
+        *,
+        ignored: tuple[str, ...] = ("v",),
+    ) -> None:
+        """``ignored``: the query string's parameters the output does not depend on."""
+        query = sorted(
+            (name, value)
+            for name, values in request.GET.lists()
+            if name not in ignored
+            for value in values
+        )
+        self.where = (translation.get_language(), timezone.get_current_timezone_name())
+        material = repr((viewer.pk, viewer.role, self.where, query))
+        self.view = hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+        self.key = f"lists:{area}:{viewer.pk}"
+        self.version = version
+        # view -> (token, expiry, language and zone, what it showed)
+        self.views: dict[str, tuple[str, float, tuple[str, str], Any]] = {}
+        self.generation: str | None = None  # forget_lists moves it
+
+    def shown(self) -> Any:
+        """What this list showed under the same token, None if nothing (or no longer true)."""
+        found = cache.get_many([self.key, GENERATION])
+        self.generation = found.get(GENERATION)
+        entry = found.get(self.key)
+        if not isinstance(entry, dict) or entry.get(GENERATION) != self.generation:
+            return None
+        now = time.time()
+        self.views = {
+            view: kept for view, kept in entry.items() if view != GENERATION and kept[1] > now
+        }
+        kept = self.views.get(self.view)
+        return kept[3] if kept is not None and kept[0] == self.version else None
+
+    def earlier(self, part: str) -> list[Any]:
+        """The ``part`` of what the viewer's other lists showed (after ``shown()``), whatever
+        their token, in the same language and time zone: what a list made again may reuse,
+        each piece once the caller checked it is still true."""
+        return [
+            kept[3][part]
+            for kept in self.views.values()
+            if kept[2] == self.where and isinstance(kept[3], dict) and part in kept[3]
+        ]
+
+    def keep(self, shown: Any, until: datetime | None = None) -> None:
+        """Keep ``shown`` (rendered HTML or plain data) until ``until`` at the latest, with
+        the viewer's other lists still kept (the most recent first; only those under this
+        token are shown again, the others lend pieces: ``earlier``)."""
+        expiry = time.time() + LIST_SECONDS
+        if until is not None:
+            expiry = min(expiry, until.timestamp())
+        views: dict[str, Any] = {self.view: (self.version, expiry, self.where, shown)}
+        for view, kept in self.views.items():
+            if len(views) < KEPT_VIEWS and view not in views:
+                views[view] = kept
+        views[GENERATION] = self.generation
+        cache.set(self.key, views, LIST_SECONDS)

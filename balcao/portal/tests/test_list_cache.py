@@ -1,0 +1,62 @@
+"""The client area's ticket list is kept rendered under the viewer's list token
+(core.listcache): what it shows again is never stale, nor another viewer's."""
+
+import pytest
+from django.urls import reverse
+
+from balcao.customers.actions import do_change_company
+from balcao.factories import open_ticket
+from balcao.tickets import actions
+
+pytestmark = pytest.mark.django_db
+
+TICKETS = reverse("portal:tickets")
+
+
+def listed(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<tbody>") : html.index("</tbody>")]
+
+
+def rendered(response) -> bool:
+    return "portal/_ticket_list.html" in [t.name for t in response.templates]
+
+
+def test_the_same_list_again_is_not_rendered_again(client_for, customer, ticket):
+    client = client_for(customer)
+    first = client.get(TICKETS)
+    again = client.get(TICKETS)
+    assert rendered(first) and not rendered(again)
+    assert ticket.subject in again.content.decode()
+
+
+def test_a_change_made_by_an_action_shows_at_once(
+    client_for, customer, agent, ticket, django_capture_on_commit_callbacks
+):
+    client = client_for(customer)
+    assert "status-answered" not in listed(client.get(TICKETS))
+    with django_capture_on_commit_callbacks(execute=True):  # the token moves on commit
+        actions.do_add_message(ticket, actor=agent, body="Já olhamos.")
+    assert "status-answered" in listed(client.get(TICKETS))
+    with django_capture_on_commit_callbacks(execute=True):
+        open_ticket(customer, "financeiro", subject="Segunda via do boleto")
+    assert "Segunda via do boleto" in client.get(TICKETS).content.decode()
+
+
+def test_a_contact_of_another_company_never_gets_the_list_kept_for_another(
+    client_for, customer, ticket, loja, other
+):
+    client = client_for(customer)
+    page = client.get(TICKETS).content.decode()
+    assert ticket.subject in page and other.subject not in page
+    client = client_for(loja[1])  # same browser, same address, the same list token
+    page = client.get(TICKETS).content.decode()
+    assert other.subject in page and ticket.subject not in page
+
+
+def test_a_deactivated_company_lists_nothing_at_once(client_for, customer, ticket, mega):
+    client = client_for(customer)
+    assert ticket.subject in client.get(TICKETS).content.decode()
+    do_change_company(mega[0], actor=None, is_active=False)
+    response = client.get(TICKETS)
+    assert response.status_code == 403 and ticket.subject not in response.content.decode()
