@@ -2,11 +2,30 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
 os.environ.setdefault("DB_POOL", "1")  # a long-lived server: PostgreSQL connections pooled
-django_application = get_asgi_application()
+
+
+class SyncChainHandler(ASGIHandler):
+    """Django's ASGI handler with the middleware chain and the views run as WSGI runs them: in
+    one thread, entered once per request. Every view and middleware here is synchronous; the
+    stock handler builds the chain for async views and so crosses between the event loop and
+    the request's thread several times a request (into the sync middlewares, back out to
+    resolve the URL, in again for the view and again for a template response), each crossing
+    a thread hand-off. An async view still works (Django's sync path runs it with
+    async_to_sync), paying the crossing only for itself."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+
+django.setup(set_prefix=False)
+django_application = SyncChainHandler()
 
 # After Django is set up: these import models.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
