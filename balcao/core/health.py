@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from balcao.core.middleware import anonymous_view
 from balcao.core.models import WorkerBeat
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -84,6 +85,7 @@ def worker_status() -> WorkerStatus:
     return WorkerStatus(_age(last_beat), _age(oldest), settings.WORKER_STALE_SECONDS)
 
 
+@anonymous_view
 def health(request):
     """For load balancers and monitors: 200 while the database answers and the worker is
     alive and keeping up; 503 otherwise, with the figures as JSON."""

@@ -11,20 +11,33 @@ from balcao.core.text import is_unstorable
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
+def anonymous_view(view):
+    """Marks a view that answers the same whoever asks (``/health``): no session or user is
+    read for it, not even the viewer's time zone (two queries for a caller with a cookie)."""
+    view.anonymous_view = True
+    return view
+
+
 class ViewerTimezoneMiddleware:
-    """Show times in the viewer's zone (Brasília by default); storage stays UTC."""
+    """Show times in the viewer's zone (Brasília by default); storage stays UTC. Set once the
+    view is known (``process_view``), so that an ``anonymous_view`` reads no user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        zone = getattr(user, "time_zone", "") or settings.TIME_ZONE
-        timezone.activate(ZoneInfo(zone))
+        timezone.activate(ZoneInfo(settings.TIME_ZONE))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "anonymous_view", False):
+            return
+        user = getattr(request, "user", None)
+        zone = getattr(user, "time_zone", "") or settings.TIME_ZONE
+        timezone.activate(ZoneInfo(zone))
 
 
 class ContentSecurityPolicyMiddleware:

@@ -57,6 +57,18 @@ def test_health_is_ok_while_the_worker_beats_and_keeps_up(client, database_queue
 
 
 @pytest.mark.django_db
+def test_health_reads_no_session_nor_user_for_a_signed_in_caller(
+    client, database_queue, django_assert_num_queries
+):
+    """Only its two reads (heartbeat, oldest task): not the caller's session and user, which
+    the viewer's time zone would otherwise read on every request."""
+    agent = StaffFactory(time_zone="Europe/Lisbon")
+    client.force_login(agent)
+    with django_assert_num_queries(2):
+        assert client.get("/health").status_code == 503
+
+
+@pytest.mark.django_db
 def test_health_is_503_when_the_worker_never_beat_or_went_quiet(client, database_queue):
     response = client.get("/health")
     assert response.status_code == 503
