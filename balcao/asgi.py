@@ -1,10 +1,13 @@
 """One ASGI application: pages, API and websockets."""
 
 import os
+from collections.abc import Callable
 
 import django
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
 os.environ.setdefault("DB_POOL", "1")  # a long-lived server: PostgreSQL connections pooled
@@ -21,7 +24,8 @@ class SyncChainHandler(ASGIHandler):
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+        chain: Callable[[HttpRequest], HttpResponseBase] = self._middleware_chain  # type: ignore[has-type]
+        self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
 
 
 django.setup(set_prefix=False)

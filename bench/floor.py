@@ -70,17 +70,17 @@ def main() -> None:
     parser.add_argument("--profile", help="profile this path (a name from the table)")
     args = parser.parse_args()
 
-    from balcao.asgi import application  # sets Django up
-
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from balcao import asgi  # sets Django up: before the models
     from balcao.accounts.actions import do_set_password
     from balcao.accounts.models import User
     from balcao.tickets.models import Ticket
 
+    application = asgi.application
     settings.ALLOWED_HOSTS = ["*"]
     ticket = Ticket.objects.filter(company__isnull=False).order_by("-messages__id").first()
     contact = ticket.requester
