@@ -1,0 +1,103 @@
+"""Pages served by the ASGI application as `balcao serve` runs it: the middleware chain and the
+view in one thread, entered once per request, with every middleware's work done."""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import AsyncToSync
+from django.urls import path
+
+from balcao import urls
+from balcao.asgi import django_application
+
+
+def get(route: str) -> tuple[int, dict[bytes, bytes]]:
+    sent: list[dict] = []
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.sleep(60)  # the client stays connected until the answer is sent
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": route,
+        "raw_path": route.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(django_application(scope, receive, send))
+    start = sent[0]
+    return start["status"], dict(start["headers"])
+
+
+threads: dict[str, int] = {}
+
+
+def where(request):
+    from django.http import HttpResponse
+
+    threads["view"] = threading.get_ident()
+    return HttpResponse("ok")
+
+
+@pytest.fixture
+def probe(settings, monkeypatch):
+    monkeypatch.setattr(urls, "urlpatterns", [*urls.urlpatterns, path("probe", where)])
+    middleware = "balcao.core.tests.test_asgi.Outermost"
+    settings.MIDDLEWARE = [middleware, *settings.MIDDLEWARE]
+    django_application.load_middleware(is_async=True)  # as ASGIHandler does
+    yield
+    settings.MIDDLEWARE = settings.MIDDLEWARE[1:]
+    django_application.load_middleware(is_async=True)  # as ASGIHandler does
+
+
+class Outermost:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        threads["outermost"] = threading.get_ident()
+        return self.get_response(request)
+
+
+@pytest.mark.django_db
+def test_the_view_runs_in_the_thread_of_the_middlewares(probe, monkeypatch):
+    """Never back to the event loop between the middlewares and the view (Django's own ASGI
+    chain does: async_to_sync to resolve the URL, then sync_to_async again for the view)."""
+    back_to_the_loop = []
+    crossing = AsyncToSync.__call__
+
+    def counted(self, *args, **kwargs):
+        back_to_the_loop.append(self)
+        return crossing(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncToSync, "__call__", counted)
+    status, headers = get("/probe")
+    assert status == 200
+    assert threads["view"] == threads["outermost"] != threading.get_ident()
+    assert back_to_the_loop == []
+    assert b"nonce-" in headers[b"Content-Security-Policy"]
+    assert headers[b"X-Frame-Options"] == b"DENY"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_over_asgi_keeps_its_headers_and_cookies():
+    status, headers = get("/cliente/entrar/")
+    assert status == 200
+    assert b"script-src 'self' 'nonce-" in headers[b"Content-Security-Policy"]
+    assert headers[b"X-Content-Type-Options"] == b"nosniff"
+    assert b"csrftoken=" in headers[b"Set-Cookie"]
