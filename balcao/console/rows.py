@@ -5,17 +5,15 @@ departments, plans, dates — is translated, escaped or formatted once per list.
 same as ``console/_ticket_row.html`` and ``sla/_badge.html`` gave (tests/test_rows.py compares)."""
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.html import conditional_escape
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from balcao.console.templatetags.console_tags import priority_label, status_label
+from balcao.core.listcache import time_tag
 from balcao.sla.selectors import sla_status
 from balcao.tickets.models import Ticket
 
@@ -61,19 +59,12 @@ def _once(make: Callable[[Any], str]) -> Callable[[Any], str]:
     return get
 
 
-def _time(value: datetime) -> str:
-    local = template_localtime(value)
-    stamp = conditional_escape(formats.date_format(local, "c"))
-    shown = conditional_escape(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
-    return f'<time datetime="{stamp}">{shown}</time>'
-
-
 class RowWriter:
     """Writes the rows of one list, in the active language and time zone."""
 
     def __init__(self) -> None:
         self.labels = {f"l_{name}": conditional_escape(_(text)) for name, text in LABELS.items()}
-        self.time = _once(_time)
+        self.time = _once(time_tag)
         self.status = _once(lambda value: conditional_escape(status_label(value)))
         self.priority = _once(lambda value: conditional_escape(priority_label(value)))
         self.localized = _once(lambda obj: conditional_escape(obj.localized("name")))
