@@ -377,6 +377,8 @@ ROW_FIELDS = (
     "department__name_en",
 )
 
+URL_NUMBER = 987654321  # stands for a ticket's number in its page's address
+
 ROW = (
     "\n    <tr>\n"
     '      <td data-label="{l_number}">#{number}</td>\n'
@@ -402,6 +404,8 @@ def _ticket_rows(tickets, labels: dict[str, str], legend) -> str:
         for value, label, meaning in legend
     }
     departments: dict[int, str] = {}
+    # the ticket page's address resolved once, each row's number put in it
+    before, _number, after = reverse("portal:ticket", args=[URL_NUMBER]).partition(str(URL_NUMBER))
     rows = []
     for ticket in tickets:
         if ticket.department_id not in departments:
@@ -414,7 +418,7 @@ def _ticket_rows(tickets, labels: dict[str, str], legend) -> str:
         rows.append(
             ROW.format(
                 number=ticket.number,
-                url=conditional_escape(reverse("portal:ticket", args=[ticket.number])),
+                url=conditional_escape(f"{before}{ticket.number}{after}"),
                 subject=conditional_escape(ticket.subject),
                 requester=f'<span class="small muted">· {conditional_escape(name)}</span>'
                 if name

@@ -63,13 +63,14 @@ def select(field: BoundField) -> str:
     Django's widget gives, written here: the widget renders a template per ``<option>``
     (~0.1 ms each; the list's filters have 30). A field with anything more (an error, its
     own attributes, option groups) is left to the widget."""
+    widget = field.field.widget
     plain = (
-        type(field.field.widget) is forms.Select
-        and not field.field.widget.attrs
+        type(widget) is forms.Select
+        and not widget.attrs
         and not field.field.required
         and not field.errors
     )
-    choices = list(field.field.choices) if plain else []
+    choices = list(widget.choices) if isinstance(widget, forms.Select) else []
     if not plain or any(isinstance(label, (list, tuple)) for _value, label in choices):
         return str(field)
     value = field.value()
