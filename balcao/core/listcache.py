@@ -113,7 +113,7 @@ def time_tag(value: datetime) -> str:
     """``<time>`` of an instant in the active time zone and language, as a list's templates
     wrote it (``|date:'c'`` and ``|date:"SHORT_DATETIME_FORMAT"``): for the rows that lists
     write in Python, which format each distinct instant once."""
-    local = timezone.template_localtime(value)
+    local = timezone.localtime(value)  # aware, as every instant a list shows
     stamp = conditional_escape(formats.date_format(local, "c"))
     shown = conditional_escape(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
     return f'<time datetime="{stamp}">{shown}</time>'
