@@ -220,6 +220,37 @@ def console_page(
     return page
 
 
+# The columns a row shows (console.rows), of the ticket and what it joins: the whole rows of
+# five tables (the user's password hash, the plan's terms, the clock's twenty columns) cost
+# ~1 ms more of a first view in model instances.
+ROW_FIELDS = (
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "requester_name",
+    "requester_email",
+    "updated_at",
+    "department__name",
+    "department__name_en",
+    "company__name",
+    "company__plan__name",
+    "company__plan__name_en",
+    "assignee__name",
+    "assignee__email",
+    "sla__state",
+    "sla__next_due",
+    "sla__at_risk_from",
+    "sla__first_response_due",
+    "sla__first_response_at",
+    "sla__next_response_due",
+    "sla__resolution_due",
+    "sla__first_response_breached",
+    "sla__next_response_breached",
+    "sla__resolution_breached",
+)
+
+
 def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
     """The tickets ``ids`` (of a page of ``console_page``), in that order, with all the list
     shows: department, company and plan, assignee, clock, tags, the search's excerpt."""
@@ -228,8 +259,11 @@ def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
     rows = (
         list_tickets(viewer)
         .filter(pk__in=ids)
-        .select_related("sla")
+        .select_related(None)
+        .select_related("department", "company__plan", "assignee", "sla")
+        .only(*ROW_FIELDS)
         .prefetch_related(TAGS)
+        .order_by()
         .in_bulk()
     )
     return with_snippets([rows[pk] for pk in ids if pk in rows], q, staff=True)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,6 +43,7 @@ from balcao.console.forms import (
     TicketFilterForm,
     TransferForm,
 )
+from balcao.console.rows import RowWriter
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.listcache import LIST_SECONDS, ListCache
@@ -189,18 +190,6 @@ class Row:
 
 ROWS = mark_safe("<!-- rows -->")  # where the rows go between the list's head and tail
 
-ROW_LABELS = {  # each translated once per list, not per row (data-label, for narrow screens)
-    "label_number": "Number",
-    "label_subject": "Subject",
-    "label_status": "Status",
-    "label_priority": "Priority",
-    "label_department": "Department",
-    "label_customer": "Customer",
-    "label_assignee": "Assignee",
-    "label_sla": "SLA",
-    "label_updated": "Updated",
-}
-
 
 def _ticket_list_page(request, filters: dict | None, earlier: list[list[Row]]) -> Page[Row]:
     """The page of rows asked for. Only the tickets whose row was not rendered already (in
@@ -223,12 +212,11 @@ def _ticket_list_page(request, filters: dict | None, earlier: list[list[Row]]) -
     made = {}
     wanted = [pk for pk, _stamp in page.object_list if pk not in had]
     if wanted:
-        template = get_template("console/_ticket_row.html")
-        labels = {name: _(text) for name, text in ROW_LABELS.items()}
+        writer = RowWriter()
         latest = now + timedelta(seconds=LIST_SECONDS)
         for ticket in selectors.console_rows(request.user, wanted, q):
             until = min(selectors.shown_until([ticket]) or latest, latest)
-            html = template.render({"ticket": ticket, **labels})
+            html = writer.row(ticket)
             stamp = None if q else ticket.updated_at
             made[ticket.pk] = Row(ticket.number, ticket.pk, stamp, until, html)
     page.object_list = [

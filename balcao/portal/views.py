@@ -17,6 +17,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,7 +42,7 @@ from balcao.accounts.selectors import (
 from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import ListCache
+from balcao.core.listcache import ListCache, time_tag
 from balcao.customers.actions import (
     do_accept_invitation,
     do_authorize_contact,
@@ -100,12 +102,6 @@ def _ticket(request, number: int):
         return get_ticket(request.user, number)
     except NotFound:
         raise Http404 from None
-
-
-@dataclass(frozen=True)
-class StatusShown:
-    label: str
-    meaning: str
 
 
 def _legend():
@@ -361,23 +357,102 @@ def ticket_list(request):
     return render(request, "portal/ticket_list.html", {"shown": shown})
 
 
+ROW_LABELS = {  # data-label, for narrow screens: translated once per list
+    "number": "Number",
+    "subject": "Subject",
+    "department": "Department",
+    "status": "Status",
+    "updated": "Updated",
+}
+
+# What a row shows: the whole rows of the tickets, their companies and plans, assignees and
+# the tickets they were merged into cost ~1 ms more of a first view in model instances.
+ROW_FIELDS = (
+    "number",
+    "subject",
+    "status",
+    "requester_name",
+    "updated_at",
+    "department__name",
+    "department__name_en",
+)
+
+URL_NUMBER = 987654321  # stands for a ticket's number in its page's address
+
+ROW = (
+    "\n    <tr>\n"
+    '      <td data-label="{l_number}">#{number}</td>\n'
+    '      <td data-label="{l_subject}"><a href="{url}">{subject}</a>\n'
+    "        {requester}\n"
+    "        {snippet}</td>\n"
+    '      <td data-label="{l_department}">{department}</td>\n'
+    '      <td data-label="{l_status}"><span class="status status-{status}" title="{meaning}">'
+    "{label}</span>\n"
+    '        <span class="small muted meaning">{meaning}</span></td>\n'
+    '      <td data-label="{l_updated}">{updated}</td>\n'
+    "    </tr>\n  "
+)
+
+
+def _ticket_rows(tickets, labels: dict[str, str], legend) -> str:
+    """The page's rows, written here rather than by the template engine (~0.15 ms a row in
+    the template): labels, statuses and departments escaped once per page. Every text is
+    escaped; the markup is what the list's template wrote."""
+    escaped = {f"l_{name}": conditional_escape(label) for name, label in labels.items()}
+    statuses = {
+        value: (conditional_escape(label), conditional_escape(meaning))
+        for value, label, meaning in legend
+    }
+    departments: dict[int, str] = {}
+    # the ticket page's address resolved once, each row's number put in it
+    before, _number, after = reverse("portal:ticket", args=[URL_NUMBER]).partition(str(URL_NUMBER))
+    rows = []
+    for ticket in tickets:
+        if ticket.department_id not in departments:
+            departments[ticket.department_id] = conditional_escape(
+                ticket.department.localized("name")
+            )
+        label, meaning = statuses[ticket.status]
+        name = ticket.requester_name
+        snippet = getattr(ticket, "snippet", "")
+        rows.append(
+            ROW.format(
+                number=ticket.number,
+                url=conditional_escape(f"{before}{ticket.number}{after}"),
+                subject=conditional_escape(ticket.subject),
+                requester=f'<span class="small muted">· {conditional_escape(name)}</span>'
+                if name
+                else "",
+                snippet=f'<p class="snippet">{conditional_escape(snippet)}</p>' if snippet else "",
+                department=departments[ticket.department_id],
+                status=conditional_escape(ticket.status),
+                label=label,
+                meaning=meaning,
+                updated=time_tag(ticket.updated_at),
+                **escaped,
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 -- every text above escaped
+
+
 def _ticket_list_shown(request) -> str:
     departments = [choice.department for choice in list_department_choices(None)]
     form = TicketFilterForm(request.GET, departments=departments)
     filters = form.filters()
-    tickets = list_tickets(request.user, **filters)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    tickets = (
+        list_tickets(request.user, **filters).select_related(None).select_related("department")
+    )
+    page = Paginator(tickets.only(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_snippets(page.object_list, filters["q"], staff=False)
     legend = _legend()
-    # each status named and explained once per page, not twice per row
-    statuses = {value: StatusShown(label, meaning) for value, label, meaning in legend}
-    for ticket in page.object_list:
-        ticket.status_shown = statuses[ticket.status]  # type: ignore[attr-defined]
+    labels = {name: _(text) for name, text in ROW_LABELS.items()}
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        "labels": labels,
+        "rows": _ticket_rows(page.object_list, labels, legend),
         "query": query.urlencode(),
         "legend": legend,
         "filtered": any(filters.values()),

@@ -1,0 +1,82 @@
+"""The console list's rows written in Python (console.rows) and its filters' selects
+(console_tags.select): the markup the templates and Django's widgets gave."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.http import QueryDict
+from django.template import Context, Template
+from django.utils import translation
+
+from balcao.console.forms import TicketFilterForm
+from balcao.console.rows import RowWriter
+from balcao.console.selectors import console_rows
+from balcao.console.templatetags.console_tags import select
+from balcao.factories import make_company, open_ticket
+from balcao.sla.models import TicketSla
+from balcao.tickets import actions
+from balcao.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+SP = ZoneInfo("America/Sao_Paulo")
+BADGE = Template("{% load sla_tags %}{% sla_badge ticket %}")
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_badge_is_the_sla_badge_in_every_state(
+    language, admin_user, suporte_agent, time_machine
+):
+    company, primary = make_company("team")
+    time_machine.move_to(datetime(2026, 3, 2, 9, tzinfo=SP), tick=False)
+    late, risky, answered, closed, uncovered = (open_ticket(primary, subject=s) for s in "abcde")
+    actions.do_add_message(answered, actor=suporte_agent, body="Pronto.")  # paused
+    actions.do_add_message(closed, actor=suporte_agent, body="Pronto.")
+    actions.do_close_ticket(closed, actor=suporte_agent)  # met
+    TicketSla.objects.filter(ticket=uncovered).delete()  # no SLA
+    risky_sla = TicketSla.objects.get(ticket=risky)
+    time_machine.move_to(risky_sla.at_risk_from + timedelta(minutes=1), tick=False)
+    TicketSla.objects.filter(ticket=late).update(next_due=risky_sla.at_risk_from)
+    ids = [late.pk, risky.pk, answered.pk, closed.pk, uncovered.pk]
+    with translation.override(language):
+        writer = RowWriter()
+        tickets = console_rows(admin_user, ids, "")
+        assert len(tickets) == len(ids)
+        for ticket in tickets:
+            assert writer.sla(ticket) + "\n" == BADGE.render(Context({"ticket": ticket}))
+        states = [writer.sla(ticket) for ticket in tickets]
+    # breached, at risk, paused, met, no SLA: five states, not one compared five times
+    assert len({state.split("<time")[0] for state in states}) == 5
+
+
+def test_a_row_escapes_what_people_wrote(admin_user, customer):
+    ticket = open_ticket(customer, "suporte", subject="<b>Pedido & troca</b>")
+    actions.do_add_tags(ticket, actor=admin_user, tags=["<x>"])
+    (loaded,) = console_rows(admin_user, [ticket.pk], "")
+    html = RowWriter().row(loaded)
+    assert "&lt;b&gt;Pedido &amp; troca&lt;/b&gt;" in html and "<b>" not in html
+    assert '<span class="tag">&lt;x&gt;</span>' in html
+    assert f'href="/console/chamados/{ticket.number}/"' in html
+
+
+def test_a_row_without_company_nor_assignee(admin_user, customer):
+    ticket = open_ticket(customer, "suporte", subject="Sem empresa")
+    Ticket.objects.filter(pk=ticket.pk).update(company=None)
+    (loaded,) = console_rows(admin_user, [ticket.pk], "")
+    with translation.override("en"):
+        html = RowWriter().row(loaded)
+    assert '<span class="tag tag-warn">unlinked</span>' in html
+    assert '<span class="muted">nobody</span>' in html
+
+
+@pytest.mark.parametrize(
+    "data", ["", "department=suporte&status=open&assignee=none&sort=sla", "status=nonsense"]
+)
+def test_the_filters_selects_are_the_widgets(data, admin_user):
+    form = TicketFilterForm(
+        QueryDict(data), departments=[], staff=[admin_user], find_companies=lambda text: []
+    )
+    form.is_valid()
+    for name in ("department", "status", "assignee", "priority", "sort"):
+        assert select(form[name]) == str(form[name])
+    assert ("selected" in select(form["status"])) == ("nonsense" not in data)
