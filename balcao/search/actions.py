@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from django.apps.registry import Apps
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Value
+from django.db.models import F, Prefetch, TextField, Value
 from django.db.models.functions import Concat, Trim
 from django.utils.html import strip_tags
 
@@ -115,7 +115,7 @@ def index_message(ticket: Ticket, message: Message) -> None:
         return
     column = "internal_text" if message.internal else "public_text"
     texts = {"public_text": F("public_text"), "internal_text": F("internal_text")}
-    texts[column] = Trim(Concat(F(column), Value(" " + added)))
+    texts[column] = Trim(Concat(F(column), Value(" " + added), output_field=TextField()))
     fields: dict[str, object] = {column: texts[column]}
     if connection.vendor == "postgresql":
         if not message.internal:
