@@ -114,7 +114,10 @@ def index_message(ticket: Ticket, message: Message) -> None:
     if not added:
         return
     column = "internal_text" if message.internal else "public_text"
-    texts = {"public_text": F("public_text"), "internal_text": F("internal_text")}
+    texts: dict[str, F | Trim] = {
+        "public_text": F("public_text"),
+        "internal_text": F("internal_text"),
+    }
     texts[column] = Trim(Concat(F(column), Value(" " + added), output_field=TextField()))
     fields: dict[str, object] = {column: texts[column]}
     if connection.vendor == "postgresql":
