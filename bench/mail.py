@@ -5,6 +5,7 @@ and the time to parse and strip each message of the test corpus.
     (PostgreSQL: DATABASE_URL=postgres://…/scratch .venv/bin/python bench/mail.py)
     .venv/bin/python bench/mail.py --corpus-only   (no database: the corpus figures alone)
     BALCAO_HOME=var/bench-mail .venv/bin/python bench/mail.py --profile 25   (cProfile's top 25)
+    BALCAO_HOME=var/bench-mail .venv/bin/python bench/mail.py --statements   (what one costs)
 
 Generates --messages raw e-mails in the shapes of the corpus (plain, alternative with HTML,
 Latin-1, quoted replies): 70% open new tickets (from contacts of 20 companies and from unknown
@@ -96,6 +97,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=0, help="print the funnel's top N entries (cProfile)"
     )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="print the statements of the last message of each outcome (created, joined…)",
+    )
     args = parser.parse_args()
 
     import django
@@ -124,6 +130,7 @@ def main() -> None:
     raws: list[bytes] = []
     profiler = cProfile.Profile() if args.profile else None
     by_action: dict[str, list[int]] = {}
+    last: dict[str, list[str]] = {}
     funnel = cpu = 0.0
     queries = 0
     for _ in range(args.messages):
@@ -153,6 +160,7 @@ def main() -> None:
         cpu += time.process_time() - began_cpu
         queries += len(counted)
         by_action.setdefault(result.action, []).append(len(counted))
+        last[result.action] = counted
         if result.action == "created":
             tickets.append((result.ticket, sender, subject))
         raws.append(raw)
@@ -171,6 +179,11 @@ def main() -> None:
     for action, counts in sorted(by_action.items()):
         print(f"  {action}: {len(counts)}, {sum(counts) / len(counts):.1f} queries each")
     print(f"parse only (stdlib email + quotes):    {len(raws) / parse:8.1f} messages/s")
+    if args.statements:
+        for action, statements in sorted(last.items()):
+            print(f"  the last {action}:")
+            for sql in statements:
+                print(f"    {' '.join(sql.split())[:110]}")
     if profiler is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import (
     PermissionsMixin,
 )
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # who writes from an address, its case aside (the inbound funnel, per message)
+        indexes = [models.Index(Lower("email"), name="accounts_user_email_lower")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User, Viewer
@@ -107,10 +108,13 @@ def next_plan(plan: Plan) -> Plan | None:
 
 
 def find_contact_by_email(email: str) -> Contact | None:
-    """The contact who may write from ``email`` (R2, R7), with company, plan and user."""
+    """The contact who may write from ``email`` (R2, R7), with company, plan and user. Case
+    aside along the ``LOWER(email)`` index of users (``iexact`` is UPPER() on PostgreSQL and
+    LIKE on SQLite: neither uses an index)."""
     return (
         Contact.objects.select_related("company__plan", "user")
-        .filter(user__email__iexact=email.strip(), company__is_active=True, user__is_active=True)
+        .alias(user_email=Lower("user__email"))
+        .filter(user_email=email.strip().lower(), company__is_active=True, user__is_active=True)
         .first()
     )
 

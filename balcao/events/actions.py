@@ -7,6 +7,9 @@ kept by slug and named in the reader's language when shown (``events/wording.py`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,29 @@ if TYPE_CHECKING:
     from balcao.tickets.models import Message, Ticket
 
 
+_held: ContextVar[list[Event] | None] = ContextVar("events_held", default=None)
+
+
+@contextmanager
+def recorded_together() -> Iterator[None]:
+    """The events recorded inside are written at its end, in one INSERT, in the order they
+    were recorded (issue 17: a new ticket's opened and SLA-started events, a reply's message
+    and status change). Each is returned unsaved and has its id once the block ends: use it
+    inside a transaction whose readers come after it (the notifications, on commit). An inner
+    block joins the outer one."""
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set([])
+    try:
+        yield
+        held = _held.get()
+        if held:
+            Event.objects.bulk_create(held)
+    finally:
+        _held.reset(token)
+
+
 def _record(
     kind: EventKind,
     *,
@@ -27,13 +53,19 @@ def _record(
     **data: Any,
 ) -> Event:
     """Write one history record; only the typed function of each kind below calls it."""
-    return Event.objects.create(
+    event = Event(
         kind=kind,
         actor=actor,
         ticket=ticket,
         company=company or getattr(ticket, "company", None),
         data=data,
     )
+    held = _held.get()
+    if held is None:
+        event.save(force_insert=True)
+    else:
+        held.append(event)
+    return event
 
 
 def person(user: User | None) -> dict[str, Any] | None:

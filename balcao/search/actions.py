@@ -9,7 +9,8 @@ from django.apps import apps as django_apps
 from django.apps.registry import Apps
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Value
+from django.db.models import F, Prefetch, TextField, Value
+from django.db.models.functions import Concat, Trim
 from django.utils.html import strip_tags
 
 from balcao.kb.models import Article
@@ -101,6 +102,33 @@ def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> N
         if postgresql:
             fields["staff_vector"] = _vector(f"{public} {internal}")
         TicketDocument.objects.create(ticket_id=ticket.pk, **fields)
+    if connection.vendor == "sqlite":
+        _fts_ticket(ticket.pk)
+
+
+def index_message(ticket: Ticket, message: Message) -> None:
+    """A message added to ``ticket``: its words appended to the document in one UPDATE, the
+    vectors made again from the columns in the same statement (issue 17: the ticket's
+    messages are not read back). A ticket from before the index is written whole."""
+    added = document(message.body_text)
+    if not added:
+        return
+    column = "internal_text" if message.internal else "public_text"
+    texts: dict[str, F | Trim] = {
+        "public_text": F("public_text"),
+        "internal_text": F("internal_text"),
+    }
+    texts[column] = Trim(Concat(F(column), Value(" " + added), output_field=TextField()))
+    fields: dict[str, object] = {column: texts[column]}
+    if connection.vendor == "postgresql":
+        if not message.internal:
+            fields["public_vector"] = SearchVector(texts["public_text"], config="simple")
+        fields["staff_vector"] = SearchVector(
+            texts["public_text"], texts["internal_text"], F("tags_text"), config="simple"
+        )
+    if not TicketDocument.objects.filter(pk=ticket.pk).update(**fields):
+        index_ticket(ticket)
+        return
     if connection.vendor == "sqlite":
         _fts_ticket(ticket.pk)
 

@@ -44,7 +44,7 @@ from balcao.events.actions import (
     transferred_event,
 )
 from balcao.notifications.actions import notify_later
-from balcao.search.actions import index_tags, index_ticket
+from balcao.search.actions import index_message, index_tags, index_ticket
 from balcao.sla.actions import do_reprioritize_clock, do_start_clock, do_update_clock
 from balcao.sla.selectors import POLICIES_VERSION
 from balcao.tickets import tasks
@@ -172,6 +172,17 @@ def _bump_touched() -> None:
         ids = sorted(pending)
         Department.objects.filter(pk__in=ids).update(tickets_version=F("tickets_version") + 1)
         pending.difference_update(ids)  # only once done: a failed bump is retried by the next
+
+
+def bump_touched_now() -> None:
+    """The departments' versions moved inside the transaction, as one of its last writes, so
+    that a writer commits once (the inbound funnel, issue 17): the rows and the version a
+    poll reads become visible at the same commit. Their rows stay locked from here to the
+    commit, a few statements: only for callers whose transaction ends just after. The bump
+    registered for after the commit then finds nothing left to do."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bump_touched_now runs inside the transaction it ends")
+    _bump_touched()
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -442,7 +453,7 @@ def add_message(
         else Message.Delivery.NONE,
     )
     _store_attachments(message, attachments)
-    index_ticket(ticket)
+    index_message(ticket, message)
     if internal:
         note_added_event(ticket=ticket, actor=actor, message=message)
         _save(ticket)

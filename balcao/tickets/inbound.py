@@ -32,10 +32,16 @@ from balcao.accounts.models import Department, User
 from balcao.core.enqueue import enqueue_on_commit
 from balcao.customers.models import Channel, Company, Contact
 from balcao.customers.selectors import department_refusal
-from balcao.events.actions import transferred_event
+from balcao.events.actions import recorded_together, transferred_event
 from balcao.sla.selectors import company_channels
 from balcao.tickets import tasks
-from balcao.tickets.actions import NewAttachment, add_message, create_ticket, keep_copied
+from balcao.tickets.actions import (
+    NewAttachment,
+    add_message,
+    bump_touched_now,
+    create_ticket,
+    keep_copied,
+)
 from balcao.tickets.delivery import sends_answer
 from balcao.tickets.models import Message, Receipt, Status, Ticket
 
@@ -185,9 +191,10 @@ def file_inbound(inbound: InboundMessage) -> Filed:
         sender=inbound.sender.address.lower()[:320],
         created_at=min(inbound.received_at or timezone.now(), timezone.now()),
     )
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), recorded_together():
         _file(inbound, receipt)
     receipt.save()  # whole, once: a duplicate's IntegrityError rolls all of the filing back
+    bump_touched_now()  # the live lists' version, in this transaction: one commit in all
     if receipt.answer:
         enqueue_on_commit(tasks.deliver_answer_task, receipt.pk)
     return Filed(receipt, duplicate=False)

@@ -9,14 +9,17 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError, connection
 from django_tasks_db.models import DBTaskResult
 
+from balcao.accounts.models import Department
 from balcao.connectors.email import actions
 from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.store import name_for
 from balcao.core.enqueue import batch
-from balcao.events.models import EventKind
+from balcao.events.models import Event, EventKind
 from balcao.factories import StaffFactory, open_ticket
+from balcao.notifications.models import Notification
 from balcao.tickets.actions import do_add_message, do_close_ticket
 from balcao.tickets.models import Message, Receipt, Status, Ticket
+from balcao.tickets.selectors import list_tickets
 from tests.mail.conftest import make_mail, receive, stored_bytes
 
 pytestmark = pytest.mark.django_db
@@ -403,14 +406,16 @@ def test_one_new_ticket_by_email_costs_a_pinned_number_of_queries(
     sqlite = connection.vendor == "sqlite"
     # Before the transaction: departments; contact. The one transaction (2, savepoints here,
     # BEGIN/COMMIT in production): counter with the SLA policies' version token in the same
-    # statement (policies and calendar cached per process), ticket, opened event, SLA event,
+    # statement (policies and calendar cached per process), ticket,
     # clock, message, search
-    # document (+ its FTS5 row on SQLite), receipt, the raw's row, whole, last (INSERT … ON
-    # CONFLICT). After commit: the departments' version, who is told (nobody here, so no
-    # transaction), and every task — the answer and the SLA alerts — in one INSERT, as
-    # do_receive_mail's batch sends them. Was 24 (23 + 1 on SQLite) in two transactions.
+    # document (+ its FTS5 row on SQLite), the opened and SLA-started events in one INSERT,
+    # receipt, the departments' version, the raw's row, whole, last (INSERT … ON CONFLICT).
+    # After commit: who is told (nobody here, so no transaction), and every task — the answer
+    # and the SLA alerts — in one INSERT, as do_receive_mail's batch sends them. Was 24
+    # (23 + 1 on SQLite) in two transactions, then 17 (16 + 1) with the departments' version
+    # in its own commit after; now 16 (15 + 1) and one commit (issue 17).
     with (
-        django_assert_num_queries(16 + sqlite),
+        django_assert_num_queries(15 + sqlite),
         batch(),
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -452,3 +457,49 @@ def test_the_same_message_to_two_addresses_of_a_department_keeps_both_rows(loja)
         "duplicate",
         "processed",
     ]
+
+
+def test_a_filing_commits_once_with_its_events_notifications_and_list_version(
+    loja, django_capture_on_commit_callbacks
+):
+    """Issue 17: the departments' version (the live lists' token) moves inside the filing
+    transaction, not after it; the events written together still tell the department's
+    agents of the new ticket and of the reply, and the reply is found by search."""
+    _company, primary = loja
+    agent, elsewhere = (
+        StaffFactory(departments=["suporte"]),
+        StaffFactory(departments=["financeiro"]),
+    )
+    department = Department.objects.get(slug="suporte")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = receive(make_mail(sender=primary.email, subject="Boleto não gera"))
+    department.refresh_from_db(fields=["tickets_version"])
+    version = department.tickets_version
+    assert version > 0  # moved by the filing itself: no after-commit callback has run
+    for callback in callbacks:
+        callback()
+    department.refresh_from_db(fields=["tickets_version"])
+    assert department.tickets_version == version  # and not again after it
+    ticket = Ticket.objects.get(number=result.ticket)
+    opened = Event.objects.get(ticket=ticket, kind=EventKind.TICKET_OPENED)
+    assert Event.objects.filter(ticket=ticket, kind=EventKind.SLA_STARTED).exists()
+    assert list(Notification.objects.filter(event=opened).values_list("recipient", flat=True)) == [
+        agent.pk
+    ]
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=agent)  # a reply tells the assignee
+    with django_capture_on_commit_callbacks(execute=True):
+        receive(
+            make_mail(
+                sender=primary.email,
+                subject=f"Re: [#{ticket.number}] Boleto não gera",
+                body="O código de barras sai cortado.",
+            )
+        )
+    added = Event.objects.get(ticket=ticket, kind=EventKind.MESSAGE_ADDED)
+    assert list(Notification.objects.filter(event=added).values_list("recipient", flat=True)) == [
+        agent.pk
+    ]
+    assert not Notification.objects.filter(recipient=elsewhere).exists()
+    department.refresh_from_db(fields=["tickets_version"])
+    assert department.tickets_version == version + 1
+    assert [t.number for t in list_tickets(agent, q="barras cortado")] == [ticket.number]

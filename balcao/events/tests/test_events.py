@@ -90,3 +90,30 @@ def test_earlier_assignments_are_converted_from_addresses_to_names(ticket):
     ]
     people_by_name.to_addresses(apps, None)
     assert Event.objects.get(pk=old[0].pk).data == {"old": None, "new": "ana@balcao.localhost"}
+
+
+def test_events_recorded_together_are_written_in_one_insert_in_order(
+    ticket, django_assert_num_queries
+):
+    """Issue 17: a filing's events in one INSERT, each with its id once the block ends; an
+    inner block joins the outer one; outside any block each is written at once."""
+    ana = StaffFactory(name="Ana Suporte")
+    with django_assert_num_queries(1), events.recorded_together():
+        first = events.assigned_event(ticket=ticket, actor=ana, old=None, new=ana)
+        with events.recorded_together():
+            second = events.cc_added_event(ticket=ticket, actor=ana, email="x@example.com")
+        assert first.pk is None and second.pk is None
+    assert first.pk is not None and second.pk is not None and first.pk < second.pk
+    written = list(Event.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+    assert [e.kind for e in written] == [EventKind.ASSIGNED, EventKind.CC_ADDED]
+    with django_assert_num_queries(1):
+        alone = events.cc_removed_event(ticket=ticket, actor=ana, email="x@example.com")
+    assert alone.pk is not None
+
+
+def test_events_recorded_together_are_not_written_when_the_block_fails(ticket):
+    before = Event.objects.count()
+    with pytest.raises(RuntimeError), events.recorded_together():
+        events.cc_added_event(ticket=ticket, actor=None, email="x@example.com")
+        raise RuntimeError
+    assert Event.objects.count() == before

@@ -2,11 +2,13 @@
 and PostgreSQL (the suite runs on both)."""
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.factories import StaffFactory, make_company, open_ticket
-from balcao.search.actions import rebuild_index
+from balcao.search.actions import index_ticket, rebuild_index
+from balcao.search.models import TicketDocument
 from balcao.search.selectors import highlight, ranked_ids, ticket_snippets
 from balcao.tickets.actions import do_add_message, do_merge_ticket, do_set_tags
 from balcao.tickets.selectors import list_tickets
@@ -208,6 +210,26 @@ def test_rebuild_writes_the_same_index(admin, acme):
     assert numbers(admin, "lento") == [ticket.number]
     assert numbers(admin, "sobrecarregado") == [ticket.number]
     assert numbers(acme[1], "sobrecarregado") == []
+
+
+def test_a_message_added_leaves_the_document_as_written_whole(admin, acme):
+    """Issue 17: a message's words are appended to the document (no read of the ticket's
+    messages); what that leaves is what writing the document from the ticket gives."""
+    ticket = open_ticket(acme[1], subject="Frete", body="O frete não calcula.")
+    do_set_tags(ticket, actor=admin, tags=["transportadora"])
+    do_add_message(ticket, actor=acme[1], body="Agora o BOLETO também falha.")
+    do_add_message(ticket, actor=admin, body="Gateway fora do ar.", internal=True)
+    do_add_message(ticket, actor=admin, body="!!!")  # no words: nothing to append
+    do_add_message(ticket, actor=admin, body="Chave trocada.", internal=True)
+    fields = ["public_text", "internal_text", "tags_text"]
+    vectors = ["public_vector", "staff_vector"] if connection.vendor == "postgresql" else []
+    added = TicketDocument.objects.filter(ticket=ticket).values(*fields, *vectors).get()
+    index_ticket(ticket)
+    whole = TicketDocument.objects.filter(ticket=ticket).values(*fields, *vectors).get()
+    assert added == whole
+    assert added["internal_text"] == "gateway fora do ar chave trocada"
+    assert numbers(acme[1], "boleto") == [ticket.number]
+    assert numbers(acme[1], "gateway") == [] and numbers(admin, "gateway chave") == [ticket.number]
 
 
 def test_highlight_marks_words_and_escapes_the_rest():
