@@ -2,14 +2,18 @@
 view in one thread, entered once per request, with every middleware's work done."""
 
 import asyncio
+import os
 import threading
+from unittest import mock
 
 import pytest
 from asgiref.sync import AsyncToSync
 from django.urls import path
 
 from balcao import urls
-from balcao.asgi import django_application
+
+with mock.patch.dict(os.environ):  # asgi.py sets DB_POOL for a server, not for this test run's
+    from balcao.asgi import django_application  # subprocesses
 
 
 def get(route: str) -> tuple[int, dict[bytes, bytes]]:
@@ -57,7 +61,7 @@ def where(request):
 @pytest.fixture
 def probe(settings, monkeypatch):
     monkeypatch.setattr(urls, "urlpatterns", [*urls.urlpatterns, path("probe", where)])
-    middleware = "balcao.core.tests.test_asgi.Outermost"
+    middleware = "tests.test_asgi.Outermost"
     settings.MIDDLEWARE = [middleware, *settings.MIDDLEWARE]
     django_application.load_middleware(is_async=True)  # as ASGIHandler does
     yield
