@@ -58,9 +58,12 @@ def where(request):
     return HttpResponse("ok")
 
 
+urlpatterns = [path("probe", where), *urls.urlpatterns]  # the probe's URL map
+
+
 @pytest.fixture
-def probe(settings, monkeypatch):
-    monkeypatch.setattr(urls, "urlpatterns", [*urls.urlpatterns, path("probe", where)])
+def probe(settings):
+    settings.ROOT_URLCONF = "tests.test_asgi"  # Django drops its resolved URLs on the change
     middleware = "tests.test_asgi.Outermost"
     settings.MIDDLEWARE = [middleware, *settings.MIDDLEWARE]
     django_application.load_middleware(is_async=True)  # as ASGIHandler does
