@@ -104,7 +104,7 @@ def measure(client: httpx.Client, path: str, requests: int, before) -> tuple[flo
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
 
 
-def count_queries(email: str, path: str, headers: dict, before) -> int:
+def count_queries(email: str, path: str, headers: dict, before=None) -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
