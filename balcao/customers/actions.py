@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.actions import do_set_password
 from balcao.accounts.models import User
 from balcao.core.changes import change_fields, change_slug_set
+from balcao.core.enqueue import enqueue_on_commit
 from balcao.core.errors import ActionRefused
 from balcao.customers import tasks
 from balcao.customers.models import AddOn, Company, Contact, Plan
@@ -99,7 +100,7 @@ RESEND_AFTER = timedelta(minutes=10)
 def _invite(contact: Contact) -> None:
     contact.invited_at = timezone.now()
     contact.save(update_fields=["invited_at"])
-    transaction.on_commit(lambda: tasks.invite_contact_task.enqueue(contact.pk))
+    enqueue_on_commit(tasks.invite_contact_task, contact.pk)
 
 
 @transaction.atomic
