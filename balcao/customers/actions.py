@@ -11,6 +11,7 @@ from balcao.accounts.models import User
 from balcao.core.changes import change_fields, change_slug_set
 from balcao.core.enqueue import enqueue_on_commit
 from balcao.core.errors import ActionRefused
+from balcao.core.listcache import names_changed
 from balcao.customers import tasks
 from balcao.customers.models import AddOn, Company, Contact, Plan
 from balcao.customers.selectors import contact_email_problem
@@ -185,6 +186,8 @@ def do_change_company(
         company_changed_event(company=company, actor=actor, changes=changes)
     if "name" in changes or "cnpj" in changes:
         index_company_later(company.pk)  # its tickets are found by both
+    if "name" in changes or "plan" in changes:
+        names_changed()  # the lists' rows show both
     return changes
 
 
