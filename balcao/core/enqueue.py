@@ -99,7 +99,7 @@ def enqueue_unsent() -> int:
 
 
 def _send(calls: Sequence[Call], keep: bool = True) -> None:
-    """``keep``: what the queue cannot take is kept as UnsentTask rows rather than raised."""
+    """``keep``: what Redis cannot take is kept as UnsentTask rows rather than raised."""
     by_backend: dict[int, list[Call]] = {}
     backends = {}
     for task, args in calls:
@@ -109,7 +109,7 @@ def _send(calls: Sequence[Call], keep: bool = True) -> None:
     for key, group in by_backend.items():
         backend = backends[key]
         if len(group) > 1 and isinstance(backend, DatabaseBackend):
-            _or_keep(keep, group, partial(_insert, backend, group))
+            _insert(backend, group)  # fails only with the database: nowhere to keep them
         elif len(group) > 1 and _is_rq(backend):
             queues, piped, alone = _split(group)
             _or_keep(keep, piped, partial(_pipeline, backend, piped, queues))
