@@ -23,6 +23,7 @@ from balcao.accounts.throttle import (
 from balcao.core.changes import change_fields, change_slug_set
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
+from balcao.core.listcache import names_changed
 from balcao.events.actions import staff_added_event, staff_changed_event
 
 RECOVERY_CODES = 10
@@ -190,6 +191,7 @@ def do_disable_two_factor(user: User, *, code: str, client: str = "") -> None:
 
 
 STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "language", "time_zone")
+LISTED_STAFF_FIELDS = {"name", "role", "is_active", "departments"}
 
 
 @transaction.atomic
@@ -214,6 +216,7 @@ def do_add_staff_member(
     staff_added_event(
         user=user, actor=actor, role=role, departments=sorted(d.slug for d in departments)
     )
+    names_changed()  # one more name in the lists' staff options
     return user
 
 
@@ -237,4 +240,6 @@ def do_change_staff_member(
         changes["departments"] = moved
     if changes:
         staff_changed_event(user=user, actor=actor, changes=changes)
+    if changes.keys() & LISTED_STAFF_FIELDS:
+        names_changed()  # their name on rows, and who the lists offer to assign to
     return changes

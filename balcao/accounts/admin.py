@@ -22,6 +22,7 @@ from balcao.accounts.actions import (
     do_set_password,
 )
 from balcao.accounts.models import AccountEvent, Department, User
+from balcao.core.admin import ShownInListsAdmin
 from balcao.core.clients import client_address
 
 F = TypeVar("F", bound=forms.Form)
@@ -144,7 +145,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ShownInListsAdmin):
     """What the customer reads when choosing (R4, R9), where mail arrives, and who may open."""
 
     list_display = [

@@ -22,7 +22,6 @@ from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
 from balcao.tickets.selectors import (
     TAGS,
     list_tickets,
-    list_version,
     visible_departments,
     visible_tickets,
 )
@@ -281,12 +280,6 @@ def shown_until(tickets: Iterable[Ticket]) -> datetime | None:
         if instant is not None and instant > now
     ]
     return min(instants, default=None)
-
-
-def tickets_version(viewer: User) -> str:
-    """Changes whenever a ticket of a department the viewer sees changes: the live list swaps
-    only when this moved (tickets.selectors.list_version)."""
-    return list_version(viewer)
 
 
 def ticket_version(ticket: Ticket, messages: Iterable[Message] | None = None) -> str:

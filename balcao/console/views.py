@@ -75,6 +75,7 @@ from balcao.tickets.selectors import (
     get_ticket,
     list_tags,
     list_tickets,
+    list_version,
     render_canned,
     seen_part,
     visible_departments,
@@ -106,7 +107,7 @@ logout = staff_required(ConsoleLogoutView.as_view())
 @require_GET
 @staff_required
 def home(request):
-    version = selectors.tickets_version(request.user)
+    version = list_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
     context = {
@@ -125,7 +126,7 @@ def ticket_list(request):
     viewer's list token, the filters and the staff to assign to under what the viewer sees
     (they do not change with the tickets). Seen again unchanged, nothing is queried or
     rendered but the page around them (the bulk form's CSRF token and return address)."""
-    version = selectors.tickets_version(request.user)
+    version = list_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
     kept = ListCache("console", request, request.user, version)

@@ -8,24 +8,36 @@ the far future), and the same ``task_enqueued`` signal is sent for each.
 ``enqueue_on_commit``) and sends it in one go when it closes: a ticket opened or an e-mail
 filed enqueues its answer, its SLA alerts and its notifications' e-mails after commit, in
 one statement instead of one per task. Work enqueued on commit of a transaction that rolls
-back never reaches the batch: ``transaction.on_commit`` drops it, as it always did."""
+back never reaches the batch: ``transaction.on_commit`` drops it, as it always did.
 
+Work the queue cannot take (Redis out of reach) is not lost, and the write it follows, already
+committed, is not turned into an error: it is kept as ``UnsentTask`` rows (one INSERT), and
+the workers' periodic round enqueues them once the queue answers (``enqueue_unsent``); the
+health check counts them meanwhile."""
+
+import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json, task_enqueued
 from django_tasks_db.models import DBTaskResult, get_date_max
+from redis.exceptions import RedisError
+
+from balcao.core.models import UnsentTask
 
 Call = tuple[Task[Any, Any], Sequence[object]]
 
 _local = threading.local()
+log = logging.getLogger(__name__)
+UNSENT_AT_ONCE = 500  # rows a periodic round enqueues (the next round takes the rest)
 
 
 @contextmanager
@@ -59,7 +71,35 @@ def enqueue_on_commit(task: Task[Any, Any], *args: object) -> None:
     transaction.on_commit(partial(enqueue_all, [(task, args)]))
 
 
-def _send(calls: Sequence[Call]) -> None:
+def enqueue_unsent() -> int:
+    """Enqueue the tasks kept while the queue was out of reach (each by one worker, however
+    many look at once); returns how many. Still out of reach: they stay, the error is raised.
+    Enqueued, then the rows deleted in the same transaction: the database queue commits both
+    at once; on Redis a failed commit leaves them to be enqueued again (tasks are safe to
+    retry, DESIGN.md rule 2), never lost."""
+    with transaction.atomic():
+        rows = list(
+            UnsentTask.objects.select_for_update(skip_locked=True).order_by("pk")[:UNSENT_AT_ONCE]
+        )
+        calls: list[Call] = [
+            (
+                import_string(row.task_path).using(
+                    queue_name=row.queue_name,
+                    priority=row.priority,
+                    run_after=row.run_after,
+                    backend=row.backend,
+                ),
+                row.args,
+            )
+            for row in rows
+        ]
+        _send(calls, keep=False)
+        UnsentTask.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
+
+
+def _send(calls: Sequence[Call], keep: bool = True) -> None:
+    """``keep``: what Redis cannot take is kept as UnsentTask rows rather than raised."""
     by_backend: dict[int, list[Call]] = {}
     backends = {}
     for task, args in calls:
@@ -69,12 +109,40 @@ def _send(calls: Sequence[Call]) -> None:
     for key, group in by_backend.items():
         backend = backends[key]
         if len(group) > 1 and isinstance(backend, DatabaseBackend):
-            _insert(backend, group)
+            _insert(backend, group)  # fails only with the database: nowhere to keep them
         elif len(group) > 1 and _is_rq(backend):
-            _pipeline(backend, group)
+            queues, piped, alone = _split(group)
+            _or_keep(keep, piped, partial(_pipeline, backend, piped, queues))
+            _send_each(keep, alone)
         else:
-            for task, args in group:
-                task.enqueue(*args)
+            _send_each(keep, group)
+
+
+def _send_each(keep: bool, calls: Sequence[Call]) -> None:
+    for task, args in calls:
+        _or_keep(keep, [(task, args)], partial(task.enqueue, *args))
+
+
+def _or_keep(keep: bool, calls: Sequence[Call], send: Callable[[], object]) -> None:
+    if not calls:
+        return
+    try:
+        send()
+    except RedisError:
+        if not keep:
+            raise
+        log.exception("queue out of reach: %d task(s) kept to enqueue later", len(calls))
+        UnsentTask.objects.bulk_create(
+            UnsentTask(
+                task_path=task.module_path,
+                args=normalize_json(list(args)),
+                queue_name=task.queue_name,
+                priority=task.priority,
+                run_after=task.run_after,
+                backend=task.backend,
+            )
+            for task, args in calls
+        )
 
 
 def _insert(backend: Any, calls: Sequence[Call]) -> None:
@@ -105,29 +173,36 @@ def _is_rq(backend: object) -> bool:
     return isinstance(backend, RQBackend)
 
 
-def _pipeline(backend: Any, calls: Sequence[Call]) -> None:
-    """What ``RQBackend.enqueue`` does for each call, in one Redis round trip (queues on
-    another connection, or run synchronously, get theirs one by one)."""
+def _split(calls: Sequence[Call]) -> tuple[dict[str, Any], list[Call], list[Call]]:
+    """(the calls' queues, those sent in one pipeline, those sent one by one: their queue is
+    on another connection, or runs synchronously)."""
     import django_rq
-    from django_tasks_rq.backend import Job, failed_callback, success_callback
-    from rq.job import Callback, JobStatus
+    from django_tasks_rq.backend import Job
 
     queues = {
         task.queue_name: django_rq.get_queue(task.queue_name, job_class=Job) for task, _a in calls
     }
     connection = next(iter(queues.values())).connection
-    alone = [
-        (task, args)
-        for task, args in calls
-        if queues[task.queue_name].connection is not connection
-        or not queues[task.queue_name]._is_async
-    ]
+    piped: list[Call] = []
+    alone: list[Call] = []
+    for task, args in calls:
+        queue = queues[task.queue_name]
+        together = queue.connection is connection and queue._is_async
+        (piped if together else alone).append((task, args))
+    return queues, piped, alone
+
+
+def _pipeline(backend: Any, calls: Sequence[Call], queues: dict[str, Any]) -> None:
+    """What ``RQBackend.enqueue`` does for each call, in one Redis round trip (``calls``
+    share a connection: ``_split``)."""
+    from django_tasks_rq.backend import failed_callback, success_callback
+    from rq.job import Callback, JobStatus
+
+    connection = next(iter(queues.values())).connection
     results = []
     with connection.pipeline() as pipe:
         pipe.multi()  # all of them or none (and what rq's enqueue_job expects of a pipeline)
         for task, args in calls:
-            if (task, args) in alone:
-                continue
             backend.validate_task(task)
             result: TaskResult[Any] = TaskResult(
                 task=task,
@@ -165,5 +240,3 @@ def _pipeline(backend: Any, calls: Sequence[Call]) -> None:
     for result, job in results:
         object.__setattr__(result, "enqueued_at", job.enqueued_at)
         task_enqueued.send(type(backend), task_result=result)
-    for task, args in alone:
-        task.enqueue(*args)

@@ -1,18 +1,19 @@
-"""Is mail going out? The task worker's heartbeat and the age of the oldest queued task, read
-by `/health` and the console."""
+"""Is mail going out? The task worker's heartbeat, the age of the oldest queued task and the
+tasks kept while the queue was out of reach (``core/enqueue.py``), read by `/health` and the
+console."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.db.models import Case, F, Max, Min, When
+from django.db.models import Case, Count, F, Max, Min, When
 from django.http import JsonResponse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from balcao.core.middleware import anonymous_view
-from balcao.core.models import WorkerBeat
+from balcao.core.models import UnsentTask, WorkerBeat
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
@@ -26,8 +27,9 @@ def record_beat(worker_id: str) -> None:
 @dataclass(frozen=True)
 class WorkerStatus:
     heartbeat_age: float | None  # seconds since the latest beat of any worker; None: never
-    oldest_task_age: float | None  # seconds the oldest task ready to run has waited
+    oldest_task_age: float | None  # seconds the oldest task ready to run, or kept, has waited
     stale_after: int
+    unsent_tasks: int = 0  # kept while the queue was out of reach, not enqueued yet
 
     @property
     def worker_stale(self) -> bool:
@@ -48,6 +50,7 @@ class WorkerStatus:
             "stale_after": self.stale_after,
             "worker_stale": self.worker_stale,
             "queue_late": self.queue_late,
+            "unsent_tasks": self.unsent_tasks,
         }
 
 
@@ -80,9 +83,17 @@ def _redis_queue() -> tuple[datetime | None, datetime | None]:
 
 
 def worker_status() -> WorkerStatus:
-    """Two cheap reads: the latest heartbeat and the oldest task ready to run."""
-    last_beat, oldest = _redis_queue() if settings.REDIS_URL else _database_queue()
-    return WorkerStatus(_age(last_beat), _age(oldest), settings.WORKER_STALE_SECONDS)
+    """Cheap reads: the latest heartbeat, the oldest task ready to run, and the tasks kept
+    unsent (Redis only: the database queue never fails to take a task its database took)."""
+    if not settings.REDIS_URL:
+        last_beat, oldest = _database_queue()
+        return WorkerStatus(_age(last_beat), _age(oldest), settings.WORKER_STALE_SECONDS)
+    unsent = UnsentTask.objects.aggregate(count=Count("pk"), oldest=Min("kept_at"))
+    last_beat, oldest = _redis_queue()
+    oldest = min(filter(None, (oldest, unsent["oldest"])), default=None)
+    return WorkerStatus(
+        _age(last_beat), _age(oldest), settings.WORKER_STALE_SECONDS, unsent["count"]
+    )
 
 
 @anonymous_view

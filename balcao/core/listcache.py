@@ -13,10 +13,13 @@ tickets whose ``updated_at`` did not move). One entry per viewer, not one per li
 the embedded cache is a table that drops expired rows only when it is full, and the login
 throttles live in it too.
 
-What the token does not follow — a company, plan, department or staff member renamed — is
-kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at risk" or
-"breached") no later than that instant (``until``); what must show at once although neither
-follows it (an erasure) calls ``forget_lists``, which has every list made afresh."""
+A name the lists show changed — a company's (or its plan), a plan's, a department's, a staff
+member's, a tag's — calls ``names_changed`` in its transaction: every token's first part
+(``names_version``) moves with the commit, and a list is made again from pieces of earlier
+lists only under the same first part. What moves with time alone (an SLA badge turning "at
+risk" or "breached") is kept no later than that instant (``until``); what must show at once
+although neither follows it (an erasure) calls ``forget_lists``, which has every list made
+afresh."""
 
 import hashlib
 import time
@@ -25,13 +28,30 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import F, Subquery
 from django.http import HttpRequest
 from django.utils import formats, timezone, translation
 from django.utils.html import conditional_escape
 
+from balcao.core.models import Counter
+
 LIST_SECONDS = 60
 KEPT_VIEWS = 4
 GENERATION = "lists:generation"
+NAMES = "list-names"  # the Counter that names_changed moves
+
+
+def names_changed() -> None:
+    """A name the kept lists show changed (see above): every list token moves when the
+    caller's transaction commits (one UPDATE; the row is made the first time)."""
+    if not Counter.objects.filter(name=NAMES).update(value=F("value") + 1):
+        Counter.objects.get_or_create(name=NAMES)
+
+
+def names_version() -> Subquery:
+    """How often the names the lists show changed, for the token's query (None before the
+    first change)."""
+    return Subquery(Counter.objects.filter(name=NAMES).values("value")[:1])
 
 
 def forget_lists() -> None:
@@ -85,13 +105,18 @@ class ListCache:
         return kept[3] if kept is not None and kept[0] == self.version else None
 
     def earlier(self, part: str) -> list[Any]:
-        """The ``part`` of what the viewer's other lists showed (after ``shown()``), whatever
-        their token, in the same language and time zone: what a list made again may reuse,
-        each piece once the caller checked it is still true."""
+        """The ``part`` of what the viewer's other lists showed (after ``shown()``), in the
+        same language and time zone, under a token whatever its changes but the same first
+        part ("seen-moved": what the viewer sees, and the names shown): what a list made again
+        may reuse, each piece once the caller checked it is still true."""
+        seen = self.version.partition("-")[0]
         return [
             kept[3][part]
             for kept in self.views.values()
-            if kept[2] == self.where and isinstance(kept[3], dict) and part in kept[3]
+            if kept[2] == self.where
+            and kept[0].partition("-")[0] == seen
+            and isinstance(kept[3], dict)
+            and part in kept[3]
         ]
 
     def keep(self, shown: Any, until: datetime | None = None) -> None:

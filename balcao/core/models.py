@@ -44,6 +44,23 @@ class PeriodicRun(models.Model):
         return f"{self.name}@{self.next_at:%Y-%m-%d %H:%M}"
 
 
+class UnsentTask(models.Model):
+    """A task whose transaction committed while its queue was out of reach (Redis down): kept
+    here, and enqueued by the workers' periodic round once the queue answers again
+    (``core/enqueue.py``)."""
+
+    task_path = models.CharField(max_length=200)
+    args = models.JSONField()
+    queue_name = models.CharField(max_length=100)
+    priority = models.IntegerField()
+    run_after = models.DateTimeField(null=True)
+    backend = models.CharField(max_length=100)
+    kept_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_path}{tuple(self.args)}"
+
+
 class IdempotentRequest(models.Model):
     """An API write made with an ``Idempotency-Key``: a retry with the same key by the same
     user gets this first response back instead of writing again, until ``expires_at``."""

@@ -19,8 +19,10 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from redis.exceptions import RedisError
 from rq import Worker as RQWorker
 
+from balcao.core.enqueue import enqueue_unsent
 from balcao.core.health import DATABASE_ERRORS, record_beat
 from balcao.core.models import WorkerBeat
 from balcao.core.periodic import enqueue_due
@@ -168,7 +170,9 @@ class DatabaseRetryingRQWorker(RQWorker):
         super().run_maintenance_tasks()  # every 10 minutes
         try:
             enqueue_due()
-        except DATABASE_ERRORS as error:  # the next round looks again
+            if kept := enqueue_unsent():
+                self.log.info("%d task(s) kept while Redis was out of reach enqueued", kept)
+        except (*DATABASE_ERRORS, RedisError) as error:  # the next round looks again
             self.log.warning("cannot enqueue the periodic tasks: %s", error)
         finally:
             _close_idle_connections()

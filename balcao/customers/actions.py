@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from balcao.accounts.actions import do_set_password
 from balcao.accounts.models import User
 from balcao.core.changes import change_fields, change_slug_set
+from balcao.core.enqueue import enqueue_on_commit
 from balcao.core.errors import ActionRefused
+from balcao.core.listcache import names_changed
 from balcao.customers import tasks
 from balcao.customers.models import AddOn, Company, Contact, Plan
 from balcao.customers.selectors import contact_email_problem
@@ -99,7 +101,7 @@ RESEND_AFTER = timedelta(minutes=10)
 def _invite(contact: Contact) -> None:
     contact.invited_at = timezone.now()
     contact.save(update_fields=["invited_at"])
-    transaction.on_commit(lambda: tasks.invite_contact_task.enqueue(contact.pk))
+    enqueue_on_commit(tasks.invite_contact_task, contact.pk)
 
 
 @transaction.atomic
@@ -184,6 +186,8 @@ def do_change_company(
         company_changed_event(company=company, actor=actor, changes=changes)
     if "name" in changes or "cnpj" in changes:
         index_company_later(company.pk)  # its tickets are found by both
+    if "name" in changes or "plan" in changes:
+        names_changed()  # the lists' rows show both
     return changes
 
 

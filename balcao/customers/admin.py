@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from balcao.core.admin import ShownInListsAdmin
 from balcao.customers.actions import (
     COMPANY_FIELDS,
     do_authorize_contact,
@@ -70,7 +71,7 @@ def _channel_column(channel: Channel) -> Callable[[Plan], bool]:
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ShownInListsAdmin):
     """Each plan a row of the channel matrix (R13), with its SLA targets (R15)."""
 
     form = PlanForm

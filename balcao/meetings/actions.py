@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
+from balcao.core.enqueue import enqueue_on_commit
 from balcao.core.errors import ActionRefused
 from balcao.customers.models import Company
 from balcao.events.actions import (
@@ -80,13 +81,11 @@ def _after_commit(meeting: Meeting) -> None:
         for hours in REMINDER_HOURS
         if meeting.status == MeetingStatus.BOOKED and start - timedelta(hours=hours) > now
     ]
-
-    def enqueue() -> None:
-        tasks.send_invitation_task.enqueue(pk, sequence)
-        for at, hours in reminders:
-            tasks.meeting_reminder_task.using(run_after=at).enqueue(pk, start.isoformat(), hours)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(tasks.send_invitation_task, pk, sequence)
+    for at, hours in reminders:
+        enqueue_on_commit(
+            tasks.meeting_reminder_task.using(run_after=at), pk, start.isoformat(), hours
+        )
 
 
 @transaction.atomic

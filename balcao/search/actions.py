@@ -13,6 +13,7 @@ from django.db.models import F, Prefetch, TextField, Value
 from django.db.models.functions import Concat, Trim
 from django.utils.html import strip_tags
 
+from balcao.core.enqueue import enqueue_on_commit
 from balcao.kb.models import Article
 from balcao.search.models import ArticleDocument, TicketDocument
 from balcao.search.text import document
@@ -154,7 +155,7 @@ def index_company_later(company_id: int) -> None:
     which they are found, changed); by task, as a company may have thousands."""
     from balcao.search.tasks import index_company_task
 
-    transaction.on_commit(lambda: index_company_task.enqueue(company_id))
+    enqueue_on_commit(index_company_task, company_id)
 
 
 def index_company_tickets(company_id: int) -> int:

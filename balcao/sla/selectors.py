@@ -3,7 +3,6 @@
 import json
 import logging
 import math
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -55,7 +54,7 @@ POLICIES_VERSION = "sla_policies"
 
 @dataclass(frozen=True)
 class _Policies:
-    token: int
+    token: int | None
     by_key: dict[tuple[int, int | None], SlaPolicy]  # (department, plan or None)
     default_calendar: BusinessCalendar | None
 
@@ -63,29 +62,32 @@ class _Policies:
 _policies: _Policies | None = None
 
 
-def policies_token() -> int:
-    token = Counter.objects.filter(name=POLICIES_VERSION).values_list("value", flat=True).first()
-    if token is None:  # a new database, or one emptied (restored, flushed): a new version
-        token = Counter.objects.get_or_create(
-            name=POLICIES_VERSION, defaults={"value": secrets.randbits(62) + 1}
-        )[0].value
-    return token
+def policies_token() -> int | None:
+    """The policies' version token: made by a migration, moved by every change
+    (``sla.actions.policies_changed``); None in a database emptied since (restored,
+    flushed) until the next change."""
+    return Counter.objects.filter(name=POLICIES_VERSION).values_list("value", flat=True).first()
 
 
 def _current_policies(token: int | None = None) -> _Policies:
+    """The per-process copy under ``token``; without a token, read afresh and not kept (a
+    change would not move it)."""
     global _policies
     if token is None:
         token = policies_token()  # before the policies: a change in between only reloads again
     cached = _policies
-    if cached is None or cached.token != token:
-        calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
-        by_key = {}
-        for policy in SlaPolicy.objects.all():
-            policy.calendar = calendars.get(policy.calendar_id) if policy.calendar_id else None
-            by_key[(policy.department_id, policy.plan_id)] = policy
-        default = next((c for c in calendars.values() if c.is_default), None)
-        cached = _policies = _Policies(token, by_key, default)
-    return cached
+    if cached is not None and token is not None and cached.token == token:
+        return cached
+    calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
+    by_key = {}
+    for policy in SlaPolicy.objects.all():
+        policy.calendar = calendars.get(policy.calendar_id) if policy.calendar_id else None
+        by_key[(policy.department_id, policy.plan_id)] = policy
+    default = next((c for c in calendars.values() if c.is_default), None)
+    loaded = _Policies(token, by_key, default)
+    if token is not None:
+        _policies = loaded
+    return loaded
 
 
 def policy_for(company: Company, department: Department, *, token: int | None = None) -> Targets:

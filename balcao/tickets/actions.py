@@ -542,7 +542,7 @@ def do_close_ticket(ticket: Ticket, *, actor: User) -> Ticket:
 def _ask_satisfaction(ticket: Ticket) -> None:
     """Once committed, ask the customer how the service was (a closed duplicate of a merge or
     an abandoned chat was not served, and is not asked)."""
-    transaction.on_commit(lambda: tasks.ask_satisfaction_task.enqueue(ticket.pk))
+    enqueue_on_commit(tasks.ask_satisfaction_task, ticket.pk)
 
 
 def waiting_on(message: Message) -> bool:
@@ -832,7 +832,7 @@ def do_open_ticket_for_customer(
             ticket=ticket, actor=actor, department=department, refusal=refusal, why=override_reason
         )
     if notify_customer:
-        transaction.on_commit(lambda: tasks.acknowledge_ticket_task.enqueue(ticket.pk))
+        enqueue_on_commit(tasks.acknowledge_ticket_task, ticket.pk)
     return ticket
 
 
@@ -1060,7 +1060,7 @@ def do_merge_ticket(ticket: Ticket, *, actor: User, into: Ticket) -> Ticket:
     )
     message_added_event(ticket=into, actor=actor, message=notice)
     if notice.delivery == Message.Delivery.PENDING:
-        transaction.on_commit(lambda: tasks.deliver_reply_task.enqueue(notice.pk))
+        enqueue_on_commit(tasks.deliver_reply_task, notice.pk)
     index_ticket(source)  # what each is found by moved with the messages
     index_ticket(into)
     index_tags(into, into.tags.values_list("name", flat=True))

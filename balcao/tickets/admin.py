@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from balcao.core.admin import ShownInListsAdmin
 from balcao.tickets.actions import do_save_canned_response
 from balcao.tickets.models import CannedResponse, DepartmentOptions, PriorityPolicy, Tag, Ticket
 
@@ -72,5 +73,5 @@ class DepartmentOptionsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ShownInListsAdmin):
     search_fields = ["name"]

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 
 from balcao.accounts.models import Department, User, Viewer
 from balcao.core.errors import NotFound
+from balcao.core.listcache import names_version
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
 from balcao.events.wording import CUSTOMER_KINDS, SHOWN_BY_THE_MESSAGE, Reader, describe_event
@@ -83,21 +84,34 @@ def list_version(viewer: Viewer) -> str:
     tickets — a few rows, whatever the number of tickets. Staff: the departments they see. A
     contact: every department (their company's tickets may be in any), and the company they
     see tickets of, None once it is deactivated or they are removed. Two parts, "seen-moved":
-    what the viewer sees (the departments' ids; a contact's company), then how far those
-    tickets changed; ``seen_part`` takes the first."""
+    what the viewer sees (the departments' ids; a contact's company) and the names the lists
+    show (``names_version``), then how far those tickets changed; ``seen_part`` takes the
+    first."""
     if isinstance(viewer, User) and viewer.is_agent:
-        rows = list(visible_departments(viewer).order_by("pk").values_list("pk", "tickets_version"))
+        # one query: the names' version rides along each department's row
+        found = list(
+            visible_departments(viewer)
+            .order_by("pk")
+            .values_list("pk", "tickets_version", names_version())
+        )
+        rows = [(pk, version) for pk, version, _ in found]
+        names = found[0][2] if found else None
         seen = ",".join(str(pk) for pk, _ in rows)
     else:
         company = Contact.objects.filter(user=viewer.pk, company__is_active=True).order_by()
-        # one query: the company rides along each department's row
+        # one query: the company and the names' version ride along each department's row
         with_company = list(
             Department.objects.order_by("pk").values_list(
-                "pk", "tickets_version", Subquery(company.values("company_id")[:1])
+                "pk",
+                "tickets_version",
+                names_version(),
+                Subquery(company.values("company_id")[:1]),
             )
         )
-        rows = [(pk, version) for pk, version, _ in with_company]
-        seen = f"{with_company[0][2] if with_company else None}"
+        rows = [(pk, version) for pk, version, _, _ in with_company]
+        names, company_id = with_company[0][2:] if with_company else (None, None)
+        seen = f"{company_id}"
+    seen = f"{names}:{seen}"
     moved = ",".join(f"{pk}.{version}" for pk, version in rows)
     return f"{_digest(seen)}-{_digest(moved)}"
 

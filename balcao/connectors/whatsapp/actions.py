@@ -32,6 +32,7 @@ from balcao.connectors.whatsapp.models import (
 )
 from balcao.connectors.whatsapp.payload import BadPayload, Incoming, StatusUpdate, parse
 from balcao.connectors.whatsapp.tasks import download_media_task
+from balcao.core.enqueue import enqueue_on_commit
 from balcao.core.errors import ActionRefused
 from balcao.customers.actions import require_primary
 from balcao.customers.models import Contact
@@ -205,7 +206,7 @@ def _keep(webhook: Webhook, number: BusinessNumber, item: Incoming, filed: Filed
             mime_type=item.media.mime_type,
             filename=item.media.filename,
         )
-        transaction.on_commit(lambda: download_media_task.enqueue(media.pk))
+        enqueue_on_commit(download_media_task, media.pk)
 
 
 def _media_for_update(media: InboundMedia) -> InboundMedia | None:

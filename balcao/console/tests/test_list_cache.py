@@ -5,14 +5,20 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.test import RequestFactory
 from django.urls import reverse
 
 from balcao.accounts.actions import do_change_staff_member
 from balcao.accounts.models import Department
 from balcao.console.rows import RowWriter
+from balcao.customers.actions import do_change_company
+from balcao.customers.models import Plan
 from balcao.factories import StaffFactory, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
+from balcao.tickets.models import Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +171,90 @@ def test_after_a_change_only_the_changed_rows_are_loaded_and_rendered(
     ]
     assert "priority-urgent" in rows(after) and "Ficou" in rows(after)
     assert rows(after).count("<tr>") == 3  # the header and both tickets
+
+
+def _admin_saves(obj, admin_user):
+    """What the admin does when a change form (or a list's editable column) saves ``obj``:
+    its ModelAdmin's ``save_model``, in the post's transaction."""
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    with transaction.atomic():
+        admin.site._registry[type(obj)].save_model(request, obj, None, True)
+
+
+def _rename_company(ticket, admin_user):
+    do_change_company(ticket.company, actor=admin_user, name="Mega Store Renomeada")
+    return "Mega Store Renomeada"
+
+
+def _move_company_to_another_plan(ticket, admin_user):
+    do_change_company(ticket.company, actor=admin_user, plan=Plan.objects.get(slug="essencial"))
+    return f"({Plan.objects.get(slug='essencial').name})"
+
+
+def _rename_plan(ticket, admin_user):
+    plan = ticket.company.plan
+    plan.name = "Team Plus"
+    _admin_saves(plan, admin_user)
+    return "(Team Plus)"
+
+
+def _rename_department(ticket, admin_user):
+    department = Department.objects.get(slug="suporte")
+    department.name = "Suporte Técnico"
+    _admin_saves(department, admin_user)
+    return "Suporte Técnico"
+
+
+def _rename_agent(ticket, admin_user):
+    do_change_staff_member(ticket.assignee, actor=admin_user, name="Ana Souza")
+    return "Ana Souza"
+
+
+def _rename_tag(ticket, admin_user):
+    tag = Tag.objects.get(name="pagamento")
+    tag.name = "pagamentos"
+    _admin_saves(tag, admin_user)
+    return ">pagamentos<"
+
+
+@pytest.mark.parametrize(
+    "rename",
+    [
+        _rename_company,
+        _move_company_to_another_plan,
+        _rename_plan,
+        _rename_department,
+        _rename_agent,
+        _rename_tag,
+    ],
+)
+def test_a_name_the_list_shows_changed_shows_at_once(
+    client, customer, suporte_agent, admin_user, rename
+):
+    ticket = open_ticket(customer, "suporte", subject="Checkout fora do ar")
+    actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    actions.do_set_tags(ticket, actor=suporte_agent, tags=["pagamento"])
+    ticket.refresh_from_db()
+    client.force_login(suporte_agent)
+    before = client.get(TICKETS)
+    client.get(TICKETS, {"status": "open"})  # another list, whose rows a new one may reuse
+    shown = rename(ticket, admin_user)
+    after = client.get(TICKETS)
+    assert after.context["version"] != before.context["version"]  # the live list swaps
+    assert shown in rows(after)
+
+
+@pytest.mark.parametrize(
+    ("rename", "where"), [(_rename_department, "filters"), (_rename_agent, "assignees")]
+)
+def test_a_name_the_filters_show_changed_shows_at_once(
+    client, customer, suporte_agent, admin_user, rename, where
+):
+    ticket = open_ticket(customer, "suporte", subject="Checkout fora do ar")
+    actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    ticket.refresh_from_db()
+    client.force_login(suporte_agent)
+    client.get(TICKETS)
+    shown = rename(ticket, admin_user)
+    assert shown in client.get(TICKETS).context["shown"][where]

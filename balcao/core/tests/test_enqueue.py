@@ -8,9 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 from redis.client import Pipeline
+from redis.exceptions import RedisError
 from rq.registry import ScheduledJobRegistry
 
-from balcao.core.enqueue import batch, enqueue_all, enqueue_on_commit
+from balcao.core.enqueue import batch, enqueue_all, enqueue_on_commit, enqueue_unsent
+from balcao.core.models import UnsentTask
 from balcao.notifications.tasks import email_notification_task
 from balcao.sla.tasks import sla_alert_task
 
@@ -122,3 +124,57 @@ def test_tasks_enqueued_together_are_one_pipeline_on_rq(rq_queue):
     assert list(alert.args) == [7, "resolution", "warning", "x"]
     ready = backend.get_result(rq_queue.get_job_ids()[0])
     assert ready.task.func is email_notification_task.func
+
+
+@pytest.fixture
+def rq_out_of_reach(settings):
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # nothing listens on 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+def test_what_the_queue_cannot_take_is_kept_not_raised(rq_out_of_reach, caplog):
+    later = timezone.now() + timedelta(hours=2)
+    with batch():
+        enqueue_all(
+            [
+                (sla_alert_task.using(run_after=later), (7, "resolution", "warning", "x")),
+                (email_notification_task, (3, 4)),
+            ]
+        )
+    enqueue_all([(email_notification_task, (3, 5))])  # alone, by RQBackend.enqueue
+    kept = UnsentTask.objects.order_by("pk")
+    assert [(row.task_path, row.args, row.run_after) for row in kept] == [
+        (sla_alert_task.module_path, [7, "resolution", "warning", "x"], later),
+        (email_notification_task.module_path, [3, 4], None),
+        (email_notification_task.module_path, [3, 5], None),
+    ]
+    assert "queue out of reach: 2 task(s) kept" in caplog.text
+
+
+def test_kept_tasks_stay_kept_while_the_queue_is_out_of_reach(rq_out_of_reach):
+    enqueue_all([(email_notification_task, (3, 4))])
+    with pytest.raises(RedisError):
+        enqueue_unsent()
+    assert UnsentTask.objects.count() == 1
+
+
+def test_kept_tasks_are_enqueued_once_the_queue_answers(rq_queue, settings):
+    later = timezone.now() + timedelta(hours=2)
+    queues = settings.RQ_QUEUES
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}
+    enqueue_all(
+        [
+            (sla_alert_task.using(run_after=later), (7, "resolution", "warning", "x")),
+            (email_notification_task, (3, 4)),
+        ]
+    )
+    settings.RQ_QUEUES = queues
+    assert enqueue_unsent() == 2
+    assert enqueue_unsent() == 0  # each once
+    assert not UnsentTask.objects.exists()
+    assert [job.args for job in rq_queue.get_jobs()] == [(3, 4)]
+    scheduled = ScheduledJobRegistry(queue=rq_queue)
+    assert [rq_queue.fetch_job(pk).args for pk in scheduled.get_job_ids()] == [
+        (7, "resolution", "warning", "x")
+    ]
+    assert scheduled.get_scheduled_time(scheduled.get_job_ids()[0]) == later.replace(microsecond=0)

@@ -11,7 +11,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from balcao.core.health import record_beat
-from balcao.core.models import WorkerBeat
+from balcao.core.models import UnsentTask, WorkerBeat
 from balcao.factories import StaffFactory, make_company
 
 
@@ -152,6 +152,26 @@ def test_health_reads_rq_workers_and_queue(client, redis_queue):
     assert response.status_code == 200
     assert shown["worker_heartbeat_age"] < 5
     assert 0 <= shown["oldest_queued_task_age"] < 5
+
+
+@pytest.mark.django_db
+def test_health_counts_the_tasks_kept_while_the_queue_was_out_of_reach(client, redis_queue):
+    from rq import Worker
+
+    worker = Worker([redis_queue], connection=redis_queue.connection)
+    worker.register_birth()
+    kept = dict(args=[1], queue_name="default", priority=0, backend="default")
+    UnsentTask.objects.create(task_path=nothing.module_path, **kept)
+    try:
+        worker.heartbeat()
+        fresh = client.get("/health")
+        UnsentTask.objects.update(kept_at=timezone.now() - timedelta(minutes=10))
+        late = client.get("/health")
+    finally:
+        worker.register_death()
+    assert (fresh.status_code, fresh.json()["unsent_tasks"]) == (200, 1)
+    assert (late.status_code, late.json()["queue_late"]) == (503, True)
+    assert late.json()["oldest_queued_task_age"] >= 600
 
 
 @pytest.mark.django_db

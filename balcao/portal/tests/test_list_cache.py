@@ -2,8 +2,12 @@
 (core.listcache): what it shows again is never stale, nor another viewer's."""
 
 import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.test import RequestFactory
 from django.urls import reverse
 
+from balcao.accounts.models import Department, User
 from balcao.customers.actions import do_change_company
 from balcao.factories import open_ticket
 from balcao.tickets import actions
@@ -60,3 +64,16 @@ def test_a_deactivated_company_lists_nothing_at_once(client_for, customer, ticke
     do_change_company(mega[0], actor=None, is_active=False)
     response = client.get(TICKETS)
     assert response.status_code == 403 and ticket.subject not in response.content.decode()
+
+
+def test_a_department_renamed_in_the_admin_shows_at_once(client_for, customer, ticket):
+    admin_user = User.objects.create_superuser("admin@balcao.localhost", "pw-admin-123")
+    client = client_for(customer)
+    assert "Suporte Técnico" not in listed(client.get(TICKETS))
+    department = Department.objects.get(slug="suporte")
+    department.name = "Suporte Técnico"
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    with transaction.atomic():  # the admin's post
+        admin.site._registry[Department].save_model(request, department, None, True)
+    assert "Suporte Técnico" in listed(client.get(TICKETS))

@@ -67,3 +67,31 @@ def test_a_calendar_change_moves_the_token(profile):
     company, _primary = make_company("team")
     targets = policy_for(company, Department.objects.get(slug="suporte"))
     assert targets.calendar.closed_dates == ["2026-12-24"]
+
+
+def test_reading_the_policies_writes_nothing_even_without_a_token(profile):
+    """A database without the token (restored, flushed): the policies are read each time,
+    never kept under no token, and the read writes nothing."""
+    company, _primary = make_company("team")
+    suporte = Department.objects.get(slug="suporte")
+    SlaPolicy.objects.create(department=suporte, first_response_minutes=30)
+    Counter.objects.filter(name=POLICIES_VERSION).delete()
+    with CaptureQueriesContext(connection) as captured:
+        assert policy_for(company, suporte).first_response_minutes == 30
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
+    assert not Counter.objects.filter(name=POLICIES_VERSION).exists()
+    SlaPolicy.objects.filter(department=suporte).update(first_response_minutes=90)  # no signal
+    assert policy_for(company, suporte).first_response_minutes == 90
+
+
+def test_the_migrations_make_the_token_no_reader_has_to():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("balcao.sla.migrations.0004_policies_token")
+    Counter.objects.filter(name=POLICIES_VERSION).delete()
+    migration.make_token(apps, None)
+    made = Counter.objects.get(name=POLICIES_VERSION).value
+    migration.make_token(apps, None)  # a database that has one keeps it
+    assert Counter.objects.get(name=POLICIES_VERSION).value == made

@@ -1,0 +1,112 @@
+"""Redis out of reach when an e-mail's ticket commits: the e-mail is filed all the same, its
+tasks (the acknowledgement, the agents' notices, the SLA alerts) are kept in the database, the
+health check says so, and once Redis is back the worker enqueues each of them exactly once."""
+
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+import redis
+from django.test import Client
+from rq.job import Job
+
+from balcao.connectors.email.actions import RawMail, do_receive_mail
+from balcao.core.enqueue import enqueue_unsent
+from balcao.core.models import UnsentTask
+from balcao.factories import make_company
+from balcao.tickets.models import Ticket
+from tests.faults.conftest import Mailbox, free_port, report, wait_until
+from tests.mail.conftest import make_mail
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free port, that can be stopped and started."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.popen: subprocess.Popen | None = None
+
+    def start(self):
+        self.popen = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, 10, "redis-server to answer")
+
+    def answers(self) -> bool:
+        try:
+            return bool(redis.Redis.from_url(self.url).ping())
+        except redis.ConnectionError:
+            return False
+
+    def jobs(self) -> Counter:
+        """How many jobs it was given, by task and arguments."""
+        connection = redis.Redis.from_url(self.url)
+        ids = [key.decode()[7:] for key in connection.scan_iter("rq:job:*") if key.count(b":") == 2]
+        jobs = Job.fetch_many(ids, connection=connection)
+        return Counter((job.func_name, tuple(job.args)) for job in jobs if job is not None)
+
+    def stop(self):
+        if self.popen is not None:
+            self.popen.terminate()
+            self.popen.wait(10)
+            self.popen = None
+
+
+@pytest.fixture
+def private_redis(tmp_path, settings):
+    server = PrivateRedis(tmp_path)
+    settings.REDIS_URL = server.url
+    settings.RQ_QUEUES = {"default": {"URL": server.url}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox()
+    yield box
+    box.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_of_a_commit_made_while_redis_is_down_are_enqueued_once_it_is_back(
+    profile, private_redis, processes, mailbox
+):
+    _, primary = make_company("essencial")
+    raw = make_mail(sender=primary.email, subject="Pedido sem Redis")
+    result = do_receive_mail(RawMail(raw, recipient="suporte@balcao.localhost"))  # no Redis
+    ticket = Ticket.objects.get(subject="Pedido sem Redis")
+    assert (result.ticket, result.action) == (ticket.number, "created")
+    kept = Counter((row.task_path, tuple(row.args)) for row in UnsentTask.objects.all())
+    paths = {path for path, _args in kept}
+    assert {"balcao.tickets.tasks.deliver_answer_task", "balcao.sla.tasks.sla_alert_task"} <= paths
+    assert Client().get("/health").status_code == 503  # Redis unavailable
+
+    private_redis.start()
+    health = Client().get("/health")
+    assert (health.status_code, health.json()["unsent_tasks"]) == (503, kept.total())
+    env = {"REDIS_URL": private_redis.url, "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}"}
+    worker = processes("rq-worker", ["worker"], **env)
+    wait_until(lambda: not UnsentTask.objects.exists(), 60, "the worker's maintenance round")
+    try:
+        answered = primary.email.lower()
+        wait_until(lambda: any(to == answered for to, _s in mailbox.subjects), 60, "the answer")
+    except AssertionError as timeout:
+        raise AssertionError(f"{timeout}; the worker said:\n{worker.output[-6000:]}") from None
+    time.sleep(1)  # a late duplicate would arrive now
+    assert enqueue_unsent() == 0  # another round: nothing more
+    queued = private_redis.jobs()
+    report(
+        "redis/down-at-commit",
+        lost=sum(1 for call in kept if queued[call] == 0),
+        doubled=sum(1 for call in kept if queued[call] > 1)
+        + sum(1 for n in mailbox.subjects.values() if n > 1),
+        tasks=kept.total(),
+        mails=len(mailbox.subjects),
+    )
