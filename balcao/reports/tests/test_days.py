@@ -2,14 +2,14 @@
 month, and the nights a zone's offset changes (New York's, and Brasília's own summer time of
 2018–2019, which began and ended at midnight)."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from balcao.accounts.models import User
 from balcao.factories import make_company, open_ticket
-from balcao.reports.selectors import ReportScope, report_choices, volume
+from balcao.reports.selectors import ReportScope, report_choices, volume, zone_offsets
 from balcao.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,15 @@ def test_brasilia_summer_time_at_midnight(place):
         "2019-02-16": [2, 0],
         "2019-02-17": [1, 1],
     }
+
+
+def test_zone_offsets_find_the_change_to_the_second():
+    ny = ZoneInfo("America/New_York")
+    start, end = datetime(2026, 3, 1, tzinfo=ny), datetime(2026, 4, 1, tzinfo=ny)
+    assert zone_offsets(start, end, ny) == [
+        (start, -5 * 3600),
+        (datetime(2026, 3, 8, 7, tzinfo=UTC), -4 * 3600),  # 02:00 EST
+    ]
+    sp = ZoneInfo("America/Sao_Paulo")
+    year = datetime(2026, 1, 1, tzinfo=sp), datetime(2027, 1, 1, tzinfo=sp)
+    assert zone_offsets(*year, sp) == [(year[0], -3 * 3600)]
