@@ -86,13 +86,12 @@ class LocalDate(TruncDate):
     become SQLite's own ``date(column, '±N seconds')``: the same dates, per the zone's rules."""
 
     def __init__(self, column: str, start: datetime, end: datetime) -> None:
-        zone = report_zone()
-        super().__init__(column, tzinfo=zone)
-        self.offsets = zone_offsets(start, end, zone)
+        super().__init__(column, tzinfo=report_zone())
+        self.period = (start, end)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.lhs)
-        (_start, first), *changes = self.offsets
+        (_start, first), *changes = zone_offsets(*self.period, report_zone())
         sql, values = f"date({column}, %s)", [*params, f"{first} seconds"]
         for since, seconds in changes:  # the latest offset from when the clocks changed to it
             sql = f"CASE WHEN {column} >= %s THEN date({column}, %s) ELSE {sql} END"
@@ -189,13 +188,19 @@ class Table:
     page: Page[Any] | None = None
 
     @property
+    def shown_columns(self) -> list[Column]:
+        """The columns with their labels translated once, not once per cell of a long table."""
+        return [Column(str(column.label), column.kind) for column in self.columns]
+
+    @property
     def cells(self) -> list[list[tuple[Any, Column]]]:
         """Each row's values beside their column, for the templates."""
-        return [list(zip(row, self.columns, strict=True)) for row in self.rows]
+        columns = self.shown_columns
+        return [list(zip(row, columns, strict=True)) for row in self.rows]
 
     @property
     def total_cells(self) -> list[tuple[Any, Column]]:
-        return list(zip(self.total, self.columns, strict=True)) if self.total else []
+        return list(zip(self.total, self.shown_columns, strict=True)) if self.total else []
 
 
 @dataclass(frozen=True)
