@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Case,
     Count,
@@ -33,6 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -89,14 +91,17 @@ class LocalDate(TruncDate):
         super().__init__(column, tzinfo=report_zone())
         self.period = (start, end)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.lhs)
         (_start, first), *changes = zone_offsets(*self.period, report_zone())
-        sql, values = f"date({column}, %s)", [*params, f"{first} seconds"]
+        sql = f"date({column}, %s)"
+        values: tuple[Any, ...] = (*params, f"{first} seconds")
         for since, seconds in changes:  # the latest offset from when the clocks changed to it
             sql = f"CASE WHEN {column} >= %s THEN date({column}, %s) ELSE {sql} END"
             since_value = connection.ops.adapt_datetimefield_value(since)
-            values = [*params, since_value, *params, f"{seconds} seconds", *values]
+            values = (*params, since_value, *params, f"{seconds} seconds", *values)
         return sql, values
 
 
