@@ -73,11 +73,19 @@ def company_addon_ids(company: Company) -> set[int]:
     return cache
 
 
+def _open_departments():
+    return Department.objects.filter(is_active=True).select_related("min_plan", "required_addon")
+
+
+def get_open_department(slug: str) -> Department | None:
+    """The active department ``slug`` names, with what its refusal reads (plan, add-on), or
+    None: a ticket posted to one department reads that one, not every choice."""
+    return _open_departments().filter(slug=slug).first() if slug else None
+
+
 def list_department_choices(company: Company | None) -> list[DepartmentChoice]:
     """Every active department, each with whether ``company`` may open tickets there and why not."""
-    departments = Department.objects.filter(is_active=True).select_related(
-        "min_plan", "required_addon"
-    )
+    departments = _open_departments()
     choices = []
     for department in departments:
         reason = department_refusal(company, department)
