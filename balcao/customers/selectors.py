@@ -80,7 +80,10 @@ def _open_departments():
 def get_open_department(slug: str) -> Department | None:
     """The active department ``slug`` names, with what its refusal reads (plan, add-on), or
     None: a ticket posted to one department reads that one, not every choice."""
-    return _open_departments().filter(slug=slug).first() if slug else None
+    try:
+        return _open_departments().get(slug=slug)
+    except Department.DoesNotExist:
+        return None
 
 
 def list_department_choices(company: Company | None) -> list[DepartmentChoice]:

@@ -16,27 +16,21 @@ from balcao.notifications.selectors import (
     notification_payload,
     notification_text,
     site_link,
-    unread_counts,
     user_group,
 )
 
 
 def push_notifications(rows: list[Notification]) -> None:
-    """To each recipient's open pages, with their unread count (one query for all of them),
-    in one crossing to the event loop."""
+    """To each recipient's open pages (their consumer adds the link and the unread count), in
+    one crossing to the event loop."""
     layer = get_channel_layer()
     if layer is None or not rows:
         return
-    counts = unread_counts([row.recipient_id for row in rows])
     messages = []
     for row in rows:
         with translation.override(_language(row.recipient)):
-            message = {
-                "type": "notification.new",
-                "item": notification_payload(row, link=False),  # the consumer adds it
-                "count": counts.get(row.recipient_id, 0),
-            }
-        messages.append((user_group(row.recipient_id), message))
+            item = notification_payload(row, link=False)
+        messages.append((user_group(row.recipient_id), {"type": "notification.new", "item": item}))
     async_to_sync(_send_all)(layer, messages)
 
 

@@ -1,9 +1,6 @@
 """What an agent reads of their notifications."""
 
-from collections.abc import Iterable
-
 from django.conf import settings
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -20,12 +17,6 @@ def user_group(user_id: int) -> str:
 
 def unread_count(viewer: User) -> int:
     return Notification.objects.filter(recipient=viewer, read_at=None).count()
-
-
-def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    """The unread count of each of these agents (absent: none), in one query."""
-    unread = Notification.objects.filter(recipient_id__in=list(user_ids), read_at=None)
-    return dict(unread.order_by().values_list("recipient_id").annotate(Count("pk")))
 
 
 def get_notification(viewer: User, pk: int) -> Notification:
