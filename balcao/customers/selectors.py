@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -73,7 +74,7 @@ def company_addon_ids(company: Company) -> set[int]:
     return cache
 
 
-def _open_departments():
+def _open_departments() -> QuerySet[Department]:
     return Department.objects.filter(is_active=True).select_related("min_plan", "required_addon")
 
 

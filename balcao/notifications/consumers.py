@@ -1,10 +1,13 @@
 """``ws/console/notifications/``: an agent's open console pages, told live of each new
 notification (the counter and the item); pushed by ``delivery.push_notifications``."""
 
+from typing import cast
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import reverse
 
+from balcao.accounts.models import User
 from balcao.notifications.selectors import unread_count, user_group
 
 NOT_FOUND = 4404
@@ -32,5 +35,5 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         pages that may not be open, and the count includes everything committed by now."""
         item = event["item"]
         item = {**item, "url": reverse("console:ticket", args=[item["ticket"]])}
-        count = await database_sync_to_async(unread_count)(self.scope["user"])
+        count = await database_sync_to_async(unread_count)(cast(User, self.scope["user"]))
         await self.send_json({"type": "notification", "item": item, "count": count})

@@ -26,7 +26,7 @@ def push_notifications(rows: list[Notification]) -> None:
     layer = get_channel_layer()
     if layer is None or not rows:
         return
-    messages = []
+    messages: list[tuple[str, dict[str, object]]] = []
     for row in rows:
         with translation.override(_language(row.recipient)):
             item = notification_payload(row, link=False)
