@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -73,11 +74,22 @@ def company_addon_ids(company: Company) -> set[int]:
     return cache
 
 
+def _open_departments() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True).select_related("min_plan", "required_addon")
+
+
+def get_open_department(slug: str) -> Department | None:
+    """The active department ``slug`` names, with what its refusal reads (plan, add-on), or
+    None: a ticket posted to one department reads that one, not every choice."""
+    try:
+        return _open_departments().get(slug=slug)
+    except Department.DoesNotExist:
+        return None
+
+
 def list_department_choices(company: Company | None) -> list[DepartmentChoice]:
     """Every active department, each with whether ``company`` may open tickets there and why not."""
-    departments = Department.objects.filter(is_active=True).select_related(
-        "min_plan", "required_addon"
-    )
+    departments = _open_departments()
     choices = []
     for department in departments:
         reason = department_refusal(company, department)

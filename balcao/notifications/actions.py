@@ -8,7 +8,8 @@ pushed live) and by e-mail (a task; threaded per ticket, with its link)."""
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,9 +66,14 @@ def department_directors(department: Department) -> QuerySet[User]:
 
 def concerned(event: Event) -> tuple[str, list[User]]:
     """(the kind, who is told of it): never the person who did it."""
+    kind, people = _concerned(event)
+    return kind, list(people)
+
+
+def _concerned(event: Event) -> tuple[str, QuerySet[User]]:
     ticket, data = event.ticket, event.data or {}
     if ticket is None:  # every kind told of is a ticket's
-        return "", []
+        return "", User.objects.none()
     kind, people = "", User.objects.none()
     if event.kind == EventKind.TICKET_OPENED:
         kind, people = Kind.NEW_TICKET, _department_staff(ticket.department)
@@ -92,36 +98,32 @@ def concerned(event: Event) -> tuple[str, list[User]]:
         kind, people = Kind.LOW_SATISFACTION, department_directors(ticket.department)
     if event.actor_id:
         people = people.exclude(pk=event.actor_id)
-    return kind, list(people.distinct().order_by("pk"))
+    return kind, people.distinct().order_by("pk")
 
 
 def do_notify(event: Event) -> tuple[str, list[Notification], list[User]]:
     """The kind, the console rows for ``event`` (once per person, however often this runs)
-    and who wants it by e-mail. Nobody concerned (an unassigned ticket's reply, a department
-    without staff) opens no transaction: two statements fewer on every such message."""
-    kind, people = concerned(event)
-    if not people:
-        return kind, [], []
-    return _notify(event, kind, people)
-
-
-@transaction.atomic
-def _notify(
-    event: Event, kind: str, people: list[User]
-) -> tuple[str, list[Notification], list[User]]:
-    chosen = {
-        p.user_id: p for p in NotificationPreference.objects.filter(user__in=people, kind=kind)
-    }
-    already = set(Notification.objects.filter(event=event).values_list("recipient_id", flat=True))
-    if already:
-        return kind, [], []  # told already: a task run twice tells nobody twice
+    and who wants it by e-mail. Who, with each one's preference for the kind (without one:
+    both ways) and whether anyone was told already, in one query; then the rows in one
+    INSERT (issue 17: was four statements, one transaction)."""
+    kind, people = _concerned(event)
+    preference = NotificationPreference.objects.filter(user=OuterRef("pk"), kind=kind)
+    told = list(
+        people.annotate(
+            wants_email=Coalesce(Subquery(preference.values("by_email")), Value(True)),
+            wants_console=Coalesce(Subquery(preference.values("in_console")), Value(True)),
+            told_already=Exists(Notification.objects.filter(event=event, recipient=OuterRef("pk"))),
+        )
+    )
+    if not told or any(user.told_already for user in told):
+        return kind, [], []  # nobody concerned, or told already: a run twice tells nobody twice
     rows = [
         Notification(recipient=user, kind=kind, ticket=event.ticket, event=event)
-        for user in people
-        if user.pk not in chosen or chosen[user.pk].in_console
+        for user in told
+        if user.wants_console
     ]
     Notification.objects.bulk_create(rows)
-    return kind, rows, [u for u in people if u.pk not in chosen or chosen[u.pk].by_email]
+    return kind, rows, [user for user in told if user.wants_email]
 
 
 @transaction.atomic

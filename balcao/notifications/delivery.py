@@ -16,23 +16,27 @@ from balcao.notifications.selectors import (
     notification_payload,
     notification_text,
     site_link,
-    unread_count,
     user_group,
 )
 
 
 def push_notifications(rows: list[Notification]) -> None:
+    """To each recipient's open pages (their consumer adds the link and the unread count), in
+    one crossing to the event loop."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not rows:
         return
+    messages: list[tuple[str, dict[str, object]]] = []
     for row in rows:
         with translation.override(_language(row.recipient)):
-            message = {
-                "type": "notification.new",
-                "item": notification_payload(row, link=False),  # the consumer adds it
-                "count": unread_count(row.recipient),
-            }
-        async_to_sync(layer.group_send)(user_group(row.recipient_id), message)
+            item = notification_payload(row, link=False)
+        messages.append((user_group(row.recipient_id), {"type": "notification.new", "item": item}))
+    async_to_sync(_send_all)(layer, messages)
+
+
+async def _send_all(layer, messages: list[tuple[str, dict[str, object]]]) -> None:
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 def _language(user) -> str:

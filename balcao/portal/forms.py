@@ -171,12 +171,14 @@ class OpenTicketForm(AttachmentsMixin, forms.Form):
         help_text=_("The more you tell us, the likelier we solve it in one answer."),
     )
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, departments, **kwargs):
+        """``departments``: the ones it accepts (the page lists them, with why some are not
+        the customer's; a POST reads only the one it names)."""
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["department"]).choices = [
-            (c.department.slug, c.department.localized("name")) for c in choices
+            (d.slug, d.localized("name")) for d in departments
         ]
-        self.departments = {c.department.slug: c.department for c in choices}
+        self.departments = {d.slug: d for d in departments}
         self.fields["attachments"] = _attachments_field()
 
     def chosen_department(self):

@@ -54,6 +54,7 @@ from balcao.customers.models import Channel
 from balcao.customers.selectors import (
     contract_targets,
     get_contact,
+    get_open_department,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -268,12 +269,15 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @contact_required
 def open_ticket(request):
-    company = request.contact.company
-    choices = list_department_choices(company)
-    posted = request.method == "POST"
-    form = OpenTicketForm(
-        request.POST if posted else None, request.FILES if posted else None, choices=choices
-    )
+    if request.method == "POST":
+        # the department posted, alone: the action applies the plan's rules to it (R3, R4);
+        # every choice is read only to show the form again
+        department = get_open_department(request.POST.get("department", ""))
+        form = OpenTicketForm(
+            request.POST, request.FILES, departments=[department] if department else []
+        )
+    else:
+        form = OpenTicketForm(departments=[])
     if request.method == "POST" and form.is_valid():
         department = form.chosen_department()
         try:
@@ -308,7 +312,7 @@ def open_ticket(request):
         "portal/open_ticket.html",
         {
             "form": form,
-            "choices": choices,
+            "choices": list_department_choices(request.contact.company),
             "chosen": form["department"].value() or "",
             "files_lost": request.method == "POST" and bool(request.FILES),
         },

@@ -37,6 +37,7 @@ from balcao.events.actions import (
     move_ticket_events,
     note_added_event,
     priority_changed_event,
+    recorded_together,
     reopened_event,
     status_changed_event,
     tags_changed_event,
@@ -329,7 +330,10 @@ def do_open_ticket(
     Channels where the sender must first be recognised go through the funnel instead.
     ``contact``: the actor's contact record (with company and plan) when the caller has read
     it already, as the client area's pages have; else it is read here. Its tasks (the
-    acknowledgement, the SLA alerts, the notifications' e-mails) are enqueued at once."""
+    acknowledgement, the SLA alerts, the notifications' e-mails) are enqueued at once. One
+    commit: the opened and SLA-started events in one INSERT, the departments' list version
+    moved inside the transaction (the ticket counter's row lock, taken first, already puts
+    openings one after another: the department's row adds no wait)."""
     subject = _clean_subject(subject)
     _require_body(body, body_html, attachments)
     if contact is None or contact.user_id != actor.pk:
@@ -344,20 +348,22 @@ def do_open_ticket(
         check_upload(item)
     with batch(), transaction.atomic():
         earlier = _check_reference(contact.company, department, reference)
-        message = create_ticket(
-            department=department,
-            subject=subject,
-            body=body,
-            body_html=body_html,
-            attachments=attachments,
-            actor=actor,
-            company=contact.company,
-            requester=actor,
-            requester_email=actor.email,
-            requester_name=actor.name,
-            origin=origin,
-            reference=earlier,
-        )
+        with recorded_together():
+            message = create_ticket(
+                department=department,
+                subject=subject,
+                body=body,
+                body_html=body_html,
+                attachments=attachments,
+                actor=actor,
+                company=contact.company,
+                requester=actor,
+                requester_email=actor.email,
+                requester_name=actor.name,
+                origin=origin,
+                reference=earlier,
+            )
+        bump_touched_now()
         ticket = message.ticket
         if origin in (Origin.PORTAL, Origin.API):
             enqueue_on_commit(tasks.acknowledge_ticket_task, ticket.pk)

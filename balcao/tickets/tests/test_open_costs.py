@@ -6,7 +6,8 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from balcao.core.enqueue import batch
-from balcao.factories import PASSWORD, make_company
+from balcao.factories import PASSWORD, StaffFactory, make_company
+from balcao.notifications.models import Notification
 from balcao.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -19,18 +20,22 @@ def test_the_client_area_post_costs_a_pinned_number_of_queries(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     _company, primary = make_company("team")
+    agent = StaffFactory(departments=["suporte"])
     assert client.login(username=primary.email, password=PASSWORD)
     client.post("/cliente/abrir-ticket/", FORM)  # warm-up: the ticket counter exists
     sqlite = connection.vendor == "sqlite"
-    # Session, user, contact (with company and plan), departments, the company's add-ons —
-    # the contact and its company are handed to the action, not read again (was: contact
-    # twice). The transaction (2): counter with the SLA policies' version token in one
-    # statement (was: policy and calendar), ticket, opened event, SLA event, clock, message,
-    # search document (+ its FTS5 row on SQLite). After commit: the departments' version,
-    # who is told (the event in memory, not read again), and the acknowledgement and the SLA
-    # alerts in one INSERT (was: two). Was 23 (22 + 1 on SQLite).
+    # Session, user, contact (with company and plan), the department posted (was: every
+    # department, and the company's add-ons for the one that needs one) — the contact and its
+    # company are handed to the action, not read again. The transaction (2): counter with
+    # the SLA policies' version token in one statement, ticket, clock, message, search
+    # document (+ its FTS5 row on SQLite), the opened and SLA-started events in one INSERT
+    # (was: two), the departments' list version (was: after commit, a commit of its own).
+    # After commit: who is told with their preferences and whether told already (was: three
+    # queries in a transaction), the console row (its unread count is the open page's
+    # consumer's to read, was: here), and the acknowledgement, the SLA alerts and the
+    # agent's e-mail in one INSERT. Was 23 (+ 1 on SQLite).
     with (
-        django_assert_num_queries(17 + sqlite),
+        django_assert_num_queries(16 + sqlite),
         batch(),
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -45,3 +50,4 @@ def test_the_client_area_post_costs_a_pinned_number_of_queries(
         *["balcao.sla.tasks.sla_alert_task"] * 4,
         "balcao.tickets.tasks.acknowledge_ticket_task",
     ]
+    assert Notification.objects.get(ticket=ticket).recipient == agent
