@@ -28,7 +28,7 @@ def test_the_cache_is_shared_by_every_process():
     backend = settings.CACHES["default"]["BACKEND"]
     assert backend in {
         "django.core.cache.backends.db.DatabaseCache",
-        "django.core.cache.backends.redis.RedisCache",
+        "balcao.core.cache.KeptClientRedisCache",
     }
 
 
