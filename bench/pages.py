@@ -83,7 +83,8 @@ def change() -> None:
 
 
 def forget() -> None:
-    """Nothing kept: the shared cache emptied (sessions are in the database, not there)."""
+    """Nothing kept: the shared cache emptied (with Redis, the session is read from its row
+    again, as on a first visit)."""
     from django.core.cache import cache
 
     cache.clear()
@@ -125,9 +126,7 @@ def count_queries(email: str, path: str, headers: dict, before=None) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument(
-        "--only", help="only the pages of these names (comma-separated)"
-    )
+    parser.add_argument("--only", help="only the pages of these names (comma-separated)")
     args = parser.parse_args()
 
     import django
