@@ -17,11 +17,12 @@ class KeptClientRedisCacheClient(RedisCacheClient):
         self._clients: dict[int, Redis] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
-        index = self._get_connection_pool_index(write)
+        # Django's own helpers and client class, which its type stubs leave out.
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
-            pool = self._get_connection_pool(write)
-            client = self._clients[index] = self._client(connection_pool=pool)
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 

@@ -220,8 +220,6 @@ def test_ticket_list_query_count_is_constant(loja, rows, assert_queries_besides_
 
 
 def test_a_kept_page_is_sent_as_it_was_encoded(loja, monkeypatch):
-    from balcao.api import views
-
     open_ticket(loja[1])
     client = api_client(loja[1])
     first = client.get("/api/v1/tickets?page_size=10")
@@ -229,9 +227,9 @@ def test_a_kept_page_is_sent_as_it_was_encoded(loja, monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("a kept page is neither listed, shaped nor encoded again")
 
-    monkeypatch.setattr(views, "list_tickets", never)
-    monkeypatch.setattr(views, "summary", never)
-    monkeypatch.setattr(views.api.renderer, "render", never)
+    monkeypatch.setattr("balcao.api.views.list_tickets", never)
+    monkeypatch.setattr("balcao.api.views.summary", never)
+    monkeypatch.setattr("balcao.api.views.api.renderer.render", never)
     again = client.get("/api/v1/tickets?page_size=10")
     assert again.status_code == 200
     assert again["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
