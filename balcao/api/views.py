@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.openapi.docs import Swagger
-from ninja.pagination import PageNumberPagination, paginate
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import ValidationInfo, field_validator
@@ -297,48 +296,56 @@ class TicketFilters(Schema):
         return value
 
 
-class TicketPages(PageNumberPagination):
-    """Pages of the queryset, each ticket shaped only once it is on the page. A page number
-    beyond any list is a 422, never an offset the database cannot hold."""
+class TicketPage(Schema):
+    """Which page of the list. A page number beyond any list is a 422, never an offset the
+    database cannot hold."""
 
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1)
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        """Kept under the viewer's list token (core.listcache): the same page asked again
-        unchanged is neither counted, read nor shaped again."""
-        kept = ListCache("api", request, request.auth, list_version(request.auth))
-        page = kept.shown()
-        if page is None:
-            page = self._page(queryset, pagination, request, **params)
-            kept.keep(page)
-        return page
-
-    def _page(self, queryset, pagination, request, **params) -> dict[str, Any]:
-        filters = params["filters"]
-        if is_search(filters.q):
-            # The page's ids and the total in one ranking of the matches, then the page.
-            size = self._get_page_size(pagination.page_size)
-            ids, total = ranked_ids(
-                list_tickets(request.auth, **{**filters.dict(), "q": ""}),
-                filters.q,
-                staff=request.auth.is_agent,
-                offset=(pagination.page - 1) * size,
-                limit=size,
-            )
-            rows = list_tickets(request.auth).filter(pk__in=ids).prefetch_related(TAGS).in_bulk()
-            page: dict[str, Any] = {self.items_attribute: [rows[pk] for pk in ids], "count": total}
-        else:
-            page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = [summary(request.auth, t) for t in page[self.items_attribute]]
-        return page
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int | None = Field(None, ge=1)
 
 
-@api.get("/tickets", response=list[TicketSummaryOut], tags=["tickets"])
-@paginate(TicketPages, page_size=50)
-def tickets(request, filters: Query[TicketFilters]):
-    return list_tickets(request.auth, **filters.dict()).prefetch_related(TAGS)
+class PagedTicketSummaryOut(Schema):
+    items: list[TicketSummaryOut]
+    count: int
+
+
+TICKETS_PAGE_SIZE = 50
+TICKETS_PAGE_SIZE_MAX = 100
+
+
+def _ticket_page(viewer, filters: TicketFilters, pages: TicketPage) -> dict[str, Any]:
+    """The page's tickets, each shaped only once it is on the page, and the list's size."""
+    size = min(pages.page_size or TICKETS_PAGE_SIZE, TICKETS_PAGE_SIZE_MAX)
+    offset = (pages.page - 1) * size
+    if is_search(filters.q):
+        # The page's ids and the total in one ranking of the matches, then the page.
+        ids, count = ranked_ids(
+            list_tickets(viewer, **{**filters.dict(), "q": ""}),
+            filters.q,
+            staff=viewer.is_agent,
+            offset=offset,
+            limit=size,
+        )
+        rows = list_tickets(viewer).filter(pk__in=ids).prefetch_related(TAGS).in_bulk()
+        shown = [rows[pk] for pk in ids]
+    else:
+        listed = list_tickets(viewer, **filters.dict())
+        count = listed.count()
+        shown = list(listed.prefetch_related(TAGS)[offset : offset + size])
+    return {"items": [summary(viewer, t) for t in shown], "count": count}
+
+
+@api.get("/tickets", response=PagedTicketSummaryOut, tags=["tickets"])
+def tickets(request, filters: Query[TicketFilters], pages: Query[TicketPage]):
+    # Kept encoded under the viewer's list token (core.listcache): the same page asked again
+    # unchanged is neither counted, read, shaped nor encoded again, its bytes sent as they were.
+    kept = ListCache("api-json", request, request.auth, list_version(request.auth))
+    content = kept.shown()
+    if content is None:
+        page = PagedTicketSummaryOut.model_validate(_ticket_page(request.auth, filters, pages))
+        content = api.create_response(request, page.model_dump(), status=200).content
+        kept.keep(content)
+    return HttpResponse(content, content_type=api.get_content_type())
 
 
 def _department(slug: str):

@@ -219,6 +219,24 @@ def test_ticket_list_query_count_is_constant(loja, rows, assert_queries_besides_
     assert again.json() == response.json()
 
 
+def test_a_kept_page_is_sent_as_it_was_encoded(loja, monkeypatch):
+    open_ticket(loja[1])
+    client = api_client(loja[1])
+    first = client.get("/api/v1/tickets?page_size=10")
+
+    def never(*args, **kwargs):
+        raise AssertionError("a kept page is neither listed, shaped nor encoded again")
+
+    monkeypatch.setattr("balcao.api.views.list_tickets", never)
+    monkeypatch.setattr("balcao.api.views.summary", never)
+    monkeypatch.setattr("balcao.api.views.api.renderer.render", never)
+    again = client.get("/api/v1/tickets?page_size=10")
+    assert again.status_code == 200
+    assert again["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
+    assert again.content == first.content
+    assert first.json()["count"] == 1
+
+
 def test_the_ticket_list_kept_for_a_viewer_is_never_stale_nor_another_viewers(
     mega, loja, django_capture_on_commit_callbacks
 ):

@@ -4,15 +4,16 @@ articles or answers."""
 import pytest
 from django.urls import reverse
 
-from balcao.factories import make_authorized
+from balcao.factories import SESSION, make_authorized
 from balcao.kb.actions import do_answer_article
 
 pytestmark = pytest.mark.django_db
 
-LIST = 4  # session, user, contact, articles (with departments)
-ARTICLE = 5  # session, user, contact, article (with department), the reader's answer
+LIST = SESSION + 3  # the session, user, contact, articles (with departments)
+ARTICLE = SESSION + 4  # the session, user, contact, article (with department), the reader's answer
 ARTICLE_ANONYMOUS = 1  # the article: no session, no user
-ADMIN_LIST = 5  # session, user, departments to filter by, count, articles with answer counts
+ADMIN_LIST = SESSION + 4  # the session, user, departments to filter by, count, articles with
+# answer counts
 
 
 def fill(n, make_article, customer):

@@ -4,19 +4,20 @@ import pytest
 from django.urls import reverse
 
 from balcao.accounts.selectors import get_department
-from balcao.factories import StaffFactory, open_ticket
+from balcao.factories import SESSION, StaffFactory, open_ticket
 from balcao.tickets import actions
 from balcao.tickets.actions import NewAttachment
 
 pytestmark = pytest.mark.django_db
 
-HOME = 4  # session, user, contact (with company and plan), recent tickets
-LIST = 7  # session, user, contact, version, departments, count, page of tickets (with
-# departments) — besides the cache's statements
-LIST_AGAIN = 4  # session, user, contact, version: the same list under the same token is kept
-TICKET = 9  # session, user, contact, ticket, messages, their attachments, events, the
+HOME = SESSION + 3  # the session, user, contact (with company and plan), recent tickets
+LIST = SESSION + 6  # the session, user, contact, version, departments, count, page of tickets
+# (with departments) — besides the cache's statements
+LIST_AGAIN = SESSION + 3  # the session, user, contact, version: the same list under the same
+# token is kept
+TICKET = SESSION + 8  # the session, user, contact, ticket, messages, their attachments, events, the
 # departments (the history names the one it was transferred from), SLA clock
-TICKET_PLAIN = 7  # no message with a file, the history names only the ticket's department
+TICKET_PLAIN = TICKET - 2  # no message with a file, the history names only the ticket's department
 
 
 def _listed(response) -> str:

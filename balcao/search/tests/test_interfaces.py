@@ -6,14 +6,15 @@ from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.api.tests.test_api import api_client
-from balcao.factories import PASSWORD, StaffFactory, make_company, open_ticket
+from balcao.factories import PASSWORD, SESSION, StaffFactory, make_company, open_ticket
 from balcao.tickets.actions import do_add_message
 
 pytestmark = pytest.mark.django_db
 
-# session, user, version, staff, departments, the page's ids with the total (one ranking of the
-# matches), the page's tickets, their tags, the excerpts' messages — besides the cache's statements
-CONSOLE = 9
+# the session, user, version, staff, departments, the page's ids with the total (one ranking of
+# the matches), the page's tickets, their tags, the excerpts' messages — besides the cache's
+# statements
+CONSOLE = SESSION + 8
 
 
 @pytest.fixture

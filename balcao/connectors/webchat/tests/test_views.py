@@ -7,7 +7,7 @@ from django.urls import reverse
 from balcao.accounts.models import Department
 from balcao.connectors.webchat.actions import do_start_chat
 from balcao.connectors.webchat.tests.conftest import SATURDAY
-from balcao.factories import make_company
+from balcao.factories import SESSION, make_company
 from balcao.tickets.models import Origin, Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -76,11 +76,11 @@ def test_the_queue_lists_chats_in_constant_queries(
 ):
     client.force_login(agent)
     start_chat(team[1])
-    with django_assert_num_queries(3):  # session, user, chats
+    with django_assert_num_queries(SESSION + 2):  # user, chats
         first = client.get(reverse("webchat:queue"))
     for _ in range(3):
         start_chat(make_company("team")[1])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(SESSION + 2):
         page = client.get(reverse("webchat:queue"))
     assert first.text.count("Chat: Preciso") == 1 and page.text.count("Chat: Preciso") == 4
 

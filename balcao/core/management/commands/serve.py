@@ -33,4 +33,5 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="off",
             log_level="info",
+            access_log=settings.ACCESS_LOG,
         )
