@@ -250,6 +250,7 @@ class Attachment(models.Model):
     purged_at = models.DateTimeField(_("purged by the retention policy"), null=True, blank=True)
 
     class Meta:
+        ordering = ["id"]  # in the order they were attached: on the page and in the e-mail
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
