@@ -18,7 +18,7 @@ from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
-from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
+from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
     TAGS,
     list_tickets,
@@ -287,22 +287,6 @@ def tickets_version(viewer: User) -> str:
     """Changes whenever a ticket of a department the viewer sees changes: the live list swaps
     only when this moved (tickets.selectors.list_version)."""
     return list_version(viewer)
-
-
-def ticket_version(ticket: Ticket, messages: Iterable[Message] | None = None) -> str:
-    """Changes whenever the ticket or the delivery of one of its replies changes.
-    ``messages``: every message of the ticket, when the caller has read them already (the
-    staff's history), counted here instead of by one more query."""
-    if messages is None:
-        deliveries = ticket.messages.aggregate(
-            sent=Count("id", filter=Q(delivery=Message.Delivery.SENT)),
-            failed=Count("id", filter=Q(delivery=Message.Delivery.FAILED)),
-        )
-        sent, failed = deliveries["sent"], deliveries["failed"]
-    else:
-        states = [message.delivery for message in messages]
-        sent, failed = states.count(Message.Delivery.SENT), states.count(Message.Delivery.FAILED)
-    return f"{ticket.updated_at.timestamp():.6f}-{sent}-{failed}"
 
 
 def list_staff(viewer: User) -> list[User]:

@@ -16,11 +16,17 @@ throttles live in it too.
 What the token does not follow — a company, plan, department or staff member renamed — is
 kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at risk" or
 "breached") no later than that instant (``until``); what must show at once although neither
-follows it (an erasure) calls ``forget_lists``, which has every list made afresh."""
+follows it (an erasure) calls ``forget_lists``, which has every list made afresh.
+
+A ticket page's history is kept the same way (``kept_html``), under the ticket's version
+(``tickets.selectors.ticket_version``, which the generation is part of) and its viewer's
+visibility, not their identity: every agent sees the same history, every contact of the
+company the same public part of it."""
 
 import hashlib
 import time
 import uuid
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
@@ -35,10 +41,31 @@ GENERATION = "lists:generation"
 
 
 def forget_lists() -> None:
-    """Every viewer's kept lists are made afresh, their rows too: for a change that must show
-    at once and that neither the list tokens nor the rows' ``updated_at`` follow (an erasure
-    rewrites names on tickets and people). Call it after the change commits."""
+    """Every viewer's kept lists are made afresh, their rows too, and the ticket pages'
+    histories: for a change that must show at once and that neither the list tokens nor the
+    rows' ``updated_at`` follow (an erasure rewrites names on tickets and people). Call it
+    after the change commits."""
     cache.set(GENERATION, uuid.uuid4().hex, None)
+
+
+def generation() -> str:
+    """Moves each time ``forget_lists`` is called."""
+    return cache.get(GENERATION) or ""
+
+
+def kept_html(what: Hashable, make: Callable[[], str]) -> str:
+    """The HTML ``make()`` returns, kept at most LIST_SECONDS under ``what`` (which names all
+    it depends on but the language and time zone, added here): made again when ``what``
+    moves, and after a change the version does not follow (a department or staff member
+    renamed)."""
+    where = (translation.get_language(), timezone.get_current_timezone_name())
+    material = repr((what, where)).encode()
+    key = f"html:{hashlib.blake2b(material, digest_size=16).hexdigest()}"
+    html = cache.get(key)
+    if not isinstance(html, str):
+        html = make()
+        cache.set(key, html, LIST_SECONDS)
+    return html
 
 
 class ListCache:
