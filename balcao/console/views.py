@@ -46,7 +46,7 @@ from balcao.console.forms import (
 from balcao.console.rows import RowWriter
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import LIST_SECONDS, ListCache, kept_html
+from balcao.core.listcache import LIST_SECONDS, ListCache, kept
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -292,15 +292,18 @@ def _ticket_context(request, ticket) -> dict:
         ticket.department = next(d for d in departments if d.pk == ticket.department_id)
     version = ticket_version(ticket)
 
-    def thread() -> str:
+    def shown() -> tuple[str, str]:
         timeline = visible_events(request.user, ticket, departments=departments)
-        return render_to_string("console/_ticket_thread.html", {"timeline": timeline})
+        thread = render_to_string("console/_ticket_thread.html", {"timeline": timeline})
+        return thread, ", ".join(t.name for t in ticket.tags.all())
 
+    # most of the page, what every agent sees of the history, and the tags, kept under the
+    # ticket's version (a change of tags saves the ticket)
+    thread, tags = kept(("console", ticket.pk, version), shown)
     context = {
         "ticket": ticket,
         "version": version,
-        # most of the page: what every agent sees of the history, kept under its version
-        "thread": mark_safe(kept_html(("console", ticket.pk, version), thread)),  # noqa: S308
+        "thread": mark_safe(thread),  # noqa: S308 - rendered above
     }
     context["transfer_form"] = TransferForm(departments=departments, current=ticket.department)
     if ticket.status != Status.CLOSED:  # a closed ticket is reopened, not assigned
@@ -314,7 +317,7 @@ def _ticket_context(request, ticket) -> dict:
         whatsapp_window=reply_window(ticket, request.user),
         message_form=MessageForm(),
         priority_form=PriorityForm(initial={"priority": ticket.priority}),
-        tags_form=TagsForm(initial={"tags": ", ".join(t.name for t in ticket.tags.all())}),
+        tags_form=TagsForm(initial={"tags": tags}),
         merge_form=MergeForm(),
     )
     if not ticket.linked:

@@ -18,7 +18,7 @@ kept at most LIST_SECONDS; what moves with time alone (an SLA badge turning "at 
 "breached") no later than that instant (``until``); what must show at once although neither
 follows it (an erasure) calls ``forget_lists``, which has every list made afresh.
 
-A ticket page's history is kept the same way (``kept_html``), under the ticket's version
+A ticket page's history is kept the same way (``kept``), under the ticket's version
 (``tickets.selectors.ticket_version``, which the generation is part of) and its viewer's
 visibility, not their identity: every agent sees the same history, every contact of the
 company the same public part of it."""
@@ -53,19 +53,19 @@ def generation() -> str:
     return cache.get(GENERATION) or ""
 
 
-def kept_html(what: Hashable, make: Callable[[], str]) -> str:
-    """The HTML ``make()`` returns, kept at most LIST_SECONDS under ``what`` (which names all
-    it depends on but the language and time zone, added here): made again when ``what``
-    moves, and after a change the version does not follow (a department or staff member
-    renamed)."""
+def kept(what: Hashable, make: Callable[[], Any]) -> Any:
+    """What ``make()`` returns (rendered HTML, plain data; never None), kept at most
+    LIST_SECONDS under ``what`` (which names all it depends on but the language and time
+    zone, added here): made again when ``what`` moves, and after a change the version does
+    not follow (a department or staff member renamed)."""
     where = (translation.get_language(), timezone.get_current_timezone_name())
     material = repr((what, where)).encode()
-    key = f"html:{hashlib.blake2b(material, digest_size=16).hexdigest()}"
-    html = cache.get(key)
-    if not isinstance(html, str):
-        html = make()
-        cache.set(key, html, LIST_SECONDS)
-    return html
+    key = f"kept:{hashlib.blake2b(material, digest_size=16).hexdigest()}"
+    shown = cache.get(key)
+    if shown is None:
+        shown = make()
+        cache.set(key, shown, LIST_SECONDS)
+    return shown
 
 
 class ListCache:

@@ -42,7 +42,7 @@ from balcao.accounts.selectors import (
 from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import ListCache, kept_html, time_tag
+from balcao.core.listcache import ListCache, kept, time_tag
 from balcao.customers.actions import (
     do_accept_invitation,
     do_authorize_contact,
@@ -471,7 +471,7 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         # most of the page: what every contact sees of the history (no internal note, events
         # worded for customers), kept under its version apart from the staff's
         "thread": mark_safe(  # noqa: S308
-            kept_html(("portal", ticket.pk, ticket_version(ticket)), thread)
+            kept(("portal", ticket.pk, ticket_version(ticket)), thread)
         ),
         "reply_form": reply_form or ReplyForm(),
         "closed": ticket.status == Status.CLOSED,

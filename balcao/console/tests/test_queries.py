@@ -22,8 +22,8 @@ LIST_AGAIN = 3  # session, user, version: the same list under the same token is 
 TICKET = 13  # session, user, ticket (its SLA clock joined, its version read with it), the
 # LGPD access record (an insert), departments, messages, their attachments, events, staff who
 # may take it, contacts, add-ons, other open count, the tags — besides the cache's statements
-TICKET_AGAIN = TICKET - 3  # the history kept rendered under the same version: no messages,
-# attachments or events read
+TICKET_AGAIN = TICKET - 4  # the history kept rendered under the same version, with the tags:
+# no messages, attachments, events or tags read
 TICKET_CLOSED = TICKET - 2  # no attachment to read, and a closed ticket is not assigned
 
 

@@ -121,7 +121,7 @@ def test_a_kept_history_never_shows_a_note_to_the_customer_and_any_change_at_onc
     """The history is kept rendered per ticket version and visibility: each side reads its own
     entry, whoever came first, and the next read after any change shows it."""
     from balcao.privacy.actions import do_erase_person
-    from balcao.tickets.actions import do_add_message, do_close_ticket
+    from balcao.tickets.actions import do_add_message, do_close_ticket, do_set_tags
 
     client.force_login(suporte_agent)
     staff_page = reverse("console:ticket", args=[ticket.number])
@@ -147,6 +147,9 @@ def test_a_kept_history_never_shows_a_note_to_the_customer_and_any_change_at_onc
     assert [page.get(url).content.decode().count(changed) for page, url in pages] == [
         n + 1 for n in seen
     ]
+
+    do_set_tags(ticket, actor=suporte_agent, tags=["checkout", "urgente"])
+    assert 'value="checkout, urgente"' in client.get(staff_page).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         do_erase_person(customer.email, actor=suporte_agent)
