@@ -204,7 +204,8 @@ def ticket_version(ticket: Ticket) -> str:
     from a ``get_ticket(versioned=True)`` at no extra query; any other ticket is read again."""
     if not hasattr(ticket, "last_event"):
         ticket = Ticket.objects.annotate(**_version_parts()).get(pk=ticket.pk)
-    parts = (ticket.last_message, ticket.last_event, ticket.sent, ticket.failed, generation())  # type: ignore[attr-defined]
+    read: Any = ticket  # with the annotations
+    parts = (read.last_message, read.last_event, read.sent, read.failed, generation())
     return f"{ticket.updated_at.timestamp():.6f}-" + "-".join(str(part or 0) for part in parts)
 
 
