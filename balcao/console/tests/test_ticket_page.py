@@ -90,9 +90,16 @@ def _delivered(ticket, agent, customer):
     do_record_delivery(ticket.messages.get(direction="out"), message_id="<sent@balcao>")
 
 
+def _not_delivered(ticket, agent, customer):
+    from balcao.tickets.actions import do_record_delivery
+
+    reply = ticket.messages.get(direction="out")
+    do_record_delivery(reply, message_id="", error="550 mailbox unavailable")
+
+
 # What the SLA, the meetings and the LGPD erasure do to a ticket without saving it: an event
 # recorded, a delivery noted, messages rewritten. The open page's poll sees each at once.
-@pytest.mark.parametrize("change", [_erase, _breach, _meeting_held, _delivered])
+@pytest.mark.parametrize("change", [_erase, _breach, _meeting_held, _delivered, _not_delivered])
 def test_the_poll_sees_every_change_the_page_shows(
     client, suporte_agent, customer, ticket, change, django_capture_on_commit_callbacks
 ):
