@@ -13,7 +13,7 @@ request (Linux /proc), which a machine busy with other work does not inflate as 
 The lists are kept rendered under the viewer's list token (core.listcache): a page asked again
 unchanged comes from the cache; so does a ticket page's history, under the ticket's version
 (its rows "after a change" move that version before each request: the history made again).
-The rows marked "after a change" move every department's token before each request (as any
+The lists' rows "after a change" move every department's token before each request (as any
 committed change to a ticket does): the list is made again, its rows that did not change
 taken from what the viewer was shown (a change to a ticket on the page renders that row
 again as well). The rows marked "nothing kept" empty the cache before each request: what a
