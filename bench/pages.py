@@ -11,11 +11,13 @@ the queries of one request of each page in-process. "cpu ms" is the server proce
 request (Linux /proc), which a machine busy with other work does not inflate as it does latency.
 
 The lists are kept rendered under the viewer's list token (core.listcache): a page asked again
-unchanged comes from the cache. The rows marked "after a change" move every department's token
-before each request (as any committed change to a ticket does): the list is made again, its
-rows that did not change taken from what the viewer was shown (a change to a ticket on the
-page renders that row again as well). The rows marked "nothing kept" empty the cache before
-each request: what a list costs the first time it is seen.
+unchanged comes from the cache; so does a ticket page's history, under the ticket's version
+(its rows "after a change" move that version before each request: the history made again).
+The lists' rows "after a change" move every department's token before each request (as any
+committed change to a ticket does): the list is made again, its rows that did not change
+taken from what the viewer was shown (a change to a ticket on the page renders that row
+again as well). The rows marked "nothing kept" empty the cache before each request: what a
+list costs the first time it is seen.
 """
 
 import argparse
@@ -80,6 +82,19 @@ def change() -> None:
     from balcao.accounts.models import Department
 
     Department.objects.update(tickets_version=F("tickets_version") + 1)
+
+
+def touch(number: int):
+    """What a change to one ticket does to its page: its version moves (``updated_at``)."""
+
+    def before() -> None:
+        from django.utils import timezone
+
+        from balcao.tickets.models import Ticket
+
+        Ticket.objects.filter(number=number).update(updated_at=timezone.now())
+
+    return before
 
 
 def forget() -> None:
@@ -189,6 +204,13 @@ def main() -> None:
             ("  after a change", staff, f"/console/chamados/?status={not_closed}", admin, change),
             ("console ticket page", staff, f"/console/chamados/{ticket.number}/", admin, None),
             (
+                "  after a change",
+                staff,
+                f"/console/chamados/{ticket.number}/",
+                admin,
+                touch(ticket.number),
+            ),
+            (
                 "console list, SLA order",
                 staff,
                 f"/console/chamados/?sort=sla&status={not_closed}",
@@ -211,6 +233,13 @@ def main() -> None:
                 f"/cliente/chamados/{ticket.number}/",
                 contact,
                 None,
+            ),
+            (
+                "  after a change",
+                customer,
+                f"/cliente/chamados/{ticket.number}/",
+                contact,
+                touch(ticket.number),
             ),
         ]
         token = httpx.post(

@@ -18,7 +18,7 @@ from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
-from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
+from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
     TAGS,
     list_tickets,
@@ -280,22 +280,6 @@ def shown_until(tickets: Iterable[Ticket]) -> datetime | None:
         if instant is not None and instant > now
     ]
     return min(instants, default=None)
-
-
-def ticket_version(ticket: Ticket, messages: Iterable[Message] | None = None) -> str:
-    """Changes whenever the ticket or the delivery of one of its replies changes.
-    ``messages``: every message of the ticket, when the caller has read them already (the
-    staff's history), counted here instead of by one more query."""
-    if messages is None:
-        deliveries = ticket.messages.aggregate(
-            sent=Count("id", filter=Q(delivery=Message.Delivery.SENT)),
-            failed=Count("id", filter=Q(delivery=Message.Delivery.FAILED)),
-        )
-        sent, failed = deliveries["sent"], deliveries["failed"]
-    else:
-        states = [message.delivery for message in messages]
-        sent, failed = states.count(Message.Delivery.SENT), states.count(Message.Delivery.FAILED)
-    return f"{ticket.updated_at.timestamp():.6f}-{sent}-{failed}"
 
 
 def list_staff(viewer: User) -> list[User]:

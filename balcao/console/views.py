@@ -46,7 +46,7 @@ from balcao.console.forms import (
 from balcao.console.rows import RowWriter
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import LIST_SECONDS, ListCache
+from balcao.core.listcache import LIST_SECONDS, ListCache, kept
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -78,6 +78,7 @@ from balcao.tickets.selectors import (
     list_version,
     render_canned,
     seen_part,
+    ticket_version,
     visible_departments,
     visible_events,
 )
@@ -286,17 +287,24 @@ def bulk(request):
 PAGE_RELATED = ("company__plan", "assignee", "sla")
 
 
-def _ticket_context(request, ticket, *, version: str = "") -> dict:
+def _ticket_context(request, ticket) -> dict:
     departments = selectors.list_departments()
     if not Ticket.department.is_cached(ticket):
         ticket.department = next(d for d in departments if d.pk == ticket.department_id)
-    timeline = visible_events(request.user, ticket, departments=departments)
+    version = ticket_version(ticket)
+
+    def shown() -> tuple[str, str]:
+        timeline = visible_events(request.user, ticket, departments=departments)
+        thread = render_to_string("console/_ticket_thread.html", {"timeline": timeline})
+        return thread, ", ".join(t.name for t in ticket.tags.all())
+
+    # most of the page, what every agent sees of the history, and the tags, kept under the
+    # ticket's version (a change of tags saves the ticket)
+    thread, tags = kept(("console", ticket.pk, version), shown)
     context = {
         "ticket": ticket,
-        "timeline": timeline,
-        # staff see every message: the version counts their deliveries without a query
-        "version": version
-        or selectors.ticket_version(ticket, [entry.message for entry in timeline if entry.message]),
+        "version": version,
+        "thread": mark_safe(thread),  # noqa: S308 - rendered above
     }
     context["transfer_form"] = TransferForm(departments=departments, current=ticket.department)
     if ticket.status != Status.CLOSED:  # a closed ticket is reopened, not assigned
@@ -310,7 +318,7 @@ def _ticket_context(request, ticket, *, version: str = "") -> dict:
         whatsapp_window=reply_window(ticket, request.user),
         message_form=MessageForm(),
         priority_form=PriorityForm(initial={"priority": ticket.priority}),
-        tags_form=TagsForm(initial={"tags": ", ".join(t.name for t in ticket.tags.all())}),
+        tags_form=TagsForm(initial={"tags": tags}),
         merge_form=MergeForm(),
     )
     if not ticket.linked:
@@ -337,15 +345,18 @@ def ticket_page(request, number: int):
     # A poll (every 10 s per open page) mostly finds nothing new: it reads the bare ticket, and
     # the live part it swaps in when something changed reads the relations it shows.
     try:
-        ticket = get_ticket(request.user, number, related=() if request.htmx else PAGE_RELATED)
+        ticket = get_ticket(
+            request.user,
+            number,
+            related=() if request.htmx else PAGE_RELATED,
+            versioned=True,
+        )
     except NotFound:
         raise Http404 from None
     if request.htmx:
-        version = selectors.ticket_version(ticket)
-        if request.GET.get("v") == version:
+        if request.GET.get("v") == ticket_version(ticket):
             return HttpResponse(status=UNCHANGED)
-        context = _ticket_context(request, ticket, version=version)
-        return render(request, "console/_ticket_live.html", context)
+        return render(request, "console/_ticket_live.html", _ticket_context(request, ticket))
     # LGPD: who opened a customer's messages (the page, not its polls). One insert.
     do_record_access(
         actor=request.user,

@@ -19,11 +19,17 @@ member's, a tag's — calls ``names_changed`` in its transaction: every token's 
 lists only under the same first part. What moves with time alone (an SLA badge turning "at
 risk" or "breached") is kept no later than that instant (``until``); what must show at once
 although neither follows it (an erasure) calls ``forget_lists``, which has every list made
-afresh."""
+afresh.
+
+A ticket page's history is kept the same way (``kept``), under the ticket's version
+(``tickets.selectors.ticket_version``, which the generation is part of) and its viewer's
+visibility, not their identity: every agent sees the same history, every contact of the
+company the same public part of it."""
 
 import hashlib
 import time
 import uuid
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
@@ -43,9 +49,9 @@ NAMES = "list-names"  # the Counter that names_changed moves
 
 def names_changed() -> None:
     """A name the kept lists show changed (see above): every list token moves when the
-    caller's transaction commits (one UPDATE; the row is made the first time)."""
+    caller's transaction commits (one UPDATE; the row is made, at 1, the first time)."""
     if not Counter.objects.filter(name=NAMES).update(value=F("value") + 1):
-        Counter.objects.get_or_create(name=NAMES)
+        Counter.objects.get_or_create(name=NAMES, defaults={"value": 1})
 
 
 def names_version() -> Subquery:
@@ -55,10 +61,30 @@ def names_version() -> Subquery:
 
 
 def forget_lists() -> None:
-    """Every viewer's kept lists are made afresh, their rows too: for a change that must show
-    at once and that neither the list tokens nor the rows' ``updated_at`` follow (an erasure
-    rewrites names on tickets and people). Call it after the change commits."""
+    """Every viewer's kept lists are made afresh, their rows too, and the ticket pages'
+    histories: for a change that must show at once and that neither the list tokens nor the
+    rows' ``updated_at`` follow (an erasure rewrites names on tickets and people). Call it
+    after the change commits."""
     cache.set(GENERATION, uuid.uuid4().hex, None)
+
+
+def generation() -> str:
+    """Moves each time ``forget_lists`` is called."""
+    return cache.get(GENERATION) or ""
+
+
+def kept(what: Hashable, make: Callable[[], Any]) -> Any:
+    """What ``make()`` returns (rendered HTML, plain data; never None), kept at most
+    LIST_SECONDS under ``what`` (which names all it depends on but the language and time
+    zone, added here): made again when ``what`` moves."""
+    where = (translation.get_language(), timezone.get_current_timezone_name())
+    material = repr((what, where)).encode()
+    key = f"kept:{hashlib.blake2b(material, digest_size=16).hexdigest()}"
+    shown = cache.get(key)
+    if shown is None:
+        shown = make()
+        cache.set(key, shown, LIST_SECONDS)
+    return shown
 
 
 class ListCache:

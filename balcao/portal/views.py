@@ -42,7 +42,7 @@ from balcao.accounts.selectors import (
 from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import ListCache, time_tag
+from balcao.core.listcache import ListCache, kept, time_tag
 from balcao.customers.actions import (
     do_accept_invitation,
     do_authorize_contact,
@@ -91,6 +91,7 @@ from balcao.tickets.selectors import (
     get_ticket,
     list_tickets,
     list_version,
+    ticket_version,
     visible_events,
 )
 
@@ -465,9 +466,17 @@ def _ticket_list_shown(request) -> str:
 
 
 def _render_ticket(request, ticket, reply_form=None, status=200):
+    def thread() -> str:
+        timeline = visible_events(request.user, ticket)
+        return render_to_string("portal/_ticket_thread.html", {"timeline": timeline})
+
     context = {
         "ticket": ticket,
-        "timeline": visible_events(request.user, ticket),
+        # most of the page: what every contact sees of the history (no internal note, events
+        # worded for customers), kept under its version apart from the staff's
+        "thread": mark_safe(  # noqa: S308
+            kept(("portal", ticket.pk, ticket_version(ticket)), thread)
+        ),
         "reply_form": reply_form or ReplyForm(),
         "closed": ticket.status == Status.CLOSED,
         "expected": expected_answer(ticket),
@@ -481,16 +490,19 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
 
 
 # What the ticket page shows with its ticket, read in the same row: the department and its
-# options (whether the customer sets the priority), a closed ticket's rating. Fewer joins than
-# the API's (no company: the page does not show it), each one costing PostgreSQL planning.
-PAGE_RELATED = ("department__ticket_options", "satisfaction")
+# options (whether the customer sets the priority), a closed ticket's rating, the SLA clock
+# (when an answer is expected). Fewer joins than the API's (no company: the page does not
+# show it), each one costing PostgreSQL planning, less than a query of its own.
+PAGE_RELATED = ("department__ticket_options", "satisfaction", "sla")
 
 
 @require_GET
 @contact_required
 def ticket_page(request, number: int):
     try:
-        ticket = get_ticket(request.user, number, related=PAGE_RELATED, contact=request.contact)
+        ticket = get_ticket(
+            request.user, number, related=PAGE_RELATED, contact=request.contact, versioned=True
+        )
     except NotFound:
         raise Http404 from None
     return _render_ticket(request, ticket)

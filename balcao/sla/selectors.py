@@ -233,7 +233,9 @@ def expected_answer(ticket: Ticket) -> datetime | None:
     unlinked ticket has no SLA (R7)."""
     if not ticket.linked:
         return None
-    sla = ticket_sla(ticket)
+    # a page that joined the clock (select_related("sla")) reads no more, as the badge
+    joined = Ticket.sla.is_cached(ticket)
+    sla = sla_status(getattr(ticket, "sla", None)) if joined else ticket_sla(ticket)
     if sla.state != "running":
         return None
     return sla.next_response_due or sla.first_response_due
