@@ -20,11 +20,11 @@ from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Message, Status, Ticket
 from balcao.tickets.selectors import (
-    TAGS,
     list_tickets,
     list_version,
     visible_departments,
     visible_tickets,
+    with_tag_names,
 )
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
@@ -253,7 +253,7 @@ ROW_FIELDS = (
 
 def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
     """The tickets ``ids`` (of a page of ``console_page``), in that order, with all the list
-    shows: department, company and plan, assignee, clock, tags, the search's excerpt."""
+    shows: department, company and plan, assignee, clock, tags' names, the search's excerpt."""
     if not ids:
         return []
     rows = (
@@ -262,11 +262,10 @@ def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
         .select_related(None)
         .select_related("department", "company__plan", "assignee", "sla")
         .only(*ROW_FIELDS)
-        .prefetch_related(TAGS)
         .order_by()
         .in_bulk()
     )
-    return with_snippets([rows[pk] for pk in ids if pk in rows], q, staff=True)
+    return with_snippets(with_tag_names([rows[pk] for pk in ids if pk in rows]), q, staff=True)
 
 
 def shown_until(tickets: Iterable[Ticket]) -> datetime | None:

@@ -114,6 +114,6 @@ def time_tag(value: datetime) -> str:
     wrote it (``|date:'c'`` and ``|date:"SHORT_DATETIME_FORMAT"``): for the rows that lists
     write in Python, which format each distinct instant once."""
     local = timezone.localtime(value)  # aware, as every instant a list shows
-    stamp = conditional_escape(formats.date_format(local, "c"))
+    stamp = local.isoformat()  # what the "c" format gives, without the formatter
     shown = conditional_escape(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
     return f'<time datetime="{stamp}">{shown}</time>'
