@@ -1,6 +1,7 @@
 from django import forms, template
 from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from balcao.console.forms import ACTIVE
 from balcao.tickets.models import Message, Origin, Priority, Status
@@ -85,3 +86,24 @@ def select(field: BoundField) -> str:
     written = format_html_join("", '\n  <option value="{}"{}>{}</option>\n', options)
     id_ = format_html(' id="{}"', field.auto_id) if field.auto_id else ""
     return format_html('<select name="{}"{}>{}\n</select>', field.html_name, id_, written)
+
+
+@register.filter
+def label(field: BoundField) -> str:
+    """``{{ form.q|label }}``: the ``<label>`` that ``{{ form.q.label_tag }}`` gives, written
+    here: the form renders a template per label (~0.05 ms each; the list's filters have 11).
+    A field whose label takes more (a required field's class, no id) is left to label_tag."""
+    widget = field.field.widget
+    id_ = widget.attrs.get("id") or field.auto_id
+    target = widget.id_for_label(id_) if id_ else ""
+    if not target or (field.field.required and hasattr(field.form, "required_css_class")):
+        return field.label_tag()
+    text = conditional_escape(field.label)
+    suffix = (
+        field.field.label_suffix
+        if field.field.label_suffix is not None
+        else field.form.label_suffix
+    )
+    if suffix and field.label and field.label[-1] not in _(":?.!"):
+        text += conditional_escape(suffix)
+    return format_html('<label for="{}">{}</label>', target, text)

@@ -1,5 +1,6 @@
-"""The console list's rows written in Python (console.rows) and its filters' selects
-(console_tags.select): the markup the templates and Django's widgets gave."""
+"""The console list's rows written in Python (console.rows) and its filters' selects and
+labels (console_tags.select, console_tags.label): the markup the templates and Django's
+widgets gave."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from django.utils import translation
 from balcao.console.forms import TicketFilterForm
 from balcao.console.rows import RowWriter
 from balcao.console.selectors import console_rows
-from balcao.console.templatetags.console_tags import select
+from balcao.console.templatetags.console_tags import label, select
 from balcao.factories import make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
@@ -80,3 +81,22 @@ def test_the_filters_selects_are_the_widgets(data, admin_user):
     for name in ("department", "status", "assignee", "priority", "sort"):
         assert select(form[name]) == str(form[name])
     assert ("selected" in select(form["status"])) == ("nonsense" not in data)
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_filters_labels_are_the_label_tags(language, admin_user):
+    form = TicketFilterForm(
+        QueryDict("company=nobody&opened_from=x"),
+        departments=[],
+        staff=[admin_user],
+        find_companies=lambda text: [],
+    )
+    form.fields["q"].label = "Busca <já>"  # escaped, as label_tag escapes it
+    form.fields["tag"].label = "Etiqueta?"  # ends in punctuation: no suffix
+    form.fields["status"].required = True  # a required field's label is label_tag's
+    form.required_css_class = "required"
+    form.is_valid()
+    with translation.override(language):
+        for field in form:
+            assert label(field) == field.label_tag()
+    assert "Busca &lt;já&gt;:" in label(form["q"]) and "Etiqueta?<" in label(form["tag"])
