@@ -70,9 +70,11 @@ class ListCache:
         self.views: dict[str, tuple[str, float, tuple[str, str], Any]] = {}
         self.generation: str | None = None  # forget_lists moves it
 
-    def shown(self) -> Any:
-        """What this list showed under the same token, None if nothing (or no longer true)."""
-        found = cache.get_many([self.key, GENERATION])
+    def shown(self, found: dict[str, Any] | None = None) -> Any:
+        """What this list showed under the same token, None if nothing (or no longer true).
+        ``found``: what the cache holds, when read with other lists' (``shown_together``)."""
+        if found is None:
+            found = cache.get_many([self.key, GENERATION])
         self.generation = found.get(GENERATION)
         entry = found.get(self.key)
         if not isinstance(entry, dict) or entry.get(GENERATION) != self.generation:
@@ -98,6 +100,10 @@ class ListCache:
         """Keep ``shown`` (rendered HTML or plain data) until ``until`` at the latest, with
         the viewer's other lists still kept (the most recent first; only those under this
         token are shown again, the others lend pieces: ``earlier``)."""
+        cache.set(self.key, self.entry(shown, until), LIST_SECONDS)
+
+    def entry(self, shown: Any, until: datetime | None = None) -> dict[str, Any]:
+        """What ``keep`` writes in the cache."""
         expiry = time.time() + LIST_SECONDS
         if until is not None:
             expiry = min(expiry, until.timestamp())
@@ -106,7 +112,19 @@ class ListCache:
             if len(views) < KEPT_VIEWS and view not in views:
                 views[view] = kept
         views[GENERATION] = self.generation
-        cache.set(self.key, views, LIST_SECONDS)
+        return views
+
+
+def shown_together(*lists: ListCache) -> list[Any]:
+    """``shown()`` of each of ``lists``, read from the cache in one round trip."""
+    found = cache.get_many([*(kept.key for kept in lists), GENERATION])
+    return [kept.shown(found) for kept in lists]
+
+
+def keep_together(*lists: tuple[ListCache, Any, datetime | None]) -> None:
+    """``keep()`` of each ``(list, shown, until)``, written to the cache in one round trip."""
+    entries = {kept.key: kept.entry(shown, until) for kept, shown, until in lists}
+    cache.set_many(entries, LIST_SECONDS)
 
 
 def time_tag(value: datetime) -> str:
