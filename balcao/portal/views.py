@@ -54,8 +54,8 @@ from balcao.customers.models import Channel
 from balcao.customers.selectors import (
     contract_targets,
     get_contact,
-    list_company_addons,
     list_active_departments,
+    list_company_addons,
     list_company_contacts,
     list_department_choices,
     next_plan,
