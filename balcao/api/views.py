@@ -57,7 +57,6 @@ from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
-    TAGS,
     canned_responses_for,
     copied_emails,
     get_ticket,
@@ -65,6 +64,7 @@ from balcao.tickets.selectors import (
     list_version,
     visible_departments,
     visible_events,
+    with_tag_names,
 )
 
 
@@ -120,8 +120,9 @@ def refused(request, exc: ActionRefused):
     return api.create_response(request, {"detail": str(exc.message)}, status=status)
 
 
-def summary(viewer, ticket: Ticket) -> dict:
-    """A ticket's facts; a customer gets the team's people by name, never by address."""
+def summary(viewer, ticket: Ticket, tags: list[str]) -> dict:
+    """A ticket's facts, with its ``tags``' names; a customer gets the team's people by name,
+    never by address."""
     assignee = ticket.assignee if ticket.assignee_id else None
     return {
         "number": ticket.number,
@@ -137,7 +138,7 @@ def summary(viewer, ticket: Ticket) -> dict:
         "linked": ticket.linked,
         "origin": ticket.origin,
         "priority": ticket.priority,
-        "tags": [tag.name for tag in ticket.tags.all()],
+        "tags": tags,
         "merged_into": ticket.merged_into.number if ticket.merged_into else None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
@@ -186,7 +187,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     staff = viewer.is_agent
     history = visible_events(viewer, ticket)
     return {
-        **summary(viewer, ticket),
+        **summary(viewer, ticket, [tag.name for tag in ticket.tags.all()]),
         "reference": ticket.reference.number if ticket.reference else None,
         "cc": copied_emails(ticket),
         "satisfaction": staff_rating(viewer, ticket),
@@ -327,18 +328,21 @@ class TicketPages(PageNumberPagination):
                 offset=(pagination.page - 1) * size,
                 limit=size,
             )
-            rows = list_tickets(request.auth).filter(pk__in=ids).prefetch_related(TAGS).in_bulk()
+            rows = list_tickets(request.auth).filter(pk__in=ids).in_bulk()
             page: dict[str, Any] = {self.items_attribute: [rows[pk] for pk in ids], "count": total}
         else:
             page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = [summary(request.auth, t) for t in page[self.items_attribute]]
+        page[self.items_attribute] = [
+            summary(request.auth, t, t.tag_names)
+            for t in with_tag_names(list(page[self.items_attribute]))
+        ]
         return page
 
 
 @api.get("/tickets", response=list[TicketSummaryOut], tags=["tickets"])
 @paginate(TicketPages, page_size=50)
 def tickets(request, filters: Query[TicketFilters]):
-    return list_tickets(request.auth, **filters.dict()).prefetch_related(TAGS)
+    return list_tickets(request.auth, **filters.dict())
 
 
 def _department(slug: str):
