@@ -333,7 +333,7 @@ class TicketPages(PageNumberPagination):
         else:
             page = super().paginate_queryset(queryset, pagination, request, **params)
         page[self.items_attribute] = [
-            summary(request.auth, t, t.tag_names)
+            summary(request.auth, t, t.tag_names)  # type: ignore[attr-defined]
             for t in with_tag_names(list(page[self.items_attribute]))
         ]
         return page
