@@ -180,7 +180,8 @@ class CountedPaginator(CappedPaginator):
     """The ``(id, updated_at)`` of ``tickets`` in their order, with the capped count taken
     by the page's own query (one round trip, not two); an empty first page is an empty
     list. Only a page number past the last page counts alone first (as Django's paginator
-    does), then reads the page it shows instead."""
+    does), then reads the page it shows instead; a number past the cap's last page does not
+    even look (nor send the database an offset it cannot hold)."""
 
     def __init__(self, tickets: QuerySet[Ticket], per_page: int) -> None:
         super().__init__(tickets.values_list("pk", "updated_at"), per_page, tickets)
@@ -190,7 +191,7 @@ class CountedPaginator(CappedPaginator):
             asked = int(number)
         except (TypeError, ValueError):
             asked = 1
-        if asked >= 1:
+        if 1 <= asked <= -(-(COUNT_CAP + 1) // self.per_page):  # not past any capped list
             start = (asked - 1) * self.per_page
             capped = self.counted.order_by().values("pk")[: COUNT_CAP + 1]
             rows = list(
