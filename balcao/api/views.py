@@ -56,7 +56,6 @@ from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
-    TAGS,
     canned_responses_for,
     copied_emails,
     get_ticket,
@@ -64,6 +63,7 @@ from balcao.tickets.selectors import (
     list_version,
     visible_departments,
     visible_events,
+    with_tag_names,
 )
 
 
@@ -119,8 +119,9 @@ def refused(request, exc: ActionRefused):
     return api.create_response(request, {"detail": str(exc.message)}, status=status)
 
 
-def summary(viewer, ticket: Ticket) -> dict:
-    """A ticket's facts; a customer gets the team's people by name, never by address."""
+def summary(viewer, ticket: Ticket, tags: list[str]) -> dict:
+    """A ticket's facts, with its ``tags``' names; a customer gets the team's people by name,
+    never by address."""
     assignee = ticket.assignee if ticket.assignee_id else None
     return {
         "number": ticket.number,
@@ -136,7 +137,7 @@ def summary(viewer, ticket: Ticket) -> dict:
         "linked": ticket.linked,
         "origin": ticket.origin,
         "priority": ticket.priority,
-        "tags": [tag.name for tag in ticket.tags.all()],
+        "tags": tags,
         "merged_into": ticket.merged_into.number if ticket.merged_into else None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
@@ -185,7 +186,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     staff = viewer.is_agent
     history = visible_events(viewer, ticket)
     return {
-        **summary(viewer, ticket),
+        **summary(viewer, ticket, [tag.name for tag in ticket.tags.all()]),
         "reference": ticket.reference.number if ticket.reference else None,
         "cc": copied_emails(ticket),
         "satisfaction": staff_rating(viewer, ticket),
@@ -326,13 +327,14 @@ def _ticket_page(viewer, filters: TicketFilters, pages: TicketPage) -> dict[str,
             offset=offset,
             limit=size,
         )
-        rows = list_tickets(viewer).filter(pk__in=ids).prefetch_related(TAGS).in_bulk()
+        rows = list_tickets(viewer).filter(pk__in=ids).in_bulk()
         shown = [rows[pk] for pk in ids]
     else:
         listed = list_tickets(viewer, **filters.dict())
         count = listed.count()
-        shown = list(listed.prefetch_related(TAGS)[offset : offset + size])
-    return {"items": [summary(viewer, t) for t in shown], "count": count}
+        shown = list(listed[offset : offset + size])
+    items = [summary(viewer, t, t.tag_names) for t in with_tag_names(shown)]  # type: ignore[attr-defined]
+    return {"items": items, "count": count}
 
 
 @api.get("/tickets", response=PagedTicketSummaryOut, tags=["tickets"])

@@ -108,10 +108,11 @@ class RowWriter:
 
     def row(self, ticket: Ticket) -> str:
         """The row of ``ticket``, loaded with its department, company and plan, assignee,
-        clock and tags (``console.selectors.console_rows``)."""
+        clock and tags' names (``console.selectors.console_rows``)."""
         number = ticket.number
         tags = "".join(
-            f' <span class="tag">{conditional_escape(tag.name)}</span>' for tag in ticket.tags.all()
+            f' <span class="tag">{conditional_escape(name)}</span>'
+            for name in ticket.tag_names  # type: ignore[attr-defined]
         )
         snippet = getattr(ticket, "snippet", "")
         company = ticket.company

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 from redis.exceptions import RedisError
@@ -20,10 +20,10 @@ from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
-    TAGS,
     list_tickets,
     visible_departments,
     visible_tickets,
+    with_tag_names,
 )
 
 # The order a queue is worked in: what waits for the team first, what waits for nobody last.
@@ -167,6 +167,45 @@ class CappedPaginator(Paginator[Any]):
         return COUNT_CAP
 
 
+class CappedCount(Subquery):
+    """``(SELECT COUNT(*) FROM (<tickets> LIMIT …))``: the count of a sliced queryset as a
+    column of another query (PostgreSQL and SQLite run it once, not once a row)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
+class CountedPaginator(CappedPaginator):
+    """The ``(id, updated_at)`` of ``tickets`` in their order, with the capped count taken
+    by the page's own query (one round trip, not two); an empty first page is an empty
+    list. Only a page number past the last page counts alone first (as Django's paginator
+    does), then reads the page it shows instead; a number past the cap's last page does not
+    even look (nor send the database an offset it cannot hold)."""
+
+    def __init__(self, tickets: QuerySet[Ticket], per_page: int) -> None:
+        super().__init__(tickets.values_list("pk", "updated_at"), per_page, tickets)
+
+    def get_page(self, number: Any) -> Page[Any]:
+        try:
+            asked = int(number)
+        except (TypeError, ValueError):
+            asked = 1
+        if 1 <= asked <= -(-(COUNT_CAP + 1) // self.per_page):  # not past any capped list
+            start = (asked - 1) * self.per_page
+            capped = self.counted.order_by().values("pk")[: COUNT_CAP + 1]
+            rows = list(
+                self.counted.annotate(total=CappedCount(capped)).values_list(
+                    "pk", "updated_at", "total"
+                )[start : start + self.per_page]
+            )
+            if rows or asked == 1:
+                self.count = rows[0][2] if rows else 0  # what the count property would ask
+                if asked <= self.num_pages:
+                    shown = [(pk, stamp) for pk, stamp, _total in rows[: self.count - start]]
+                    return Page(shown, asked, self)
+        return super().get_page(number)
+
+
 class DueFirst:
     """The ``(id, updated_at)`` of ``tickets`` in the SLA order (what is due soonest first,
     then the tickets with nothing due, last updated first), sliced by the paginator. Ordering the whole list
@@ -213,8 +252,7 @@ def console_page(
         page = CappedPaginator(DueFirst(tickets), size, tickets).get_page(number)
     else:
         ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-        stamps = ordered.values_list("pk", "updated_at")
-        page = CappedPaginator(stamps, size, ordered).get_page(number)
+        page = CountedPaginator(ordered, size).get_page(number)
     page.object_list = list(page.object_list)
     return page
 
@@ -252,7 +290,7 @@ ROW_FIELDS = (
 
 def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
     """The tickets ``ids`` (of a page of ``console_page``), in that order, with all the list
-    shows: department, company and plan, assignee, clock, tags, the search's excerpt."""
+    shows: department, company and plan, assignee, clock, tags' names, the search's excerpt."""
     if not ids:
         return []
     rows = (
@@ -261,11 +299,10 @@ def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
         .select_related(None)
         .select_related("department", "company__plan", "assignee", "sla")
         .only(*ROW_FIELDS)
-        .prefetch_related(TAGS)
         .order_by()
         .in_bulk()
     )
-    return with_snippets([rows[pk] for pk in ids if pk in rows], q, staff=True)
+    return with_snippets(with_tag_names([rows[pk] for pk in ids if pk in rows]), q, staff=True)
 
 
 def shown_until(tickets: Iterable[Ticket]) -> datetime | None:

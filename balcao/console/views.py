@@ -46,7 +46,7 @@ from balcao.console.forms import (
 from balcao.console.rows import RowWriter
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import LIST_SECONDS, ListCache, kept
+from balcao.core.listcache import LIST_SECONDS, ListCache, keep_together, kept, shown_together
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -125,15 +125,21 @@ def home(request):
 def ticket_list(request):
     """The list and its controls are kept rendered (core.listcache): the rows under the
     viewer's list token, the filters and the staff to assign to under what the viewer sees
-    (they do not change with the tickets). Seen again unchanged, nothing is queried or
-    rendered but the page around them (the bulk form's CSRF token and return address)."""
+    (they do not change with the tickets), both read (and on a first view written) in one
+    round trip to the cache. Seen again unchanged, nothing is queried or rendered but the
+    page around them (the bulk form's CSRF token and return address)."""
     version = list_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
     kept = ListCache("console", request, request.user, version)
-    shown = kept.shown()
+    kept_controls = ListCache(
+        "console-filters", request, request.user, seen_part(version), ignored=("v", "page")
+    )
+    shown, controls = shown_together(kept, kept_controls)
     if shown is None:
-        controls = _ticket_list_controls(request, seen_part(version))
+        made = controls is None
+        if made:
+            controls = _ticket_list_controls(request)
         page = _ticket_list_page(request, controls["filters"], kept.earlier("page"))
         context = {"page": page, "version": version, "rows": ROWS}
         around = render_to_string("console/_ticket_rows.html", context, request)
@@ -145,7 +151,11 @@ def ticket_list(request):
             "filters": controls["form"],
             "assignees": controls["staff"],
         }
-        kept.keep(shown, min((row.until for row in page.object_list), default=None))
+        until = min((row.until for row in page.object_list), default=None)
+        if made:
+            keep_together((kept, shown, until), (kept_controls, controls, None))
+        else:
+            kept.keep(shown, until)
     # every piece is a template's output, escaped when rendered
     rows = mark_safe(shown["head"] + "".join(row.html for row in shown["page"]) + shown["tail"])  # noqa: S308
     if request.htmx:
@@ -154,27 +164,22 @@ def ticket_list(request):
     return render(request, "console/ticket_list.html", context)
 
 
-def _ticket_list_controls(request, seen: str) -> dict[str, Any]:
+def _ticket_list_controls(request) -> dict[str, Any]:
     """The list's filters from the query string, with the filter form and the staff options
     rendered: kept under what the viewer sees, whatever their tickets' changes."""
-    kept = ListCache("console-filters", request, request.user, seen, ignored=("v", "page"))
-    controls = kept.shown()
-    if controls is None:
-        staff = selectors.list_staff(request.user)
-        form = TicketFilterForm(
-            request.GET,
-            departments=list(visible_departments(request.user)),
-            staff=staff,
-            find_companies=selectors.companies_called,
-        )
-        context = {"form": form, "staff": staff}
-        controls = {
-            "filters": form.filters(),
-            "form": render_to_string("console/_ticket_filters.html", context, request),
-            "staff": render_to_string("console/_staff_options.html", context, request),
-        }
-        kept.keep(controls)
-    return controls
+    staff = selectors.list_staff(request.user)
+    form = TicketFilterForm(
+        request.GET,
+        departments=list(visible_departments(request.user)),
+        staff=staff,
+        find_companies=selectors.companies_called,
+    )
+    context = {"form": form, "staff": staff}
+    return {
+        "filters": form.filters(),
+        "form": render_to_string("console/_ticket_filters.html", context, request),
+        "staff": render_to_string("console/_staff_options.html", context, request),
+    }
 
 
 @dataclass(frozen=True)

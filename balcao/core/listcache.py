@@ -116,9 +116,11 @@ class ListCache:
         self.views: dict[str, tuple[str, float, tuple[str, str], Any]] = {}
         self.generation: str | None = None  # forget_lists moves it
 
-    def shown(self) -> Any:
-        """What this list showed under the same token, None if nothing (or no longer true)."""
-        found = cache.get_many([self.key, GENERATION])
+    def shown(self, found: dict[str, Any] | None = None) -> Any:
+        """What this list showed under the same token, None if nothing (or no longer true).
+        ``found``: what the cache holds, when read with other lists' (``shown_together``)."""
+        if found is None:
+            found = cache.get_many([self.key, GENERATION])
         self.generation = found.get(GENERATION)
         entry = found.get(self.key)
         if not isinstance(entry, dict) or entry.get(GENERATION) != self.generation:
@@ -149,6 +151,10 @@ class ListCache:
         """Keep ``shown`` (rendered HTML or plain data) until ``until`` at the latest, with
         the viewer's other lists still kept (the most recent first; only those under this
         token are shown again, the others lend pieces: ``earlier``)."""
+        cache.set(self.key, self.entry(shown, until), LIST_SECONDS)
+
+    def entry(self, shown: Any, until: datetime | None = None) -> dict[str, Any]:
+        """What ``keep`` writes in the cache."""
         expiry = time.time() + LIST_SECONDS
         if until is not None:
             expiry = min(expiry, until.timestamp())
@@ -157,7 +163,19 @@ class ListCache:
             if len(views) < KEPT_VIEWS and view not in views:
                 views[view] = kept
         views[GENERATION] = self.generation
-        cache.set(self.key, views, LIST_SECONDS)
+        return views
+
+
+def shown_together(*lists: ListCache) -> list[Any]:
+    """``shown()`` of each of ``lists``, read from the cache in one round trip."""
+    found = cache.get_many([*(kept.key for kept in lists), GENERATION])
+    return [kept.shown(found) for kept in lists]
+
+
+def keep_together(*lists: tuple[ListCache, Any, datetime | None]) -> None:
+    """``keep()`` of each ``(list, shown, until)``, written to the cache in one round trip."""
+    entries = {kept.key: kept.entry(shown, until) for kept, shown, until in lists}
+    cache.set_many(entries, LIST_SECONDS)
 
 
 def time_tag(value: datetime) -> str:
@@ -165,6 +183,6 @@ def time_tag(value: datetime) -> str:
     wrote it (``|date:'c'`` and ``|date:"SHORT_DATETIME_FORMAT"``): for the rows that lists
     write in Python, which format each distinct instant once."""
     local = timezone.localtime(value)  # aware, as every instant a list shows
-    stamp = conditional_escape(formats.date_format(local, "c"))
+    stamp = local.isoformat()  # what the "c" format gives, without the formatter
     shown = conditional_escape(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
     return f'<time datetime="{stamp}">{shown}</time>'

@@ -87,6 +87,11 @@ def get_open_department(slug: str) -> Department | None:
         return None
 
 
+def list_active_departments() -> list[Department]:
+    """Every active department, with its slug and names alone (what a list's filter shows)."""
+    return list(Department.objects.filter(is_active=True).only("slug", "name", "name_en"))
+
+
 def list_department_choices(company: Company | None) -> list[DepartmentChoice]:
     """Every active department, each with whether ``company`` may open tickets there and why not."""
     departments = _open_departments()

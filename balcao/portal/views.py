@@ -55,6 +55,7 @@ from balcao.customers.selectors import (
     contract_targets,
     get_contact,
     get_open_department,
+    list_active_departments,
     list_company_addons,
     list_company_contacts,
     list_department_choices,
@@ -441,8 +442,7 @@ def _ticket_rows(tickets, labels: dict[str, str], legend) -> str:
 
 
 def _ticket_list_shown(request) -> str:
-    departments = [choice.department for choice in list_department_choices(None)]
-    form = TicketFilterForm(request.GET, departments=departments)
+    form = TicketFilterForm(request.GET, departments=list_active_departments())
     filters = form.filters()
     tickets = (
         list_tickets(request.user, **filters).select_related(None).select_related("department")

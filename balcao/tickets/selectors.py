@@ -13,7 +13,6 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -45,8 +44,19 @@ if TYPE_CHECKING:
 
     MessageWithFiles = WithAnnotations[Message, _HasFiles]
 
-# Where a list shows tickets' tags: one query for the page, whatever its length.
-TAGS = Prefetch("tags", queryset=Tag.objects.order_by("name"))
+
+def with_tag_names(tickets: list[Ticket]) -> list[Ticket]:
+    """``tickets``, each with ``tag_names``: its tags' names in order, for a list: one query
+    for the page, whatever its length, of the names alone (prefetching the tags, their Tag
+    instances and the prefetch's machinery cost ~1 ms more a page of 25)."""
+    names: dict[int, list[str]] = {ticket.pk: [] for ticket in tickets}
+    if names:
+        pairs = Ticket.tags.through.objects.filter(ticket_id__in=names).order_by("tag__name")
+        for ticket_id, name in pairs.values_list("ticket_id", "tag__name"):
+            names[ticket_id].append(name)
+    for ticket in tickets:
+        ticket.tag_names = names[ticket.pk]  # type: ignore[attr-defined]
+    return tickets
 
 
 def visible_departments(viewer: Viewer) -> QuerySet[Department]:
@@ -158,7 +168,11 @@ def list_tickets(
     if status:
         tickets = tickets.filter(status__in=status.split(","))
     if department:
-        tickets = tickets.filter(department__slug=department)
+        # Scalar, not a join on the slug: PostgreSQL took the join for a few dozen tickets and
+        # sorted the department's every ticket (30 ms of 17,000 at 100,000); `=` reads the
+        # (department, updated_at) index and stops at the page.
+        chosen = Department.objects.filter(slug=department).order_by().values("pk")[:1]
+        tickets = tickets.filter(department_id=Subquery(chosen))
     if assignee == "me":
         tickets = tickets.filter(assignee=viewer.pk)
     elif assignee == "none":

@@ -1,6 +1,4 @@
-from django import forms, template
-from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
+from django import template
 
 from balcao.console.forms import ACTIVE
 from balcao.tickets.models import Message, Origin, Priority, Status
@@ -55,33 +53,3 @@ def delivery_label(value: str) -> str:
 def not_closed() -> str:
     """The status filter value for every ticket that is not closed."""
     return ACTIVE
-
-
-@register.filter
-def select(field: BoundField) -> str:
-    """``{{ form.status|select }}``: a plain ``<select>`` of a bound choice field, the markup
-    Django's widget gives, written here: the widget renders a template per ``<option>``
-    (~0.1 ms each; the list's filters have 30). A field with anything more (an error, its
-    own attributes, option groups) is left to the widget."""
-    widget = field.field.widget
-    plain = (
-        type(widget) is forms.Select
-        and not widget.attrs
-        and not field.field.required
-        and not field.errors
-    )
-    choices = list(widget.choices) if isinstance(widget, forms.Select) else []
-    if not plain or any(isinstance(label, (list, tuple)) for _value, label in choices):
-        return str(field)
-    value = field.value()
-    chosen = "" if value is None else str(value)
-    options = []
-    found = False
-    for option, label in choices:
-        option = "" if option is None else str(option)
-        selected = not found and option == chosen
-        found = found or selected
-        options.append((option, " selected" if selected else "", label))
-    written = format_html_join("", '\n  <option value="{}"{}>{}</option>\n', options)
-    id_ = format_html(' id="{}"', field.auto_id) if field.auto_id else ""
-    return format_html('<select name="{}"{}>{}\n</select>', field.html_name, id_, written)

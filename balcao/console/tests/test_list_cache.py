@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import admin
+from django.contrib.sessions.backends import cached_db
+from django.core.cache import cache
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
@@ -129,12 +131,48 @@ def test_after_a_change_the_filters_are_kept_and_only_the_rows_made_again(
     client.get(TICKETS)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_set_priority(ticket, actor=suporte_agent, priority="urgent")
-    # the session, user, version, count, the page's ids, its tickets, their tags
-    with assert_queries_besides_the_cache(SESSION + 6):
+    # the session, user, version, the page's ids with their count, its tickets, their tags
+    with assert_queries_besides_the_cache(SESSION + 5):
         response = client.get(TICKETS)
     made = [t.name for t in response.templates]
     assert "console/_ticket_rows.html" in made and "console/_ticket_filters.html" not in made
     assert "priority-urgent" in rows(response)
+
+
+def test_the_list_and_its_filters_are_read_and_written_in_one_round_trip_each(
+    client, customer, suporte_agent, django_capture_on_commit_callbacks, monkeypatch
+):
+    ticket = open_ticket(customer, "suporte")
+    calls: list[str] = []
+    inside = []  # a backend's set_many may call its own set: the outer call counted alone
+
+    def counted(name, method):
+        def call(*args, **kwargs):
+            session = str(args[0]).startswith(cached_db.KEY_PREFIX)  # read through Redis
+            if not inside and not session:
+                calls.append(name)
+            inside.append(name)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    client.force_login(suporte_agent)
+    calls.clear()
+    first = client.get(TICKETS)
+    assert rendered(first) and calls == ["get_many", "set_many"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_set_priority(ticket, actor=suporte_agent, priority="urgent")
+    calls.clear()
+    after = client.get(TICKETS)  # the filters kept, the list made again
+    made = [t.name for t in after.templates]
+    assert "console/_ticket_filters.html" not in made and calls == ["get_many", "set"]
+    calls.clear()
+    assert not rendered(client.get(TICKETS)) and calls == ["get_many"]
 
 
 def test_a_department_joined_shows_in_the_filters_at_once(client, suporte_agent, admin_user):

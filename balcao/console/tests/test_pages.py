@@ -188,6 +188,33 @@ def test_a_long_list_is_counted_up_to_a_cap(as_agent, customer, monkeypatch):
     assert (closed.count, closed.capped) == (0, False)
 
 
+def test_a_page_and_its_count_are_one_query(
+    suporte_agent, customer, monkeypatch, django_assert_num_queries
+):
+    """The page's ids carry the capped count; a number out of range shows the last page
+    (or the first, not a number), as Django's paginator does, at one query more."""
+    monkeypatch.setattr("balcao.console.selectors.COUNT_CAP", 3)
+    opened = [open_ticket(customer, "suporte").pk for _ in range(5)]
+    newest = opened[::-1]
+
+    def page(number, **filters):
+        with django_assert_num_queries(queries):
+            found = selectors.console_page(suporte_agent, number, size=2, **filters)
+        return found.number, found.paginator.count, [pk for pk, _stamp in found.object_list]
+
+    queries = 1  # the ids and the count, and a first page found empty
+    assert page(None) == (1, 4, newest[:2])
+    assert page("2") == (2, 4, newest[2:4])
+    assert page("abc") == (1, 4, newest[:2])
+    assert page(1, status="closed") == (1, 0, [])
+    queries = 2  # past the last page or below the first: the count, then the last page
+    assert page("3") == (2, 4, newest[2:4])  # the capped list ends at its fourth ticket
+    assert page("0") == (2, 4, newest[2:4])
+    assert page(2, status="closed") == (1, 0, [])  # an empty page is read from no table
+    assert page("99") == (2, 4, newest[2:4])  # past the cap's last page: not looked at
+    assert page(str(10**21)) == (2, 4, newest[2:4])
+
+
 def test_list_poll_answers_204_until_something_changes(
     as_agent, customer, suporte_agent, django_capture_on_commit_callbacks
 ):

@@ -1,18 +1,14 @@
-"""The console list's rows written in Python (console.rows) and its filters' selects
-(console_tags.select): the markup the templates and Django's widgets gave."""
+"""The console list's rows written in Python (console.rows): the markup the templates gave."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.http import QueryDict
 from django.template import Context, Template
 from django.utils import translation
 
-from balcao.console.forms import TicketFilterForm
 from balcao.console.rows import RowWriter
 from balcao.console.selectors import console_rows
-from balcao.console.templatetags.console_tags import select
 from balcao.factories import make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
@@ -67,16 +63,3 @@ def test_a_row_without_company_nor_assignee(admin_user, customer):
         html = RowWriter().row(loaded)
     assert '<span class="tag tag-warn">unlinked</span>' in html
     assert '<span class="muted">nobody</span>' in html
-
-
-@pytest.mark.parametrize(
-    "data", ["", "department=suporte&status=open&assignee=none&sort=sla", "status=nonsense"]
-)
-def test_the_filters_selects_are_the_widgets(data, admin_user):
-    form = TicketFilterForm(
-        QueryDict(data), departments=[], staff=[admin_user], find_companies=lambda text: []
-    )
-    form.is_valid()
-    for name in ("department", "status", "assignee", "priority", "sort"):
-        assert select(form[name]) == str(form[name])
-    assert ("selected" in select(form["status"])) == ("nonsense" not in data)
