@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 from django_tasks_db.backend import DatabaseBackend
@@ -92,7 +92,13 @@ def _insert(backend: Any, calls: Sequence[Call]) -> None:
                 backend_name=backend.alias,
             )
         )
-    DBTaskResult.objects.bulk_create(rows)
+    fields = DBTaskResult._meta.concrete_fields
+    if len(rows) > connection.ops.bulk_batch_size(fields, rows):
+        DBTaskResult.objects.bulk_create(rows)  # its batches, in a transaction of their own
+    else:
+        # one statement, which commits by itself after the filing's commit: bulk_create's
+        # transaction would add a BEGIN (a statement of its own on SQLite) and a COMMIT
+        DBTaskResult.objects._insert(rows, fields=fields)
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)
 
