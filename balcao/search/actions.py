@@ -1,7 +1,8 @@
 """Keeping the search index up to date. The ticket and help-article actions call
 ``index_ticket``/``index_article`` in their own transaction, so what they wrote is findable
-the moment it is committed; nothing else writes the index (no signals). ``rebuild_index``
-writes it whole, set-based (the migration that creates it, and after a bulk import)."""
+the moment it is committed; nothing else writes the index (no signals; SQLite's FTS5 rows
+follow the documents by triggers, migration 0005). ``rebuild_index`` writes it whole,
+set-based (the migration that creates it, and after a bulk import)."""
 
 from collections.abc import Iterable
 
