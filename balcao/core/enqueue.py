@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 from django_tasks_db.backend import DatabaseBackend
@@ -98,7 +99,9 @@ def _insert(backend: Any, calls: Sequence[Call]) -> None:
     else:
         # one statement, which commits by itself after the filing's commit: bulk_create's
         # transaction would add a BEGIN (a statement of its own on SQLite) and a COMMIT
-        DBTaskResult.objects._insert(rows, fields=fields)
+        query = InsertQuery(DBTaskResult)
+        query.insert_values(fields, list(rows))
+        query.get_compiler(connection=connection).execute_sql()
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)
 

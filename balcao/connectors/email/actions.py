@@ -218,7 +218,7 @@ def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
     # departments' version (the process's copy of them routes, and tells "is it one of us").
     address = parsed.from_email
     contact = find_contact_by_email(address, version=DEPARTMENTS_VERSION) if address else None
-    departments = list_departments(contact.version_token if contact else None)
+    departments = list_departments(getattr(contact, "version_token", None))
     department = route_department(parsed, mail.recipient, departments)
     _describe(mail, parsed, department)
     inbound = None

@@ -54,6 +54,9 @@ def test_outside_a_transaction_the_rows_are_one_statement_without_a_transaction(
         enqueue_all([(email_notification_task, (3, 4)), (email_notification_task, (3, 5))])
     assert [q["sql"].split()[0] for q in captured.captured_queries] == ["INSERT"]
     assert DBTaskResult.objects.count() == 2
+    # more than one statement takes (SQLite's 999 parameters): bulk_create's batches
+    enqueue_all([(email_notification_task, (3, n)) for n in range(200)])
+    assert DBTaskResult.objects.count() == 202
 
 
 def test_other_backends_get_the_tasks_one_by_one(tasks):
