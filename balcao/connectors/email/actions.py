@@ -228,7 +228,7 @@ def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
     while True:  # twice at most: the second files into a row stored, unfiled, by an older version
         try:
             with transaction.atomic(durable=True):
-                result = _process(mail, parsed, inbound, department, departments)
+                result = _process(mail, parsed, contact, inbound, department, departments)
                 _save_row(mail)
                 return result
         except _Stored:
@@ -249,6 +249,7 @@ def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
 def _process(
     mail: InboundMail,
     parsed: ParsedMail,
+    contact: Contact | None,
     inbound: InboundMessage | None,
     department: Department,
     departments: list[Department],
@@ -257,8 +258,6 @@ def _process(
         _finish(mail, parsed, None)
         return _result(mail.ticket, "joined")
     if inbound is None:  # returned ids that are none of our replies: an ordinary message
-        address = parsed.from_email
-        contact = find_contact_by_email(address) if address else None
         with translation.override(settings.LANGUAGE_CODE):
             inbound = _inbound(mail, parsed, contact, department, departments)
     filed = file_inbound(inbound)
