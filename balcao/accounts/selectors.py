@@ -1,6 +1,5 @@
 import copy
 import hashlib
-import secrets
 
 import pyotp
 import segno
@@ -89,23 +88,23 @@ def find_staff(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).exclude(role="").first()
 
 
-def departments_token() -> int:
-    """The departments' version token; a new database (or one emptied) gets one."""
-    token = Counter.objects.filter(name=DEPARTMENTS_VERSION).values_list("value", flat=True).first()
-    if token is None:
-        token = Counter.objects.get_or_create(
-            name=DEPARTMENTS_VERSION, defaults={"value": secrets.randbits(62) + 1}
-        )[0].value
-    return token
+def departments_token() -> int | None:
+    """The departments' version token: made by a migration, moved by every change
+    (``accounts.actions.departments_changed``); None in a database emptied since (restored,
+    flushed) until the next change."""
+    return Counter.objects.filter(name=DEPARTMENTS_VERSION).values_list("value", flat=True).first()
 
 
 def list_departments(token: int | None) -> list[Department]:
     """Every department, from this process's copy while the version token is ``token`` (read
-    by the caller in a statement it runs anyway; None: read here); each a copy of its own,
-    which the caller may change or relate without touching the next one's."""
+    by the caller in a statement it runs anyway; None: read here); without a token, read
+    afresh and not kept. Each a copy of its own, which the caller may change or relate
+    without touching the next one's."""
     global _departments
     if token is None:
         token = departments_token()  # before the rows: a change in between only reloads again
+    if token is None:
+        return list(Department.objects.all())
     if _departments is None or _departments[0] != token:
         _departments = (token, list(Department.objects.all()))
     return [copy.copy(department) for department in _departments[1]]
