@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import AccountEvent, ApiToken, Department, RecoveryCode, User
-from balcao.accounts.selectors import token_digest, two_factor_required
+from balcao.accounts.selectors import DEPARTMENTS_VERSION, token_digest, two_factor_required
 from balcao.accounts.throttle import (
     SECOND_FACTOR_PER_USER,
     authenticate_throttled,
@@ -24,10 +24,20 @@ from balcao.core.changes import change_fields, change_slug_set
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.listcache import names_changed
+from balcao.core.models import Counter
 from balcao.events.actions import staff_added_event, staff_changed_event
 
 RECOVERY_CODES = 10
 Kind = AccountEvent.Kind
+
+
+def departments_changed(**_signal: object) -> None:
+    """A department was saved or deleted: a new version token, so that every process reads
+    the departments again before its next message (a random value, never one rolled back
+    before)."""
+    Counter.objects.update_or_create(
+        name=DEPARTMENTS_VERSION, defaults={"value": secrets.randbits(62) + 1}
+    )
 
 
 def record_account_event(

@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "balcao.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from balcao.accounts.actions import departments_changed
+        from balcao.accounts.models import Department
+
+        # Every process keeps a copy of the departments (accounts/selectors.py): any change,
+        # from the admin, the settings pages or code, gives them a new version.
+        post_save.connect(departments_changed, sender=Department, dispatch_uid="departments")
+        post_delete.connect(departments_changed, sender=Department, dispatch_uid="departments-gone")

@@ -1,3 +1,4 @@
+import copy
 import hashlib
 
 import pyotp
@@ -6,8 +7,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from balcao.accounts.models import AccountEvent, ApiToken, Department, User
+from balcao.core.models import Counter
 
 TOTP_ISSUER = "Balcão"
+
+# Each process keeps the departments (every inbound message routes by them) under a version
+# token: a random value, new whenever a department is saved or deleted (accounts/apps.py).
+DEPARTMENTS_VERSION = "departments"
+_departments: tuple[int, list[Department]] | None = None
 
 
 def token_digest(token: str) -> str:
@@ -79,3 +86,25 @@ def get_department(slug: str) -> Department | None:
 
 def find_staff(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).exclude(role="").first()
+
+
+def departments_token() -> int | None:
+    """The departments' version token: made by a migration, moved by every change
+    (``accounts.actions.departments_changed``); None in a database emptied since (restored,
+    flushed) until the next change."""
+    return Counter.objects.filter(name=DEPARTMENTS_VERSION).values_list("value", flat=True).first()
+
+
+def list_departments(token: int | None) -> list[Department]:
+    """Every department, from this process's copy while the version token is ``token`` (read
+    by the caller in a statement it runs anyway; None: read here); without a token, read
+    afresh and not kept. Each a copy of its own, which the caller may change or relate
+    without touching the next one's."""
+    global _departments
+    if token is None:
+        token = departments_token()  # before the rows: a change in between only reloads again
+    if token is None:
+        return list(Department.objects.all())
+    if _departments is None or _departments[0] != token:
+        _departments = (token, list(Department.objects.all()))
+    return [copy.copy(department) for department in _departments[1]]

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.utils.module_loading import import_string
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
@@ -160,7 +161,15 @@ def _insert(backend: Any, calls: Sequence[Call]) -> None:
                 backend_name=backend.alias,
             )
         )
-    DBTaskResult.objects.bulk_create(rows)
+    fields = DBTaskResult._meta.concrete_fields
+    if len(rows) > connection.ops.bulk_batch_size(fields, rows):
+        DBTaskResult.objects.bulk_create(rows)  # its batches, in a transaction of their own
+    else:
+        # one statement, which commits by itself after the filing's commit: bulk_create's
+        # transaction would add a BEGIN (a statement of its own on SQLite) and a COMMIT
+        query = InsertQuery(DBTaskResult)
+        query.insert_values(fields, list(rows))
+        query.get_compiler(connection=connection).execute_sql()
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)
 

@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User, Viewer
+from balcao.core.models import Counter
 from balcao.customers.models import AddOn, Company, Contact, Plan
 
 
@@ -124,13 +125,17 @@ def next_plan(plan: Plan) -> Plan | None:
     return Plan.objects.filter(tier__gt=plan.tier).order_by("tier").first()
 
 
-def find_contact_by_email(email: str) -> Contact | None:
+def find_contact_by_email(email: str, *, version: str = "") -> Contact | None:
     """The contact who may write from ``email`` (R2, R7), with company, plan and user. Case
     aside along the ``LOWER(email)`` index of users (``iexact`` is UPPER() on PostgreSQL and
-    LIKE on SQLite: neither uses an index)."""
+    LIKE on SQLite: neither uses an index). ``version``: a counter whose value the contact
+    carries as ``version_token``, read in the same statement."""
+    contacts = Contact.objects.select_related("company__plan", "user")
+    if version:
+        token = Counter.objects.filter(name=version).values("value")[:1]
+        contacts = contacts.annotate(version_token=Subquery(token))
     return (
-        Contact.objects.select_related("company__plan", "user")
-        .alias(user_email=Lower("user__email"))
+        contacts.alias(user_email=Lower("user__email"))
         .filter(user_email=email.strip().lower(), company__is_active=True, user__is_active=True)
         .first()
     )

@@ -1,7 +1,8 @@
 """Keeping the search index up to date. The ticket and help-article actions call
 ``index_ticket``/``index_article`` in their own transaction, so what they wrote is findable
-the moment it is committed; nothing else writes the index (no signals). ``rebuild_index``
-writes it whole, set-based (the migration that creates it, and after a bulk import)."""
+the moment it is committed; nothing else writes the index (no signals; SQLite's FTS5 rows
+follow the documents by triggers, migration 0005). ``rebuild_index`` writes it whole,
+set-based (the migration that creates it, and after a bulk import)."""
 
 from collections.abc import Iterable
 
@@ -71,18 +72,6 @@ def _fts_replace(table: str, rowid: int, **columns: str) -> None:
         cursor.execute(insert, [rowid, *columns.values()])
 
 
-def _fts_ticket(ticket_id: int) -> None:
-    """SQLite: the ticket's FTS5 row copied from its document, in one statement; the column
-    only staff search holds the notes and the tags."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT OR REPLACE INTO search_ticket_fts (rowid, public_text, internal_text)"
-            " SELECT ticket_id, public_text, internal_text || ' ' || tags_text"
-            " FROM search_ticketdocument WHERE ticket_id = %s",
-            [ticket_id],
-        )
-
-
 def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> None:
     """(Re)write the ticket's document from what it holds now (its tags are kept: they are
     written by ``index_tags``). ``messages``: a new ticket's, as its creator holds them (no
@@ -103,8 +92,6 @@ def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> N
         if postgresql:
             fields["staff_vector"] = _vector(f"{public} {internal}")
         TicketDocument.objects.create(ticket_id=ticket.pk, **fields)
-    if connection.vendor == "sqlite":
-        _fts_ticket(ticket.pk)
 
 
 def index_message(ticket: Ticket, message: Message) -> None:
@@ -130,8 +117,6 @@ def index_message(ticket: Ticket, message: Message) -> None:
     if not TicketDocument.objects.filter(pk=ticket.pk).update(**fields):
         index_ticket(ticket)
         return
-    if connection.vendor == "sqlite":
-        _fts_ticket(ticket.pk)
 
 
 def index_tags(ticket: Ticket, names: Iterable[str]) -> None:
@@ -146,8 +131,6 @@ def index_tags(ticket: Ticket, names: Iterable[str]) -> None:
     if not TicketDocument.objects.filter(pk=ticket.pk).update(**fields):
         index_ticket(ticket)  # a ticket from before the index (a bulk import): written whole
         TicketDocument.objects.filter(pk=ticket.pk).update(**fields)
-    if connection.vendor == "sqlite":
-        _fts_ticket(ticket.pk)
 
 
 def index_company_later(company_id: int) -> None:

@@ -1,8 +1,9 @@
 """The search index: one document per ticket and per help article, written only by
 ``search.actions``. ``*_text`` hold the normalised words (search/text.py); on PostgreSQL the
 ``*_vector`` columns hold them as ``tsvector`` (the staff one GIN-indexed), on SQLite they stay empty and an
-FTS5 table mirrors the text (both made by this app's migrations): its ``internal_text`` column
-holds what only staff search, the notes and the tags."""
+FTS5 table mirrors the text (both made by this app's migrations; its rows follow the
+documents' by triggers): its ``internal_text`` column holds what only staff search, the notes
+and the tags."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django_tasks_db.models import DBTaskResult
 
 from balcao.accounts.models import Department
@@ -14,6 +14,7 @@ from balcao.connectors.email import actions
 from balcao.connectors.email.models import InboundMail
 from balcao.connectors.email.store import name_for
 from balcao.core.enqueue import batch
+from balcao.core.models import Counter
 from balcao.events.models import Event, EventKind
 from balcao.factories import StaffFactory, open_ticket
 from balcao.notifications.models import Notification
@@ -81,6 +82,35 @@ def test_department_by_recipient(loja, recipient, headers, department):
     to = "alguem@outro.example" if not headers.get("Cc") else "equipe@loja.example"
     raw = make_mail(sender=loja[1].email, to=to, **headers)
     assert receive(raw, recipient).department == department
+
+
+@pytest.mark.parametrize("sender", ["known", "unknown"])
+def test_a_department_changed_routes_the_next_message_in_the_same_process(loja, sender):
+    """Issue 17: each process keeps the departments, under a version token that the contact
+    read carries; any change to a department is seen by the next message."""
+    address = loja[1].email if sender == "known" else "alguem@gmail.com"
+    assert receive(make_mail(sender=address, to="vendas@balcao.localhost")).department == (
+        "atendimento"  # nobody's address: the fallback
+    )
+    sales = Department.objects.get(slug="financeiro")
+    sales.email = "vendas@balcao.localhost"
+    sales.save()
+    assert receive(make_mail(sender=address, to="vendas@balcao.localhost")).department == (
+        "financeiro"
+    )
+    sales.is_active = False
+    sales.save()
+    assert receive(make_mail(sender=address, to="vendas@balcao.localhost")).department == (
+        "atendimento"
+    )
+    Department.objects.filter(slug="manutencao").delete()
+    assert receive(make_mail(sender=address, to="manutencao@balcao.localhost")).department == (
+        "atendimento"
+    )
+    # a database emptied of its token (restored, flushed): read afresh, never kept
+    Counter.objects.filter(name="departments").delete()
+    Department.objects.filter(slug="suporte").update(email="ajuda@balcao.localhost")
+    assert receive(make_mail(sender=address, to="ajuda@balcao.localhost")).department == ("suporte")
 
 
 def test_department_not_entitled_is_kept_routed_and_explained(
@@ -356,6 +386,7 @@ def test_reply_queries_do_not_grow_with_the_conversation(loja, django_assert_max
     do_add_message(short, actor=primary, body="mensagem")
     for n in range(30):
         do_add_message(long, actor=primary, body=f"mensagem {n}")
+    receive(make_mail(sender=primary.email))  # warm-up: the process's copy of the departments
     counts = []
     for ticket in (short, long):
         raw = make_mail(sender=primary.email, subject=f"Re: [#{ticket.number}] x", body="mais")
@@ -403,19 +434,19 @@ def test_one_new_ticket_by_email_costs_a_pinned_number_of_queries(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     _company, primary = loja
     receive(make_mail(sender=primary.email, subject="warm-up: the ticket counter exists"))
-    sqlite = connection.vendor == "sqlite"
-    # Before the transaction: departments; contact. The one transaction (2, savepoints here,
+    # Before the transaction: the contact, with the departments' version token in the same
+    # statement (departments cached per process). The one transaction (2, savepoints here,
     # BEGIN/COMMIT in production): counter with the SLA policies' version token in the same
-    # statement (policies and calendar cached per process), ticket,
-    # clock, message, search
-    # document (+ its FTS5 row on SQLite), the opened and SLA-started events in one INSERT,
-    # receipt, the departments' version, the raw's row, whole, last (INSERT … ON CONFLICT).
-    # After commit: who is told (nobody here, so no transaction), and every task — the answer
-    # and the SLA alerts — in one INSERT, as do_receive_mail's batch sends them. Was 24
-    # (23 + 1 on SQLite) in two transactions, then 17 (16 + 1) with the departments' version
-    # in its own commit after; now 16 (15 + 1) and one commit (issue 17).
+    # statement (policies and calendar cached per process), ticket, clock, message, search
+    # document (its FTS5 row on SQLite by trigger), the opened and SLA-started events in one
+    # INSERT, receipt, the departments' version, the raw's row, whole, last (INSERT … ON
+    # CONFLICT). After commit: who is told (nobody here, so no transaction), and every task —
+    # the answer and the SLA alerts — in one INSERT, as do_receive_mail's batch sends them.
+    # Was 24 (23 + 1 on SQLite) in two transactions, then 17 (16 + 1) with the departments'
+    # version in its own commit after, then 16 (15 + 1) and one commit; now 14 on both
+    # (issue 17).
     with (
-        django_assert_num_queries(15 + sqlite),
+        django_assert_num_queries(14),
         batch(),
         django_capture_on_commit_callbacks(execute=True),
     ):

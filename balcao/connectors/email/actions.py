@@ -16,11 +16,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department
+from balcao.accounts.selectors import DEPARTMENTS_VERSION, list_departments
 from balcao.connectors.email.models import InboundMail, Mailbox
 from balcao.connectors.email.parsing import ParsedMail, parse_message
 from balcao.connectors.email.store import Spooled, keep, spool_bytes
 from balcao.core.enqueue import batch
 from balcao.core.errors import ActionRefused
+from balcao.customers.models import Contact
 from balcao.customers.selectors import find_contact_by_email
 from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
 from balcao.tickets.inbound import (
@@ -212,18 +214,21 @@ def do_receive_mail(raw: RawMail) -> ReceiveResult:
 
 
 def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
-    # Reads first, outside the transaction (as short as the writes): routing, and the sender.
-    departments = list(Department.objects.all())  # routing, and "is it one of us"
+    # Reads first, outside the transaction (as short as the writes): the sender, carrying the
+    # departments' version (the process's copy of them routes, and tells "is it one of us").
+    address = parsed.from_email
+    contact = find_contact_by_email(address, version=DEPARTMENTS_VERSION) if address else None
+    departments = list_departments(getattr(contact, "version_token", None))
     department = route_department(parsed, mail.recipient, departments)
     _describe(mail, parsed, department)
     inbound = None
     if not parsed.returned_ids:  # a delivery report is matched inside the transaction
         with translation.override(settings.LANGUAGE_CODE):
-            inbound = _inbound(mail, parsed, department, departments)
+            inbound = _inbound(mail, parsed, contact, department, departments)
     while True:  # twice at most: the second files into a row stored, unfiled, by an older version
         try:
             with transaction.atomic(durable=True):
-                result = _process(mail, parsed, inbound, department, departments)
+                result = _process(mail, parsed, contact, inbound, department, departments)
                 _save_row(mail)
                 return result
         except _Stored:
@@ -244,6 +249,7 @@ def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
 def _process(
     mail: InboundMail,
     parsed: ParsedMail,
+    contact: Contact | None,
     inbound: InboundMessage | None,
     department: Department,
     departments: list[Department],
@@ -253,7 +259,7 @@ def _process(
         return _result(mail.ticket, "joined")
     if inbound is None:  # returned ids that are none of our replies: an ordinary message
         with translation.override(settings.LANGUAGE_CODE):
-            inbound = _inbound(mail, parsed, department, departments)
+            inbound = _inbound(mail, parsed, contact, department, departments)
     filed = file_inbound(inbound)
     _finish(mail, parsed, filed)
     return _result(mail.ticket, _filed_action(filed))
@@ -311,10 +317,13 @@ def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
 
 
 def _inbound(
-    mail: InboundMail, parsed: ParsedMail, department: Department, departments: list[Department]
+    mail: InboundMail,
+    parsed: ParsedMail,
+    contact: Contact | None,
+    department: Department,
+    departments: list[Department],
 ) -> InboundMessage:
     sender_address = parsed.from_email
-    contact = find_contact_by_email(sender_address) if sender_address else None
     token = ticket_token_number(parsed.subject)
     replied = [i for i in [*parsed.references, parsed.in_reply_to] if i]
     # What the person wrote: the reply without the quoted history, unless the message starts

@@ -47,6 +47,20 @@ def test_tasks_enqueued_together_are_one_insert_on_the_database_backend(
     assert result.task.func is email_notification_task.func and result.args == [3, 5]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_rows_are_one_statement_without_a_transaction(settings):
+    """After the filing's commit (issue 17): one INSERT commits by itself; no BEGIN (a
+    statement of its own on SQLite) and no COMMIT around it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with CaptureQueriesContext(connection) as captured:
+        enqueue_all([(email_notification_task, (3, 4)), (email_notification_task, (3, 5))])
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["INSERT"]
+    assert DBTaskResult.objects.count() == 2
+    # more than one statement takes (SQLite's 999 parameters): bulk_create's batches
+    enqueue_all([(email_notification_task, (3, n)) for n in range(200)])
+    assert DBTaskResult.objects.count() == 202
+
+
 def test_other_backends_get_the_tasks_one_by_one(tasks):
     enqueue_all([(email_notification_task, (3, 4)), (email_notification_task, (3, 5))])
     assert [r.args for r in tasks.results] == [[3, 4], [3, 5]]

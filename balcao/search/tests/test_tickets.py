@@ -232,6 +232,20 @@ def test_a_message_added_leaves_the_document_as_written_whole(admin, acme):
     assert numbers(acme[1], "gateway") == [] and numbers(admin, "gateway chave") == [ticket.number]
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 table")
+def test_sqlite_full_text_rows_follow_their_document_whatever_writes_it(admin, acme):
+    """Issue 17: the FTS5 row is the database's copy of the document (triggers), not one
+    more statement of each action; it goes with the document."""
+    ticket = open_ticket(acme[1], subject="Frete", body="O frete não calcula.")
+    TicketDocument.objects.filter(ticket=ticket).update(internal_text="zebra", tags_text="urgente")
+    assert numbers(admin, "zebra") == [ticket.number] == numbers(admin, "urgente")
+    assert numbers(acme[1], "zebra") == [] and numbers(admin, "frete") == [ticket.number]
+    TicketDocument.objects.filter(ticket=ticket).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_ticket_fts WHERE rowid = %s", [ticket.pk])
+        assert cursor.fetchone() == (0,)
+
+
 def test_highlight_marks_words_and_escapes_the_rest():
     text = "<b>Olá</b>, o cartão foi recusado. " + "palavra " * 40 + "Cartões"
     excerpt = highlight(text, "cartao")

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from balcao.customers.models import AddOn, Channel
@@ -361,10 +360,11 @@ def test_query_counts_of_a_new_message_and_a_reply_are_pinned(loja, django_asser
     first = inbound_message(channel=TEST, sender=sender)
     # One receipt INSERT at the end (no savepoint, no UPDATE), the counter in one UPDATE that
     # also says the SLA policies' version (issue 17: the policy and the default calendar are
-    # no longer read, 2 fewer); + the search document (and on SQLite its FTS5 row). Its two
-    # events (opened, SLA started) in one INSERT, and the departments' version moved in this
-    # transaction instead of after it (issue 17: one commit per message): −1 + 1
-    with django_assert_num_queries(9 + (2 if connection.vendor == "sqlite" else 1)):
+    # no longer read, 2 fewer); + the search document (on SQLite its FTS5 row by trigger,
+    # issue 17: 1 fewer there). Its two events (opened, SLA started) in one INSERT, and the
+    # departments' version moved in this transaction instead of after it (issue 17: one
+    # commit per message): −1 + 1
+    with django_assert_num_queries(10):
         filed = do_receive_inbound(first)
     for n in range(5):
         do_add_message(filed.ticket, actor=loja[1], body=f"mais {n}")
@@ -374,7 +374,8 @@ def test_query_counts_of_a_new_message_and_a_reply_are_pinned(loja, django_asser
     # The message joins inside the funnel's transaction, without a savepoint of its own,
     # and the ticket its token names is read once, under its lock (issue 17: 3 fewer); + the
     # document, updated from the message in hand without reading the ticket's messages back
-    # (issue 17: 1 fewer) (and its FTS5 row); + the departments' version, now in this
-    # transaction (it was after commit, where this test does not run it)
-    with django_assert_num_queries(7 + (3 if connection.vendor == "sqlite" else 2)):
+    # (issue 17: 1 fewer) (its FTS5 row by trigger on SQLite, issue 17: 1 fewer there); + the
+    # departments' version, now in this transaction (it was after commit, where this test
+    # does not run it)
+    with django_assert_num_queries(9):
         do_receive_inbound(reply)
