@@ -154,17 +154,17 @@ def _same(value: str, cell: str, kind: str) -> bool:
 
 
 def test_the_company_ranking_pages(helpdesk, client, settings):
-    from balcao.reports import selectors
+    from balcao.reports.selectors import shares  # where companies() reads it
 
     client.force_login(helpdesk.admin)
-    original = selectors.COMPANIES_PER_PAGE
-    selectors.COMPANIES_PER_PAGE = 1
+    original = shares.COMPANIES_PER_PAGE
+    shares.COMPANIES_PER_PAGE = 1
     try:
         first = client.get(url("empresas"), PERIOD)
         second = client.get(url("empresas"), {**PERIOD, "page": 2})
         every = client.get(reverse("reports:csv", args=["empresas", "companies"]), PERIOD)
     finally:
-        selectors.COMPANIES_PER_PAGE = original
+        shares.COMPANIES_PER_PAGE = original
     assert [r[0] for r in first.context["result"].tables[0].rows] == ["Mega Store"]
     assert [r[0] for r in second.context["result"].tables[0].rows] == ["Loja Pequena"]
     assert "página 1 de 2" in first.content.decode()
