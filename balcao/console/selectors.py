@@ -7,13 +7,25 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 from balcao.accounts.models import Department, User
 from balcao.core.health import worker_status
+from balcao.core.listcache import generation, kept
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import is_search, ranked_page, with_snippets
@@ -345,6 +357,16 @@ def assignable_staff(department: Department) -> list[User]:
     )
 
 
+def kept_assignable_staff(department: Department, names: int | None) -> list[User]:
+    """``assignable_staff``, kept under the names counter ``names`` (``core.listcache.
+    names_version``, read by the caller), which every change of a staff member's name, role,
+    activity or departments moves."""
+    return kept(
+        ("assignable", department.pk, department.restricted, names, generation()),
+        lambda: assignable_staff(department),
+    )
+
+
 @dataclass(frozen=True)
 class CustomerPanel:
     company: Company | None
@@ -354,9 +376,26 @@ class CustomerPanel:
     other_open: int
 
 
+def other_open(viewer: User) -> Subquery:
+    """How many other tickets of a ticket's company the viewer sees still open, read with the
+    ticket (``get_ticket(annotations=...)``)."""
+    return Subquery(
+        visible_tickets(viewer)
+        .filter(company=OuterRef("company_id"))
+        .exclude(status=Status.CLOSED)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def customer_panel(viewer: User, ticket: Ticket) -> CustomerPanel:
     """Who wrote and for which company: plan, add-ons, whether the requester is authorized,
-    and how many other tickets of the company the viewer sees still open."""
+    and how many other tickets of the company the viewer sees still open (``other_open``
+    when the ticket was read with it)."""
     company = ticket.company
     if company is None:
         return CustomerPanel(None, [], None, None, 0)
@@ -371,14 +410,17 @@ def customer_panel(viewer: User, ticket: Ticket) -> CustomerPanel:
         (c for c in contacts if c.user.email.lower() == ticket.requester_email.lower()), None
     )
     primary = next((c for c in contacts if c.is_primary), None)
-    other_open = (
-        visible_tickets(viewer)
-        .filter(company=company)
-        .exclude(status=Status.CLOSED)
-        .exclude(pk=ticket.pk)
-        .count()
-    )
-    return CustomerPanel(company, list(company.addons.all()), requester, primary, other_open)
+    if hasattr(ticket, "other_open"):
+        others = ticket.other_open or 0
+    else:
+        others = (
+            visible_tickets(viewer)
+            .filter(company=company)
+            .exclude(status=Status.CLOSED)
+            .exclude(pk=ticket.pk)
+            .count()
+        )
+    return CustomerPanel(company, list(company.addons.all()), requester, primary, others)
 
 
 def search_companies(q: str, limit: int = 10) -> list[Company]:
@@ -409,11 +451,6 @@ def get_company(company_id: int | None) -> Company | None:
     if company_id is None:
         return None
     return Company.objects.select_related("plan").filter(pk=company_id, is_active=True).first()
-
-
-def list_departments() -> list[Department]:
-    """Every department (history names old ones; transfers offer the active ones)."""
-    return list(Department.objects.order_by("position", "name"))
 
 
 def mail_stuck(viewer: User) -> bool:

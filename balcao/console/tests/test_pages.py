@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.urls import reverse
 
+from balcao.accounts.actions import do_add_staff_member, do_change_staff_member
 from balcao.accounts.models import Department
 from balcao.console import selectors
 from balcao.console.forms import ACTIVE
@@ -345,6 +346,45 @@ def test_ticket_page_shows_conversation_notes_history_and_customer(
     assert "Plano" in page and "TEAM" in page and "Pacote Expresso" in page
     assert "contato principal" in page
     assert response.context["panel"].other_open == 1
+
+
+def test_who_may_take_a_ticket_shows_a_change_to_the_staff_at_once(
+    as_agent, customer, suporte_agent, admin_user
+):
+    ticket = open_ticket(customer, "suporte")
+
+    def offered():
+        response = as_agent.get(url("ticket", ticket.number))
+        return {label for _, label in response.context["assign_form"].fields["assignee"].choices}
+
+    assert "Nova Pessoa" not in offered()  # and the options are kept
+    suporte = Department.objects.filter(slug="suporte")
+    newcomer = do_add_staff_member(
+        actor=admin_user,
+        email="nova@balcao.localhost",
+        name="Nova Pessoa",
+        role="agent",
+        password=None,
+        departments=list(suporte),
+    )
+    assert "Nova Pessoa" in offered()
+    do_change_staff_member(newcomer, actor=admin_user, is_active=False)
+    assert "Nova Pessoa" not in offered()
+
+
+def test_other_open_tickets_count_only_what_each_viewer_sees(
+    client, customer, suporte_agent, atendimento_agent
+):
+    ticket = open_ticket(customer, "suporte")
+    open_ticket(customer, "suporte")
+    open_ticket(customer, "atendimento")
+    both = StaffFactory(departments=["suporte", "atendimento"])
+    for viewer, others in ((both, 2), (suporte_agent, 1), (both, 2)):
+        client.force_login(viewer)
+        response = client.get(url("ticket", ticket.number))
+        assert response.context["panel"].other_open == others
+    client.force_login(atendimento_agent)  # another department's agent: not even the page
+    assert client.get(url("ticket", ticket.number)).status_code == 404
 
 
 def test_requester_no_longer_authorized_is_flagged(client, suporte_agent, mega, authorized):
