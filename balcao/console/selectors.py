@@ -394,21 +394,33 @@ def other_open(viewer: User) -> Subquery:
 
 def customer_panel(viewer: User, ticket: Ticket) -> CustomerPanel:
     """Who wrote and for which company: plan, add-ons, whether the requester is authorized,
-    and how many other tickets of the company the viewer sees still open (``other_open``
-    when the ticket was read with it)."""
+    and how many other tickets of the company the viewer sees still open. A ticket read with
+    the names counter (``names``) and ``other_open`` (the page's): the contacts and add-ons
+    kept under that counter, which their changes move (``customers.actions``), the count read
+    with the ticket; any other ticket: all read here."""
     company = ticket.company
     if company is None:
         return CustomerPanel(None, [], None, None, 0)
-    contacts = list(
-        Contact.objects.select_related("user").filter(
-            Q(is_primary=True) | Q(user__email__iexact=ticket.requester_email),
-            company=company,
-            user__is_active=True,
+    email = ticket.requester_email.lower()
+
+    def read() -> tuple[list[Contact], list[AddOn]]:
+        # only the fields the panel shows: what is kept in the shared cache holds no more
+        contacts = (
+            Contact.objects.select_related("user")
+            .only("company_id", "is_primary", "user__email", "user__name")
+            .filter(
+                Q(is_primary=True) | Q(user__email__iexact=email),
+                company=company,
+                user__is_active=True,
+            )
         )
-    )
-    requester = next(
-        (c for c in contacts if c.user.email.lower() == ticket.requester_email.lower()), None
-    )
+        return list(contacts), list(company.addons.all())
+
+    if hasattr(ticket, "names"):
+        contacts, addons = kept(("panel", company.pk, email, ticket.names, generation()), read)
+    else:
+        contacts, addons = read()
+    requester = next((c for c in contacts if c.user.email.lower() == email), None)
     primary = next((c for c in contacts if c.is_primary), None)
     if hasattr(ticket, "other_open"):
         others = ticket.other_open or 0
@@ -420,7 +432,7 @@ def customer_panel(viewer: User, ticket: Ticket) -> CustomerPanel:
             .exclude(pk=ticket.pk)
             .count()
         )
-    return CustomerPanel(company, list(company.addons.all()), requester, primary, others)
+    return CustomerPanel(company, addons, requester, primary, others)
 
 
 def search_companies(q: str, limit: int = 10) -> list[Company]:

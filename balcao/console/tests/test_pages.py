@@ -12,6 +12,7 @@ from balcao.accounts.models import Department
 from balcao.console import selectors
 from balcao.console.forms import ACTIVE
 from balcao.console.tests.conftest import open_unlinked
+from balcao.customers.actions import do_authorize_contact, do_change_company, do_remove_contact
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
 from balcao.factories import StaffFactory, open_ticket
@@ -372,6 +373,26 @@ def test_who_may_take_a_ticket_shows_a_change_to_the_staff_at_once(
     assert "Nova Pessoa" not in offered()
 
 
+def test_the_customer_panel_shows_a_change_to_contacts_and_add_ons_at_once(
+    as_agent, mega, suporte_agent
+):
+    company, primary = mega
+    contact = do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
+    ticket = open_ticket(contact.user, "suporte")
+
+    def panel():
+        return as_agent.get(url("ticket", ticket.number)).context["panel"]
+
+    assert panel().requester_contact.pk == contact.pk  # and the panel is kept
+    do_remove_contact(contact, actor=primary)
+    assert panel().requester_contact is None
+    again = do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
+    assert panel().requester_contact.pk == again.pk
+    assert [a.slug for a in panel().addons] == ["pacote-expresso"]
+    do_change_company(company, actor=suporte_agent, addons=[])
+    assert panel().addons == []
+
+
 def test_other_open_tickets_count_only_what_each_viewer_sees(
     client, customer, suporte_agent, atendimento_agent
 ):
@@ -385,6 +406,9 @@ def test_other_open_tickets_count_only_what_each_viewer_sees(
         assert response.context["panel"].other_open == others
     client.force_login(atendimento_agent)  # another department's agent: not even the page
     assert client.get(url("ticket", ticket.number)).status_code == 404
+    client.force_login(customer)  # nor a contact: the console is the team's
+    response = client.get(url("ticket", ticket.number))
+    assert response.status_code != 200 and "panel" not in (response.context or {})
 
 
 def test_requester_no_longer_authorized_is_flagged(client, suporte_agent, mega, authorized):

@@ -23,9 +23,9 @@ TICKET = 11  # user, ticket (its SLA clock joined, its version, the departments'
 # the company's other open tickets read with it), the LGPD access record (an insert),
 # departments (the process's first read under their token), messages, their attachments,
 # events, staff who may take it, contacts, add-ons, the tags — besides the cache's statements
-TICKET_AGAIN = TICKET - 6  # the history kept rendered under the same version, with the tags:
-# no messages, attachments, events or tags read; the departments from the process's copy, the
-# staff who may take it kept under the names counter
+TICKET_AGAIN = TICKET - 8  # the history kept rendered under the same version, with the tags:
+# no messages, attachments, events or tags read; the departments from the process's copy; the
+# staff who may take it, the contacts and add-ons kept under the names counter
 TICKET_CLOSED = TICKET - 2  # no attachment to read, and a closed ticket is not assigned
 
 
