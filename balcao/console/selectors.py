@@ -361,10 +361,11 @@ def kept_assignable_staff(department: Department, names: int | None) -> list[Use
     """``assignable_staff``, kept under the names counter ``names`` (``core.listcache.
     names_version``, read by the caller), which every change of a staff member's name, role,
     activity or departments moves."""
-    return kept(
+    staff: list[User] = kept(
         ("assignable", department.pk, department.restricted, names, generation()),
         lambda: assignable_staff(department),
     )
+    return staff
 
 
 @dataclass(frozen=True)
