@@ -201,7 +201,7 @@ def do_disable_two_factor(user: User, *, code: str, client: str = "") -> None:
 
 
 STAFF_FIELDS = ("name", "role", "is_active", "is_staff", "is_superuser", "language", "time_zone")
-LISTED_STAFF_FIELDS = {"name", "role", "is_active", "departments"}
+LISTED_STAFF_FIELDS = {"name", "role", "is_active", "is_superuser", "departments"}
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import hashlib
 import pyotp
 import segno
 from django.conf import settings
+from django.db.models import Subquery
 from django.utils import timezone
 
 from balcao.accounts.models import AccountEvent, ApiToken, Department, User
@@ -93,6 +94,11 @@ def departments_token() -> int | None:
     (``accounts.actions.departments_changed``); None in a database emptied since (restored,
     flushed) until the next change."""
     return Counter.objects.filter(name=DEPARTMENTS_VERSION).values_list("value", flat=True).first()
+
+
+def departments_version() -> Subquery:
+    """The departments' version token, for ``list_departments``, read in a caller's query."""
+    return Subquery(Counter.objects.filter(name=DEPARTMENTS_VERSION).values("value")[:1])
 
 
 def list_departments(token: int | None) -> list[Department]:

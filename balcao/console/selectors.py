@@ -7,13 +7,25 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 from balcao.accounts.models import Department, User
 from balcao.core.health import worker_status
+from balcao.core.listcache import generation, kept
 from balcao.customers.models import AddOn, Company, Contact
 from balcao.customers.validators import normalize_cnpj
 from balcao.search.selectors import is_search, ranked_page, with_snippets
@@ -345,6 +357,17 @@ def assignable_staff(department: Department) -> list[User]:
     )
 
 
+def kept_assignable_staff(department: Department, names: int | None) -> list[User]:
+    """``assignable_staff``, kept under the names counter ``names`` (``core.listcache.
+    names_version``, read by the caller), which every change of a staff member's name, role,
+    activity or departments moves."""
+    staff: list[User] = kept(
+        ("assignable", department.pk, department.restricted, names, generation()),
+        lambda: assignable_staff(department),
+    )
+    return staff
+
+
 @dataclass(frozen=True)
 class CustomerPanel:
     company: Company | None
@@ -354,31 +377,63 @@ class CustomerPanel:
     other_open: int
 
 
+def other_open(viewer: User) -> Subquery:
+    """How many other tickets of a ticket's company the viewer sees still open, read with the
+    ticket (``get_ticket(annotations=...)``)."""
+    return Subquery(
+        visible_tickets(viewer)
+        .filter(company=OuterRef("company_id"))
+        .exclude(status=Status.CLOSED)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def customer_panel(viewer: User, ticket: Ticket) -> CustomerPanel:
     """Who wrote and for which company: plan, add-ons, whether the requester is authorized,
-    and how many other tickets of the company the viewer sees still open."""
+    and how many other tickets of the company the viewer sees still open. A ticket read with
+    the names counter (``names``) and ``other_open`` (the page's): the contacts and add-ons
+    kept under that counter, which their changes move (``customers.actions``), the count read
+    with the ticket; any other ticket: all read here."""
     company = ticket.company
     if company is None:
         return CustomerPanel(None, [], None, None, 0)
-    contacts = list(
-        Contact.objects.select_related("user").filter(
-            Q(is_primary=True) | Q(user__email__iexact=ticket.requester_email),
-            company=company,
-            user__is_active=True,
+    email = ticket.requester_email.lower()
+
+    def read() -> tuple[list[Contact], list[AddOn]]:
+        # only the fields the panel shows: what is kept in the shared cache holds no more
+        contacts = (
+            Contact.objects.select_related("user")
+            .only("company_id", "is_primary", "user__email", "user__name")
+            .filter(
+                Q(is_primary=True) | Q(user__email__iexact=email),
+                company=company,
+                user__is_active=True,
+            )
         )
-    )
-    requester = next(
-        (c for c in contacts if c.user.email.lower() == ticket.requester_email.lower()), None
-    )
+        return list(contacts), list(company.addons.all())
+
+    if hasattr(ticket, "names"):
+        contacts, addons = kept(("panel", company.pk, email, ticket.names, generation()), read)
+    else:
+        contacts, addons = read()
+    requester = next((c for c in contacts if c.user.email.lower() == email), None)
     primary = next((c for c in contacts if c.is_primary), None)
-    other_open = (
-        visible_tickets(viewer)
-        .filter(company=company)
-        .exclude(status=Status.CLOSED)
-        .exclude(pk=ticket.pk)
-        .count()
-    )
-    return CustomerPanel(company, list(company.addons.all()), requester, primary, other_open)
+    if hasattr(ticket, "other_open"):
+        others = ticket.other_open or 0
+    else:
+        others = (
+            visible_tickets(viewer)
+            .filter(company=company)
+            .exclude(status=Status.CLOSED)
+            .exclude(pk=ticket.pk)
+            .count()
+        )
+    return CustomerPanel(company, addons, requester, primary, others)
 
 
 def search_companies(q: str, limit: int = 10) -> list[Company]:
@@ -409,11 +464,6 @@ def get_company(company_id: int | None) -> Company | None:
     if company_id is None:
         return None
     return Company.objects.select_related("plan").filter(pk=company_id, is_active=True).first()
-
-
-def list_departments() -> list[Department]:
-    """Every department (history names old ones; transfers offer the active ones)."""
-    return list(Department.objects.order_by("position", "name"))
 
 
 def mail_stuck(viewer: User) -> bool:

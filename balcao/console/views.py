@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balcao.accounts.access import staff_required
+from balcao.accounts.selectors import departments_version, list_departments
 from balcao.connectors.whatsapp.actions import do_reply_with_template
 from balcao.connectors.whatsapp.selectors import free_form_refusal, reply_window
 from balcao.console import selectors
@@ -292,8 +293,15 @@ def bulk(request):
 PAGE_RELATED = ("company__plan", "assignee", "sla")
 
 
+def _page_annotations(viewer) -> dict:
+    """What the ticket page reads with its ticket: the departments' version token, and the
+    customer panel's count of the company's other open tickets."""
+    return {"departments_token": departments_version(), "other_open": selectors.other_open(viewer)}
+
+
 def _ticket_context(request, ticket) -> dict:
-    departments = selectors.list_departments()
+    # the process's copy of the departments, behind the token the page's ticket was read with
+    departments = list_departments(getattr(ticket, "departments_token", None))
     if not Ticket.department.is_cached(ticket):
         ticket.department = next(d for d in departments if d.pk == ticket.department_id)
     version = ticket_version(ticket)
@@ -313,9 +321,12 @@ def _ticket_context(request, ticket) -> dict:
     }
     context["transfer_form"] = TransferForm(departments=departments, current=ticket.department)
     if ticket.status != Status.CLOSED:  # a closed ticket is reopened, not assigned
-        context["assign_form"] = AssignForm(
-            staff=selectors.assignable_staff(ticket.department), viewer=request.user
+        staff = (
+            selectors.kept_assignable_staff(ticket.department, ticket.names)
+            if hasattr(ticket, "names")  # read with the page's ticket
+            else selectors.assignable_staff(ticket.department)
         )
+        context["assign_form"] = AssignForm(staff=staff, viewer=request.user)
     if request.htmx:  # the live part: history, facts and the actions they allow
         return context
     context.update(
@@ -355,6 +366,7 @@ def ticket_page(request, number: int):
             number,
             related=() if request.htmx else PAGE_RELATED,
             versioned=True,
+            annotations=None if request.htmx else _page_annotations(request.user),
         )
     except NotFound:
         raise Http404 from None
@@ -491,9 +503,7 @@ def ticket_reopen(request, number: int):
 @staff_required
 def ticket_transfer(request, number: int):
     ticket = _ticket(request, number)
-    form = TransferForm(
-        request.POST, departments=selectors.list_departments(), current=ticket.department
-    )
+    form = TransferForm(request.POST, departments=list_departments(None), current=ticket.department)
     if not form.is_valid():
         messages.error(request, _("Choose another active department."))
         return _back_to_ticket(ticket)

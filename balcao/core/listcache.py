@@ -14,7 +14,8 @@ the embedded cache is a table that drops expired rows only when it is full, and 
 throttles live in it too.
 
 A name the lists show changed — a company's (or its plan), a plan's, a department's, a staff
-member's, a tag's — calls ``names_changed`` in its transaction: every token's first part
+member's, a tag's; and what the console's ticket page keeps under it: a company's add-ons, an
+add-on's name, its contacts — calls ``names_changed`` in its transaction: every token's first part
 (``names_version``) moves with the commit, and a list is made again from pieces of earlier
 lists only under the same first part. What moves with time alone (an SLA badge turning "at
 risk" or "breached") is kept no later than that instant (``until``); what must show at once

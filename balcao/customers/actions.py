@@ -85,6 +85,7 @@ def do_authorize_contact(
         company=company, user=_contact_user(email, name), is_primary=False, added_by=actor
     )
     contact_authorized_event(company=company, actor=actor, user=contact.user, consent=consent)
+    names_changed()  # the ticket pages show whether their requester is authorized
     if contact.user.has_usable_password():
         # someone who already has a password (a contact authorized again) needs no invitation
         contact.accepted_at = timezone.now()
@@ -143,6 +144,7 @@ def do_remove_contact(contact: Contact, *, actor: User) -> None:
     contact.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])
+    names_changed()  # the ticket pages show whether their requester is authorized
 
 
 COMPANY_FIELDS = (
@@ -186,8 +188,8 @@ def do_change_company(
         company_changed_event(company=company, actor=actor, changes=changes)
     if "name" in changes or "cnpj" in changes:
         index_company_later(company.pk)  # its tickets are found by both
-    if "name" in changes or "plan" in changes:
-        names_changed()  # the lists' rows show both
+    if changes.keys() & {"name", "plan", "addons"}:
+        names_changed()  # the lists' rows show the first two, the ticket pages all three
     return changes
 
 

@@ -85,7 +85,7 @@ class PlanAdmin(ShownInListsAdmin):
 
 
 @admin.register(AddOn)
-class AddOnAdmin(admin.ModelAdmin):
+class AddOnAdmin(ShownInListsAdmin):  # the ticket pages name the company's add-ons
     list_display = ["name", "slug"]
 
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -240,12 +240,14 @@ def get_ticket(
     related: Iterable[str] = DETAIL,
     contact: Contact | None = None,
     versioned: bool = False,
+    annotations: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """The ticket if ``viewer`` may see it; NotFound otherwise (never 'forbidden').
     ``contact``: the viewer's own contact record when the caller read it in this request with
     its company active (the client area's access check): its company's tickets are the
     viewer's, read without the subquery ``visible_tickets`` makes of it. ``versioned``: with
-    what ``ticket_version`` reads, in the same query."""
+    what ``ticket_version`` reads, in the same query. ``annotations``: more the caller reads
+    with the ticket, in the same query."""
     if contact is not None and contact.user_id == viewer.pk:
         tickets = Ticket.objects.filter(company_id=contact.company_id)
     else:
@@ -255,6 +257,8 @@ def get_ticket(
         tickets = tickets.select_related(*related)
     if versioned:
         tickets = tickets.annotate(**VERSION_PARTS)
+    if annotations:
+        tickets = tickets.annotate(**annotations)
     try:
         # get(), not first(): the number is unique, and ordering by the model's default order
         # cost the ORM half a millisecond of compiling per read

@@ -7,10 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.urls import reverse
 
+from balcao.accounts.actions import do_add_staff_member, do_change_staff_member
 from balcao.accounts.models import Department
 from balcao.console import selectors
 from balcao.console.forms import ACTIVE
 from balcao.console.tests.conftest import open_unlinked
+from balcao.customers.actions import do_authorize_contact, do_change_company, do_remove_contact
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
 from balcao.factories import StaffFactory, open_ticket
@@ -345,6 +347,68 @@ def test_ticket_page_shows_conversation_notes_history_and_customer(
     assert "Plano" in page and "TEAM" in page and "Pacote Expresso" in page
     assert "contato principal" in page
     assert response.context["panel"].other_open == 1
+
+
+def test_who_may_take_a_ticket_shows_a_change_to_the_staff_at_once(
+    as_agent, customer, suporte_agent, admin_user
+):
+    ticket = open_ticket(customer, "suporte")
+
+    def offered():
+        response = as_agent.get(url("ticket", ticket.number))
+        return {label for _, label in response.context["assign_form"].fields["assignee"].choices}
+
+    assert "Nova Pessoa" not in offered()  # and the options are kept
+    suporte = Department.objects.filter(slug="suporte")
+    newcomer = do_add_staff_member(
+        actor=admin_user,
+        email="nova@balcao.localhost",
+        name="Nova Pessoa",
+        role="agent",
+        password=None,
+        departments=list(suporte),
+    )
+    assert "Nova Pessoa" in offered()
+    do_change_staff_member(newcomer, actor=admin_user, is_active=False)
+    assert "Nova Pessoa" not in offered()
+
+
+def test_the_customer_panel_shows_a_change_to_contacts_and_add_ons_at_once(
+    as_agent, mega, suporte_agent
+):
+    company, primary = mega
+    contact = do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
+    ticket = open_ticket(contact.user, "suporte")
+
+    def panel():
+        return as_agent.get(url("ticket", ticket.number)).context["panel"]
+
+    assert panel().requester_contact.pk == contact.pk  # and the panel is kept
+    do_remove_contact(contact, actor=primary)
+    assert panel().requester_contact is None
+    again = do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
+    assert panel().requester_contact.pk == again.pk
+    assert [a.slug for a in panel().addons] == ["pacote-expresso"]
+    do_change_company(company, actor=suporte_agent, addons=[])
+    assert panel().addons == []
+
+
+def test_other_open_tickets_count_only_what_each_viewer_sees(
+    client, customer, suporte_agent, atendimento_agent
+):
+    ticket = open_ticket(customer, "suporte")
+    open_ticket(customer, "suporte")
+    open_ticket(customer, "atendimento")
+    both = StaffFactory(departments=["suporte", "atendimento"])
+    for viewer, others in ((both, 2), (suporte_agent, 1), (both, 2)):
+        client.force_login(viewer)
+        response = client.get(url("ticket", ticket.number))
+        assert response.context["panel"].other_open == others
+    client.force_login(atendimento_agent)  # another department's agent: not even the page
+    assert client.get(url("ticket", ticket.number)).status_code == 404
+    client.force_login(customer)  # nor a contact: the console is the team's
+    response = client.get(url("ticket", ticket.number))
+    assert response.status_code != 200 and "panel" not in (response.context or {})
 
 
 def test_requester_no_longer_authorized_is_flagged(client, suporte_agent, mega, authorized):

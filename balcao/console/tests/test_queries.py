@@ -19,11 +19,13 @@ LIST = 7  # user, version, staff, departments, the page's ids in order with thei
 LIST_AGAIN = 2  # user, version: the same list under the same token is kept rendered
 # (each list below is pinned as made from nothing kept: cache.clear(); a list showing rows the
 # viewer already has loads none of them, test_list_cache)
-TICKET = 12  # user, ticket (its SLA clock joined, its version read with it), the LGPD
-# access record (an insert), departments, messages, their attachments, events, staff who may
-# take it, contacts, add-ons, other open count, the tags — besides the cache's statements
-TICKET_AGAIN = TICKET - 4  # the history kept rendered under the same version, with the tags:
-# no messages, attachments, events or tags read
+TICKET = 11  # user, ticket (its SLA clock joined, its version, the departments' token and
+# the company's other open tickets read with it), the LGPD access record (an insert),
+# departments (the process's first read under their token), messages, their attachments,
+# events, staff who may take it, contacts, add-ons, the tags — besides the cache's statements
+TICKET_AGAIN = TICKET - 8  # the history kept rendered under the same version, with the tags:
+# no messages, attachments, events or tags read; the departments from the process's copy; the
+# staff who may take it, the contacts and add-ons kept under the names counter
 TICKET_CLOSED = TICKET - 2  # no attachment to read, and a closed ticket is not assigned
 
 
