@@ -176,7 +176,11 @@ if REDIS_URL:
     # cached copy is deleted with the row, and the user's row is read on every request anyway.
     # Not on the embedded cache: a table of the same database, it would cost the same query.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # The API's bearer tokens likewise: the user and their live tokens are read from Redis,
+    # deleted there by every change to either (accounts/selectors.py api_token).
+    API_TOKENS_KEPT = True
 else:
+    API_TOKENS_KEPT = False
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # A table in the database (made by core's migrations), shared by every process: login
     # throttles count once for the whole installation, never per process. Room enough that a

@@ -161,6 +161,7 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "balcao.cli", "serve", "--port", str(port)],
+        cwd=ROOT,  # `-m` runs the working directory's code first: this tree's
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -446,6 +446,7 @@ def main() -> None:
     balcao = subprocess.Popen(
         [sys.executable, "-m", "balcao.cli", "serve", "--port", str(balcao_port)]
         + ["--workers", "2"],
+        cwd=ROOT,  # `-m` runs the working directory's code first: this tree's
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -40,6 +40,7 @@ def run(pool: bool, requests: int) -> str:
     server = subprocess.Popen(
         [sys.executable, "-m", "balcao.cli", "serve", "--port", str(port)],
         env=env,
+        cwd=ROOT,  # `-m` runs the working directory's code first: this tree's
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

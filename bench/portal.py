@@ -102,6 +102,7 @@ def create(args) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "balcao.cli", "serve", "--port", str(port)]
         + ["--workers", str(args.workers)],
+        cwd=ROOT,  # `-m` runs the working directory's code first: this tree's
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

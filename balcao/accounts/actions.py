@@ -5,13 +5,19 @@ from typing import Any
 
 import pyotp
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import AccountEvent, ApiToken, Department, RecoveryCode, User
-from balcao.accounts.selectors import DEPARTMENTS_VERSION, token_digest, two_factor_required
+from balcao.accounts.selectors import (
+    API_USER,
+    DEPARTMENTS_VERSION,
+    token_digest,
+    two_factor_required,
+)
 from balcao.accounts.throttle import (
     SECOND_FACTOR_PER_USER,
     authenticate_throttled,
@@ -49,6 +55,22 @@ def record_account_event(
     )
 
 
+def api_user_changed(user_id: int) -> None:
+    """A user or their tokens changed: what ``api_token`` kept of them is deleted now and
+    again when the caller's transaction commits (so that no request made in between keeps
+    what it was before). Every process reads the same cache: the next request of any reads
+    the database."""
+    if settings.API_TOKENS_KEPT:
+        key = f"{API_USER}{user_id}"
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))
+
+
+def user_saved(instance: User, **_signal: object) -> None:
+    """A user was saved or deleted (a role, deactivation, a new password, an erasure)."""
+    api_user_changed(instance.pk)
+
+
 def do_issue_api_token(
     *, email: str, password: str, code: str = "", request: HttpRequest | None = None
 ) -> str:
@@ -76,6 +98,7 @@ def do_issue_api_token(
             expires_at=now + datetime.timedelta(days=settings.API_TOKEN_DAYS),
         )
         record_account_event(user, Kind.TOKEN_CREATED, actor=user, client=client_address(request))
+        api_user_changed(user.pk)
     return token
 
 
@@ -85,6 +108,7 @@ def do_revoke_api_token(user: User, token_id: int, *, client: str = "") -> None:
     deleted, _kinds = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise NotFound(_("Not found."))
+    api_user_changed(user.pk)
     record_account_event(user, Kind.TOKEN_REVOKED, actor=user, client=client)
 
 

@@ -4,6 +4,7 @@ import hashlib
 import pyotp
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Subquery
 from django.utils import timezone
 
@@ -18,19 +19,50 @@ DEPARTMENTS_VERSION = "departments"
 _departments: tuple[int, list[Department]] | None = None
 
 
+# A token's owner, and the owner with their live tokens (``api_token``).
+API_TOKEN = "api-token:"
+API_USER = "api-user:"
+API_KEPT_SECONDS = 300
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def api_token(token: str) -> ApiToken | None:
-    """The unexpired token of an active user that this bearer string is, or None."""
-    found = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), expires_at__gt=timezone.now())
-        .first()
-    )
-    if found is None or not found.user.is_active:
+    """The unexpired token of an active user that this bearer string is, or None. With
+    ``API_TOKENS_KEPT`` the user and their live tokens are read from the shared cache
+    (``api_user_changed`` deletes them), not the database: no query on most requests."""
+    digest = token_digest(token)
+    if not settings.API_TOKENS_KEPT:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=digest, expires_at__gt=timezone.now())
+            .first()
+        )
+        return found if found is not None and found.user.is_active else None
+    owner = cache.get(f"{API_TOKEN}{digest}")
+    kept = cache.get(f"{API_USER}{owner}") if owner is not None else None
+    if kept is None:
+        # one query: every live token of the user this one belongs to, with the user (but
+        # their password's hash: not copied into the cache)
+        live = list(
+            ApiToken.objects.select_related("user")
+            .defer("user__password")
+            .filter(user__api_tokens__digest=digest, expires_at__gt=timezone.now())
+        )
+        if not live:
+            return None
+        user = live[0].user
+        kept = (user, {t.digest: t for t in live})
+        cache.set_many(
+            {f"{API_TOKEN}{digest}": user.pk, f"{API_USER}{user.pk}": kept}, API_KEPT_SECONDS
+        )
+    user, tokens = kept
+    found = tokens.get(digest)
+    if found is None or found.expires_at <= timezone.now() or not user.is_active:
         return None
+    found.user = user
     return found
 
 

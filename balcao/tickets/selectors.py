@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from balcao.accounts.models import Department, User, Viewer
 from balcao.core.errors import NotFound
 from balcao.core.listcache import generation, names_version
+from balcao.core.prepared import prepared_rows
 from balcao.customers.models import Contact
 from balcao.events.models import Event, EventKind
 from balcao.events.wording import CUSTOMER_KINDS, SHOWN_BY_THE_MESSAGE, Reader, describe_event
@@ -99,29 +100,37 @@ def list_version(viewer: Viewer) -> str:
     what the viewer sees (the departments' ids; a contact's company) and the names the lists
     show (``names_version``), then how far those tickets changed; ``seen_part`` takes the
     first."""
+    # one query, its SQL built once per process and role (core.prepared): the names' version
+    # (and a contact's company) ride along each department's row
     if isinstance(viewer, User) and viewer.is_agent:
-        # one query: the names' version rides along each department's row
-        found = list(
-            visible_departments(viewer)
-            .order_by("pk")
-            .values_list("pk", "tickets_version", names_version())
-        )
+        role = (viewer.role, viewer.is_superuser)
+
+        def departments(pk: int) -> QuerySet[Any, Any]:
+            stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
+            return (
+                visible_departments(stand_in)
+                .order_by("pk")
+                .values_list("pk", "tickets_version", names_version())
+            )
+
+        found = prepared_rows(("list_version", role), departments, viewer.pk)
         rows = [(pk, version) for pk, version, _ in found]
         names = found[0][2] if found else None
         seen = ",".join(str(pk) for pk, _ in rows)
     else:
-        company = Contact.objects.filter(user=viewer.pk, company__is_active=True).order_by()
-        # one query: the company and the names' version ride along each department's row
-        with_company = list(
-            Department.objects.order_by("pk").values_list(
+
+        def with_company(pk: int) -> QuerySet[Any, Any]:
+            company = Contact.objects.filter(user=pk, company__is_active=True).order_by()
+            return Department.objects.order_by("pk").values_list(
                 "pk",
                 "tickets_version",
                 names_version(),
                 Subquery(company.values("company_id")[:1]),
             )
-        )
-        rows = [(pk, version) for pk, version, _, _ in with_company]
-        names, company_id = with_company[0][2:] if with_company else (None, None)
+
+        found = prepared_rows("list_version", with_company, viewer.pk)
+        rows = [(pk, version) for pk, version, _, _ in found]
+        names, company_id = found[0][2:] if found else (None, None)
         seen = f"{company_id}"
     seen = f"{names}:{seen}"
     moved = ",".join(f"{pk}.{version}" for pk, version in rows)

@@ -4,10 +4,15 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from balcao.accounts.models import ApiToken
+from balcao.accounts.actions import do_set_password
+from balcao.accounts.models import ApiToken, User
+from balcao.accounts.selectors import API_USER, api_token, token_digest
 from balcao.accounts.tests.conftest import token_response
 from balcao.factories import PASSWORD
 
@@ -122,3 +127,100 @@ def test_a_password_changed_by_its_owner_in_the_admin_ends_every_token(administr
     assert response.status_code == 302 and response.url == "/admin/password_change/done/"
     assert bearer(token).get("/api/v1/tickets").status_code == 401
     assert admin.get("/admin/").status_code == 200  # still signed in
+
+
+@pytest.fixture
+def kept(settings):
+    """The token check reads the shared cache (as it does with Redis), on either database."""
+    settings.API_TOKENS_KEPT = True
+
+
+def token_queries(token: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert api_token(token) is not None
+    return [q["sql"] for q in queries if "accounts_apitoken" in q["sql"]]
+
+
+def test_a_kept_token_is_checked_without_a_query(kept, contact):
+    token = issue(contact)
+    assert len(token_queries(token)) == 1  # read once: its user and their live tokens
+    assert token_queries(token) == []
+    assert api_token(token).user == contact
+    assert api_token(token + "x") is None
+
+
+def test_a_kept_token_copies_no_password_hash_into_the_cache(kept, contact):
+    from django.core.cache import cache
+
+    from balcao.accounts.selectors import API_USER
+
+    token = issue(contact)
+    api_token(token)
+    user, tokens = cache.get(f"{API_USER}{contact.pk}")
+    assert "password" in user.get_deferred_fields()
+    assert all("password" in t.user.get_deferred_fields() for t in tokens.values())
+
+
+def test_a_kept_token_revoked_is_refused_on_the_next_request(kept, contact):
+    first, second = issue(contact), issue(contact)
+    assert bearer(first).get("/api/v1/tickets").status_code == 200
+    assert token_queries(first) == []  # kept
+    old = ApiToken.objects.get(digest=token_digest(first)).pk
+    assert bearer(second).delete(f"/api/v1/auth/tokens/{old}").status_code == 204
+    assert bearer(first).get("/api/v1/tickets").status_code == 401
+    assert bearer(second).get("/api/v1/tickets").status_code == 200
+
+
+def test_a_kept_token_ends_with_the_password(kept, contact):
+    token = issue(contact)
+    assert bearer(token).get("/api/v1/tickets").status_code == 200
+    do_set_password(contact, "uma-senha-nova-2026", actor=None)
+    assert bearer(token).get("/api/v1/tickets").status_code == 401
+
+
+def test_a_kept_token_of_a_user_deactivated_elsewhere_is_refused(kept, agent):
+    """Another process (the admin site) saves its own copy of the user: the cache they share
+    forgets the token's user at once."""
+    token = issue(agent)
+    assert bearer(token).get("/api/v1/tickets").status_code == 200
+    elsewhere = User.objects.get(pk=agent.pk)
+    elsewhere.is_active = False
+    elsewhere.save()
+    assert cache.get(f"{API_USER}{agent.pk}") is None
+    assert bearer(token).get("/api/v1/tickets").status_code == 401
+    elsewhere.delete()
+    assert api_token(token) is None
+
+
+def test_a_kept_token_sees_a_new_role_at_once(kept, agent):
+    token = issue(agent)
+    assert api_token(token).user.role == agent.role
+    changed = User.objects.get(pk=agent.pk)
+    changed.role = User.Role.ADMINISTRATOR
+    changed.save(update_fields=["role"])
+    assert api_token(token).user.role == User.Role.ADMINISTRATOR
+
+
+def test_a_kept_token_is_forgotten_again_when_the_change_commits(
+    kept, agent, django_capture_on_commit_callbacks
+):
+    """A request of another process between the change and its commit read the user as
+    they were: the commit deletes what it kept."""
+    token = issue(agent)
+    with django_capture_on_commit_callbacks() as callbacks:
+        elsewhere = User.objects.get(pk=agent.pk)
+        elsewhere.is_active = False
+        elsewhere.save()
+        cache.set(f"{API_USER}{agent.pk}", (agent, {token_digest(token): None}))  # read before
+    for callback in callbacks:
+        callback()
+    assert cache.get(f"{API_USER}{agent.pk}") is None
+    assert api_token(token) is None
+
+
+def test_a_kept_token_expires(kept, contact, settings):
+    settings.API_TOKEN_DAYS = 1
+    token = issue(contact)
+    assert bearer(token).get("/api/v1/tickets").status_code == 200
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, seconds=1)):
+        assert bearer(token).get("/api/v1/tickets").status_code == 401

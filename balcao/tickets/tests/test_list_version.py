@@ -1,0 +1,67 @@
+"""The list token (``list_version``): one query whose SQL is built once per role, each
+viewer's own values in it."""
+
+import pytest
+from django.db.models import F
+
+from balcao.accounts.models import Department, User
+from balcao.core import prepared
+from balcao.customers.models import Company
+from balcao.factories import StaffFactory, make_company
+from balcao.tickets.selectors import list_version, seen_part
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_agent_sees_the_token_of_their_own_departments(profile, django_assert_num_queries):
+    support, billing = (
+        StaffFactory(departments=["suporte"]),
+        StaffFactory(departments=["financeiro"]),
+    )
+    also_support = StaffFactory(departments=["suporte"])
+    with django_assert_num_queries(1):
+        version = list_version(support)
+    assert seen_part(version) != seen_part(list_version(billing))
+    assert list_version(also_support) == version
+    billing_before = list_version(billing)
+    Department.objects.filter(slug="suporte").update(tickets_version=F("tickets_version") + 1)
+    assert list_version(support) != version
+    assert seen_part(list_version(support)) == seen_part(version)
+    assert list_version(billing) == billing_before
+
+
+def test_directors_and_administrators_see_more_than_an_agent(profile):
+    agent = StaffFactory(departments=["suporte"])
+    director = StaffFactory(departments=["suporte"], role=User.Role.DIRECTOR)
+    administrator = StaffFactory(role=User.Role.ADMINISTRATOR)
+    seen = {seen_part(list_version(viewer)) for viewer in (agent, director, administrator)}
+    assert len(seen) == 3
+    assert seen_part(list_version(User(pk=administrator.pk, role="", is_superuser=True))) != (
+        seen_part(list_version(agent))
+    )
+
+
+def test_a_contact_sees_the_token_of_their_company(profile, django_assert_num_queries):
+    (company, first), other = make_company(), make_company()[1]
+    with django_assert_num_queries(1):
+        version = list_version(first)
+    assert seen_part(version) != seen_part(list_version(other))
+    Company.objects.filter(pk=company.pk).update(is_active=False)
+    assert seen_part(list_version(first)) != seen_part(version)
+
+
+def test_the_sql_is_built_once_per_shape(profile, monkeypatch):
+    monkeypatch.setattr(prepared, "_compiled", {})
+    built = []
+
+    def departments(pk):
+        built.append(pk)
+        return Department.objects.filter(members=pk).order_by("pk").values_list("slug")
+
+    support, billing = (
+        StaffFactory(departments=["suporte"]),
+        StaffFactory(departments=["financeiro"]),
+    )
+    assert prepared.prepared_rows("test", departments, support.pk) == [("suporte",)]
+    assert prepared.prepared_rows("test", departments, billing.pk) == [("financeiro",)]
+    assert built == [prepared.MARK]
