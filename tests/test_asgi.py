@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from asgiref.sync import AsyncToSync
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import path
 
 from balcao import urls
@@ -49,12 +50,18 @@ def get(route: str) -> tuple[int, dict[bytes, bytes]]:
 
 
 threads: dict[str, int] = {}
+probed: dict[str, BaseDatabaseWrapper] = {}
 
 
 def where(request):
+    from django.db import connections
     from django.http import HttpResponse
 
+    from balcao.accounts.models import User
+
     threads["view"] = threading.get_ident()
+    User.objects.exists()  # opens the thread's connection (or takes one from the pool)
+    probed["connection"] = connections["default"]  # this thread's, not a proxy
     return HttpResponse("ok")
 
 
@@ -108,3 +115,21 @@ def test_a_page_over_asgi_keeps_its_headers_and_cookies():
     assert b"script-src 'self' 'nonce-" in headers[b"Content-Security-Policy"]
     assert headers[b"X-Content-Type-Options"] == b"nosniff"
     assert b"csrftoken=" in headers[b"Set-Cookie"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_reuse_their_threads_and_give_back_their_connections(probe, monkeypatch):
+    """No thread started per request (asgiref's ThreadSensitiveContext starts one for the
+    request and another to join it), and the connection a request used is closed, or returned
+    to the pool under DB_POOL, by request_finished in the request's thread."""
+    get("/probe")  # warm-up: the first request starts its thread
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self) or start(self))
+    views = set()
+    for _ in range(3):
+        assert get("/probe")[0] == 200
+        views.add(threads["view"])
+        assert probed["connection"].connection is None
+    assert started == []
+    assert len(views) == 1
