@@ -18,6 +18,10 @@ with mock.patch.dict(os.environ):  # asgi.py sets DB_POOL for a server, not for 
 
 
 def get(route: str) -> tuple[int, dict[bytes, bytes]]:
+    return asyncio.run(fetch(route))
+
+
+async def fetch(route: str) -> tuple[int, dict[bytes, bytes]]:
     sent: list[dict] = []
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
 
@@ -44,7 +48,7 @@ def get(route: str) -> tuple[int, dict[bytes, bytes]]:
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    asyncio.run(django_application(scope, receive, send))
+    await django_application(scope, receive, send)
     start = sent[0]
     return start["status"], dict(start["headers"])
 
@@ -65,7 +69,17 @@ def where(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("probe", where), *urls.urlpatterns]  # the probe's URL map
+together = threading.Barrier(2, timeout=10)
+
+
+def meet(request):
+    from django.http import HttpResponse
+
+    together.wait()  # passes only when two requests are in their views at once
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("probe", where), path("meet", meet), *urls.urlpatterns]  # the probe's URL map
 
 
 @pytest.fixture
@@ -133,3 +147,14 @@ def test_requests_reuse_their_threads_and_give_back_their_connections(probe, mon
         assert probed["connection"].connection is None
     assert started == []
     assert len(views) == 1
+
+
+@pytest.mark.django_db
+def test_requests_in_flight_run_side_by_side_in_threads_of_their_own(probe):
+    """Kept threads serve one request at a time each: a second request in flight gets a
+    thread of its own rather than queueing behind the first in its thread."""
+
+    async def both():
+        return await asyncio.gather(fetch("/meet"), fetch("/meet"))
+
+    assert [status for status, _ in asyncio.run(both())] == [200, 200]
