@@ -4,11 +4,11 @@ view in one thread, entered once per request, with every middleware's work done.
 import asyncio
 import os
 import threading
+from typing import Any
 from unittest import mock
 
 import pytest
 from asgiref.sync import AsyncToSync
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import path
 
 from balcao import urls
@@ -54,7 +54,7 @@ async def fetch(route: str) -> tuple[int, dict[bytes, bytes]]:
 
 
 threads: dict[str, int] = {}
-probed: dict[str, BaseDatabaseWrapper] = {}
+probed: dict[str, Any] = {}  # the view's thread and database connection
 
 
 def where(request):
@@ -64,6 +64,7 @@ def where(request):
     from balcao.accounts.models import User
 
     threads["view"] = threading.get_ident()
+    probed["thread"] = threading.current_thread()
     User.objects.exists()  # opens the thread's connection (or takes one from the pool)
     probed["connection"] = connections["default"]  # this thread's, not a proxy
     return HttpResponse("ok")
@@ -158,3 +159,11 @@ def test_requests_in_flight_run_side_by_side_in_threads_of_their_own(probe):
         return await asyncio.gather(fetch("/meet"), fetch("/meet"))
 
     assert [status for status, _ in asyncio.run(both())] == [200, 200]
+
+
+@pytest.mark.django_db
+def test_threads_beyond_those_kept_end(probe, monkeypatch):
+    monkeypatch.setattr(django_application, "KEPT_THREADS", 0)
+    assert get("/probe")[0] == 200
+    probed["thread"].join(timeout=10)
+    assert not probed["thread"].is_alive()
