@@ -1,10 +1,12 @@
 """One ASGI application: pages, API and websockets."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -20,7 +22,38 @@ class SyncChainHandler(ASGIHandler):
     the request's thread several times a request (into the sync middlewares, back out to
     resolve the URL, in again for the view and again for a template response), each crossing
     a thread hand-off. An async view still works (Django's sync path runs it with
-    async_to_sync), paying the crossing only for itself."""
+    async_to_sync), paying the crossing only for itself.
+
+    A request's sync work (request_started, the chain, response.close and so request_finished,
+    which closes or returns its database connections) runs in one thread, as Django's handler
+    runs it; but that thread is taken from the threads kept here instead of being started for
+    the request and joined by yet another thread at its end (asgiref's ThreadSensitiveContext
+    without an executor). A thread serves one request at a time: as many threads as requests
+    in flight, at most KEPT_THREADS of them kept idle."""
+
+    KEPT_THREADS = 16
+
+    def __init__(self) -> None:
+        self.threads: list[ThreadPoolExecutor] = []
+        super().__init__()
+
+    async def __call__(
+        self,
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[Mapping[str, Any]]],
+        send: Callable[[Mapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django serves HTTP connections, not {scope['type']}.")
+        thread = self.threads.pop() if self.threads else ThreadPoolExecutor(max_workers=1)
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.handle(scope, receive, send)
+        finally:
+            if len(self.threads) < self.KEPT_THREADS:
+                self.threads.append(thread)
+            else:
+                thread.shutdown(wait=False)  # its thread ends once its work is done
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)

@@ -4,6 +4,7 @@ view in one thread, entered once per request, with every middleware's work done.
 import asyncio
 import os
 import threading
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -17,6 +18,10 @@ with mock.patch.dict(os.environ):  # asgi.py sets DB_POOL for a server, not for 
 
 
 def get(route: str) -> tuple[int, dict[bytes, bytes]]:
+    return asyncio.run(fetch(route))
+
+
+async def fetch(route: str) -> tuple[int, dict[bytes, bytes]]:
     sent: list[dict] = []
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
 
@@ -43,22 +48,39 @@ def get(route: str) -> tuple[int, dict[bytes, bytes]]:
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    asyncio.run(django_application(scope, receive, send))
+    await django_application(scope, receive, send)
     start = sent[0]
     return start["status"], dict(start["headers"])
 
 
 threads: dict[str, int] = {}
+probed: dict[str, Any] = {}  # the view's thread and database connection
 
 
 def where(request):
+    from django.db import connections
     from django.http import HttpResponse
 
+    from balcao.accounts.models import User
+
     threads["view"] = threading.get_ident()
+    probed["thread"] = threading.current_thread()
+    User.objects.exists()  # opens the thread's connection (or takes one from the pool)
+    probed["connection"] = connections["default"]  # this thread's, not a proxy
     return HttpResponse("ok")
 
 
-urlpatterns = [path("probe", where), *urls.urlpatterns]  # the probe's URL map
+together = threading.Barrier(2, timeout=10)
+
+
+def meet(request):
+    from django.http import HttpResponse
+
+    together.wait()  # passes only when two requests are in their views at once
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("probe", where), path("meet", meet), *urls.urlpatterns]  # the probe's URL map
 
 
 @pytest.fixture
@@ -108,3 +130,40 @@ def test_a_page_over_asgi_keeps_its_headers_and_cookies():
     assert b"script-src 'self' 'nonce-" in headers[b"Content-Security-Policy"]
     assert headers[b"X-Content-Type-Options"] == b"nosniff"
     assert b"csrftoken=" in headers[b"Set-Cookie"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_reuse_their_threads_and_give_back_their_connections(probe, monkeypatch):
+    """No thread started per request (asgiref's ThreadSensitiveContext starts one for the
+    request and another to join it), and the connection a request used is closed, or returned
+    to the pool under DB_POOL, by request_finished in the request's thread."""
+    get("/probe")  # warm-up: the first request starts its thread
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self) or start(self))
+    views = set()
+    for _ in range(3):
+        assert get("/probe")[0] == 200
+        views.add(threads["view"])
+        assert probed["connection"].connection is None
+    assert started == []
+    assert len(views) == 1
+
+
+@pytest.mark.django_db
+def test_requests_in_flight_run_side_by_side_in_threads_of_their_own(probe):
+    """Kept threads serve one request at a time each: a second request in flight gets a
+    thread of its own rather than queueing behind the first in its thread."""
+
+    async def both():
+        return await asyncio.gather(fetch("/meet"), fetch("/meet"))
+
+    assert [status for status, _ in asyncio.run(both())] == [200, 200]
+
+
+@pytest.mark.django_db
+def test_threads_beyond_those_kept_end(probe, monkeypatch):
+    monkeypatch.setattr(django_application, "KEPT_THREADS", 0)
+    assert get("/probe")[0] == 200
+    probed["thread"].join(timeout=10)
+    assert not probed["thread"].is_alive()
