@@ -1,4 +1,4 @@
-"""The frame's cost, in-process: CPU per request (this thread's, best of 5 rounds) of console
+"""The frame's cost, in-process: CPU per request (this thread's, best of 5 rounds) and queries of console
 and client-area pages with Django's test client, and their HTML saved per viewer and language
 (CSRF tokens masked) so that two trees' pages can be compared byte for byte.
 
@@ -28,7 +28,9 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from balcao.accounts.models import User
@@ -44,13 +46,28 @@ def main() -> None:
         "contact": contact,
     }
     staff_ticket = visible_tickets(viewers["agent"]).order_by("-id").first()
-    console = [reverse(n) for n in ("webchat:queue", "lgpd:requests", "sla:report", "reports:index")]
-    console += ["/console/", "/console/chamados/", f"/console/chamados/{staff_ticket.number}/",
-               "/console/chamados/?assignee=me&status=open", "/console/chamados/?unlinked=on",
-               "/console/notificacoes/", "/console/agenda/", "/console/respostas-prontas/"]
+    console = [
+        reverse(n) for n in ("webchat:queue", "lgpd:requests", "sla:report", "reports:index")
+    ]
+    console += [
+        "/console/",
+        "/console/chamados/",
+        f"/console/chamados/{staff_ticket.number}/",
+        "/console/chamados/?assignee=me&status=open",
+        "/console/chamados/?unlinked=on",
+        "/console/notificacoes/",
+        "/console/agenda/",
+        "/console/respostas-prontas/",
+    ]
     portal = [reverse("portal:open_ticket"), reverse("webchat:start"), reverse("kb:list")]
-    portal += ["/cliente/", "/cliente/chamados/", f"/cliente/chamados/{ticket.number}/",
-              "/cliente/contatos/", "/cliente/meu-plano/", "/cliente/ajuda/"]
+    portal += [
+        "/cliente/",
+        "/cliente/chamados/",
+        f"/cliente/chamados/{ticket.number}/",
+        "/cliente/contatos/",
+        "/cliente/meu-plano/",
+        "/cliente/ajuda/",
+    ]
     timed = {
         "console list": ("administrator", "/console/chamados/"),
         "console ticket": ("agent", f"/console/chamados/{staff_ticket.number}/"),
@@ -79,7 +96,7 @@ def main() -> None:
                     (out / f"{viewer}-{language}-{name}.html").write_text(
                         f"{response.status_code}\n{html}"
                     )
-    print(f"{'page':20} {'cpu ms':>7}")
+    print(f"{'page':20} {'cpu ms':>7} {'queries':>8}")
     for name, (viewer, path) in timed.items():
         c = client(viewer)
         c.get(path)
@@ -89,7 +106,9 @@ def main() -> None:
             for _ in range(args.requests):
                 c.get(path)
             best = min(best, (time.thread_time() - cpu) * 1000 / args.requests)
-        print(f"{name:20} {best:7.2f}")
+        with CaptureQueriesContext(connection) as queries:
+            c.get(path)
+        print(f"{name:20} {best:7.2f} {len(queries):8d}")
     if args.profile:
         viewer, path = timed[args.profile]
         c = client(viewer)

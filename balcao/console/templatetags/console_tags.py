@@ -55,7 +55,6 @@ def not_closed() -> str:
     return ACTIVE
 
 
-
 # The menu's pages without arguments, by view name: a request is at one of them when it
 # resolved to its name (a pattern without arguments reverses to that one path).
 MENU_PAGES = {
