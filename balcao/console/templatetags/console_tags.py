@@ -53,3 +53,38 @@ def delivery_label(value: str) -> str:
 def not_closed() -> str:
     """The status filter value for every ticket that is not closed."""
     return ACTIVE
+
+
+# The menu's pages without arguments, by view name: a request is at one of them when it
+# resolved to its name (a pattern without arguments reverses to that one path).
+MENU_PAGES = {
+    "console:home",
+    "console:tickets",
+    "console:notifications",
+    "console:new_ticket",
+    "console:canned",
+    "console:agenda",
+    "sla:report",
+}
+
+
+@register.filter
+def current_links(request) -> tuple[str, ...]:
+    """What in the console menu is the current page (``aria-current``): the view name of a
+    menu page, the area (webchat, lgpd, reports), "mine" (assignee=me) and "unlinked". With
+    the language and the viewer's access to the admin site, all the kept menu depends on."""
+    match = request.resolver_match
+    current = []
+    if match is not None:
+        if match.view_name in MENU_PAGES:
+            current.append(match.view_name)
+        if match.namespace in {"webchat", "lgpd", "reports"}:
+            current.append(match.namespace)
+    assignee, unlinked = request.GET.get("assignee"), request.GET.get("unlinked")
+    if "console:tickets" in current and (assignee or unlinked):
+        current.remove("console:tickets")
+    if assignee == "me":
+        current.append("mine")
+    if unlinked:
+        current.append("unlinked")
+    return tuple(current)
