@@ -427,11 +427,13 @@ def main() -> None:
     build_peer(args.venv)
     fill_peer(args.venv, args.peer_db, balcao_db)
 
-    # A copied ticket (the same id on both sides): not one an earlier run created, whose ids
-    # differ between the two.
+    # A copied ticket (the same id on both sides): not one an earlier run created, through the
+    # form or by e-mail, whose ids differ between the two.
+    from bench.mail import SUBJECTS
+
     ticket = (
         Ticket.objects.filter(company__isnull=False)
-        .exclude(subject=SUBJECT)
+        .exclude(subject__in=[SUBJECT, *SUBJECTS])
         .order_by("-messages__id")
         .first()
     )
