@@ -19,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from bench.mail import SUBJECTS, message  # noqa: E402
 
@@ -37,6 +38,7 @@ def deliver_processes(count: int, contacts: list[str]) -> None:
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [*balcao, "mail", "lmtp", "--port", str(port)],
+        cwd=ROOT,  # `-m` runs the working directory's code first: this tree's
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -62,6 +64,7 @@ def deliver_processes(count: int, contacts: list[str]) -> None:
                 began = time.perf_counter()
                 child = subprocess.Popen(
                     [*balcao, "mail", "deliver", "--from", sender, "--to", to],
+                    cwd=ROOT,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL,
                     env={**os.environ, "MAIL_LMTP": lmtp},
