@@ -125,16 +125,21 @@ def main() -> None:
         print(f"{name:18} {status:6d} {best_cpu:7.2f} {best_wall:8.2f} {len(queries):8d}")
     if args.profile:
         path, headers = pages[args.profile]
-        profile = cProfile.Profile(time.thread_time)
-        client = Client(headers=headers)
+        profile_requests(Client(headers=headers), path, args.requests, top=(25, 40))
+
+
+def profile_requests(client, path: str, requests: int, top: tuple[int, int]) -> None:
+    """cProfile (thread CPU) of ``requests`` GETs of ``path`` after one warm-up: the top
+    entries by own time, then by cumulative time."""
+    client.get(path)
+    profile = cProfile.Profile(time.thread_time)
+    profile.enable()
+    for _ in range(requests):
         client.get(path)
-        profile.enable()
-        for _ in range(args.requests):
-            client.get(path)
-        profile.disable()
-        stats = pstats.Stats(profile)
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(40)
+    profile.disable()
+    stats = pstats.Stats(profile)
+    stats.sort_stats("tottime").print_stats(top[0])
+    stats.sort_stats("cumulative").print_stats(top[1])
 
 
 if __name__ == "__main__":

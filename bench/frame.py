@@ -7,9 +7,7 @@ and client-area pages with Django's test client, and their HTML saved per viewer
 """
 
 import argparse
-import cProfile
 import os
-import pstats
 import re
 import time
 from pathlib import Path
@@ -110,17 +108,10 @@ def main() -> None:
             c.get(path)
         print(f"{name:20} {best:7.2f} {len(queries):8d}")
     if args.profile:
+        from bench.floor import profile_requests
+
         viewer, path = timed[args.profile]
-        c = client(viewer)
-        c.get(path)
-        profile = cProfile.Profile(time.thread_time)
-        profile.enable()
-        for _ in range(args.requests):
-            c.get(path)
-        profile.disable()
-        stats = pstats.Stats(profile)
-        stats.sort_stats("tottime").print_stats(20)
-        stats.sort_stats("cumulative").print_stats(45)
+        profile_requests(client(viewer), path, args.requests, top=(20, 45))
 
 
 if __name__ == "__main__":
