@@ -85,7 +85,7 @@ def test_tasks_of_a_commit_made_while_redis_is_down_are_enqueued_once_it_is_back
     assert (result.ticket, result.action) == (ticket.number, "created")
     kept = Counter((row.task_path, tuple(row.args)) for row in UnsentTask.objects.all())
     paths = {path for path, _args in kept}
-    assert {"balcao.tickets.tasks.deliver_answer_task", "balcao.sla.tasks.sla_alert_task"} <= paths
+    assert {"balcao.tickets.tasks.deliver_answer_task", "balcao.sla.tasks.sla_alerts_task"} <= paths
     assert Client().get("/health").status_code == 503  # Redis unavailable
 
     private_redis.start()
