@@ -31,9 +31,7 @@ def notify_later(event: Event) -> Event:
     else in the process that acted. The event's id is read on commit: events recorded
     together have theirs only at the end of their block."""
     if settings.NOTIFY_BY_TASK:
-        transaction.on_commit(
-            lambda: enqueue_all([(tasks.tell_task, (event.pk,))]), robust=True
-        )
+        transaction.on_commit(lambda: enqueue_all([(tasks.tell_task, (event.pk,))]), robust=True)
     else:
         transaction.on_commit(lambda: tell(event), robust=True)
     return event

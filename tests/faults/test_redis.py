@@ -49,7 +49,9 @@ class PrivateRedis:
         connection = redis.Redis.from_url(self.url)
         ids = [key.decode()[7:] for key in connection.scan_iter("rq:job:*") if key.count(b":") == 2]
         jobs = Job.fetch_many(ids, connection=connection)
-        return Counter((job.func_name, json.dumps(list(job.args))) for job in jobs if job is not None)
+        return Counter(
+            (job.func_name, json.dumps(list(job.args))) for job in jobs if job is not None
+        )
 
     def stop(self):
         if self.popen is not None:
