@@ -9,9 +9,12 @@ from balcao.customers.actions import do_load_default_profile
 
 @pytest.fixture(autouse=True)
 def _tasks_recorded(settings):
-    """Tasks are recorded, not run, unless a test runs them: tests assert what is scheduled."""
+    """Tasks are recorded, not run, unless a test runs them: tests assert what is scheduled.
+    The agents are told in the process that acted, as on the embedded default, with REDIS_URL
+    too (a test of the task that tells them sets NOTIFY_BY_TASK)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.NOTIFY_BY_TASK = False
     from django_tasks import default_task_backend
 
     default_task_backend.clear()

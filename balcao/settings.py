@@ -162,6 +162,11 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Who is told of a ticket's event (their console rows, the live push, the e-mails) is worked
+# out after commit by one task where a worker's push reaches every open page (the queue and
+# the channel layer on Redis); on the embedded default in the process that acted, whose
+# in-memory channel layer is the only one its pages listen to.
+NOTIFY_BY_TASK = bool(REDIS_URL)
 # A worker silent this long, or a task waiting this long, means mail is not going out
 # (`/health` answers 503, the console warns staff); a stale worker's claimed tasks are retaken.
 WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "300"))

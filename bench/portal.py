@@ -8,6 +8,11 @@ serve` has it, unless DB_POOL=0 is set) and has --clients contacts of generated 
 client area's form (POST /cliente/abrir-ticket/, each answered by a redirect to the new
 ticket, not followed) for --seconds; prints tickets/s, p50/p95 of one creation and the server's
 CPU per ticket (its processes', which a busy machine does not inflate as it does latency).
+The redirect is not followed, but its flash message is dropped as the browser's visit of the
+new ticket's page would take it: kept, the messages would pile up in the cookie (and past its
+size, in the session), re-encoded by every POST. --worker also runs `balcao worker` and
+prints its CPU per ticket, up to when it has nothing left to do (the work a ticket leaves to
+the tasks: the acknowledgement, the agents' notifications; not the SLA alerts, due later).
 
 --profile N runs, in this process with Django's test client, N requests of the customer's
 ticket page, list (seen again unchanged: kept rendered under the list token; and after a
@@ -54,6 +59,12 @@ def tree_cpu_seconds(pid: int) -> float:
         for child in (task / "children").read_text().split():
             total += tree_cpu_seconds(int(child))
     return total
+
+
+def worker_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and of its children that ended (RQ's work horses)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def contacts(count: int) -> list[tuple[str, str]]:
@@ -107,6 +118,14 @@ def create(args) -> None:
         stderr=subprocess.DEVNULL,
         env=env,
     )
+    worker = None
+    if args.worker:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "balcao.cli", "worker"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -138,12 +157,16 @@ def create(args) -> None:
                     headers={"Referer": f"{base}/cliente/abrir-ticket/"},
                 )
                 elapsed = (time.perf_counter() - start) * 1000
+                client.cookies.delete("messages")  # what the visit of the new ticket does
                 with lock:
                     if response.status_code == 302:
                         timings.append(elapsed)
                     else:
                         errors[0] += 1
 
+        if worker is not None:
+            time.sleep(2)  # what signing in left to do
+            worker_cpu = worker_cpu_seconds(worker.pid)
         cpu = tree_cpu_seconds(server.pid)
         started = time.perf_counter()
         threads = [threading.Thread(target=run, args=session) for session in sessions]
@@ -154,6 +177,13 @@ def create(args) -> None:
         took = time.perf_counter() - started
         cpu = tree_cpu_seconds(server.pid) - cpu
         made = Ticket.objects.count() - before
+        if worker is not None:
+            # done when its CPU stood still for a second
+            last, now = -1.0, worker_cpu_seconds(worker.pid)
+            while now != last:
+                time.sleep(1)
+                last, now = now, worker_cpu_seconds(worker.pid)
+            worker_cpu = now - worker_cpu
         timings.sort()
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1]
         print(
@@ -165,10 +195,14 @@ def create(args) -> None:
             f"p50 {statistics.median(timings):.1f} ms, p95 "
             f"{timings[int(len(timings) * 0.95) - 1]:.1f} ms; "
             f"server CPU {cpu * 1000 / max(made, 1):.1f} ms per ticket"
+            + (f"; worker CPU {worker_cpu * 1000 / max(made, 1):.1f} ms" if worker else "")
         )
     finally:
         server.terminate()
         server.wait(10)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(10)
 
 
 def count(queries: list[str], execute, sql, params, many, context):
@@ -194,10 +228,12 @@ def profile(args) -> None:
     def new_ticket():
         nonlocal n
         n += 1
-        return client.post(
+        response = client.post(
             "/cliente/abrir-ticket/",
             {"department": slug, "subject": f"Perfil {n}", "body": "Pix não confirma. " * 5},
         )
+        client.cookies.pop("messages", None)  # taken by the new ticket's page (see --create)
+        return response
 
     def list_after_a_change():
         # what a committed change to one of its tickets does: the list token moves (one
@@ -244,6 +280,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--worker", action="store_true", help="run a worker, print its CPU")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args()

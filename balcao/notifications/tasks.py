@@ -1,4 +1,4 @@
-"""Thin task: the e-mail of one notification, after commit."""
+"""Thin tasks: who is told of an event, and the e-mail of one notification, after commit."""
 
 from django_tasks import task
 
@@ -15,3 +15,14 @@ def email_notification_task(event_id: int, user_id: int) -> None:
     event = Event.objects.select_related("ticket__department", "ticket__assignee").get(pk=event_id)
     kind, _people = concerned(event)
     email_notification(event, kind, User.objects.get(pk=user_id))
+
+
+@task()
+def tell_task(event_id: int) -> None:
+    """Tell the people concerned by one committed event (``notify_later`` with
+    NOTIFY_BY_TASK): their console rows, pushed to their open pages, and their e-mails. Run
+    twice, it tells nobody twice."""
+    from balcao.events.models import Event
+    from balcao.notifications.actions import tell
+
+    tell(Event.objects.select_related("ticket__department", "ticket__assignee").get(pk=event_id))

@@ -7,8 +7,9 @@
   already used — a reopened ticket was not resolved — and a breach stays a breach.
 - Next response: due after each message of the customer once the first response was given;
   met at the team's next public answer.
-- Warnings (at 80 % of a target) and breaches are tasks scheduled on commit for their instant;
-  when they run they re-check and fire once.
+- Warnings (at 80 % of a target) and breaches are scheduled on commit, all of a clock's change
+  as one task at the first of their instants; when it runs, those whose instant has come
+  re-check and fire once, the others still pending go on as one task at the next instant.
 """
 
 import secrets
@@ -23,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
-from balcao.core.enqueue import Call, enqueue_all
+from balcao.core.enqueue import enqueue_all
 from balcao.core.models import Counter
 from balcao.events.actions import (
     sla_breached_event,
@@ -87,23 +88,52 @@ def _save(sla: TicketSla, *, created: bool = False) -> None:
     transaction.on_commit(lambda: _schedule(sla.ticket_id, pending))
 
 
+# (instant, target, stage, due) of an alert, in ISO 8601: a task's arguments
+Alert = tuple[str, str, str, str]
+
+
 def _schedule(ticket_id: int, pending: Pending) -> None:
-    calls: list[Call] = []
+    """The alerts of the targets still running, as one task at the first of their instants
+    (issue 17: was one task each, four for a new ticket)."""
+    alerts: list[tuple[datetime, str, str, datetime]] = []
     for target, due, warn in pending:
         if warn and warn < due:
-            calls.append(
-                (
-                    tasks.sla_alert_task.using(run_after=warn),
-                    (ticket_id, target, SlaAlert.Stage.WARNING, due.isoformat()),
-                )
-            )
-        calls.append(
-            (
-                tasks.sla_alert_task.using(run_after=due),
-                (ticket_id, target, SlaAlert.Stage.BREACH, due.isoformat()),
-            )
+            alerts.append((warn, target, SlaAlert.Stage.WARNING, due))
+        alerts.append((due, target, SlaAlert.Stage.BREACH, due))
+    alerts.sort()
+    _schedule_alerts(
+        ticket_id,
+        [(at.isoformat(), target, stage, due.isoformat()) for at, target, stage, due in alerts],
+    )
+
+
+def _schedule_alerts(ticket_id: int, alerts: Sequence[Alert]) -> None:
+    if alerts:
+        first = datetime.fromisoformat(alerts[0][0])
+        enqueue_all([(tasks.sla_alerts_task.using(run_after=first), (ticket_id, list(alerts)))])
+
+
+def do_fire_alerts(ticket_id: int, alerts: Sequence[Sequence[str]]) -> None:
+    """A clock's alerts scheduled together (in the order of their instants): those whose
+    instant has come fire (each once, if still pending: ``do_fire_alert``); those to come,
+    whose target is still pending with that due instant, are scheduled first, as one task at
+    the next instant, so that a failure while firing loses none. An alert of a target met,
+    paused or moved meanwhile is dropped: the change that moved it scheduled its own."""
+    now = timezone.now()
+    come = [alert for alert in alerts if datetime.fromisoformat(alert[0]) <= now]
+    later = [alert for alert in alerts if datetime.fromisoformat(alert[0]) > now]
+    if later:
+        sla = TicketSla.objects.filter(ticket_id=ticket_id).first()
+        _schedule_alerts(
+            ticket_id,
+            [
+                (at, target, stage, due)
+                for at, target, stage, due in later
+                if sla is not None and _current_due(sla, target) == datetime.fromisoformat(due)
+            ],
         )
-    enqueue_all(calls)  # one INSERT for the ticket's alerts
+    for _at, target, stage, due in come:
+        do_fire_alert(ticket_id, target, stage, datetime.fromisoformat(due))
 
 
 def priority_share(priority: str) -> int:

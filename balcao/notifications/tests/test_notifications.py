@@ -2,6 +2,8 @@
 commit. The task is run as the worker would run it."""
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.core import mail
 
 from balcao.accounts.models import Department, User
@@ -15,8 +17,13 @@ from balcao.notifications.actions import (
     tell as tell_again,
 )
 from balcao.notifications.models import Kind, Notification
-from balcao.notifications.selectors import list_notifications, notification_text, unread_count
-from balcao.notifications.tasks import email_notification_task
+from balcao.notifications.selectors import (
+    list_notifications,
+    notification_text,
+    unread_count,
+    user_group,
+)
+from balcao.notifications.tasks import email_notification_task, tell_task
 from balcao.tickets import actions
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +190,38 @@ def test_customers_have_no_preferences_and_follow_nothing(team):
         do_set_notification_preferences(team[1], {Kind.NEW_TICKET: (False, False)})
     with pytest.raises(ActionRefused):
         do_follow_ticket(ticket, actor=team[1])
+
+
+def test_where_a_worker_reaches_the_open_pages_one_task_tells_them_after_commit(
+    team, ana, bia, tasks, settings, django_capture_on_commit_callbacks
+):
+    """NOTIFY_BY_TASK (the queue and the channel layer on Redis): the request that acted only
+    enqueues the task, with its other tasks; the worker writes the rows, pushes them live and
+    sends the e-mails; run again, it tells nobody twice."""
+    settings.NOTIFY_BY_TASK = True
+    layer = get_channel_layer()
+    listening = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(ana.pk), listening)
+    open_ticket(team[1])  # not committed (the test's transaction): nothing scheduled
+    assert [r for r in tasks.results if r.task.name == "tell_task"] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(team[1], subject="Checkout fora do ar")
+    opened = ticket.events.get(kind="ticket_opened")
+    telling = [r for r in tasks.results if r.task.name == "tell_task"]
+    assert [r.args for r in telling] == [[opened.pk]]
+    assert told() == [] and mail.outbox == []
+    tasks.clear()
+
+    tell_task.call(*telling[0].args)
+    assert told(Kind.NEW_TICKET) == [ana.email, bia.email]
+    pushed = async_to_sync(layer.receive)(listening)
+    assert pushed["type"] == "notification.new"
+    assert "Checkout fora do ar" in str(pushed["item"])
+    mail.outbox.clear()
+    tell(tasks)
+    assert sorted(m.to[0] for m in mail.outbox) == [ana.email, bia.email]
+
+    tell_task.call(*telling[0].args)
+    tell(tasks)
+    assert told() == [ana.email, bia.email]
+    assert len(mail.outbox) == 2

@@ -36,12 +36,31 @@ def sla_kinds(ticket):
     return [k for k in ticket.events.values_list("kind", flat=True) if k.startswith("sla_")]
 
 
+def alert_tasks(tasks):
+    return [r for r in tasks.results if r.task.name == "sla_alerts_task"]
+
+
 def scheduled(tasks):
+    """(instant, target, stage) of every alert scheduled."""
     return sorted(
-        (r.task.run_after, r.args[1], r.args[2])
-        for r in tasks.results
-        if r.task.name == "sla_alert_task"
+        (datetime.fromisoformat(at), target, stage)
+        for r in alert_tasks(tasks)
+        for at, target, stage, _due in r.args[1]
     )
+
+
+def run_alerts(tasks, time_machine, until):
+    """Run the alert tasks as the worker would, each at its instant, up to ``until``, those
+    they schedule included; returns those run."""
+    done: list = []
+    while waiting := [
+        r for r in alert_tasks(tasks) if r.task.run_after <= until and all(r is not d for d in done)
+    ]:
+        result = min(waiting, key=lambda r: r.task.run_after)
+        time_machine.move_to(result.task.run_after, tick=False)
+        run(result)
+        done.append(result)
+    return done
 
 
 def test_lifecycle_in_business_hours(
@@ -59,6 +78,8 @@ def test_lifecycle_in_business_hours(
         (sp(2026, 3, 4, 10), "resolution", "warning"),
         (sp(2026, 3, 4, 14), "resolution", "breach"),
     ]
+    # one task, at the first of their instants (issue 17: was four)
+    assert [r.task.run_after for r in alert_tasks(tasks)] == [sp(2026, 3, 2, 13, 12)]
     assert ticket_sla(ticket).state == "running"
 
     time_machine.move_to(sp(2026, 3, 2, 11, 30), tick=False)
@@ -130,29 +151,28 @@ def run(result):
     return result.task.func(*result.args, **result.kwargs)
 
 
-def alert(tasks, target, stage):
-    return next(
-        r
-        for r in tasks.results
-        if r.task.name == "sla_alert_task" and tuple(r.args[1:3]) == (target, stage)
-    )
-
-
 def test_breach_fires_once_at_its_instant_and_tells_the_department(
     team, agent, time_machine, tasks, django_capture_on_commit_callbacks
 ):
     time_machine.move_to(sp(2026, 3, 2, 10), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         ticket = open_ticket(team[1])
-    breach = alert(tasks, "first_response", "breach")
-    assert breach.task.run_after == sp(2026, 3, 2, 14)
     mail.outbox.clear()
-    time_machine.move_to(breach.task.run_after, tick=False)
-    run(breach)
-    run(breach)  # a retried or duplicated task fires nothing more
+    ran = run_alerts(tasks, time_machine, sp(2026, 3, 2, 14))  # the warning, then the breach
+    assert [r.task.run_after for r in ran] == [sp(2026, 3, 2, 13, 12), sp(2026, 3, 2, 14)]
+    for result in ran:
+        run(result)  # a retried or duplicated task fires nothing more
     assert sla_kinds(ticket).count(EventKind.SLA_BREACHED) == 1
+    assert sla_kinds(ticket).count(EventKind.SLA_WARNING) == 1
     assert TicketSla.objects.get(ticket=ticket).first_response_breached
-    assert SlaAlert.objects.filter(sla__ticket=ticket).count() == 1
+    assert SlaAlert.objects.filter(sla__ticket=ticket, stage="breach").count() == 1
+    # what is left runs later, as one task: the resolution's warning and breach
+    left = alert_tasks(tasks)[-1]
+    assert left.task.run_after == sp(2026, 3, 4, 10)
+    assert [tuple(a[1:3]) for a in left.args[1]] == [
+        ("resolution", "warning"),
+        ("resolution", "breach"),
+    ]
     assert [m.to for m in mail.outbox] == [[agent.email]]
     assert "SLA violado" in mail.outbox[0].subject and f"#{ticket.number}" in mail.outbox[0].subject
 
@@ -165,11 +185,9 @@ def test_warning_goes_to_the_assignee(
     with django_capture_on_commit_callbacks(execute=True):
         ticket = open_ticket(team[1])
     actions.do_assign_ticket(ticket, actor=agent, assignee=agent)
-    warning = alert(tasks, "first_response", "warning")
     mail.outbox.clear()
-    time_machine.move_to(warning.task.run_after, tick=False)
     with django_capture_on_commit_callbacks(execute=True):
-        run(warning)
+        run_alerts(tasks, time_machine, sp(2026, 3, 2, 13, 12))
     assert sla_kinds(ticket)[-1] == EventKind.SLA_WARNING
     run([r for r in tasks.results if r.task.name == "email_notification_task"][-1])
     assert [m.to for m in mail.outbox] == [[agent.email]]
@@ -184,20 +202,13 @@ def test_no_alert_for_a_ticket_answered_or_closed_meanwhile(
     with django_capture_on_commit_callbacks(execute=True):
         answered = open_ticket(team[1])
         closed = open_ticket(team[1])
-    of_answered, of_closed = (
-        [
-            r
-            for r in tasks.results
-            if r.task.name == "sla_alert_task" and r.args[0] == t.pk and r.args[2] == "breach"
-        ]
-        for t in (answered, closed)
-    )
     actions.do_add_message(answered, actor=agent, body="Resposta.")
     actions.do_close_ticket(closed, actor=agent)
     mail.outbox.clear()
-    time_machine.move_to(sp(2026, 3, 10, 10), tick=False)
-    for result in of_answered + of_closed:
-        run(result)
+    ran = run_alerts(tasks, time_machine, sp(2026, 3, 10, 10))
+    # each ticket's task ran at the first warning's instant and, nothing being pending any
+    # more, scheduled nothing after it
+    assert sorted(r.args[0] for r in ran) == sorted([answered.pk, closed.pk])
     assert mail.outbox == []
     assert not SlaAlert.objects.exists()
     assert EventKind.SLA_BREACHED not in sla_kinds(answered) + sla_kinds(closed)
