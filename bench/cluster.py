@@ -183,9 +183,8 @@ def prove_sla(count: int = 10) -> None:
         sla = TicketSla.objects.get(ticket=ticket)
         due = _current_due(sla, "first_response")
         assert due is not None, "the demo profile gives every ticket a first-response target"
-        result = sla_tasks.sla_alert_task.using(run_after=run_at).enqueue(
-            ticket.pk, "first_response", "breach", due.isoformat()
-        )
+        alert = [run_at.isoformat(), "first_response", "breach", due.isoformat()]
+        result = sla_tasks.sla_alerts_task.using(run_after=run_at).enqueue(ticket.pk, [alert])
         scheduled.append((ticket, result.id))
     deadline = time.monotonic() + 60
     ids = [ticket.pk for ticket, _ in scheduled]
