@@ -214,7 +214,7 @@ class DatabaseRetryingRQWorker(RQWorker):
             self.look_failed = False
         except (*DATABASE_ERRORS, RedisError) as error:  # the next look tries again
             if not self.look_failed:
-                self.log.warning("cannot enqueue the tasks kept while Redis was away: %s", error)
+                self.log.warning("cannot look at what Redis going away left: %s", error)
             self.look_failed = True
             _close_idle_connections()
 
