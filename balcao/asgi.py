@@ -29,7 +29,8 @@ class SyncChainHandler(ASGIHandler):
     runs it; but that thread is taken from the threads kept here instead of being started for
     the request and joined by yet another thread at its end (asgiref's ThreadSensitiveContext
     without an executor). A thread serves one request at a time: as many threads as requests
-    in flight, at most KEPT_THREADS of them kept idle."""
+    in flight, at most KEPT_THREADS of them kept idle. A request cancelled mid-way gives its
+    thread back only when the work it left there has finished."""
 
     KEPT_THREADS = 16
 
@@ -49,11 +50,20 @@ class SyncChainHandler(ASGIHandler):
         try:
             async with ThreadSensitiveContext(executor=thread):
                 await self.handle(scope, receive, send)
-        finally:
-            if len(self.threads) < self.KEPT_THREADS:
-                self.threads.append(thread)
-            else:
-                thread.shutdown(wait=False)  # its thread ends once its work is done
+        except BaseException:
+            # Cancelled (a server giving up on the request) or failed while its sync work may
+            # still run: the thread is kept again only once that work is done, in the thread
+            # itself after it, so that no request is handed a busy thread to wait behind.
+            thread.submit(self._keep, thread)
+            raise
+        self._keep(thread)  # handle() returned: every sync call it made has returned
+
+    def _keep(self, thread: ThreadPoolExecutor) -> None:
+        """Among the kept threads (list.append is atomic: only the event loop pops them)."""
+        if len(self.threads) < self.KEPT_THREADS:
+            self.threads.append(thread)
+        else:
+            thread.shutdown(wait=False)  # its thread ends once its work is done
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)

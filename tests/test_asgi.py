@@ -2,8 +2,10 @@
 view in one thread, entered once per request, with every middleware's work done."""
 
 import asyncio
+import contextlib
 import os
 import threading
+import time
 from typing import Any
 from unittest import mock
 
@@ -80,7 +82,24 @@ def meet(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("probe", where), path("meet", meet), *urls.urlpatterns]  # the probe's URL map
+held, let_go = threading.Event(), threading.Event()
+
+
+def hold(request):
+    from django.http import HttpResponse
+
+    probed["held"] = threading.get_ident()
+    held.set()
+    let_go.wait(10)  # busy until the test lets it go
+    return HttpResponse("ok")
+
+
+urlpatterns = [  # the probe's URL map
+    path("probe", where),
+    path("meet", meet),
+    path("hold", hold),
+    *urls.urlpatterns,
+]
 
 
 @pytest.fixture
@@ -167,3 +186,32 @@ def test_threads_beyond_those_kept_end(probe, monkeypatch):
     assert get("/probe")[0] == 200
     probed["thread"].join(timeout=10)
     assert not probed["thread"].is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_requests_thread_is_kept_again_only_once_its_work_is_done(probe):
+    """A request whose task is cancelled (a server giving up on it) while its view runs leaves
+    its thread busy: the next request must not be handed that thread and wait behind it. The
+    thread is kept again once the view returns."""
+    held.clear()
+    let_go.clear()
+
+    async def cancelled_then_another():
+        first = asyncio.create_task(fetch("/hold"))
+        await asyncio.to_thread(held.wait, 10)
+        first.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        try:
+            return await asyncio.wait_for(fetch("/probe"), 5)
+        finally:
+            let_go.set()
+
+    assert asyncio.run(cancelled_then_another())[0] == 200
+    assert threads["view"] != probed["held"]
+    for _ in range(50):  # the held view returns, then its thread is kept: the next one served
+        get("/probe")
+        if threads["view"] == probed["held"]:
+            break
+        time.sleep(0.1)
+    assert threads["view"] == probed["held"]

@@ -12,8 +12,8 @@ back never reaches the batch: ``transaction.on_commit`` drops it, as it always d
 
 Work the queue cannot take (Redis out of reach) is not lost, and the write it follows, already
 committed, is not turned into an error: it is kept as ``UnsentTask`` rows (one INSERT), and
-the workers' periodic round enqueues them once the queue answers (``enqueue_unsent``); the
-health check counts them meanwhile."""
+each worker looks for them every few seconds (``worker.QUICK_LOOK``) and enqueues them once the
+queue answers (``enqueue_unsent``); the health check counts them meanwhile."""
 
 import logging
 import threading

@@ -1,9 +1,9 @@
-"""Is mail going out? The task worker's heartbeat, the age of the oldest queued task and the
-tasks kept while the queue was out of reach (``core/enqueue.py``), read by `/health` and the
-console."""
+"""Is mail going out? The task worker's heartbeat, the age of the oldest queued task (on RQ,
+or scheduled task past its time) and the tasks kept while the queue was out of reach
+(``core/enqueue.py``), read by `/health` and the console."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -79,7 +79,15 @@ def _redis_queue() -> tuple[datetime | None, datetime | None]:
     beats = [w.last_heartbeat for w in Worker.all(queue=queue) if w.last_heartbeat]
     first = queue.get_job_ids(0, 1)
     job = Job.fetch(first[0], connection=queue.connection) if first else None
-    return max(beats, default=None), job.enqueued_at if job else None
+    # A task with run_after waits in the scheduled registry (scored by its time) until RQ's
+    # scheduler process moves it to the queue: one past its time waits from that time.
+    due = queue.connection.zrange(queue.scheduled_job_registry.key, 0, 0, withscores=True)
+    overdue = datetime.fromtimestamp(float(due[0][1]), UTC) if due else None
+    waiting = [
+        job.enqueued_at if job else None,
+        overdue if overdue and overdue < timezone.now() else None,
+    ]
+    return max(beats, default=None), min(filter(None, waiting), default=None)
 
 
 def worker_status() -> WorkerStatus:

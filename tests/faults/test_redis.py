@@ -6,15 +6,18 @@ import json
 import subprocess
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 import redis
 from django.test import Client
+from django.utils import timezone
 from rq.job import Job
 
 from balcao.connectors.email.actions import RawMail, do_receive_mail
 from balcao.core.enqueue import enqueue_unsent
 from balcao.core.models import UnsentTask
+from balcao.customers.tasks import invite_contact_task
 from balcao.factories import make_company
 from balcao.tickets.models import Ticket
 from tests.faults.conftest import Mailbox, free_port, report, wait_until
@@ -113,4 +116,65 @@ def test_tasks_of_a_commit_made_while_redis_is_down_are_enqueued_once_it_is_back
         + sum(1 for n in mailbox.subjects.values() if n > 1),
         tasks=kept.total(),
         mails=len(mailbox.subjects),
+    )
+
+
+def registered_workers(server: PrivateRedis) -> int:
+    from rq import Worker
+
+    return len(Worker.all(connection=redis.Redis.from_url(server.url)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_kept_while_redis_restarts_go_out_promptly_once_with_two_workers(
+    profile, private_redis, processes, mailbox
+):
+    """Two workers already running when Redis goes away and comes back (empty, as a restart
+    without persistence leaves it): the tasks kept meanwhile are enqueued within seconds, not
+    at the workers' next maintenance round (every 10 minutes), by one of them only; /health
+    sees the workers again, and a scheduled task runs (RQ's scheduler process died with the
+    connection)."""
+    private_redis.start()
+    env = {
+        "REDIS_URL": private_redis.url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
+        "WORKER_STALE_SECONDS": "20",
+    }
+    workers = [processes(f"rq-worker-{n}", ["worker"], **env) for n in (1, 2)]
+    wait_until(lambda: registered_workers(private_redis) == 2, 60, "two workers")
+    wait_until(lambda: Client().get("/health").status_code == 200, 30, "a healthy /health")
+
+    private_redis.stop()
+    _, primary = make_company("essencial")
+    raw = make_mail(sender=primary.email, subject="Pedido durante a queda")
+    do_receive_mail(RawMail(raw, recipient="suporte@balcao.localhost"))  # Redis out of reach
+    kept = Counter((row.task_path, tuple(row.args)) for row in UnsentTask.objects.all())
+    assert kept
+    time.sleep(3)  # the workers notice the outage
+
+    private_redis.start()
+    back = time.monotonic()
+    try:
+        wait_until(lambda: not UnsentTask.objects.exists(), 30, "the kept tasks enqueued")
+        answered = primary.email.lower()
+        wait_until(lambda: any(to == answered for to, _s in mailbox.subjects), 30, "the answer")
+        wait_until(lambda: Client().get("/health").status_code == 200, 30, "/health healthy")
+        soon = invite_contact_task.using(run_after=timezone.now() + timedelta(seconds=1))
+        job_id = soon.enqueue(0).id  # no such contact: the task does nothing, and finishes
+        connection = redis.Redis.from_url(private_redis.url)
+        finished = lambda: Job.fetch(job_id, connection=connection).get_status() == "finished"  # noqa: E731
+        wait_until(finished, 30, "a scheduled task to run")
+    except AssertionError as timeout:
+        said = "\n".join(worker.output[-4000:] for worker in workers)
+        raise AssertionError(f"{timeout}; the workers said:\n{said}") from None
+    enqueued_after = time.monotonic() - back
+    time.sleep(1)  # a late duplicate would arrive now
+    queued = private_redis.jobs()
+    report(
+        "redis/restart-with-two-workers",
+        lost=sum(1 for call in kept if queued[call] == 0),
+        doubled=sum(1 for call in kept if queued[call] > 1)
+        + sum(1 for n in mailbox.subjects.values() if n > 1),
+        tasks=kept.total(),
+        seconds=round(enqueued_after, 1),
     )

@@ -175,6 +175,29 @@ def test_health_counts_the_tasks_kept_while_the_queue_was_out_of_reach(client, r
 
 
 @pytest.mark.django_db
+def test_health_counts_a_scheduled_task_overdue_as_waiting(client, redis_queue):
+    """RQ's scheduler moves a task to the queue when its time comes: one overdue (the
+    scheduler not running) waits from that time; one due later does not wait."""
+    from rq import Queue, Worker
+
+    worker = Worker([redis_queue], connection=redis_queue.connection)
+    worker.register_birth()
+    queue = Queue("default", connection=redis_queue.connection)
+    try:
+        worker.heartbeat()
+        queue.enqueue_at(timezone.now() + timedelta(minutes=5), "builtins.print", "later")
+        later = client.get("/health")
+        queue.enqueue_at(timezone.now() - timedelta(minutes=10), "builtins.print", "overdue")
+        overdue = client.get("/health")
+    finally:
+        worker.register_death()
+        queue.connection.delete(queue.scheduled_job_registry.key)
+    assert (later.status_code, later.json()["oldest_queued_task_age"]) == (200, None)
+    assert (overdue.status_code, overdue.json()["queue_late"]) == (503, True)
+    assert overdue.json()["oldest_queued_task_age"] >= 600
+
+
+@pytest.mark.django_db
 def test_health_is_503_when_the_queue_is_out_of_reach(client, settings, profile):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.RQ_QUEUES = {"default": {"URL": settings.REDIS_URL}}
