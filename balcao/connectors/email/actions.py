@@ -312,20 +312,13 @@ def _read(mail: InboundMail, parsed: ParsedMail) -> _Filing:
 
 def _file_one(filing: _Filing) -> ReceiveResult:
     """Inside the transaction: the filing, then the row as its last write."""
-    result = _process(
-        filing.mail,
-        filing.parsed,
-        filing.contact,
-        filing.inbound,
-        filing.department,
-        filing.departments,
-    )
+    result = _process(filing)
     _save_row(filing.mail)
     return result
 
 
 def _file_mail(filing: _Filing) -> ReceiveResult:
-    mail, inbound = filing.mail, filing.inbound
+    mail = filing.mail
     while True:  # twice at most: the second files into a row stored, unfiled, by an older version
         try:
             with transaction.atomic(durable=True):
@@ -339,27 +332,24 @@ def _file_mail(filing: _Filing) -> ReceiveResult:
             # The funnel's receipt: this message was filed already (to another address of
             # the same department, or by another process at the same time). Everything was
             # rolled back; the row is kept as the duplicate it is.
-            filed = filed_before(inbound) if inbound is not None else None
+            filed = filed_before(filing.inbound) if filing.inbound is not None else None
             if filed is None:
                 raise
             return _record_duplicate(mail, filing.parsed, filed)
 
 
-def _process(
-    mail: InboundMail,
-    parsed: ParsedMail,
-    contact: Contact | None,
-    inbound: InboundMessage | None,
-    department: Department,
-    departments: list[Department],
-) -> ReceiveResult:
+def _process(filing: _Filing) -> ReceiveResult:
+    mail, parsed = filing.mail, filing.parsed
     if _record_bounce(mail, parsed):
         _finish(mail, parsed, None)
         return _result(mail.ticket, "joined")
-    if inbound is None:  # returned ids that are none of our replies: an ordinary message
+    if filing.inbound is None:  # returned ids that are none of our replies: an ordinary
+        # message, whose duplicate is then answered from its receipt as any other's
         with translation.override(settings.LANGUAGE_CODE):
-            inbound = _inbound(mail, parsed, contact, department, departments)
-    filed = file_inbound(inbound)
+            filing.inbound = _inbound(
+                mail, parsed, filing.contact, filing.department, filing.departments
+            )
+    filed = file_inbound(filing.inbound)
     _finish(mail, parsed, filed)
     return _result(mail.ticket, _filed_action(filed))
 
