@@ -6,13 +6,17 @@ and the time to parse and strip each message of the test corpus.
     .venv/bin/python bench/mail.py --corpus-only   (no database: the corpus figures alone)
     BALCAO_HOME=var/bench-mail .venv/bin/python bench/mail.py --profile 25   (cProfile's top 25)
     BALCAO_HOME=var/bench-mail .venv/bin/python bench/mail.py --statements   (what one costs)
+    BALCAO_HOME=var/bench-mail .venv/bin/python bench/mail.py --batch 25   (as IMAP/LMTP group)
 
 Generates --messages raw e-mails in the shapes of the corpus (plain, alternative with HTML,
 Latin-1, quoted replies): 70% open new tickets (from contacts of 20 companies and from unknown
 addresses), 30% are replies carrying the token of a ticket opened earlier in the run, and about
 one in seven has an attachment (20–200 KB). Each goes through `do_receive_mail` exactly as
 `balcao mail deliver` calls it (raw store, parse, thread, ticket action, tasks enqueued on
-commit), then the same bytes are parsed again with `parse_message` alone.
+commit), then the same bytes are parsed again with `parse_message` alone. With --batch N,
+N messages at a time go through `do_receive_mails`, as `balcao mail fetch` and the LMTP
+server hand over the messages that arrive together (one sync of their bytes, one commit);
+statements and CPU are then per message, the batch's divided by its size.
 
 Then every message of tests/mail/corpus is parsed and stripped (`parse_message`) five times;
 the best CPU time (time.process_time) of each is one sample, and p50, p99 and max of those
@@ -95,6 +99,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--corpus-only", action="store_true")
     parser.add_argument(
+        "--batch", type=int, default=1, help="messages filed together (do_receive_mails)"
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, help="print the funnel's top N entries (cProfile)"
     )
     parser.add_argument(
@@ -113,7 +120,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from balcao.connectors.email.actions import RawMail, do_receive_mail
+    from balcao.connectors.email.actions import RawMail, do_receive_mail, do_receive_mails
     from balcao.connectors.email.parsing import parse_message
     from balcao.customers.actions import do_load_default_profile
     from balcao.customers.models import Contact
@@ -129,23 +136,28 @@ def main() -> None:
     tickets: list[tuple[int, str, str]] = []
     raws: list[bytes] = []
     profiler = cProfile.Profile() if args.profile else None
-    by_action: dict[str, list[int]] = {}
+    by_action: dict[str, list[float]] = {}
     last: dict[str, list[str]] = {}
     funnel = cpu = 0.0
     queries = begins = 0
-    for _ in range(args.messages):
-        if tickets and rng.random() < 0.3:
-            number, sender, subject = rng.choice(tickets)
-            raw = message(
-                rng, sender, "suporte@balcao.localhost", f"RE: [#{number}] {subject}", True
-            )
-        else:
-            sender = (
-                rng.choice(contacts) if rng.random() < 0.8 else f"p{rng.randrange(10**6)}@gmail.com"
-            )
-            subject = rng.choice(SUBJECTS)
-            to = f"{rng.choice(departments)}@balcao.localhost"
-            raw = message(rng, sender, to, subject, False)
+    while len(raws) < args.messages:
+        batch: list[tuple[bytes, str, str]] = []
+        for _ in range(min(args.batch, args.messages - len(raws))):
+            if tickets and rng.random() < 0.3:
+                number, sender, subject = rng.choice(tickets)
+                raw = message(
+                    rng, sender, "suporte@balcao.localhost", f"RE: [#{number}] {subject}", True
+                )
+            else:
+                sender = (
+                    rng.choice(contacts)
+                    if rng.random() < 0.8
+                    else f"p{rng.randrange(10**6)}@gmail.com"
+                )
+                subject = rng.choice(SUBJECTS)
+                to = f"{rng.choice(departments)}@balcao.localhost"
+                raw = message(rng, sender, to, subject, False)
+            batch.append((raw, sender, subject))
         began, began_cpu = time.perf_counter(), time.process_time()
         counted: list[str] = []
         # counted as they run (CaptureQueriesContext stops counting once Django's log of
@@ -153,18 +165,22 @@ def main() -> None:
         with connection.execute_wrapper(partial(count, counted)):
             if profiler is not None:
                 profiler.enable()
-            result = do_receive_mail(RawMail(raw))
+            if args.batch == 1:
+                results = [do_receive_mail(RawMail(batch[0][0]))]
+            else:
+                results = do_receive_mails([RawMail(raw) for raw, _, _ in batch])
             if profiler is not None:
                 profiler.disable()
         funnel += time.perf_counter() - began
         cpu += time.process_time() - began_cpu
         queries += len(counted)
         begins += sum(sql.startswith("BEGIN") for sql in counted)
-        by_action.setdefault(result.action, []).append(len(counted))
-        last[result.action] = counted
-        if result.action == "created":
-            tickets.append((result.ticket, sender, subject))
-        raws.append(raw)
+        for result, (raw, sender, subject) in zip(results, batch, strict=True):
+            by_action.setdefault(result.action, []).append(len(counted) / len(batch))
+            last[result.action] = counted
+            if result.action == "created":
+                tickets.append((result.ticket, sender, subject))
+            raws.append(raw)
 
     began = time.perf_counter()
     for raw in raws:
@@ -172,7 +188,10 @@ def main() -> None:
     parse = time.perf_counter() - began
 
     size = sum(len(r) for r in raws) / len(raws) / 1024
-    print(f"database: {connection.vendor}; {len(raws)} messages, mean {size:.1f} KiB")
+    print(
+        f"database: {connection.vendor}; {len(raws)} messages, mean {size:.1f} KiB,"
+        f" {args.batch} filed at a time"
+    )
     print(f"funnel (store, parse, thread, ticket): {len(raws) / funnel:8.1f} messages/s")
     print(
         f"  per message: {cpu / len(raws) * 1000:.1f} ms of CPU, {queries / len(raws):.1f} queries"

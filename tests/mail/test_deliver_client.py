@@ -156,10 +156,10 @@ def test_several_recipients_one_transaction(profile, server, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_4xx_asks_the_mta_to_retry(profile, server, tmp_path, monkeypatch):
-    def down(inbound):
+    def down(raws):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(lmtp, "do_receive_mail", down)
+    monkeypatch.setattr(lmtp, "do_receive_mails", down)
     done = deliver(
         ["--from", "a@gmail.com", "--to", SUPORTE],
         make_mail(sender="a@gmail.com"),

@@ -535,3 +535,17 @@ def test_a_filing_commits_once_with_its_events_notifications_and_list_version(
     department.refresh_from_db(fields=["tickets_version"])
     assert department.tickets_version == version + 1
     assert [t.number for t in list_tickets(agent, q="barras cortado")] == [ticket.number]
+
+
+def test_a_report_returning_none_of_our_replies_delivered_twice_is_a_duplicate(profile):
+    """Filed as an ordinary message; its second copy (another address of the department) is
+    answered from the receipt, as any duplicate (it was kept as failed: found by test_fuzz)."""
+    raw = b"From: postmaster@m.example\nMessage-ID: <report@m.example>\n\nMessage-ID: <t@x>\n"
+    first = receive(raw, recipient="suporte@balcao.localhost")
+    second = receive(raw, recipient="suporte+x@balcao.localhost")
+    assert (first.action, second.action) == ("created", "duplicate")
+    assert first.ticket == second.ticket
+    assert sorted(InboundMail.objects.values_list("state", flat=True)) == [
+        "duplicate",
+        "processed",
+    ]

@@ -72,10 +72,10 @@ def test_null_sender_is_an_automatic_message(profile, server):
 
 @pytest.mark.django_db(transaction=True)
 def test_temporary_failure_when_the_database_is_down(profile, server, monkeypatch):
-    def down(inbound):
+    def down(raws):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(lmtp, "do_receive_mail", down)
+    monkeypatch.setattr(lmtp, "do_receive_mails", down)
     _, data = converse(server.port, ["suporte@balcao.localhost"], make_mail(sender="x@y.example"))
     assert data[0].startswith("451")
     assert not InboundMail.objects.exists()

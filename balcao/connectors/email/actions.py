@@ -8,6 +8,7 @@ still becomes a visible ticket, with its original one click away.
 import logging
 import re
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from balcao.accounts.models import Department
 from balcao.accounts.selectors import DEPARTMENTS_VERSION, list_departments
 from balcao.connectors.email.models import InboundMail, Mailbox
 from balcao.connectors.email.parsing import ParsedMail, parse_message
-from balcao.connectors.email.store import Spooled, keep, spool_bytes
+from balcao.connectors.email.store import Spooled, keep, keep_all, spool_bytes
 from balcao.core.enqueue import batch
 from balcao.core.errors import ActionRefused
 from balcao.customers.models import Contact
@@ -136,9 +137,12 @@ def _keep_file(raw: RawMail) -> InboundMail:
     (what the MTA's retry finds again if the database is down); the row is written with the
     filing, in its one transaction."""
     spooled = raw.raw if isinstance(raw.raw, Spooled) else spool_bytes(raw.raw)
-    name = keep(spooled)
+    return _row(raw, spooled.sha256, keep(spooled))
+
+
+def _row(raw: RawMail, sha256: str, name: str) -> InboundMail:
     return InboundMail(
-        sha256=spooled.sha256,
+        sha256=sha256,
         recipient=raw.recipient.strip().lower()[:320],
         raw=name,
         source=raw.source,
@@ -192,30 +196,108 @@ def do_receive_mail(raw: RawMail) -> ReceiveResult:
     the row and the ticket commit together on the retry); any other failure leaves a visible
     ticket with the raw."""
     mail = _keep_file(raw)
-    parsed = None
     # The tasks of what commits (the answer, SLA alerts, notifications) leave together once
     # the filing is done; a failure to send them is not a failure to file.
     with batch():
+        return _receive_kept(raw, mail)
+
+
+def do_receive_mails(raws: Sequence[RawMail]) -> list[ReceiveResult]:
+    """Several messages that arrived together (an IMAP batch, LMTP deliveries of concurrent
+    sessions), each filed as ``do_receive_mail`` files it, at the cost of one: their bytes
+    synced at once, all filed in one transaction (one commit), their tasks in one INSERT.
+    Any failure in that transaction (one message that cannot be filed, a duplicate) rolls it
+    all back, and then each message is filed on its own, in its own transaction: one bad
+    message never takes the others down. Database outages propagate, for all of them (the
+    caller answers each as not stored: the bytes are on disk for the retry). The results
+    are in the order of ``raws``; a message held as a file (``Spooled``) is kept as is."""
+    if len(raws) == 1:
+        return [do_receive_mail(raws[0])]
+    held = [raw.raw for raw in raws if isinstance(raw.raw, bytes)]
+    kept = iter(keep_all(held))
+    mails = []
+    for raw in raws:
+        if isinstance(raw.raw, Spooled):
+            mails.append(_keep_file(raw))
+        else:
+            spooled, name = next(kept)
+            mails.append(_row(raw, spooled.sha256, name))
+    with batch():
+        results = _file_together(raws, mails)
+        for index, result in enumerate(results):
+            if result is None:  # filed alone, into a fresh row: nothing of the rollback kept
+                mail = mails[index]
+                fresh = InboundMail(
+                    sha256=mail.sha256,
+                    recipient=mail.recipient,
+                    raw=mail.raw.name,
+                    source=mail.source,
+                )
+                results[index] = _receive_kept(raws[index], fresh)
+    return [result for result in results if result is not None]
+
+
+def _file_together(raws: Sequence[RawMail], mails: list[InboundMail]) -> list[ReceiveResult | None]:
+    """All in one transaction, or none (a list of None: each is then filed alone)."""
+    filings = []
+    for raw, mail in zip(raws, mails, strict=True):
         try:
-            # the bytes in memory when the way in has them; a spooled message from its file
-            if isinstance(raw.raw, bytes):
-                parsed = parse_message(raw.raw)
-            else:
-                with open(mail.raw.path, "rb") as source:
-                    parsed = parse_message(source)
-            if raw.envelope_sender == "":
-                parsed.auto_generated = True
-            return _file_mail(mail, parsed)
+            filings.append(_read(mail, _parse(raw, mail)))
         except (OperationalError, InterfaceError):
             raise
         except Exception:
-            log.exception("inbound mail %s could not be processed", mail.sha256)
-            return _keep_unprocessed(mail, parsed, traceback.format_exc())
+            return [None] * len(raws)  # filed alone, where its failure is kept and shown
+    try:
+        with transaction.atomic(durable=True):
+            return [_file_one(filing) for filing in filings]
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:
+        log.info("%d inbound mails filed one by one: %r", len(raws), error)
+        return [None] * len(raws)
 
 
-def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
-    # Reads first, outside the transaction (as short as the writes): the sender, carrying the
-    # departments' version (the process's copy of them routes, and tells "is it one of us").
+def _receive_kept(raw: RawMail, mail: InboundMail) -> ReceiveResult:
+    """Parse and file a message whose bytes are kept; any failure but the database's still
+    leaves a visible ticket with the raw."""
+    parsed = None
+    try:
+        parsed = _parse(raw, mail)
+        return _file_mail(_read(mail, parsed))
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        log.exception("inbound mail %s could not be processed", mail.sha256)
+        return _keep_unprocessed(mail, parsed, traceback.format_exc())
+
+
+def _parse(raw: RawMail, mail: InboundMail) -> ParsedMail:
+    # the bytes in memory when the way in has them; a spooled message from its file
+    if isinstance(raw.raw, bytes):
+        parsed = parse_message(raw.raw)
+    else:
+        with open(mail.raw.path, "rb") as source:
+            parsed = parse_message(source)
+    if raw.envelope_sender == "":
+        parsed.auto_generated = True
+    return parsed
+
+
+@dataclass
+class _Filing:
+    """A message read and routed, ready to be filed in a transaction."""
+
+    mail: InboundMail
+    parsed: ParsedMail
+    contact: Contact | None
+    department: Department
+    departments: list[Department]
+    inbound: InboundMessage | None
+
+
+def _read(mail: InboundMail, parsed: ParsedMail) -> _Filing:
+    """The reads, outside the transaction (as short as the writes): the sender, carrying the
+    departments' version (the process's copy of them routes, and tells "is it one of us")."""
     address = parsed.from_email
     contact = find_contact_by_email(address, version=DEPARTMENTS_VERSION) if address else None
     departments = list_departments(getattr(contact, "version_token", None))
@@ -225,12 +307,22 @@ def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
     if not parsed.returned_ids:  # a delivery report is matched inside the transaction
         with translation.override(settings.LANGUAGE_CODE):
             inbound = _inbound(mail, parsed, contact, department, departments)
+    return _Filing(mail, parsed, contact, department, departments, inbound)
+
+
+def _file_one(filing: _Filing) -> ReceiveResult:
+    """Inside the transaction: the filing, then the row as its last write."""
+    result = _process(filing)
+    _save_row(filing.mail)
+    return result
+
+
+def _file_mail(filing: _Filing) -> ReceiveResult:
+    mail = filing.mail
     while True:  # twice at most: the second files into a row stored, unfiled, by an older version
         try:
             with transaction.atomic(durable=True):
-                result = _process(mail, parsed, contact, inbound, department, departments)
-                _save_row(mail)
-                return result
+                return _file_one(filing)
         except _Stored:
             stored = _stored(mail)
             if stored.state != InboundMail.State.RECEIVED:
@@ -240,27 +332,24 @@ def _file_mail(mail: InboundMail, parsed: ParsedMail) -> ReceiveResult:
             # The funnel's receipt: this message was filed already (to another address of
             # the same department, or by another process at the same time). Everything was
             # rolled back; the row is kept as the duplicate it is.
-            filed = filed_before(inbound) if inbound is not None else None
+            filed = filed_before(filing.inbound) if filing.inbound is not None else None
             if filed is None:
                 raise
-            return _record_duplicate(mail, parsed, filed)
+            return _record_duplicate(mail, filing.parsed, filed)
 
 
-def _process(
-    mail: InboundMail,
-    parsed: ParsedMail,
-    contact: Contact | None,
-    inbound: InboundMessage | None,
-    department: Department,
-    departments: list[Department],
-) -> ReceiveResult:
+def _process(filing: _Filing) -> ReceiveResult:
+    mail, parsed = filing.mail, filing.parsed
     if _record_bounce(mail, parsed):
         _finish(mail, parsed, None)
         return _result(mail.ticket, "joined")
-    if inbound is None:  # returned ids that are none of our replies: an ordinary message
+    if filing.inbound is None:  # returned ids that are none of our replies: an ordinary
+        # message, whose duplicate is then answered from its receipt as any other's
         with translation.override(settings.LANGUAGE_CODE):
-            inbound = _inbound(mail, parsed, contact, department, departments)
-    filed = file_inbound(inbound)
+            filing.inbound = _inbound(
+                mail, parsed, filing.contact, filing.department, filing.departments
+            )
+    filed = file_inbound(filing.inbound)
     _finish(mail, parsed, filed)
     return _result(mail.ticket, _filed_action(filed))
 

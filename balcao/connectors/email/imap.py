@@ -3,6 +3,8 @@
 A message is flagged \\Seen (or moved) only after the funnel has committed it. If the run dies
 between the two, the next run reads it again and the funnel recognises the stored copy, so
 nothing is lost and nothing is doubled. UIDs are remembered per folder and UIDVALIDITY.
+Messages are fetched and filed up to AT_ONCE (and AT_ONCE_BYTES) at a time
+(``do_receive_mails``: one sync of their bytes, one commit), then flagged together.
 """
 
 import logging
@@ -14,12 +16,14 @@ from imapclient.exceptions import IMAPClientError
 
 from balcao.connectors.email.actions import (
     RawMail,
-    do_receive_mail,
+    do_receive_mails,
     do_record_mailbox_progress,
 )
 from balcao.connectors.email.models import InboundMail, Mailbox
 
 log = logging.getLogger(__name__)
+AT_ONCE = 25  # messages fetched and filed together
+AT_ONCE_BYTES = 16 * 1024 * 1024  # and no more than this held in memory (a larger one alone)
 
 
 @dataclass
@@ -35,12 +39,25 @@ def _connect(mailbox: Mailbox) -> IMAPClient:
     return client
 
 
-def mark_done(client: IMAPClient, mailbox: Mailbox, uid: int) -> None:
-    """After commit: move the message out of the folder, or flag it read."""
+def mark_done(client: IMAPClient, mailbox: Mailbox, uids: list[int]) -> None:
+    """After commit: move the messages out of the folder, or flag them read."""
     if mailbox.move_to:
-        client.move([uid], mailbox.move_to)
+        client.move(uids, mailbox.move_to)
     else:
-        client.add_flags([uid], [b"\\Seen"])
+        client.add_flags(uids, [b"\\Seen"])
+
+
+def _chunks(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    """The UIDs in groups of at most AT_ONCE messages and AT_ONCE_BYTES (one larger alone)."""
+    chunks: list[list[int]] = []
+    held = AT_ONCE_BYTES
+    for uid in uids:
+        if not chunks or len(chunks[-1]) >= AT_ONCE or held + sizes[uid] > AT_ONCE_BYTES:
+            chunks.append([])
+            held = 0
+        chunks[-1].append(uid)
+        held += sizes[uid]
+    return chunks
 
 
 def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
@@ -53,13 +70,23 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
         uidvalidity = int(status[b"UIDVALIDITY"])
         last_uid = mailbox.last_uid if mailbox.uidvalidity == uidvalidity else 0
         uids = sorted(u for u in client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid)
-        for uid in uids:
-            fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
-            raw = fetched.get(b"BODY[]") or b""
-            result = do_receive_mail(RawMail(raw, mailbox.recipient, InboundMail.Source.IMAP))
-            mark_done(client, mailbox, uid)
-            do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=uid)
-            report.actions[result.action] += 1
+        sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+        for chunk in _chunks(
+            uids, {uid: sizes.get(uid, {}).get(b"RFC822.SIZE", 0) for uid in uids}
+        ):
+            fetched = client.fetch(chunk, ["BODY.PEEK[]"])
+            raws = [
+                RawMail(
+                    fetched.get(uid, {}).get(b"BODY[]") or b"",
+                    mailbox.recipient,
+                    InboundMail.Source.IMAP,
+                )
+                for uid in chunk
+            ]
+            results = do_receive_mails(raws)
+            mark_done(client, mailbox, chunk)
+            do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=chunk[-1])
+            report.actions.update(result.action for result in results)
         if not uids and mailbox.uidvalidity != uidvalidity:
             do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=0)
     finally:
