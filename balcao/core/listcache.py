@@ -38,7 +38,7 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db.models import F, Model, Subquery
+from django.db.models import F, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import formats, timezone, translation
@@ -92,10 +92,11 @@ def kept(what: Hashable, make: Callable[[], Any]) -> Any:
     return shown
 
 
-def row_state(instance: Model, _within: tuple[int, ...] = ()) -> tuple[Any, ...]:
-    """Every value ``instance`` was read with — its fields, its annotations — and the same of
-    each row read with it (``select_related``; not again the row it was read from, which a
-    reverse one-to-one points back to): what a page made from them depends on."""
+def row_state(instance: Any, _within: tuple[int, ...] = ()) -> tuple[Any, ...]:
+    """Every value ``instance`` (a model instance, or request.user's lazy one) was read with —
+    its fields, its annotations — and the same of each row read with it (``select_related``;
+    not again the row it was read from, which a reverse one-to-one points back to): what a
+    page made from them depends on."""
     fields = instance._meta.concrete_fields
     names = {field.attname for field in fields}
     values: list[Any] = [getattr(instance, field.attname) for field in fields]

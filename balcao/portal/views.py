@@ -533,6 +533,8 @@ def ticket_page(request, number: int):
     )
     signed = {"survey_token": lambda: survey_token(ticket)} if closed else None
     return kept_page(request, what, make, signed)
+
+
 @require_POST
 @contact_required
 def ticket_reply(request, number: int):

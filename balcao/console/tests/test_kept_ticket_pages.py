@@ -59,7 +59,8 @@ def test_a_page_asked_again_unchanged_is_not_rendered_again_and_its_forms_still_
         assert len(tokens) == 1 and "kept-" not in again.content.decode()
         [token] = tokens
         posted = client.post(
-            form, {"body": "Pelo formulário guardado", "kind": "reply", "csrfmiddlewaretoken": token}
+            form,
+            {"body": "Pelo formulário guardado", "kind": "reply", "csrfmiddlewaretoken": token},
         )
         assert posted.status_code == 302, posted.content.decode()[:500]
         assert "Pelo formulário guardado" in client.get(url).content.decode()
@@ -141,9 +142,7 @@ def test_what_the_pages_show_besides_the_history_shows_at_once(
     assert ">Ana Renomeada</a>" in staff_html  # the viewer's own name, in the frame
 
 
-def test_the_sla_shown_turns_at_its_instants_without_any_change(
-    sides, ticket, time_machine
-):
+def test_the_sla_shown_turns_at_its_instants_without_any_change(sides, ticket, time_machine):
     staff, portal = sides
     sla = TicketSla.objects.get(ticket=ticket)
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
