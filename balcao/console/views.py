@@ -86,6 +86,7 @@ from balcao.tickets.selectors import (
     list_tags,
     list_tickets,
     list_version,
+    read_ticket,
     render_canned,
     seen_part,
     ticket_version,
@@ -370,12 +371,11 @@ def ticket_page(request, number: int):
     # A poll (every 10 s per open page) mostly finds nothing new: it reads the bare ticket, and
     # the live part it swaps in when something changed reads the relations it shows.
     try:
-        ticket = get_ticket(
+        ticket = read_ticket(
             request.user,
             number,
             related=() if request.htmx else PAGE_RELATED,
-            versioned=True,
-            annotations=None if request.htmx else _page_annotations(request.user),
+            annotate=None if request.htmx else _page_annotations,
         )
     except NotFound:
         raise Http404 from None

@@ -6,10 +6,15 @@ query whose shape never changes is built once with ``MARK`` where its value goes
 and parameters kept; each run puts the value where the marker was."""
 
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
 
 MARK = 7_777_777_777_777_777  # no row's id: stands for the value while the SQL is built
 
@@ -31,3 +36,43 @@ def prepared_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, [value if param == MARK else param for param in params])
         return cursor.fetchall()
+
+
+# Per connection (the compiler converts values with its own): shape -> compiler, SQL, params
+_compilers: "WeakKeyDictionary[Any, dict[Hashable, tuple[SQLCompiler, str, tuple[Any, ...]]]]" = (
+    WeakKeyDictionary()
+)
+
+
+def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *values: int) -> M | None:
+    """The first instance ``build(*values)`` reads — with its ``select_related`` rows and its
+    annotations, as the ORM makes it — or None: its SQL depends on ``shape`` alone, built the
+    first time (``build`` given ``MARK``, ``MARK + 1``, … for the values) and kept with what
+    makes instances of its rows, per connection."""
+    database = connections[connection.alias]
+    compiled = _compilers.setdefault(database, {})
+    found = compiled.get(shape)
+    if found is None:
+        queryset = build(*(MARK + i for i in range(len(values))))[:1]
+        compiler = queryset.query.get_compiler(connection=database)
+        sql, params = compiler.as_sql()
+        found = compiled[shape] = (compiler, sql, tuple(params))
+    compiler, sql, params = found
+    marks = {MARK + i: value for i, value in enumerate(values)}
+    with database.cursor() as cursor:
+        cursor.execute(sql, [marks.get(param, param) for param in params])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    # what django.db.models.query.ModelIterable does with a compiled query's rows
+    row = next(iter(compiler.results_iter([rows])))
+    select, klass_info = compiler.select, compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    instance: M = klass_info["model"].from_db(database.alias, names, row[start:end])
+    # (django-stubs describe a later Django, whose populators take a fetch mode)
+    for populator in get_related_populators(klass_info, select, database.alias):  # type: ignore[call-arg]
+        populator.populate(row, instance)
+    for name, position in (compiler.annotation_col_map or {}).items():
+        setattr(instance, name, row[position])
+    return instance

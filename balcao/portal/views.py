@@ -94,6 +94,7 @@ from balcao.tickets.selectors import (
     get_ticket,
     list_tickets,
     list_version,
+    read_ticket,
     ticket_version,
     visible_events,
 )
@@ -508,9 +509,7 @@ PAGE_RELATED = ("department__ticket_options", "satisfaction", "sla")
 @contact_required
 def ticket_page(request, number: int):
     try:
-        ticket = get_ticket(
-            request.user, number, related=PAGE_RELATED, contact=request.contact, versioned=True
-        )
+        ticket = read_ticket(request.user, number, related=PAGE_RELATED, contact=request.contact)
     except NotFound:
         raise Http404 from None
 

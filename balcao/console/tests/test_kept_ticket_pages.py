@@ -193,3 +193,33 @@ def test_the_survey_links_of_a_kept_page_are_signed_for_each_request(
     assert portal.get(links[4][0], {"nota": "5"}).status_code == 200
     portal.post(links[4][0], {"score": 5})
     assert "Você deu nota 5 de 5." in portal.get(url).content.decode()
+
+
+def test_a_page_reads_the_ticket_as_the_orm_does_its_sql_built_once(
+    customer, suporte_agent, django_assert_num_queries
+):
+    from balcao.console.views import PAGE_RELATED, _page_annotations
+    from balcao.core.errors import NotFound
+    from balcao.core.listcache import row_state
+    from balcao.tickets.actions import do_add_message
+    from balcao.tickets.models import Ticket
+    from balcao.tickets.selectors import VERSION_PARTS, read_ticket
+
+    agent = suporte_agent
+    first, second = open_ticket(customer, "suporte"), open_ticket(customer, "suporte")
+    do_add_message(second, actor=agent, body="Respondido.")
+    outsider = StaffFactory(departments=["financeiro"])
+    for ticket in (first, second):
+        with django_assert_num_queries(1):
+            read = read_ticket(
+                agent, ticket.number, related=PAGE_RELATED, annotate=_page_annotations
+            )
+        orm = (
+            Ticket.objects.select_related(*PAGE_RELATED)
+            .annotate(**VERSION_PARTS, **_page_annotations(agent))
+            .get(number=ticket.number)
+        )
+        assert row_state(read) == row_state(orm)
+        assert Ticket.sla.is_cached(read) and read.other_open == 1
+        with pytest.raises(NotFound):
+            read_ticket(outsider, ticket.number, related=PAGE_RELATED, annotate=_page_annotations)
