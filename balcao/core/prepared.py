@@ -12,7 +12,6 @@ from weakref import WeakKeyDictionary
 from django.db import connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
-from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
@@ -38,10 +37,27 @@ def prepared_rows(
         return cursor.fetchall()
 
 
-# Per connection (the compiler converts values with its own): shape -> compiler, SQL, params
-_compilers: "WeakKeyDictionary[Any, dict[Hashable, tuple[SQLCompiler, str, tuple[Any, ...]]]]" = (
-    WeakKeyDictionary()
-)
+# Per connection (its converters are the connection's): shape -> what the query is built into
+_built: "WeakKeyDictionary[Any, dict[Hashable, _Built]]" = WeakKeyDictionary()
+
+
+class _Built:
+    """A compiled query's SQL and parameters, and what makes instances of its rows, as
+    django.db.models.query.ModelIterable makes them from a compiler."""
+
+    def __init__(self, queryset: QuerySet[Any], database: Any) -> None:
+        compiler = queryset.query.get_compiler(connection=database)
+        sql, params = compiler.as_sql()
+        self.sql, self.params, self.compiler = sql, tuple(params), compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        self.converters = compiler.get_converters([column[0] for column in select])
+        self.model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.fields = slice(start, end)
+        self.names = [column[0].target.attname for column in select[start:end]]
+        # (django-stubs describe a later Django, whose populators take a fetch mode)
+        self.populators = get_related_populators(klass_info, select, database.alias)  # type: ignore[call-arg]
+        self.annotations = compiler.annotation_col_map or {}
 
 
 def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *values: int) -> M | None:
@@ -50,29 +66,23 @@ def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *value
     first time (``build`` given ``MARK``, ``MARK + 1``, … for the values) and kept with what
     makes instances of its rows, per connection."""
     database = connections[connection.alias]
-    compiled = _compilers.setdefault(database, {})
-    found = compiled.get(shape)
-    if found is None:
-        queryset = build(*(MARK + i for i in range(len(values))))[:1]
-        compiler = queryset.query.get_compiler(connection=database)
-        sql, params = compiler.as_sql()
-        found = compiled[shape] = (compiler, sql, tuple(params))
-    compiler, sql, params = found
-    marks = {MARK + i: value for i, value in enumerate(values)}
+    built = _built.setdefault(database, {})
+    query = built.get(shape)
+    if query is None:
+        marks = (MARK + i for i in range(len(values)))
+        query = built[shape] = _Built(build(*marks)[:1], database)
+    given = {MARK + i: value for i, value in enumerate(values)}
     with database.cursor() as cursor:
-        cursor.execute(sql, [marks.get(param, param) for param in params])
+        cursor.execute(query.sql, [given.get(param, param) for param in query.params])
         rows = cursor.fetchall()
     if not rows:
         return None
-    # what django.db.models.query.ModelIterable does with a compiled query's rows
-    row = next(iter(compiler.results_iter([rows])))
-    select, klass_info = compiler.select, compiler.klass_info
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    names = [column[0].target.attname for column in select[start:end]]
-    instance: M = klass_info["model"].from_db(database.alias, names, row[start:end])
-    # (django-stubs describe a later Django, whose populators take a fetch mode)
-    for populator in get_related_populators(klass_info, select, database.alias):  # type: ignore[call-arg]
+    row = rows[0]
+    if query.converters:
+        row = next(iter(query.compiler.apply_converters(rows, query.converters)))
+    instance: M = query.model.from_db(database.alias, query.names, row[query.fields])
+    for populator in query.populators:
         populator.populate(row, instance)
-    for name, position in (compiler.annotation_col_map or {}).items():
+    for name, position in query.annotations.items():
         setattr(instance, name, row[position])
     return instance
