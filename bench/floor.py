@@ -105,6 +105,8 @@ def main() -> None:
         "health+session": ("/health", staff),
         "console list": ("/console/chamados/", staff),
         "client-area list": ("/cliente/chamados/", customer),
+        "console ticket": (f"/console/chamados/{ticket.number}/", staff),
+        "client-area ticket": (f"/cliente/chamados/{ticket.number}/", customer),
         "API list": ("/api/v1/tickets?page=2", api),
         "static": ("/static/balcao/balcao.css", {}),
     }

@@ -379,7 +379,7 @@ class CustomerPanel:
 
 def other_open(viewer: User) -> Subquery:
     """How many other tickets of a ticket's company the viewer sees still open, read with the
-    ticket (``get_ticket(annotations=...)``)."""
+    ticket (``read_ticket(annotate=...)``)."""
     return Subquery(
         visible_tickets(viewer)
         .filter(company=OuterRef("company_id"))

@@ -47,7 +47,15 @@ from balcao.console.forms import (
 from balcao.console.rows import RowWriter
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import LIST_SECONDS, ListCache, keep_together, kept, shown_together
+from balcao.core.listcache import (
+    LIST_SECONDS,
+    ListCache,
+    keep_together,
+    kept,
+    kept_page,
+    row_state,
+    shown_together,
+)
 from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
@@ -66,6 +74,7 @@ from balcao.notifications.selectors import (
 )
 from balcao.privacy.actions import do_record_access
 from balcao.privacy.models import AccessRecord
+from balcao.sla.selectors import sla_status
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
@@ -77,6 +86,7 @@ from balcao.tickets.selectors import (
     list_tags,
     list_tickets,
     list_version,
+    read_ticket,
     render_canned,
     seen_part,
     ticket_version,
@@ -361,12 +371,11 @@ def ticket_page(request, number: int):
     # A poll (every 10 s per open page) mostly finds nothing new: it reads the bare ticket, and
     # the live part it swaps in when something changed reads the relations it shows.
     try:
-        ticket = get_ticket(
+        ticket = read_ticket(
             request.user,
             number,
             related=() if request.htmx else PAGE_RELATED,
-            versioned=True,
-            annotations=None if request.htmx else _page_annotations(request.user),
+            annotate=None if request.htmx else _page_annotations,
         )
     except NotFound:
         raise Http404 from None
@@ -374,7 +383,7 @@ def ticket_page(request, number: int):
         if request.GET.get("v") == ticket_version(ticket):
             return HttpResponse(status=UNCHANGED)
         return render(request, "console/_ticket_live.html", _ticket_context(request, ticket))
-    # LGPD: who opened a customer's messages (the page, not its polls). One insert.
+    # LGPD: who opened a customer's messages (the page, not its polls), each time. One insert.
     do_record_access(
         actor=request.user,
         email=ticket.requester_email,
@@ -382,7 +391,20 @@ def ticket_page(request, number: int):
         ticket_number=ticket.number,
         client_address=client_address(request),
     )
-    return _render_ticket(request, ticket)
+    if ticket.origin == Origin.WHATSAPP:  # its reply window closes with the time, read apart
+        return _render_ticket(request, ticket)
+
+    def make(parts) -> str:
+        context = _ticket_context(request, ticket)
+        context["csrf_token"] = parts["csrf_token"]
+        return render_to_string("console/ticket.html", context, request)
+
+    # Kept whole per agent (core.listcache.kept_page): under the ticket's row with all read
+    # with it (company, plan, assignee, SLA clock; the departments' token, the names counter,
+    # the company's other open tickets, the history's version) and the SLA badge as the time
+    # makes it now (at risk, breached).
+    what = ("console", row_state(ticket), sla_status(getattr(ticket, "sla", None)))
+    return kept_page(request, what, make)
 
 
 @require_POST

@@ -25,18 +25,22 @@ afresh.
 A ticket page's history is kept the same way (``kept``), under the ticket's version
 (``tickets.selectors.ticket_version``, which the generation is part of) and its viewer's
 visibility, not their identity: every agent sees the same history, every contact of the
-company the same public part of it."""
+company the same public part of it. The whole ticket page is kept too, per viewer
+(``kept_page``): under every value its rows were read with (``row_state``) and what the time
+makes of them, with the parts that differ between requests (the CSRF token) spliced in."""
 
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import F, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import formats, timezone, translation
 from django.utils.html import conditional_escape
 
@@ -86,6 +90,67 @@ def kept(what: Hashable, make: Callable[[], Any]) -> Any:
         shown = make()
         cache.set(key, shown, LIST_SECONDS)
     return shown
+
+
+def row_state(instance: Any, _within: tuple[int, ...] = ()) -> tuple[Any, ...]:
+    """Every value ``instance`` (a model instance, or request.user's lazy one) was read with —
+    its fields, its annotations — and the same of each row read with it (``select_related``;
+    not again the row it was read from, which a reverse one-to-one points back to): what a
+    page made from them depends on."""
+    fields = instance._meta.concrete_fields
+    names = {field.attname for field in fields}
+    values: list[Any] = [getattr(instance, field.attname) for field in fields]
+    # annotations (a lazy request.user's own attributes are its wrapper's, private: skipped)
+    values += [
+        (name, value)
+        for name, value in vars(instance).items()
+        if name not in names and not name.startswith("_")
+    ]
+    within = (*_within, id(instance))
+    values += [
+        (name, None if related is None else row_state(related, within))
+        for name, related in instance._state.fields_cache.items()
+        if id(related) not in within
+    ]
+    return tuple(values)
+
+
+# What stands, in a kept page, for a part made for each request (ASCII that HTML escaping and
+# URL quoting leave alone): this prefix and the part's name.
+STAND_IN = "kept-8d3f61c2-"
+
+
+def kept_page(
+    request: HttpRequest,
+    what: Hashable,
+    make: Callable[[Mapping[str, str]], str],
+    per_request: Mapping[str, Callable[[], str]] | None = None,
+) -> HttpResponse:
+    """The page ``make(parts)`` renders, kept at most LIST_SECONDS for this viewer (the whole
+    ``row_state`` of ``request.user``) under ``what`` — which names all the page is made from:
+    the ``row_state`` of the rows read for it, what the time makes of them (an SLA clock's
+    state) — and the language, time zone, path and ``forget_lists``' generation: asked again
+    unchanged, it is not rendered again. ``parts``: what differs between requests, by name —
+    ``csrf_token``, and ``per_request``'s (name -> how to make it); a kept page is made with
+    stand-ins, replaced with this request's parts each time it is served. A request with a
+    query string, or with messages to show (once), is rendered and not kept."""
+    per_request = {"csrf_token": lambda: get_token(request), **(per_request or {})}
+    if request.GET or len(get_messages(request)):
+        return HttpResponse(make({name: part() for name, part in per_request.items()}))
+    where = (translation.get_language(), timezone.get_current_timezone_name(), request.path)
+    material = repr((what, row_state(request.user), where)).encode()
+    key = f"page:{hashlib.blake2b(material, digest_size=16).hexdigest()}"
+    found = cache.get_many([key, GENERATION])
+    entry = found.get(key)
+    if isinstance(entry, tuple) and entry[0] == found.get(GENERATION):
+        page = entry[1]
+    else:
+        stand_ins = {name: f"{STAND_IN}{name}" for name in per_request}
+        page = make(stand_ins).encode()
+        cache.set(key, (found.get(GENERATION), page), LIST_SECONDS)
+    for name, part in per_request.items():
+        page = page.replace(f"{STAND_IN}{name}".encode(), part().encode())
+    return HttpResponse(page)
 
 
 class ListCache:

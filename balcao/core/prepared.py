@@ -6,10 +6,14 @@ query whose shape never changes is built once with ``MARK`` where its value goes
 and parameters kept; each run puts the value where the marker was."""
 
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+
+M = TypeVar("M", bound=Model)
 
 MARK = 7_777_777_777_777_777  # no row's id: stands for the value while the SQL is built
 
@@ -31,3 +35,54 @@ def prepared_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, [value if param == MARK else param for param in params])
         return cursor.fetchall()
+
+
+# Per connection (its converters are the connection's): shape -> what the query is built into
+_built: "WeakKeyDictionary[Any, dict[Hashable, _Built]]" = WeakKeyDictionary()
+
+
+class _Built:
+    """A compiled query's SQL and parameters, and what makes instances of its rows, as
+    django.db.models.query.ModelIterable makes them from a compiler."""
+
+    def __init__(self, queryset: QuerySet[Any], database: Any) -> None:
+        compiler = queryset.query.get_compiler(connection=database)
+        sql, params = compiler.as_sql()
+        self.sql, self.params, self.compiler = sql, tuple(params), compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        self.converters = compiler.get_converters([column[0] for column in select])
+        self.model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.fields = slice(start, end)
+        self.names = [column[0].target.attname for column in select[start:end]]
+        # (django-stubs describe a later Django, whose populators take a fetch mode)
+        self.populators = get_related_populators(klass_info, select, database.alias)  # type: ignore[call-arg]
+        self.annotations = compiler.annotation_col_map or {}
+
+
+def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *values: int) -> M | None:
+    """The first instance ``build(*values)`` reads — with its ``select_related`` rows and its
+    annotations, as the ORM makes it — or None: its SQL depends on ``shape`` alone, built the
+    first time (``build`` given ``MARK``, ``MARK + 1``, … for the values) and kept with what
+    makes instances of its rows, per connection."""
+    database = connections[connection.alias]
+    built = _built.setdefault(database, {})
+    query = built.get(shape)
+    if query is None:
+        marks = (MARK + i for i in range(len(values)))
+        query = built[shape] = _Built(build(*marks)[:1], database)
+    given = {MARK + i: value for i, value in enumerate(values)}
+    with database.cursor() as cursor:
+        cursor.execute(query.sql, [given.get(param, param) for param in query.params])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row = rows[0]
+    if query.converters:
+        row = next(iter(query.compiler.apply_converters(rows, query.converters)))
+    instance: M = query.model.from_db(database.alias, query.names, row[query.fields])
+    for populator in query.populators:
+        populator.populate(row, instance)
+    for name, position in query.annotations.items():
+        setattr(instance, name, row[position])
+    return instance

@@ -42,7 +42,7 @@ from balcao.accounts.selectors import (
 from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
-from balcao.core.listcache import ListCache, kept, time_tag
+from balcao.core.listcache import ListCache, kept, kept_page, row_state, time_tag
 from balcao.customers.actions import (
     do_accept_invitation,
     do_authorize_contact,
@@ -75,8 +75,10 @@ from balcao.portal.forms import (
 )
 from balcao.satisfaction.actions import do_rate_ticket
 from balcao.satisfaction.selectors import (
+    SCORES,
     LinkRefused,
     rating_state,
+    survey_token,
     survey_url,
     ticket_for_token,
 )
@@ -92,6 +94,7 @@ from balcao.tickets.selectors import (
     get_ticket,
     list_tickets,
     list_version,
+    read_ticket,
     ticket_version,
     visible_events,
 )
@@ -465,7 +468,7 @@ def _ticket_list_shown(request) -> str:
     return render_to_string("portal/_ticket_list.html", context, request)
 
 
-def _render_ticket(request, ticket, reply_form=None, status=200):
+def _ticket_context(request, ticket, reply_form=None, survey_token: str = "") -> dict:
     def thread() -> str:
         timeline = visible_events(request.user, ticket)
         return render_to_string("portal/_ticket_thread.html", {"timeline": timeline})
@@ -483,9 +486,15 @@ def _render_ticket(request, ticket, reply_form=None, status=200):
         "priorities": Priority.choices,
     }
     if ticket.status == Status.CLOSED:
+        token = survey_token or None
         context["satisfaction"] = rating_state(ticket)
-        context["survey_url"] = survey_url(ticket)
-        context["scores"] = [(score, survey_url(ticket, score)) for score in range(1, 6)]
+        context["survey_url"] = survey_url(ticket, token=token)
+        context["scores"] = [(score, survey_url(ticket, score, token=token)) for score in SCORES]
+    return context
+
+
+def _render_ticket(request, ticket, reply_form=None, status=200):
+    context = _ticket_context(request, ticket, reply_form)
     return render(request, "portal/ticket.html", context, status=status)
 
 
@@ -500,12 +509,29 @@ PAGE_RELATED = ("department__ticket_options", "satisfaction", "sla")
 @contact_required
 def ticket_page(request, number: int):
     try:
-        ticket = get_ticket(
-            request.user, number, related=PAGE_RELATED, contact=request.contact, versioned=True
-        )
+        ticket = read_ticket(request.user, number, related=PAGE_RELATED, contact=request.contact)
     except NotFound:
         raise Http404 from None
-    return _render_ticket(request, ticket)
+
+    def make(parts) -> str:
+        context = _ticket_context(request, ticket, survey_token=parts.get("survey_token", ""))
+        context["csrf_token"] = parts["csrf_token"]
+        return render_to_string("portal/ticket.html", context, request)
+
+    # Kept whole per contact (core.listcache.kept_page): under the ticket's row with all read
+    # with it, the contact's with its company and plan (the menu's chat link), and what the
+    # time makes of them: when an answer is expected (none once the clock is breached),
+    # whether the survey may still be answered. Its signed links are signed per request.
+    closed = ticket.status == Status.CLOSED
+    what = (
+        "portal",
+        row_state(ticket),
+        row_state(request.contact),
+        expected_answer(ticket),
+        closed and rating_state(ticket).may_answer,
+    )
+    signed = {"survey_token": lambda: survey_token(ticket)} if closed else None
+    return kept_page(request, what, make, signed)
 
 
 @require_POST

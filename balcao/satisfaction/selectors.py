@@ -30,9 +30,10 @@ def survey_token(ticket: Ticket) -> str:
     return signing.dumps(ticket.pk, salt=SALT)
 
 
-def survey_url(ticket: Ticket, score: int | None = None) -> str:
-    """The page that asks, with ``score`` preselected (a GET there records nothing)."""
-    url = reverse("portal:satisfaction", args=[survey_token(ticket)])
+def survey_url(ticket: Ticket, score: int | None = None, *, token: str | None = None) -> str:
+    """The page that asks, with ``score`` preselected (a GET there records nothing);
+    ``token``: ``survey_token(ticket)`` as the caller made it."""
+    url = reverse("portal:satisfaction", args=[token or survey_token(ticket)])
     return f"{url}?nota={score}" if score else url
 
 

@@ -380,17 +380,18 @@ def test_the_customer_panel_shows_a_change_to_contacts_and_add_ons_at_once(
     contact = do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
     ticket = open_ticket(contact.user, "suporte")
 
-    def panel():
-        return as_agent.get(url("ticket", ticket.number)).context["panel"]
+    def panel():  # the page as shown (kept whole while nothing it shows changed)
+        page = text(as_agent.get(url("ticket", ticket.number)))
+        return page[page.index('id="customer"') : page.index("Outros chamados abertos")]
 
-    assert panel().requester_contact.pk == contact.pk  # and the panel is kept
+    assert "contato autorizado" in panel()  # and the panel is kept
     do_remove_contact(contact, actor=primary)
-    assert panel().requester_contact is None
-    again = do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
-    assert panel().requester_contact.pk == again.pk
-    assert [a.slug for a in panel().addons] == ["pacote-expresso"]
+    assert "não é um contato autorizado" in panel()
+    do_authorize_contact(company, actor=primary, email="ti@megastore.com.br")
+    assert "contato autorizado" in panel() and "não é um contato" not in panel()
+    assert "Pacote Expresso" in panel()
     do_change_company(company, actor=suporte_agent, addons=[])
-    assert panel().addons == []
+    assert "Pacote Expresso" not in panel()
 
 
 def test_other_open_tickets_count_only_what_each_viewer_sees(
@@ -402,8 +403,8 @@ def test_other_open_tickets_count_only_what_each_viewer_sees(
     both = StaffFactory(departments=["suporte", "atendimento"])
     for viewer, others in ((both, 2), (suporte_agent, 1), (both, 2)):
         client.force_login(viewer)
-        response = client.get(url("ticket", ticket.number))
-        assert response.context["panel"].other_open == others
+        page = text(client.get(url("ticket", ticket.number)))  # the second kept whole
+        assert f"Outros chamados abertos</dt><dd>{others}</dd>" in page
     client.force_login(atendimento_agent)  # another department's agent: not even the page
     assert client.get(url("ticket", ticket.number)).status_code == 404
     client.force_login(customer)  # nor a contact: the console is the team's

@@ -12,7 +12,7 @@ from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.tickets import actions
 from balcao.tickets.actions import NewAttachment
-from balcao.tickets.selectors import get_ticket, list_tickets, visible_events
+from balcao.tickets.selectors import get_ticket, list_tickets, read_ticket, visible_events
 
 pytestmark = pytest.mark.django_db
 
@@ -147,11 +147,11 @@ def test_a_contact_held_reads_its_company_tickets_and_no_one_elses(
     _, stranger = make_company("team", name="Outra")
     contact = get_contact(customer)
     with django_assert_num_queries(1):
-        assert get_ticket(customer, ticket.number, contact=contact) == ticket
+        assert read_ticket(customer, ticket.number, related=(), contact=contact) == ticket
     with pytest.raises(NotFound):
-        get_ticket(stranger, ticket.number, contact=get_contact(stranger))
+        read_ticket(stranger, ticket.number, related=(), contact=get_contact(stranger))
     with pytest.raises(NotFound):  # someone else's contact record is not taken for theirs
-        get_ticket(stranger, ticket.number, contact=contact)
+        read_ticket(stranger, ticket.number, related=(), contact=contact)
 
 
 def test_a_ticket_is_read_with_the_relations_asked_and_no_other(company, agent):
