@@ -43,7 +43,7 @@ class _Loader:
     def __init__(self, queryset: QuerySet[Any, Any]) -> None:
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        if compiler.annotation_col_map or queryset._known_related_objects:
+        if compiler.annotation_col_map:
             raise ValueError("prepared_instances takes whole rows, without annotations")
         self.sql, self.params = sql, tuple(params)
         select, info = compiler.select, compiler.klass_info
@@ -52,7 +52,8 @@ class _Loader:
         fields = info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.names = [column[0].target.attname for column in select[self.start : self.end]]
-        self.related = get_related_populators(info, select, connection.alias)
+        # django-stubs describe a later Django's signature (a fetch_mode argument)
+        self.related = get_related_populators(info, select, connection.alias)  # type: ignore[call-arg]
 
     def instances(self, value: int) -> list[Any]:
         with connection.cursor() as cursor:
