@@ -18,7 +18,8 @@
    a page the peer builds with a second request from the browser (its staff lists' DataTables
    JSON, the customer's ticket list from its API) is timed as both requests. Prints p50/p95,
    CPU per page of the server's processes and of its database's PostgreSQL backends (from
-   /proc: not inflated by other work as latency is), SQL statements per page, and the ratios peer / Balcão (> 1: Balcão faster).
+   their CPU-time clocks, to the nanosecond: not inflated by other work as latency is), SQL
+   statements per page, and the ratios peer / Balcão (> 1: Balcão faster).
 5. Ticket creation through each customer form, --clients concurrent customers for --seconds.
 6. --mail N: N new tickets by e-mail (bench/mail.py's messages, the same bytes to both), one
    process each: Balcão's `do_receive_mail` in this process (after one warm-up message), the
@@ -59,7 +60,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/balcao_peer_balcao")
 
 from bench.pages import count_queries, cpu_seconds, free_port, login  # noqa: E402
-from bench.portal import PASSWORD, contacts, signed_in, tree_cpu_seconds  # noqa: E402
+from bench.portal import PASSWORD, contacts, signed_in  # noqa: E402
 
 PEER_PROJECT = ROOT / "bench" / "peer"
 ADMIN = "admin@balcao.localhost"
@@ -161,12 +162,22 @@ def peer_view(client: httpx.Client, path: str, then: str = "") -> Callable[[], i
 
 
 def server_cpu(pid: int) -> float:
-    """CPU of the server's processes; retried when a thread ends while it is read."""
+    """CPU of the server's processes (to the nanosecond: cpu_seconds); retried when a process
+    ends while it is read."""
     while True:
         try:
-            return tree_cpu_seconds(pid)
-        except FileNotFoundError:
+            return sum(cpu_seconds(each) for each in processes(pid))
+        except (FileNotFoundError, ProcessLookupError, OSError):
             continue
+
+
+def processes(pid: int) -> list[int]:
+    """``pid`` and its descendants (the supervisor and the web processes it started)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += processes(int(child))
+    return found
 
 
 def database_cpu(name: str) -> dict[int, float]:
@@ -180,7 +191,7 @@ def database_cpu(name: str) -> dict[int, float]:
             title = (proc / "cmdline").read_bytes().decode(errors="replace").split()
             if title[:1] == ["postgres:"] and name in title:
                 backends[int(proc.name)] = cpu_seconds(int(proc.name))
-        except (FileNotFoundError, ProcessLookupError):
+        except (FileNotFoundError, ProcessLookupError, OSError):
             continue
     return backends
 

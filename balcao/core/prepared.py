@@ -1,9 +1,10 @@
 """Queries whose SQL is built once per process, then run with the one value that changes.
 
 Django compiles a queryset's SQL each time it runs: for a small query with subqueries, ~1 ms of
-CPU, most of what the query costs on a path that runs on every request (the list tokens). A
-query whose shape never changes is built once with ``MARK`` where its value goes, and its SQL
-and parameters kept; each run puts the value where the marker was."""
+CPU, most of what the query costs on a path that runs on every request (the list tokens, the
+client area's contact, the ticket). A query whose shape never changes is built once with
+``MARK`` where its value goes, and its SQL and parameters kept; each run puts the value where
+the marker was."""
 
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils.crypto import get_random_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -73,6 +76,7 @@ from balcao.portal.forms import (
     SatisfactionForm,
     TicketFilterForm,
 )
+from balcao.portal.templatetags.portal_tags import current_links
 from balcao.satisfaction.actions import do_rate_ticket
 from balcao.satisfaction.selectors import (
     SCORES,
@@ -356,14 +360,42 @@ def solved_by_article(request, slug: str):
 @require_GET
 @contact_required
 def ticket_list(request):
-    """The list and its filters are kept rendered under the viewer's list token
-    (core.listcache): seen again unchanged, nothing is queried or rendered but the page."""
+    """The list and the page around it are kept rendered under the viewer's list token
+    (core.listcache): seen again unchanged, nothing is queried or rendered — the kept page is
+    given this request's CSRF token. What the page around the list shows of the request
+    besides the token (the viewer's name, the address the language form returns to, the
+    menu's links) is kept with it and compared: when it differs, or a message waits to be
+    shown, the page is rendered again around the kept list."""
     kept = ListCache("portal", request, request.user, list_version(request.user))
     shown = kept.shown()
+    around = (request.user.display_name, request.get_full_path(), current_links(request))
+    token = get_token(request)
     if shown is None:
         shown = {"list": _ticket_list_shown(request)}
-        kept.keep(shown)
-    return render(request, "portal/ticket_list.html", {"shown": shown})
+    elif shown.get("around") == around and not get_messages(request):
+        return _kept_page(shown, token)
+    if get_messages(request):  # shown once: the page with them is not kept
+        kept.keep({"list": shown["list"]})
+        return render(request, "portal/ticket_list.html", {"shown": shown})
+    # the page around the list, rendered with stand-ins where the list and the CSRF token go
+    # (the token's, unguessable, so that no text of the page can be taken for it)
+    stand_in = get_random_string(32)
+    context = {"shown": {"list": LIST}, "csrf_token": stand_in}
+    page = render_to_string("portal/ticket_list.html", context, request)
+    head, _list, tail = page.partition(LIST)
+    shown = {**shown, "head": head, "tail": tail, "around": around, "stand_in": stand_in}
+    kept.keep(shown)
+    return _kept_page(shown, token)
+
+
+def _kept_page(shown: dict[str, str], token: str) -> HttpResponse:
+    head, tail, stand_in = shown["head"], shown["tail"], shown["stand_in"]
+    return HttpResponse(
+        head.replace(stand_in, token) + shown["list"] + tail.replace(stand_in, token)
+    )
+
+
+LIST = mark_safe("<!-- the list -->")  # where the list goes in its page
 
 
 ROW_LABELS = {  # data-label, for narrow screens: translated once per list

@@ -1,10 +1,15 @@
 """The client area's ticket list is kept rendered under the viewer's list token
 (core.listcache): what it shows again is never stale, nor another viewer's."""
 
+import re
+
 import pytest
 from django.contrib import admin
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from balcao.accounts.models import Department, User
@@ -77,3 +82,38 @@ def test_a_department_renamed_in_the_admin_shows_at_once(client_for, customer, t
     with transaction.atomic():  # the admin's post
         admin.site._registry[Department].save_model(request, department, None, True)
     assert "Suporte Técnico" in listed(client.get(TICKETS))
+
+
+def test_the_page_seen_again_is_rendered_by_no_template(client_for, customer, ticket):
+    client = client_for(customer)
+    client.get(TICKETS)
+    again = client.get(TICKETS)
+    assert again.templates == [] and ticket.subject in listed(again)
+
+
+def test_the_kept_page_carries_this_requests_csrf_token(customer, ticket):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer)
+    client.get(TICKETS)
+    page = client.get(TICKETS).content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+    assert len(tokens) == 1 and f'"X-CSRFToken": "{tokens.pop()}"' in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(reverse("portal:logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # the token works: not refused (403)
+
+
+def test_a_message_waiting_shows_on_the_kept_list(client_for, customer, ticket):
+    client = client_for(customer)
+    client.get(TICKETS)
+    storage = CookieStorage(RequestFactory().get("/"))
+    client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, "Feito agora.")])
+    assert "Feito agora." in client.get(TICKETS).content.decode()
+    assert "Feito agora." not in client.get(TICKETS).content.decode()  # shown once
+
+
+def test_the_viewers_new_name_shows_at_once(client_for, customer, ticket):
+    client = client_for(customer)
+    client.get(TICKETS)
+    User.objects.filter(pk=customer.pk).update(name="Nome Novo da Silva")
+    assert "Nome Novo da Silva" in client.get(TICKETS).content.decode()
