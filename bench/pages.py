@@ -16,8 +16,8 @@ unchanged comes from the cache; so does a ticket page's history, under the ticke
 The lists' rows "after a change" move every department's token before each request (as any
 committed change to a ticket does): the list is made again, its rows that did not change
 taken from what the viewer was shown (a change to a ticket on the page renders that row
-again as well). The rows marked "nothing kept" empty the cache before each request: what a
-list costs the first time it is seen.
+again as well); the console home's queues are counted again. The rows marked "nothing kept"
+empty the cache before each request: what a list costs the first time it is seen.
 """
 
 import argparse
@@ -186,6 +186,7 @@ def main() -> None:
         pages = [
             ("floor: /health", staff, "/health", admin, None),
             ("console home (queues)", staff, "/console/", admin, None),
+            ("  after a change", staff, "/console/", admin, change),
             ("console list", staff, "/console/chamados/", admin, None),
             ("  after a change", staff, "/console/chamados/", admin, change),
             ("  nothing kept", staff, "/console/chamados/", admin, forget),
