@@ -1,6 +1,8 @@
 """get_contact reads the contact, company and plan with SQL built once per process
 (core.prepared): what it gives is what the ORM gives."""
 
+from weakref import WeakKeyDictionary
+
 import pytest
 
 from balcao.core import prepared
@@ -36,15 +38,15 @@ def test_no_contact_for_staff_nor_for_a_deactivated_company(profile):
 
 
 def test_the_sql_is_built_once(profile, monkeypatch):
-    monkeypatch.setattr(prepared, "_loaders", {})
+    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
     built = []
-    real = prepared._Loader
+    real = prepared._Built
 
-    def loader(queryset):
+    def loader(queryset, database):
         built.append(queryset)
-        return real(queryset)
+        return real(queryset, database)
 
-    monkeypatch.setattr(prepared, "_Loader", loader)
+    monkeypatch.setattr(prepared, "_Built", loader)
     (_, first), (_, second) = make_company(), make_company()
     assert get_contact(first).user_id == first.pk
     assert get_contact(second).user_id == second.pk
