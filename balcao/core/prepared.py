@@ -1,4 +1,4 @@
-"""Queries whose SQL is built once per process, then run with the one value that changes.
+"""Queries whose SQL is built once per process, then run with the values that change.
 
 Django compiles a queryset's SQL each time it runs: for a small query with subqueries, ~1 ms of
 CPU, most of what the query costs on a path that runs on every request (the list tokens, the
@@ -17,6 +17,15 @@ from django.db.models.query import get_related_populators
 M = TypeVar("M", bound=Model)
 
 MARK = 7_777_777_777_777_777  # no row's id: stands for the value while the SQL is built
+
+
+def _mark(index: int, value: object) -> object:
+    """What stands for the ``index``-th value while the SQL is built: ``MARK + index`` for a
+    number (or None), a string no one writes for text (an e-mail address, a kind)."""
+    if isinstance(value, str):
+        return f"\x1fprepared-{index}\x1f"
+    return MARK + index
+
 
 _compiled: dict[tuple[str, Hashable], tuple[str, tuple[Any, ...]]] = {}
 
@@ -61,29 +70,49 @@ class _Built:
         self.annotations = compiler.annotation_col_map or {}
 
 
-def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *values: int) -> M | None:
+def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *values: Any) -> M | None:
     """The first instance ``build(*values)`` reads — with its ``select_related`` rows and its
     annotations, as the ORM makes it — or None: its SQL depends on ``shape`` alone, built the
-    first time (``build`` given ``MARK``, ``MARK + 1``, … for the values) and kept with what
-    makes instances of its rows, per connection."""
+    first time (``build`` given ``MARK``, ``MARK + 1``, … for the values, a marker string for
+    a text value) and kept with what makes instances of its rows, per connection."""
+    found = _instances(shape, build, values, first=True)
+    return found[0] if found else None
+
+
+def prepared_instances(shape: Hashable, build: Callable[..., QuerySet[M]], *values: Any) -> list[M]:
+    """Every instance ``build(*values)`` reads, as ``prepared_instance`` reads the first."""
+    return _instances(shape, build, values, first=False)
+
+
+def _instances(
+    shape: Hashable, build: Callable[..., QuerySet[M]], values: tuple[Any, ...], *, first: bool
+) -> list[M]:
     database = connections[connection.alias]
     built = _built.setdefault(database, {})
-    query = built.get(shape)
+    query = built.get((shape, first))
+    marks = [_mark(i, value) for i, value in enumerate(values)]
     if query is None:
-        marks = (MARK + i for i in range(len(values)))
-        query = built[shape] = _Built(build(*marks)[:1], database)
-    given = {MARK + i: value for i, value in enumerate(values)}
+        queryset = build(*marks)
+        query = built[(shape, first)] = _Built(queryset[:1] if first else queryset, database)
+        if any(
+            isinstance(p, str) and "\x1fprepared-" in p and p not in marks for p in query.params
+        ):
+            # a value the ORM changed on its way (escaped for LIKE, cast): not a prepared shape
+            raise ValueError(f"prepared query {shape!r}: a value is not a plain parameter")
+    given = dict(zip(marks, values, strict=True))
     with database.cursor() as cursor:
         cursor.execute(query.sql, [given.get(param, param) for param in query.params])
         rows = cursor.fetchall()
     if not rows:
-        return None
-    row = rows[0]
+        return []
     if query.converters:
-        row = next(iter(query.compiler.apply_converters(rows, query.converters)))
-    instance: M = query.model.from_db(database.alias, query.names, row[query.fields])
-    for populator in query.populators:
-        populator.populate(row, instance)
-    for name, position in query.annotations.items():
-        setattr(instance, name, row[position])
-    return instance
+        rows = list(query.compiler.apply_converters(rows, query.converters))
+    found = []
+    for row in rows:
+        instance: M = query.model.from_db(database.alias, query.names, row[query.fields])
+        for populator in query.populators:
+            populator.populate(row, instance)
+        for name, position in query.annotations.items():
+            setattr(instance, name, row[position])
+        found.append(instance)
+    return found

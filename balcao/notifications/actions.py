@@ -5,7 +5,8 @@ The ticket actions call ``notify_later(event)`` for the events worth telling; on
 ``tell`` works out who, per each one's preferences, and tells them in the console (a row,
 pushed live) and by e-mail (a task; threaded per ticket, with its link)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.models import Department, User
 from balcao.core.enqueue import enqueue_all
 from balcao.core.errors import ActionRefused
+from balcao.core.prepared import prepared_instances
 from balcao.events.models import Event, EventKind
 from balcao.notifications import tasks
 from balcao.notifications.delivery import push_notifications
@@ -50,13 +52,25 @@ def tell(event: Event) -> None:
     enqueue_all([(tasks.email_notification_task, (event.pk, user.pk)) for user in by_email])
 
 
-def _department_staff(department: Department | None) -> QuerySet[User]:
-    staff = User.objects.filter(is_active=True).exclude(role="")
+# Who is told, as (a shape, a builder, its values): the builder given the values (or markers
+# standing for them) gives the people; a shape where the SQL depends on it alone, or None.
+_Who = tuple[tuple[str, ...] | None, Callable[..., QuerySet[User]], tuple[Any, ...]]
+
+
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).exclude(role="")
+
+
+def _department_staff(department: Department | None) -> _Who:
     if department is None:
-        return staff.none()
+        return None, lambda: _staff().none(), ()
     if department.restricted:
-        return staff.filter(role__in=[User.Role.DIRECTOR, User.Role.ADMINISTRATOR])
-    return staff.filter(departments=department)
+        return (
+            ("restricted",),
+            lambda: _staff().filter(role__in=[User.Role.DIRECTOR, User.Role.ADMINISTRATOR]),
+            (),
+        )
+    return ("department",), lambda pk: _staff().filter(departments=pk), (department.pk,)
 
 
 def department_directors(department: Department) -> QuerySet[User]:
@@ -74,55 +88,96 @@ def department_directors(department: Department) -> QuerySet[User]:
 
 def concerned(event: Event) -> tuple[str, list[User]]:
     """(the kind, who is told of it): never the person who did it."""
-    kind, people = _concerned(event)
-    return kind, list(people)
+    kind, (_shape, build, values) = _concerned(event)
+    return kind, list(build(*values))
 
 
-def _concerned(event: Event) -> tuple[str, QuerySet[User]]:
+def _concerned(event: Event) -> tuple[str, _Who]:
     ticket, data = event.ticket, event.data or {}
+    nobody: _Who = (None, lambda: User.objects.none(), ())
     if ticket is None:  # every kind told of is a ticket's
-        return "", User.objects.none()
-    kind, people = "", User.objects.none()
+        return "", nobody
+    kind, who = "", nobody
     if event.kind == EventKind.TICKET_OPENED:
-        kind, people = Kind.NEW_TICKET, _department_staff(ticket.department)
+        kind, who = Kind.NEW_TICKET, _department_staff(ticket.department)
     elif event.kind == EventKind.MESSAGE_ADDED and data.get("direction") == "in":
         kind = Kind.CUSTOMER_REPLY
-        people = User.objects.filter(
-            Q(pk=ticket.assignee_id) | Q(followed_tickets__ticket=ticket), is_active=True
-        ).exclude(role="")
+        if ticket.assignee_id is None:
+            who = (
+                ("followers",),
+                lambda pk: _staff().filter(followed_tickets__ticket=pk),
+                (ticket.pk,),
+            )
+        else:
+            who = (
+                ("assignee and followers",),
+                lambda pk, assignee: _staff().filter(
+                    Q(pk=assignee) | Q(followed_tickets__ticket=pk)
+                ),
+                (ticket.pk, ticket.assignee_id),
+            )
     elif event.kind == EventKind.ASSIGNED and data.get("new"):
         kind = Kind.ASSIGNED
-        people = User.objects.filter(pk=data["new"]["id"], is_active=True).exclude(role="")
+        who = (("assigned",), lambda pk: _staff().filter(pk=pk), (data["new"]["id"],))
     elif event.kind == EventKind.TRANSFERRED:
         kind = Kind.TRANSFERRED
-        people = _department_staff(Department.objects.filter(slug=data.get("new")).first())
+        who = _department_staff(Department.objects.filter(slug=data.get("new")).first())
     elif event.kind == EventKind.SLA_WARNING:
         kind = Kind.SLA_WARNING
         if ticket.assignee is not None and ticket.assignee.is_active:
-            people = User.objects.filter(pk=ticket.assignee.pk)
+            who = (("assignee",), lambda pk: User.objects.filter(pk=pk), (ticket.assignee.pk,))
         else:
-            people = _department_staff(ticket.department)
+            who = _department_staff(ticket.department)
     elif event.kind == EventKind.SATISFACTION_RATED:
-        kind, people = Kind.LOW_SATISFACTION, department_directors(ticket.department)
+        directors = department_directors(ticket.department)
+        kind, who = Kind.LOW_SATISFACTION, (None, lambda: directors, ())
+    shape, build, values = who
     if event.actor_id:
-        people = people.exclude(pk=event.actor_id)
-    return kind, people.distinct().order_by("pk")
+        shape = (*shape, "but the actor") if shape is not None else None
+        build = _but(build, len(values))
+        values = (*values, event.actor_id)
+    return kind, (shape, _ordered(build), values)
+
+
+def _but(build: Callable[..., QuerySet[User]], count: int) -> Callable[..., QuerySet[User]]:
+    """``build`` taking one more value: the person left out (who did it)."""
+    return lambda *values: build(*values[:count]).exclude(pk=values[count])
+
+
+def _ordered(build: Callable[..., QuerySet[User]]) -> Callable[..., QuerySet[User]]:
+    return lambda *values: build(*values).distinct().order_by("pk")
+
+
+def _told(people: QuerySet[User], kind: str, event: int) -> QuerySet[User]:
+    """``people``, each with their preference for ``kind`` (without one: both ways) and
+    whether they were told of ``event`` already."""
+    preference = NotificationPreference.objects.filter(user=OuterRef("pk"), kind=kind)
+    return people.annotate(
+        wants_email=Coalesce(Subquery(preference.values("by_email")), Value(True)),
+        wants_console=Coalesce(Subquery(preference.values("in_console")), Value(True)),
+        told_already=Exists(Notification.objects.filter(event=event, recipient=OuterRef("pk"))),
+    )
 
 
 def do_notify(event: Event) -> tuple[str, list[Notification], list[User]]:
     """The kind, the console rows for ``event`` (once per person, however often this runs)
     and who wants it by e-mail. Who, with each one's preference for the kind (without one:
-    both ways) and whether anyone was told already, in one query; then the rows in one
-    INSERT (issue 17: was four statements, one transaction)."""
-    kind, people = _concerned(event)
-    preference = NotificationPreference.objects.filter(user=OuterRef("pk"), kind=kind)
-    told = list(
-        people.annotate(
-            wants_email=Coalesce(Subquery(preference.values("by_email")), Value(True)),
-            wants_console=Coalesce(Subquery(preference.values("in_console")), Value(True)),
-            told_already=Exists(Notification.objects.filter(event=event, recipient=OuterRef("pk"))),
+    both ways) and whether anyone was told already, in one query, its SQL built once per
+    process for each shape (issue 17: the ORM building it cost more than running it); then
+    the rows in one INSERT (issue 17: was four statements, one transaction)."""
+    kind, (shape, build, values) = _concerned(event)
+    count = len(values)
+    told: list[Any]  # people annotated: wants_email, wants_console, told_already
+    if shape is None:
+        told = list(_told(build(*values), kind, event.pk))
+    else:
+        told = prepared_instances(
+            ("notify", *shape),
+            lambda *marks: _told(build(*marks[:count]), marks[count], marks[count + 1]),
+            *values,
+            str(kind),
+            event.pk,
         )
-    )
     if not told or any(user.told_already for user in told):
         return kind, [], []  # nobody concerned, or told already: a run twice tells nobody twice
     rows = [

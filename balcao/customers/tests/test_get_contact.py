@@ -42,11 +42,11 @@ def test_the_sql_is_built_once(profile, monkeypatch):
     built = []
     real = prepared._Built
 
-    def compiled(queryset, database):
+    def loader(queryset, database):
         built.append(queryset)
         return real(queryset, database)
 
-    monkeypatch.setattr(prepared, "_Built", compiled)
+    monkeypatch.setattr(prepared, "_Built", loader)
     (_, first), (_, second) = make_company(), make_company()
     assert get_contact(first).user_id == first.pk
     assert get_contact(second).user_id == second.pk

@@ -1,7 +1,11 @@
+from weakref import WeakKeyDictionary
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from balcao.core import prepared
+from balcao.core.models import Counter
 from balcao.customers.selectors import find_contact_by_email
 from balcao.factories import make_company
 
@@ -31,3 +35,33 @@ def test_the_address_is_looked_up_along_the_lower_email_index(profile):
         cursor.execute(f"{explain} {query['sql']}")
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "accounts_user_email_lower" in plan
+
+
+def test_the_contact_comes_whole_with_the_version_in_one_statement(
+    profile, django_assert_num_queries
+):
+    company, primary = make_company(name="Loja Exemplo")
+    Counter.objects.update_or_create(name="test.version", defaults={"value": 41})
+    with django_assert_num_queries(1):
+        found = find_contact_by_email(primary.email, version="test.version")
+        assert found is not None
+        assert (found.user.email, found.company.name) == (primary.email, "Loja Exemplo")
+        assert found.company.plan == company.plan and found.version_token == 41
+
+
+def test_the_sql_of_the_sender_is_built_once(profile, monkeypatch):
+    """Issue 17: building and compiling it was most of reading an e-mail's sender."""
+    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
+    built = []
+    real = prepared._Built
+
+    def counting(queryset, database):
+        built.append(queryset)
+        return real(queryset, database)
+
+    monkeypatch.setattr(prepared, "_Built", counting)
+    first, second = make_company()[1], make_company()[1]
+    assert find_contact_by_email(first.email).user == first
+    assert find_contact_by_email(second.email.upper()).user == second
+    assert find_contact_by_email("ninguem@example.com") is None
+    assert len(built) == 1
