@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from balcao.connectors.email import imap
 from balcao.connectors.email.models import InboundMail, Mailbox
@@ -284,7 +285,7 @@ def test_a_message_that_always_fails_is_kept_raw_and_blocks_nothing(
     assert report.actions == {"created": 2, "failed": 1} and not report.error
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Antes", "Depois"]
     kept = InboundMail.objects.get(state=InboundMail.State.FAILED)
-    assert stored_bytes(kept) == poison and kept.source == "imap"
+    assert stored_bytes(kept).replace(b"\r\n", b"\n") == poison and kept.source == "imap"
     assert "RuntimeError: the parser's surprise" in kept.error
     folder.refresh_from_db()
     assert folder.last_uid == 3 and folder.polled_at is not None
@@ -385,3 +386,47 @@ def test_health_shows_each_mailbox_heartbeat_and_503_once_one_goes_stale(
     [stale] = body["mail_fetch"]["mailboxes"]
     assert stale["stale"] and stale["last_poll_age"] > 300
     assert stale["last_error"] == "ConnectionRefusedError"  # its kind; the text in the admin
+
+
+def test_a_message_the_server_will_not_give_is_left_and_passed(
+    profile, dovecot, folder, monkeypatch
+):
+    """A message whose FETCH the server always refuses: left in the folder as it is (unflagged,
+    where staff find it, its UID on the mailbox's error), the others filed."""
+    for subject in ("Um", "Dois", "Três"):
+        append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject=subject))
+    fetch = IMAPClient.fetch
+
+    def refusing(self, messages, data, modifiers=None):
+        if 2 in messages and data == ["BODY.PEEK[]"]:
+            raise IMAPClientError("FETCH failed: Internal error occurred")
+        return fetch(self, messages, data, modifiers)
+
+    monkeypatch.setattr(IMAPClient, "fetch", refusing)
+    [report] = imap.fetch_all()
+    assert report.actions == {"created": 2, "failed": 1}
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Três", "Um"]
+    assert flags(dovecot, folder.folder) == [{b"\\Seen"}, set(), {b"\\Seen"}]
+    folder.refresh_from_db()
+    assert folder.last_uid == 3 and "UID 2" in folder.poll_error
+    assert "FETCH failed: Internal error" in folder.poll_error
+    assert imap.fetch_all()[0].actions == {}
+
+
+def test_messages_the_server_will_not_flag_are_filed_once_and_passed(
+    profile, dovecot, folder, monkeypatch
+):
+    """A MOVE (or STORE) the server refuses every time must not read the same messages on
+    every poll: they are filed, the refusal recorded, and the folder read on from them."""
+
+    def refused(*args):
+        raise IMAPClientError("MOVE failed: [NOPERM] Permission denied")
+
+    monkeypatch.setattr(imap, "mark_done", refused)
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example"))
+    [report] = imap.fetch_all()
+    assert report.actions == {"created": 1} and not report.error
+    folder.refresh_from_db()
+    assert folder.last_uid == 1 and "NOPERM" in folder.poll_error
+    assert imap.fetch_all()[0].actions == {}
+    assert InboundMail.objects.count() == 1
