@@ -430,3 +430,46 @@ def test_messages_the_server_will_not_flag_are_filed_once_and_passed(
     assert folder.last_uid == 1 and "NOPERM" in folder.poll_error
     assert imap.fetch_all()[0].actions == {}
     assert InboundMail.objects.count() == 1
+
+
+def test_the_polling_process_comes_back_from_a_dropped_database_connection(
+    profile, dovecot, folder, tmp_path
+):
+    """PostgreSQL drops the poller's connection (a restart, an administrator): the next
+    rounds connect again instead of failing on the dead one for ever."""
+    from django.db import connection
+
+    from tests.mail.test_commands import BALCAO, database_url
+
+    if connection.vendor != "postgresql":
+        pytest.skip("drops a PostgreSQL backend")
+    env = {**os.environ, "DATABASE_URL": database_url(), "BALCAO_HOME": str(tmp_path)}
+    fetcher = subprocess.Popen(
+        [*BALCAO, "mail", "fetch", "--every", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def polled_since(moment):
+        for _ in range(300):
+            assert fetcher.poll() is None, fetcher.stderr.read().decode()
+            polled_at = Mailbox.objects.get(pk=folder.pk).polled_at
+            if polled_at and (moment is None or polled_at > moment):
+                return polled_at
+            time.sleep(0.1)
+        pytest.fail("no poll")
+
+    try:
+        first = polled_since(None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchone()[0] >= 1
+        dropped = Mailbox.objects.get(pk=folder.pk).polled_at
+        polled_since(max(first, dropped))
+    finally:
+        fetcher.terminate()
+        fetcher.wait(10)
