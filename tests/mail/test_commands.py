@@ -215,3 +215,13 @@ def test_the_lmtp_process_ends_when_its_server_stops_serving(how, tmp_path):
     out, err = server.communicate()
     assert b"LMTP on" in out, err.decode()
     assert code != 0 and b"stopped serving" in err, err.decode()
+
+
+def test_fetch_refuses_to_poll_too_seldom_for_health(settings):
+    """Polls further apart than half of WORKER_STALE_SECONDS would make /health call the
+    mailboxes stale between two of them."""
+    from django.core.management import CommandError, call_command
+
+    settings.WORKER_STALE_SECONDS = 300
+    with pytest.raises(CommandError, match="WORKER_STALE_SECONDS"):
+        call_command("mail", "fetch", "--every", "151")
