@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make cluster`: the production topology on loopback, in the foreground — 2 `balcao serve`,
-# 2 `balcao worker`, HAProxy in front (deploy/haproxy.cfg), PostgreSQL and Redis. Ctrl-C stops
-# everything. Each line of output is prefixed with the process it came from.
+# 2 `balcao worker`, `balcao mail lmtp` (on RUN/lmtp.sock, MAIL_LMTP), `balcao mail fetch`,
+# HAProxy in front (deploy/haproxy.cfg), PostgreSQL and Redis. Ctrl-C stops everything. Each
+# line of output is prefixed with the process it came from.
 #
 #   DATABASE_URL  PostgreSQL (default postgres://postgres@127.0.0.1:5432/balcao_cluster; created)
 #   REDIS_URL     a running Redis (default redis://127.0.0.1:6379/9); none answering: one is
@@ -28,6 +29,7 @@ command -v haproxy >/dev/null || { echo "make cluster needs HAProxy: apt-get ins
 RUN="${CLUSTER_RUN:-/tmp/balcao-cluster-$PORT}"
 mkdir -p "$RUN"
 export BALCAO_PROXY_SOCKET="$RUN/haproxy.sock"
+export MAIL_LMTP="$RUN/lmtp.sock"  # `balcao mail deliver` from this shell hands mail to it
 
 loops=()
 stop() {
@@ -81,7 +83,9 @@ start web1 $BALCAO serve --host 127.0.0.1 --port $((PORT + 1))
 start web2 $BALCAO serve --host 127.0.0.1 --port $((PORT + 2))
 start worker1 $BALCAO worker
 start worker2 $BALCAO worker
+start lmtp $BALCAO mail lmtp
+start fetch $BALCAO mail fetch --every 30
 start proxy haproxy -db -f deploy/haproxy.cfg
-echo "cluster: http://$BALCAO_PROXY_BIND/ (web1 $BALCAO_WEB1, web2 $BALCAO_WEB2, redis $REDIS_URL)"
+echo "cluster: http://$BALCAO_PROXY_BIND/ (web1 $BALCAO_WEB1, web2 $BALCAO_WEB2, redis $REDIS_URL, lmtp $MAIL_LMTP)"
 echo "cluster: pids in $RUN; Ctrl-C stops all"
 wait

@@ -1,7 +1,10 @@
 """Is mail going out? The task worker's heartbeat, the age of the oldest queued task (on RQ,
 or scheduled task past its time) and the tasks kept while the queue was out of reach
-(``core/enqueue.py``), read by `/health` and the console."""
+(``core/enqueue.py``), read by `/health` and the console. Other background processes report
+their own heartbeat to `/health` through a check they register (``register_check``: the core
+imports no connector)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -52,6 +55,22 @@ class WorkerStatus:
             "queue_late": self.queue_late,
             "unsent_tasks": self.unsent_tasks,
         }
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check's answer: shown in `/health` under its name; 503 when failing."""
+
+    shown: dict
+    failing: bool
+
+
+CHECKS: dict[str, Callable[[], Check]] = {}
+
+
+def register_check(name: str, check: Callable[[], Check]) -> None:
+    """Called once per process by an app's ``ready`` (``mail_fetch``: the IMAP pollers)."""
+    CHECKS[name] = check
 
 
 def _age(moment: datetime | None) -> float | None:
@@ -106,14 +125,22 @@ def worker_status() -> WorkerStatus:
 
 @anonymous_view
 def health(request):
-    """For load balancers and monitors: 200 while the database answers and the worker is
-    alive and keeping up; 503 otherwise, with the figures as JSON."""
+    """For load balancers and monitors: 200 while the database answers, the worker is alive
+    and keeping up and every registered check passes; 503 otherwise, with the figures as
+    JSON (each check's under its name)."""
     try:
         status = worker_status()
+        checks = {name: check() for name, check in CHECKS.items()}
     except DATABASE_ERRORS:
         return JsonResponse({"database": "unavailable"}, status=503)
     except RedisError:
         return JsonResponse({"database": "ok", "queue": "unavailable"}, status=503)
+    failing = status.mail_stuck or any(check.failing for check in checks.values())
     return JsonResponse(
-        {"database": "ok", **status.as_json()}, status=503 if status.mail_stuck else 200
+        {
+            "database": "ok",
+            **status.as_json(),
+            **{name: check.shown for name, check in checks.items()},
+        },
+        status=503 if failing else 200,
     )

@@ -157,3 +157,71 @@ def test_the_lmtp_command_serves_an_mta(profile, tmp_path):
     assert data[0].startswith("250")
     assert Ticket.objects.get().department.slug == "suporte"
     assert InboundMail.objects.get().source == "lmtp"
+
+
+SABOTAGED_LMTP = """
+import os, sys, threading
+import django
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "balcao.settings"
+django.setup()
+from django.core.management import call_command
+from balcao.connectors.email import lmtp
+
+started = lmtp.lmtp_server
+
+
+def sabotaged(*args, **kwargs):
+    controller = started(*args, **kwargs)
+
+    def kill():
+        if sys.argv[1] == "close":  # the listening socket closed, the loop still running
+            controller.loop.call_soon_threadsafe(controller.server.close)
+        else:  # the event loop stopped: the server thread ends
+            controller.loop.call_soon_threadsafe(controller.loop.stop)
+
+    threading.Timer(1, kill).start()
+    return controller
+
+
+lmtp.lmtp_server = sabotaged
+call_command("mail", "lmtp", "--port", sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("how", ["close", "stop"])
+def test_the_lmtp_process_ends_when_its_server_stops_serving(how, tmp_path):
+    """The real command with its server sabotaged from inside: the process must exit non-zero,
+    so that its supervisor (systemd Restart=always) starts it again."""
+    from tests.mail.test_outbound import free_port
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.sqlite3",
+        "BALCAO_HOME": str(tmp_path),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-c", SABOTAGED_LMTP, how, str(free_port())],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        code = server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        pytest.fail("the process kept running without serving")
+    out, err = server.communicate()
+    assert b"LMTP on" in out, err.decode()
+    assert code != 0 and b"stopped serving" in err, err.decode()
+
+
+def test_fetch_refuses_to_poll_too_seldom_for_health(settings):
+    """Polls further apart than half of WORKER_STALE_SECONDS would make /health call the
+    mailboxes stale between two of them."""
+    from django.core.management import CommandError, call_command
+
+    settings.WORKER_STALE_SECONDS = 300
+    with pytest.raises(CommandError, match="WORKER_STALE_SECONDS"):
+        call_command("mail", "fetch", "--every", "151")

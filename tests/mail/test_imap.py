@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from balcao.connectors.email import imap
 from balcao.connectors.email.models import InboundMail, Mailbox
 from balcao.tickets.models import Message, Ticket
-from tests.mail.conftest import make_mail
+from tests.mail.conftest import make_mail, stored_bytes
 from tests.mail.test_outbound import free_port
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -219,3 +220,256 @@ def test_fetch_command_reads_and_reports_an_unreachable_mailbox(profile, dovecot
     assert f'"created": 1, "mailbox": "{folder.name}"' in lines[0]
     assert '"error": "ConnectionRefusedError' in lines[1]
     assert Ticket.objects.count() == 1
+
+
+def test_a_mailbox_failing_unexpectedly_is_recorded_and_the_others_are_read(
+    profile, dovecot, folder, monkeypatch
+):
+    """A server answer the code does not expect (no UIDVALIDITY) fails that mailbox only: the
+    error is kept on it for staff, the next mailbox is read and its poll recorded."""
+    broken = Mailbox.objects.create(
+        name="0-sem-uidvalidity",
+        host="127.0.0.1",
+        port=dovecot,
+        use_ssl=False,
+        username=USER,
+        password=PASSWORD,
+        folder=folder.folder,
+    )
+    select = IMAPClient.select_folder
+
+    def without_uidvalidity(self, name, readonly=False):
+        status = select(self, name, readonly)
+        if self._mailbox_user == broken.name:
+            status.pop(b"UIDVALIDITY")
+        return status
+
+    def connect(mailbox):
+        conn = real_connect(mailbox)
+        conn._mailbox_user = mailbox.name
+        return conn
+
+    real_connect = imap._connect
+    monkeypatch.setattr(imap, "_connect", connect)
+    monkeypatch.setattr(IMAPClient, "select_folder", without_uidvalidity)
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example"))
+    first, second = imap.fetch_all()
+    assert first.mailbox == broken.name and first.error.startswith("KeyError")
+    assert second.actions == {"created": 1}
+    broken.refresh_from_db()
+    folder.refresh_from_db()
+    assert broken.polled_at is None and broken.poll_error.startswith("KeyError")
+    assert broken.poll_error_at is not None
+    assert folder.polled_at is not None and folder.poll_error == ""
+
+
+def test_a_message_that_always_fails_is_kept_raw_and_blocks_nothing(
+    profile, dovecot, folder, monkeypatch
+):
+    """A message whose filing always fails (here: the funnel raising on it) is kept raw and
+    shown as failed, once; the messages beside it and after it are filed; it is never read
+    again, and never into a second ticket even if read again."""
+    poison = make_mail(sender="v@cliente.example", subject="Veneno")
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Antes"))
+    append(dovecot, folder.folder, poison)
+    append(dovecot, folder.folder, make_mail(sender="b@cliente.example", subject="Depois"))
+    receive = imap.do_receive_mails
+
+    def choking(raws):
+        if any(b"Subject: Veneno" in raw.raw for raw in raws):
+            raise RuntimeError("the parser's surprise")
+        return receive(raws)
+
+    monkeypatch.setattr(imap, "do_receive_mails", choking)
+    [report] = imap.fetch_all()
+    assert report.actions == {"created": 2, "failed": 1} and not report.error
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Antes", "Depois"]
+    kept = InboundMail.objects.get(state=InboundMail.State.FAILED)
+    assert stored_bytes(kept).replace(b"\r\n", b"\n") == poison and kept.source == "imap"
+    assert "RuntimeError: the parser's surprise" in kept.error
+    folder.refresh_from_db()
+    assert folder.last_uid == 3 and folder.polled_at is not None
+    assert f"#{kept.pk}" in folder.poll_error and "RuntimeError" in folder.poll_error
+    assert all(b"\\Seen" in f for f in flags(dovecot, folder.folder))
+    [again] = imap.fetch_all()
+    assert again.actions == {}
+    monkeypatch.undo()
+    Mailbox.objects.filter(pk=folder.pk).update(last_uid=0)  # as if progress were lost
+    [reread] = imap.fetch_all()
+    assert reread.actions == {"duplicate": 3}
+    assert InboundMail.objects.count() == 3 and Ticket.objects.count() == 2
+
+
+def test_the_polling_process_outlives_a_mailbox_that_breaks(profile, dovecot, folder, tmp_path):
+    """`balcao mail fetch --every 1`, a real process: a mailbox whose login cannot even be
+    sent (a password that is not ASCII) is recorded and skipped, poll after poll, while the
+    process keeps reading the other one."""
+    from tests.mail.test_commands import BALCAO, database_url
+
+    Mailbox.objects.create(
+        name="0-senha-acentuada",
+        host="127.0.0.1",
+        port=dovecot,
+        use_ssl=False,
+        username=USER,
+        password="senha-ção",
+        folder=folder.folder,
+    )
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject="Primeira"))
+    env = {**os.environ, "DATABASE_URL": database_url(), "BALCAO_HOME": str(tmp_path)}
+    fetcher = subprocess.Popen(
+        [*BALCAO, "mail", "fetch", "--every", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for subject in ("Primeira", "Segunda"):
+            for _ in range(300):
+                assert fetcher.poll() is None, fetcher.stderr.read().decode()
+                if Ticket.objects.filter(subject=subject).exists():
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail(f"{subject} never filed")
+            if subject == "Primeira":
+                append(dovecot, folder.folder, make_mail(sender="a@x.example", subject="Segunda"))
+        assert fetcher.poll() is None
+    finally:
+        fetcher.terminate()
+        fetcher.wait(10)
+    broken = Mailbox.objects.get(name="0-senha-acentuada")
+    assert broken.polled_at is None and broken.poll_error.startswith("UnicodeEncodeError")
+    assert Mailbox.objects.get(pk=folder.pk).polled_at is not None
+
+
+@pytest.fixture
+def database_queue(settings):
+    """/health's worker part answering 200, whatever the run's queue."""
+    from django.core.cache import cache
+
+    from balcao.core.health import record_beat
+
+    settings.REDIS_URL = ""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.WORKER_STALE_SECONDS = 300
+    cache.clear()
+    record_beat("w1")
+
+
+def test_health_shows_each_mailbox_heartbeat_and_503_once_one_goes_stale(
+    profile, dovecot, folder, database_queue, client
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    shown = client.get("/health")
+    assert shown.status_code == 503  # never polled yet
+    assert shown.json()["mail_fetch"]["stale"] == [folder.name]
+    imap.fetch_all()
+    shown = client.get("/health")
+    assert shown.status_code == 200, shown.json()
+    [polled] = shown.json()["mail_fetch"]["mailboxes"]
+    assert polled["name"] == folder.name and polled["last_poll_age"] < 5
+    assert polled["last_error"] == "" and not polled["stale"]
+    Mailbox.objects.filter(pk=folder.pk).update(
+        polled_at=timezone.now() - timedelta(seconds=301),
+        poll_error="ConnectionRefusedError: [Errno 111] Connection refused",
+        poll_error_at=timezone.now(),
+    )
+    Mailbox.objects.create(name="inativa", host="x", username="x", password="x", is_active=False)
+    shown = client.get("/health")
+    assert shown.status_code == 503
+    body = shown.json()
+    assert body["mail_fetch"]["stale"] == [folder.name] and not body["worker_stale"]
+    [stale] = body["mail_fetch"]["mailboxes"]
+    assert stale["stale"] and stale["last_poll_age"] > 300
+    assert stale["last_error"] == "ConnectionRefusedError"  # its kind; the text in the admin
+
+
+def test_a_message_the_server_will_not_give_is_left_and_passed(
+    profile, dovecot, folder, monkeypatch
+):
+    """A message whose FETCH the server always refuses: left in the folder as it is (unflagged,
+    where staff find it, its UID on the mailbox's error), the others filed."""
+    for subject in ("Um", "Dois", "Três"):
+        append(dovecot, folder.folder, make_mail(sender="a@cliente.example", subject=subject))
+    fetch = IMAPClient.fetch
+
+    def refusing(self, messages, data, modifiers=None):
+        if 2 in messages and data == ["BODY.PEEK[]"]:
+            raise IMAPClientError("FETCH failed: Internal error occurred")
+        return fetch(self, messages, data, modifiers)
+
+    monkeypatch.setattr(IMAPClient, "fetch", refusing)
+    [report] = imap.fetch_all()
+    assert report.actions == {"created": 2, "failed": 1}
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Três", "Um"]
+    assert flags(dovecot, folder.folder) == [{b"\\Seen"}, set(), {b"\\Seen"}]
+    folder.refresh_from_db()
+    assert folder.last_uid == 3 and "UID 2" in folder.poll_error
+    assert "FETCH failed: Internal error" in folder.poll_error
+    assert imap.fetch_all()[0].actions == {}
+
+
+def test_messages_the_server_will_not_flag_are_filed_once_and_passed(
+    profile, dovecot, folder, monkeypatch
+):
+    """A MOVE (or STORE) the server refuses every time must not read the same messages on
+    every poll: they are filed, the refusal recorded, and the folder read on from them."""
+
+    def refused(*args):
+        raise IMAPClientError("MOVE failed: [NOPERM] Permission denied")
+
+    monkeypatch.setattr(imap, "mark_done", refused)
+    append(dovecot, folder.folder, make_mail(sender="a@cliente.example"))
+    [report] = imap.fetch_all()
+    assert report.actions == {"created": 1} and not report.error
+    folder.refresh_from_db()
+    assert folder.last_uid == 1 and "NOPERM" in folder.poll_error
+    assert imap.fetch_all()[0].actions == {}
+    assert InboundMail.objects.count() == 1
+
+
+def test_the_polling_process_comes_back_from_a_dropped_database_connection(
+    profile, dovecot, folder, tmp_path
+):
+    """PostgreSQL drops the poller's connection (a restart, an administrator): the next
+    rounds connect again instead of failing on the dead one for ever."""
+    from django.db import connection
+
+    from tests.mail.test_commands import BALCAO, database_url
+
+    if connection.vendor != "postgresql":
+        pytest.skip("drops a PostgreSQL backend")
+    env = {**os.environ, "DATABASE_URL": database_url(), "BALCAO_HOME": str(tmp_path)}
+    fetcher = subprocess.Popen(
+        [*BALCAO, "mail", "fetch", "--every", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def polled_since(moment):
+        for _ in range(300):
+            assert fetcher.poll() is None, fetcher.stderr.read().decode()
+            polled_at = Mailbox.objects.get(pk=folder.pk).polled_at
+            if polled_at and (moment is None or polled_at > moment):
+                return polled_at
+            time.sleep(0.1)
+        pytest.fail("no poll")
+
+    try:
+        first = polled_since(None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchone()[0] >= 1
+        dropped = Mailbox.objects.get(pk=folder.pk).polled_at
+        polled_since(max(first, dropped))
+    finally:
+        fetcher.terminate()
+        fetcher.wait(10)

@@ -5,8 +5,18 @@ from balcao.connectors.email.models import InboundMail, Mailbox
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
-    list_display = ["name", "host", "username", "folder", "move_to", "is_active"]
-    readonly_fields = ["uidvalidity", "last_uid"]
+    list_display = [
+        "name",
+        "host",
+        "username",
+        "folder",
+        "move_to",
+        "is_active",
+        "polled_at",
+        "poll_error_at",
+    ]
+    # The poller's heartbeat and its last error (``balcao mail fetch``), for staff to see.
+    readonly_fields = ["uidvalidity", "last_uid", "polled_at", "poll_error_at", "poll_error"]
 
 
 @admin.register(InboundMail)

@@ -8,10 +8,12 @@ class EmailConnectorConfig(AppConfig):
     verbose_name = _("E-mail")
 
     def ready(self) -> None:
-        from balcao.connectors.email import outbound
+        from balcao.connectors.email import outbound, selectors
+        from balcao.core.health import register_check
         from balcao.tickets.delivery import ChannelDelivery, register
         from balcao.tickets.models import Origin
 
+        register_check("mail_fetch", selectors.mailbox_health)
         register(
             Origin.EMAIL,
             ChannelDelivery(

@@ -5,14 +5,27 @@ between the two, the next run reads it again and the funnel recognises the store
 nothing is lost and nothing is doubled. UIDs are remembered per folder and UIDVALIDITY.
 Messages are fetched and filed up to AT_ONCE (and AT_ONCE_BYTES) at a time
 (``do_receive_mails``: one sync of their bytes, one commit), then flagged together.
+
+A polling process must not die of one mailbox nor stall on one message: any failure but the
+database's ends that mailbox's poll only, recorded on it (``poll_error``, in the admin); a
+group that fails is filed again one message at a time, and a message that still fails is kept
+raw as a failed inbound e-mail (the admin's list; the unique bytes-and-address row means it is
+never filed into a second ticket), flagged and passed. Each poll read through records
+``polled_at``, the heartbeat `/health` reads (``selectors.mailbox_health``).
 """
 
 import logging
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from balcao.connectors.email.actions import (
     RawMail,
@@ -20,8 +33,15 @@ from balcao.connectors.email.actions import (
     do_record_mailbox_progress,
 )
 from balcao.connectors.email.models import InboundMail, Mailbox
+from balcao.connectors.email.store import keep, spool_bytes
 
 log = logging.getLogger(__name__)
+DATABASE_ERRORS = (OperationalError, InterfaceError)  # nothing more can be stored: propagate
+CONNECTION_LOST = (OSError, IMAPClientAbortError)  # the mailbox's poll ends here
+# What staff read on the mailbox (poll_error), before the error itself:
+UNREAD = gettext_noop("UID %(uid)d could not be read: left in the folder, unflagged")
+KEPT_FAILED = gettext_noop("UID %(uid)d could not be filed: kept as inbound e-mail #%(id)d")
+NOT_MARKED = gettext_noop("%(count)d messages filed but not flagged or moved")
 AT_ONCE = 25  # messages fetched and filed together
 AT_ONCE_BYTES = 16 * 1024 * 1024  # and no more than this held in memory (a larger one alone)
 
@@ -60,6 +80,12 @@ def _chunks(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
     return chunks
 
 
+def _raw(mailbox: Mailbox, fetched: dict, uid: int) -> RawMail:
+    return RawMail(
+        fetched.get(uid, {}).get(b"BODY[]") or b"", mailbox.recipient, InboundMail.Source.IMAP
+    )
+
+
 def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
     report = FetchReport(mailbox.name)
     client = _connect(mailbox)
@@ -74,17 +100,17 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
         for chunk in _chunks(
             uids, {uid: sizes.get(uid, {}).get(b"RFC822.SIZE", 0) for uid in uids}
         ):
-            fetched = client.fetch(chunk, ["BODY.PEEK[]"])
-            raws = [
-                RawMail(
-                    fetched.get(uid, {}).get(b"BODY[]") or b"",
-                    mailbox.recipient,
-                    InboundMail.Source.IMAP,
-                )
-                for uid in chunk
-            ]
-            results = do_receive_mails(raws)
-            mark_done(client, mailbox, chunk)
+            try:
+                fetched = client.fetch(chunk, ["BODY.PEEK[]"])
+                results = do_receive_mails([_raw(mailbox, fetched, uid) for uid in chunk])
+            except (*DATABASE_ERRORS, *CONNECTION_LOST):
+                raise
+            except Exception as error:
+                log.warning("IMAP %s: %d messages filed one by one: %r", mailbox, len(chunk), error)
+                for uid in chunk:
+                    report.actions[_file_alone(client, mailbox, uidvalidity, uid)] += 1
+                continue
+            _mark_done(client, mailbox, chunk)
             do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=chunk[-1])
             report.actions.update(result.action for result in results)
         if not uids and mailbox.uidvalidity != uidvalidity:
@@ -97,14 +123,85 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
     return report
 
 
+def _file_alone(client: IMAPClient, mailbox: Mailbox, uidvalidity: int, uid: int) -> str:
+    """One message on its own; one that fails even so is kept raw, failed, and passed."""
+    raw = None
+    try:
+        raw = _raw(mailbox, client.fetch([uid], ["BODY.PEEK[]"]), uid)
+        [result] = do_receive_mails([raw])
+        action = result.action
+    except (*DATABASE_ERRORS, *CONNECTION_LOST):
+        raise
+    except Exception as error:
+        log.exception("IMAP %s: UID %d could not be filed", mailbox, uid)
+        action = "failed"
+        if raw is None:  # never read: left in the folder as it is, unflagged
+            _record_error(mailbox, error, UNREAD, uid=uid)
+            do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=uid)
+            return action
+        kept = _keep_failed(raw, traceback.format_exc())
+        _record_error(mailbox, error, KEPT_FAILED, uid=uid, id=kept.pk)
+    _mark_done(client, mailbox, [uid])
+    do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=uid)
+    return action
+
+
+def _keep_failed(raw: RawMail, error: str) -> InboundMail:
+    """The bytes in the raw store and their row, failed (or the row those bytes have)."""
+    assert isinstance(raw.raw, bytes)
+    spooled = spool_bytes(raw.raw)
+    mail, _created = InboundMail.objects.get_or_create(
+        sha256=spooled.sha256,
+        recipient=raw.recipient.strip().lower()[:320],
+        defaults={
+            "raw": keep(spooled),
+            "source": raw.source,
+            "state": InboundMail.State.FAILED,
+            "error": error,
+        },
+    )
+    return mail
+
+
+def _mark_done(client: IMAPClient, mailbox: Mailbox, uids: list[int]) -> None:
+    """``mark_done``; a refusal (a folder the server will not move to) is recorded and the
+    messages, filed, are passed: reading them again would only find them filed again."""
+    try:
+        mark_done(client, mailbox, uids)
+    except CONNECTION_LOST:
+        raise
+    except IMAPClientError as error:
+        _record_error(mailbox, error, NOT_MARKED, count=len(uids))
+
+
+def _record_error(mailbox: Mailbox, error: BaseException, what: str = "", **values: int) -> None:
+    """The error on the mailbox, for staff: ``what`` happened (a text marked with
+    gettext_noop, in the site's language, with its values), then the error's kind and text."""
+    text = f"{type(error).__name__}: {error}"
+    if what:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = f"{_(what) % values}: {text}"
+    Mailbox.objects.filter(pk=mailbox.pk).update(poll_error=text, poll_error_at=timezone.now())
+
+
 def fetch_all() -> list[FetchReport]:
-    """Every active mailbox; one that cannot be reached is reported and the others are read.
-    Database errors propagate: nothing more can be stored."""
+    """Every active mailbox, each poll recorded on it: read through (``polled_at``) or
+    failed (``poll_error``), whatever failed, and the others read. Database errors
+    propagate: nothing more can be stored."""
     reports = []
     for mailbox in Mailbox.objects.filter(is_active=True).order_by("name"):
         try:
-            reports.append(fetch_mailbox(mailbox))
-        except (OSError, IMAPClientError) as error:
-            log.warning("IMAP %s: %s", mailbox.name, error)
-            reports.append(FetchReport(mailbox.name, error=f"{type(error).__name__}: {error}"))
+            report = fetch_mailbox(mailbox)
+        except DATABASE_ERRORS:
+            raise
+        except Exception as error:
+            if isinstance(error, (*CONNECTION_LOST, IMAPClientError)):
+                log.warning("IMAP %s: %s", mailbox.name, error)
+            else:
+                log.exception("IMAP %s failed", mailbox.name)
+            report = FetchReport(mailbox.name, error=f"{type(error).__name__}: {error}")
+            _record_error(mailbox, error)
+        else:
+            Mailbox.objects.filter(pk=mailbox.pk).update(polled_at=timezone.now())
+        reports.append(report)
     return reports

@@ -134,6 +134,13 @@ class LMTPUnixController(UnixSocketController):
         return BalcaoLMTP(self.handler, **self.SMTP_kwargs)
 
 
+def serving(controller: BaseThreadedController) -> bool:
+    """Whether the server still listens: its thread (aiosmtpd's, running the event loop)
+    alive and its socket open. `mail lmtp` ends when not, for its supervisor to restart it."""
+    thread, server = controller._thread, controller.server
+    return thread is not None and thread.is_alive() and server is not None and server.is_serving()
+
+
 def lmtp_server(host: str, port: int, unix_socket: str = "") -> BaseThreadedController:
     if unix_socket:
         return LMTPUnixController(

@@ -63,7 +63,9 @@ class InboundMail(models.Model):
 
 class Mailbox(models.Model):
     """An IMAP mailbox Balcão polls (``balcao mail fetch``); a message is flagged or moved only
-    after it is committed. UIDs are remembered only under the same UIDVALIDITY."""
+    after it is committed. UIDs are remembered only under the same UIDVALIDITY. Each poll
+    that reads the folder through records ``polled_at``; a failure, ``poll_error`` (kept
+    until the next failure, beside the time it happened)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     host = models.CharField(_("host"), max_length=255)
@@ -87,6 +89,10 @@ class Mailbox(models.Model):
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # The poller's heartbeat, which /health reads: stale past WORKER_STALE_SECONDS.
+    polled_at = models.DateTimeField(_("last successful poll"), null=True, blank=True)
+    poll_error = models.TextField(_("last error"), blank=True)
+    poll_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

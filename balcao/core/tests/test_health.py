@@ -60,11 +60,12 @@ def test_health_is_ok_while_the_worker_beats_and_keeps_up(client, database_queue
 def test_health_reads_no_session_nor_user_for_a_signed_in_caller(
     client, database_queue, django_assert_num_queries
 ):
-    """Only its two reads (heartbeat, oldest task): not the caller's session and user, which
-    the viewer's time zone would otherwise read on every request."""
+    """Only its three reads (heartbeat, oldest task, the IMAP mailboxes' heartbeats): not the
+    caller's session and user, which the viewer's time zone would otherwise read on every
+    request."""
     agent = StaffFactory(time_zone="Europe/Lisbon")
     client.force_login(agent)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert client.get("/health").status_code == 503
 
 

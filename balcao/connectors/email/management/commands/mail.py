@@ -8,7 +8,7 @@ from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 EX_DATAERR = 65  # sysexits.h: the MTA bounces the message (Postfix: 5.6.0), keeping nothing
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(parsed.as_json(), ensure_ascii=False, indent=2))
 
     def _lmtp(self, host, port, unix_socket, **options):
-        from balcao.connectors.email.lmtp import lmtp_server
+        from balcao.connectors.email.lmtp import lmtp_server, serving
         from balcao.connectors.email.lmtp_client import endpoint
 
         if not (host or port or unix_socket) and settings.MAIL_LMTP:
@@ -98,20 +98,32 @@ class Command(BaseCommand):
         host, port = host or "127.0.0.1", port or 8024
         server = lmtp_server(host, port, unix_socket or "")
         server.start()
-        self.stdout.write(f"LMTP on {unix_socket or f'{host}:{port}'}")
+        where = unix_socket or f"{host}:{port}"
+        self.stdout.write(f"LMTP on {where}")
         try:
-            while True:
-                time.sleep(3600)
+            while serving(server):
+                time.sleep(1)
         except KeyboardInterrupt:
-            pass
+            return
         finally:
-            server.stop()
+            if not server.loop.is_closed():  # closed: its thread has ended, nothing to stop
+                server.stop()
+        # Its server thread died or stopped listening: end, so that the supervisor (systemd
+        # Restart=always) starts a process that serves.
+        self.stderr.write(f"balcao mail lmtp: the server on {where} stopped serving")
+        sys.exit(1)
 
     def _fetch(self, every, **options):
         from balcao.connectors.email.imap import fetch_all
 
+        if every and every * 2 > settings.WORKER_STALE_SECONDS:
+            raise CommandError(
+                f"--every {every}: at most half of WORKER_STALE_SECONDS"
+                f" ({settings.WORKER_STALE_SECONDS}), or /health reports the mailboxes stale"
+            )
         while True:
             failed = False
+            close_old_connections()  # one the database dropped is replaced, not reused
             try:
                 for report in fetch_all():
                     shown = {"mailbox": report.mailbox, **report.actions}
