@@ -64,3 +64,23 @@ def assert_queries_besides_the_cache():
         assert len(counted) == number, "\n".join(counted)
 
     return exactly
+
+
+@pytest.fixture
+def built_sql(monkeypatch):
+    """The querysets ``core.prepared`` builds SQL for from now on (none built before): what
+    proves a hot read's SQL is built once per process."""
+    from weakref import WeakKeyDictionary
+
+    from balcao.core import prepared
+
+    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
+    built = []
+    real = prepared._Built
+
+    def counting(queryset, database):
+        built.append(queryset)
+        return real(queryset, database)
+
+    monkeypatch.setattr(prepared, "_Built", counting)
+    return built

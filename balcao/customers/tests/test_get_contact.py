@@ -1,11 +1,8 @@
 """get_contact reads the contact, company and plan with SQL built once per process
 (core.prepared): what it gives is what the ORM gives."""
 
-from weakref import WeakKeyDictionary
-
 import pytest
 
-from balcao.core import prepared
 from balcao.customers.actions import do_change_company
 from balcao.customers.models import Contact
 from balcao.customers.selectors import get_contact
@@ -37,17 +34,8 @@ def test_no_contact_for_staff_nor_for_a_deactivated_company(profile):
     assert get_contact(user) is None
 
 
-def test_the_sql_is_built_once(profile, monkeypatch):
-    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
-    built = []
-    real = prepared._Built
-
-    def loader(queryset, database):
-        built.append(queryset)
-        return real(queryset, database)
-
-    monkeypatch.setattr(prepared, "_Built", loader)
+def test_the_sql_is_built_once(profile, built_sql):
     (_, first), (_, second) = make_company(), make_company()
     assert get_contact(first).user_id == first.pk
     assert get_contact(second).user_id == second.pk
-    assert len(built) == 1
+    assert len(built_sql) == 1

@@ -1,10 +1,7 @@
-from weakref import WeakKeyDictionary
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from balcao.core import prepared
 from balcao.core.models import Counter
 from balcao.customers.selectors import find_contact_by_email
 from balcao.factories import make_company
@@ -49,19 +46,10 @@ def test_the_contact_comes_whole_with_the_version_in_one_statement(
         assert found.company.plan == company.plan and found.version_token == 41
 
 
-def test_the_sql_of_the_sender_is_built_once(profile, monkeypatch):
+def test_the_sql_of_the_sender_is_built_once(profile, built_sql):
     """Issue 17: building and compiling it was most of reading an e-mail's sender."""
-    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
-    built = []
-    real = prepared._Built
-
-    def counting(queryset, database):
-        built.append(queryset)
-        return real(queryset, database)
-
-    monkeypatch.setattr(prepared, "_Built", counting)
     first, second = make_company()[1], make_company()[1]
     assert find_contact_by_email(first.email).user == first
     assert find_contact_by_email(second.email.upper()).user == second
     assert find_contact_by_email("ninguem@example.com") is None
-    assert len(built) == 1
+    assert len(built_sql) == 1

@@ -1,15 +1,12 @@
 """Agents told of what needs them: who, by which way, once; from the ticket actions, after
 commit. The task is run as the worker would run it."""
 
-from weakref import WeakKeyDictionary
-
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import mail
 
 from balcao.accounts.models import Department, User
-from balcao.core import prepared
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.notifications.actions import (
     do_follow_ticket,
@@ -232,20 +229,12 @@ def test_where_a_worker_reaches_the_open_pages_one_task_tells_them_after_commit(
 
 
 def test_who_is_told_is_one_statement_built_once_per_shape(
-    team, ana, bia, caio, tasks, django_assert_num_queries, monkeypatch
+    team, ana, bia, caio, tasks, django_assert_num_queries, built_sql
 ):
     """Issue 17: building and compiling it cost more than running it, once per e-mail."""
-    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
     first, second = open_ticket(team[1]), open_ticket(team[1], department="financeiro")
     do_follow_ticket(first, actor=bia)
-    built = []
-    real = prepared._Built
-
-    def counting(queryset, database):
-        built.append(queryset)
-        return real(queryset, database)
-
-    monkeypatch.setattr(prepared, "_Built", counting)
+    built_sql.clear()  # what opening and following built
     opened = [ticket.events.get(kind="ticket_opened") for ticket in (first, second)]
     with django_assert_num_queries(2):  # who, then their rows
         assert do_notify(opened[0])[0] == Kind.NEW_TICKET
@@ -253,9 +242,9 @@ def test_who_is_told_is_one_statement_built_once_per_shape(
         do_notify(opened[1])
     assert told(Kind.NEW_TICKET) == [ana.email, bia.email, caio.email]
     assert do_notify(opened[1])[1:] == ([], [])  # told already: nobody twice
-    assert len(built) == 1
+    assert len(built_sql) == 1
     reply = actions.do_add_message(first, actor=team[1], body="Ainda fora.")
     assert reply.direction == "in"
     do_notify(first.events.get(kind="message_added"))
     assert told(Kind.CUSTOMER_REPLY) == [bia.email]  # a follower, no assignee
-    assert len(built) == 2
+    assert len(built_sql) == 2
