@@ -485,6 +485,24 @@ def _record_bounce(mail: InboundMail, parsed: ParsedMail) -> bool:
     return True
 
 
+def do_keep_failed_mail(raw: RawMail, error: str) -> InboundMail:
+    """A message that could not be filed even alone (``mail fetch`` passes it): its bytes in
+    the raw store and its row, failed (or the row those bytes have already)."""
+    assert isinstance(raw.raw, bytes)
+    spooled = spool_bytes(raw.raw)
+    mail, _created = InboundMail.objects.get_or_create(
+        sha256=spooled.sha256,
+        recipient=raw.recipient.strip().lower()[:320],
+        defaults={
+            "raw": keep(spooled),
+            "source": raw.source,
+            "state": InboundMail.State.FAILED,
+            "error": error,
+        },
+    )
+    return mail
+
+
 def _keep_unprocessed(mail: InboundMail, parsed: ParsedMail | None, error: str) -> ReceiveResult:
     """A message the funnel could not file still becomes a visible, unlinked ticket, with
     its row, in one transaction; if even that fails, the row alone, marked failed."""

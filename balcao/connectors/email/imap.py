@@ -29,11 +29,11 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from balcao.connectors.email.actions import (
     RawMail,
+    do_keep_failed_mail,
     do_receive_mails,
     do_record_mailbox_progress,
 )
 from balcao.connectors.email.models import InboundMail, Mailbox
-from balcao.connectors.email.store import keep, spool_bytes
 
 log = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError)  # nothing more can be stored: propagate
@@ -139,28 +139,11 @@ def _file_alone(client: IMAPClient, mailbox: Mailbox, uidvalidity: int, uid: int
             _record_error(mailbox, error, UNREAD, uid=uid)
             do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=uid)
             return action
-        kept = _keep_failed(raw, traceback.format_exc())
+        kept = do_keep_failed_mail(raw, traceback.format_exc())
         _record_error(mailbox, error, KEPT_FAILED, uid=uid, id=kept.pk)
     _mark_done(client, mailbox, [uid])
     do_record_mailbox_progress(mailbox, uidvalidity=uidvalidity, last_uid=uid)
     return action
-
-
-def _keep_failed(raw: RawMail, error: str) -> InboundMail:
-    """The bytes in the raw store and their row, failed (or the row those bytes have)."""
-    assert isinstance(raw.raw, bytes)
-    spooled = spool_bytes(raw.raw)
-    mail, _created = InboundMail.objects.get_or_create(
-        sha256=spooled.sha256,
-        recipient=raw.recipient.strip().lower()[:320],
-        defaults={
-            "raw": keep(spooled),
-            "source": raw.source,
-            "state": InboundMail.State.FAILED,
-            "error": error,
-        },
-    )
-    return mail
 
 
 def _mark_done(client: IMAPClient, mailbox: Mailbox, uids: list[int]) -> None:
