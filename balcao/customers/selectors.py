@@ -19,9 +19,13 @@ class DepartmentChoice:
 
 def get_contact(user: Viewer | None) -> Contact | None:
     """The contact record of a signed-in customer, with company and plan, or None. Read on
-    every page of the client area: its SQL built once per process (core.prepared)."""
+    every page of the client area: with the session's user (accounts.backends), else by SQL
+    built once per process (core.prepared)."""
     if not isinstance(user, User) or user.role:
         return None
+    if getattr(user, "_read_with_contact", False):
+        contact: Contact | None = getattr(user, "contact", None)  # None: not a contact
+        return contact if contact is not None and contact.company.is_active else None
     return prepared_instance("get_contact", _contact, user.pk)
 
 

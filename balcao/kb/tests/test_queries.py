@@ -9,8 +9,9 @@ from balcao.kb.actions import do_answer_article
 
 pytestmark = pytest.mark.django_db
 
-LIST = SESSION + 3  # the session, user, contact, articles (with departments)
-ARTICLE = SESSION + 4  # the session, user, contact, article (with department), the reader's answer
+LIST = SESSION + 2  # the session, user with contact, articles (with departments)
+ARTICLE = SESSION + 3  # the session, user with contact, article (with department), the reader's
+# answer
 ARTICLE_ANONYMOUS = 1  # the article: no session, no user
 ADMIN_LIST = SESSION + 4  # the session, user, departments to filter by, count, articles with
 # answer counts

@@ -99,7 +99,7 @@ def test_the_meetings_page_has_a_pinned_query_count(
     client.get("/cliente/reunioes/")
     for hour in (9, 14):  # constant: one meeting or two
         do_book_meeting(actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, hour), topic="T")
-        with django_assert_num_queries(SESSION + 5):
+        with django_assert_num_queries(SESSION + 4):  # the contact comes with the user
             client.get("/cliente/reunioes/")
 
 
@@ -143,7 +143,7 @@ def test_the_booking_page_and_the_agenda_have_pinned_query_counts(
     host.get("/console/agenda/?dia=2026-03-03&vista=semana")
     for hour in (9, 14):  # constant: one meeting or two
         do_book_meeting(actor=team[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 3, hour), topic="T")
-        with django_assert_num_queries(SESSION + 7):
+        with django_assert_num_queries(SESSION + 5):  # the contact comes with the user
             contact.get("/cliente/reunioes/agendar/consultant/")
         with django_assert_num_queries(SESSION + 7):
             host.get("/console/agenda/?dia=2026-03-03&vista=semana")
@@ -162,7 +162,7 @@ def test_the_reschedule_page_has_a_pinned_query_count(
         do_book_meeting(
             actor=enterprise[1], kind=Kind.CONSULTANT, start=sp(2026, 3, 4, hour), topic="T"
         )
-        # the session, user, contact, the meeting with its host, the contact again (the plan's
-        # horizon), the host's claims, blocks, the default calendar
-        with django_assert_num_queries(SESSION + 7):
+        # the session, user with contact (the plan's horizon too), the meeting with its host,
+        # the host's claims, blocks, the default calendar
+        with django_assert_num_queries(SESSION + 5):
             contact.get(url)

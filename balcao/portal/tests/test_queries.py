@@ -10,15 +10,16 @@ from balcao.tickets.actions import NewAttachment
 
 pytestmark = pytest.mark.django_db
 
-HOME = SESSION + 3  # the session, user, contact (with company and plan), recent tickets
-LIST = SESSION + 6  # the session, user, contact, version, departments, count, page of tickets
+# The user is read with their contact, company and plan in one row (accounts.backends).
+HOME = SESSION + 2  # the session, user with contact, recent tickets
+LIST = SESSION + 5  # the session, user with contact, version, departments, count, page of tickets
 # (with departments) — besides the cache's statements
-LIST_AGAIN = SESSION + 3  # the session, user, contact, version: the same list under the same
+LIST_AGAIN = SESSION + 2  # the session, user with contact, version: the same list under the same
 # token is kept
-TICKET = SESSION + 7  # the session, user, contact, ticket (its SLA clock joined, its version
+TICKET = SESSION + 6  # the session, user with contact, ticket (its SLA clock joined, its version
 # read with it), messages, their attachments, events, the departments (the history names the one
 # it was transferred from) — besides the cache's statements
-TICKET_AGAIN = SESSION + 3  # the history kept rendered under the same version: the ticket alone
+TICKET_AGAIN = SESSION + 2  # the history kept rendered under the same version: the ticket alone
 TICKET_PLAIN = TICKET - 2  # no message with a file, the history names only the ticket's department
 
 

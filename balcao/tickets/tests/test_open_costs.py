@@ -22,7 +22,7 @@ def test_the_client_area_post_costs_a_pinned_number_of_queries(
     agent = StaffFactory(departments=["suporte"])
     assert client.login(username=primary.email, password=PASSWORD)
     client.post("/cliente/abrir-ticket/", FORM)  # warm-up: the ticket counter exists
-    # The session (SESSION), user, contact (with company and plan), the department posted (was: every
+    # The session (SESSION), user with contact, company and plan, the department posted (was: every
     # department, and the company's add-ons for the one that needs one) — the contact and its
     # company are handed to the action, not read again. The transaction (2): counter with
     # the SLA policies' version token in one statement, ticket, clock, message, search
@@ -33,7 +33,7 @@ def test_the_client_area_post_costs_a_pinned_number_of_queries(
     # consumer's to read, was: here), and the acknowledgement, the SLA alerts and the
     # agent's e-mail in one INSERT. Was 23 (+ 1 on SQLite).
     with (
-        django_assert_num_queries(SESSION + 15),
+        django_assert_num_queries(SESSION + 14),
         batch(),
         django_capture_on_commit_callbacks(execute=True),
     ):
