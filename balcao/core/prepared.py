@@ -116,3 +116,42 @@ def _instances(
             setattr(instance, name, row[position])
         found.append(instance)
     return found
+
+
+# (alias, model, conflict) -> the INSERT's SQL and the fields whose values it takes, in order
+_inserts: dict[tuple[str, type[Model], str], tuple[str, list[Any]]] = {}
+
+
+def prepared_insert(instance: Model, *, unless_conflict_on: tuple[str, ...] = ()) -> bool:
+    """INSERTs the new ``instance``, every concrete field but an automatic key, by SQL built
+    once per process and model, and sets its key: ``QuerySet.create`` without its compiling
+    (~0.5 ms of CPU a row), and without ``save()`` and its signals — for models with neither.
+    ``unless_conflict_on``: the columns of a unique constraint; a row already there with those
+    values is left alone, nothing written (False)."""
+    model, database = type(instance), connections[connection.alias]
+    meta = model._meta
+    key = (database.alias, model, ",".join(unless_conflict_on))
+    prepared = _inserts.get(key)
+    if prepared is None:
+        ops = database.ops
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
+        holders = ", ".join(["%s"] * len(fields))
+        conflict = ", ".join(ops.quote_name(name) for name in unless_conflict_on)
+        sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({holders})"  # noqa: S608 (the model's names)
+        if conflict:
+            sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+        if meta.auto_field is not None:
+            sql += f" RETURNING {ops.quote_name(str(meta.auto_field.column))}"
+        prepared = _inserts[key] = (sql, fields)
+    sql, fields = prepared
+    values = [f.get_db_prep_save(f.pre_save(instance, add=True), database) for f in fields]
+    with database.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone() if meta.auto_field is not None else ()
+    if row is None:
+        return False
+    if meta.auto_field is not None:
+        instance.pk = row[0]
+    instance._state.adding, instance._state.db = False, database.alias
+    return True

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from balcao.connectors.email.parsing import ParsedMail, parse_message
 from balcao.connectors.email.store import Spooled, keep, keep_all, spool_bytes
 from balcao.core.enqueue import batch
 from balcao.core.errors import ActionRefused
+from balcao.core.prepared import prepared_insert
 from balcao.customers.models import Contact
 from balcao.customers.selectors import find_contact_by_email
 from balcao.tickets.actions import NewAttachment, check_upload, do_record_delivery
@@ -154,23 +155,7 @@ def _insert(mail: InboundMail) -> bool:
     CONFLICT on the unique (sha256, recipient): no read before, no savepoint); False then.
     On PostgreSQL another process storing the same row at once makes this wait for its
     commit."""
-    fields = [f for f in InboundMail._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(mail, add=True), connection) for f in fields]
-    table = connection.ops.quote_name(InboundMail._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    holders = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({holders})"  # noqa: S608 (model's names)
-            " ON CONFLICT (sha256, recipient) DO NOTHING RETURNING id",
-            values,
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    mail.pk = row[0]
-    mail._state.adding = False
-    return True
+    return prepared_insert(mail, unless_conflict_on=("sha256", "recipient"))
 
 
 def _stored(mail: InboundMail) -> InboundMail:

@@ -1,0 +1,58 @@
+"""core.prepared.prepared_insert writes the row QuerySet.create would write, with SQL built
+once per process and model."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from balcao.core import prepared
+from balcao.factories import StaffFactory
+from balcao.privacy.models import AccessRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def columns(record: AccessRecord) -> dict:
+    return {f.attname: getattr(record, f.attname) for f in AccessRecord._meta.concrete_fields}
+
+
+def test_the_row_is_the_one_create_writes(profile):
+    agent = StaffFactory()
+    at = timezone.now() - timedelta(days=1)
+    values = dict(actor=agent, subject_email="a@x.com.br", what="ticket", ticket_number=7, at=at)
+    created = AccessRecord.objects.create(**values, client_address="2001:db8::1")
+    inserted = AccessRecord(**values, client_address="2001:db8::1")
+    assert prepared.prepared_insert(inserted) is True
+    assert inserted.pk == created.pk + 1 and not inserted._state.adding
+    read = AccessRecord.objects.get(pk=inserted.pk)
+    assert columns(read) == {**columns(created), "id": inserted.pk}
+    empty = AccessRecord(actor=None, subject_email="b@x.com.br", what="export")
+    prepared.prepared_insert(empty)
+    read = AccessRecord.objects.get(pk=empty.pk)
+    assert (read.actor_id, read.ticket_number, read.client_address) == (None, None, None)
+    assert abs(read.at - timezone.now()) < timedelta(minutes=1)  # the field's default
+
+
+def test_a_conflict_writes_nothing(profile):
+    from balcao.connectors.email.models import InboundMail
+
+    first = InboundMail(sha256="0" * 64, recipient="suporte@x.com.br", raw="a", source="lmtp")
+    again = InboundMail(sha256="0" * 64, recipient="suporte@x.com.br", raw="b", source="lmtp")
+    assert prepared.prepared_insert(first, unless_conflict_on=("sha256", "recipient"))
+    assert not prepared.prepared_insert(again, unless_conflict_on=("sha256", "recipient"))
+    assert again.pk is None and again._state.adding
+    assert InboundMail.objects.get().raw == "a"
+
+
+def test_the_sql_is_built_once(profile, monkeypatch):
+    monkeypatch.setattr(prepared, "_inserts", {})
+    agent = StaffFactory()
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(3):
+            record = AccessRecord(actor=agent, subject_email=f"{n}@x.com.br", what="ticket")
+            prepared.prepared_insert(record)
+    assert len(queries) == 3  # one INSERT each, nothing read
+    assert list(prepared._inserts) == [(connection.alias, AccessRecord, "")]
