@@ -88,11 +88,13 @@ def _open_departments() -> QuerySet[Department]:
 
 def get_open_department(slug: str) -> Department | None:
     """The active department ``slug`` names, with what its refusal reads (plan, add-on), or
-    None: a ticket posted to one department reads that one, not every choice."""
-    try:
-        return _open_departments().get(slug=slug)
-    except Department.DoesNotExist:
-        return None
+    None: a ticket posted to one department reads that one, not every choice (its SQL built
+    once per process: core.prepared)."""
+    return prepared_instance("open_department", _open_department, slug)
+
+
+def _open_department(slug: str) -> QuerySet[Department]:
+    return _open_departments().filter(slug=slug)
 
 
 def list_active_departments() -> list[Department]:

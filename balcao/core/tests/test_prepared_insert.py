@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from balcao.core import prepared
+from balcao.core.models import Counter, IdempotentRequest, UnsentTask
 from balcao.factories import StaffFactory
 from balcao.privacy.models import AccessRecord
 
@@ -37,14 +38,28 @@ def test_the_row_is_the_one_create_writes(profile):
 
 
 def test_a_conflict_writes_nothing(profile):
-    from balcao.connectors.email.models import InboundMail
-
-    first = InboundMail(sha256="0" * 64, recipient="suporte@x.com.br", raw="a", source="lmtp")
-    again = InboundMail(sha256="0" * 64, recipient="suporte@x.com.br", raw="b", source="lmtp")
-    assert prepared.prepared_insert(first, unless_conflict_on=("sha256", "recipient"))
-    assert not prepared.prepared_insert(again, unless_conflict_on=("sha256", "recipient"))
+    agent = StaffFactory()
+    expires = timezone.now() + timedelta(days=1)
+    first = IdempotentRequest(user=agent, key="k", fingerprint="a", expires_at=expires)
+    again = IdempotentRequest(user=agent, key="k", fingerprint="b", expires_at=expires)
+    assert prepared.prepared_insert(first, unless_conflict_on=("user_id", "key"))
+    assert not prepared.prepared_insert(again, unless_conflict_on=("user_id", "key"))
     assert again.pk is None and again._state.adding
-    assert InboundMail.objects.get().raw == "a"
+    assert IdempotentRequest.objects.get().fingerprint == "a"
+    # a model keyed by a field of its own (no RETURNING): the row count says
+    assert prepared.prepared_insert(Counter(name="n", value=3), unless_conflict_on=("name",))
+    assert not prepared.prepared_insert(Counter(name="n", value=4), unless_conflict_on=("name",))
+    assert Counter.objects.get(name="n").value == 3
+
+
+def test_what_save_would_fill_is_filled(profile):
+    task = UnsentTask(task_path="t", args=[1, "ç"], queue_name="q", priority=0, backend="b")
+    prepared.prepared_insert(task)
+    read = UnsentTask.objects.get(pk=task.pk)
+    assert read.args == [1, "ç"] and abs(read.kept_at - timezone.now()) < timedelta(minutes=1)
+    agent = StaffFactory.build()  # not saved: refused, as save() refuses it
+    with pytest.raises(ValueError, match="unsaved related object"):
+        prepared.prepared_insert(AccessRecord(actor=agent, subject_email="a@b.c", what="ticket"))
 
 
 def test_the_sql_is_built_once(profile, monkeypatch):

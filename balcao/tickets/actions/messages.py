@@ -11,6 +11,7 @@ from balcao.accounts.models import User
 from balcao.core.enqueue import batch, enqueue_on_commit
 from balcao.core.errors import ActionRefused
 from balcao.core.html import sanitize_html
+from balcao.core.prepared import prepared_insert
 from balcao.events.actions import delivery_failed_event, message_added_event, note_added_event
 from balcao.notifications.actions import notify_later
 from balcao.search.actions import index_message
@@ -98,7 +99,7 @@ def add_message(
     if not locked:
         ticket = _locked(ticket)
     deliver_by = reply_channel(ticket, channel) if staff and not internal else ""
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND if staff else Message.Direction.INBOUND,
         internal=internal,
@@ -114,6 +115,7 @@ def add_message(
         if deliver_by and delivery_for(deliver_by).reply is not None
         else Message.Delivery.NONE,
     )
+    prepared_insert(message)  # its SQL built once (core.prepared): no signal listens to messages
     _store_attachments(message, attachments)
     index_message(ticket, message)
     if internal:

@@ -12,6 +12,7 @@ from balcao.core.enqueue import batch, enqueue_on_commit
 from balcao.core.errors import ActionRefused
 from balcao.core.html import sanitize_html
 from balcao.core.models import Counter
+from balcao.core.prepared import prepared_insert
 from balcao.customers.models import Company, Contact
 from balcao.customers.selectors import department_refusal, get_contact
 from balcao.events.actions import (
@@ -106,7 +107,7 @@ def create_ticket(
     Callers have applied the rules: ``do_open_ticket`` for people, the inbound funnel
     (tickets/inbound.py) for channels."""
     number, policies_token = _next_number()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         number=number,
         subject=_clean_subject(subject),
         department=department,
@@ -118,6 +119,7 @@ def create_ticket(
         reference=reference,
         priority=priority,
     )
+    prepared_insert(ticket)  # its SQL built once (core.prepared): no signal listens to tickets
     touch_departments(department.pk)
     notify_later(
         ticket_opened_event(
@@ -126,7 +128,7 @@ def create_ticket(
     )
     do_start_clock(ticket, actor=actor, policies_token=policies_token)
     if first_message_internal and actor is not None:
-        note = Message.objects.create(
+        note = Message(
             ticket=ticket,
             direction=Message.Direction.OUTBOUND,
             internal=True,
@@ -137,9 +139,10 @@ def create_ticket(
             channel=Origin.CONSOLE,
             created_at=ticket.created_at,
         )
+        prepared_insert(note)
         note_added_event(ticket=ticket, actor=actor, message=note)
         return note
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
         author=requester or (actor if actor and actor.is_agent else None),
@@ -151,6 +154,7 @@ def create_ticket(
         message_id=message_id,
         created_at=ticket.created_at,
     )
+    prepared_insert(message)
     _store_attachments(message, attachments)
     index_ticket(ticket, [message])
     return message
