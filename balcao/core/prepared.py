@@ -118,28 +118,35 @@ def _instances(
     return found
 
 
-# (alias, model, conflict) -> the INSERT's SQL and the fields whose values it takes, in order
-_inserts: dict[tuple[str, type[Model], str], tuple[str, list[Any]]] = {}
+# (alias, model, conflict, holders) -> the INSERT's SQL and the fields whose values it takes, in order
+_inserts: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 
 
-def prepared_insert(instance: Model, *, unless_conflict_on: tuple[str, ...] = ()) -> bool:
+def prepared_insert(
+    instance: Model,
+    *,
+    unless_conflict_on: tuple[str, ...] = (),
+    holders: tuple[tuple[str, str], ...] = (),
+) -> bool:
     """INSERTs the new ``instance``, every concrete field but an automatic key, by SQL built
     once per process and model, and sets its key: ``QuerySet.create`` without its compiling
     (~0.5 ms of CPU a row), and without ``save()`` and its signals — for models with neither
     (nor a parent model, a database default or a generated field).
     ``unless_conflict_on``: the columns of a unique constraint; a row already there with those
-    values is left alone, nothing written (False)."""
+    values is left alone, nothing written (False). ``holders``: (field, SQL) for a value
+    written through SQL of its own (``%s`` where the value goes)."""
     model, database = type(instance), connections[connection.alias]
     meta = model._meta
-    key = (database.alias, model, ",".join(unless_conflict_on))
+    key = (database.alias, model, unless_conflict_on, holders)
     prepared = _inserts.get(key)
     if prepared is None:
         ops = database.ops
         fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
         columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
-        holders = ", ".join(["%s"] * len(fields))
+        own = dict(holders)
+        marks = ", ".join(own.get(f.name, "%s") for f in fields)
         conflict = ", ".join(ops.quote_name(name) for name in unless_conflict_on)
-        sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({holders})"  # noqa: S608 (the model's names)
+        sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (the model's names)
         if conflict:
             sql += f" ON CONFLICT ({conflict}) DO NOTHING"
         if meta.auto_field is not None:

@@ -15,12 +15,19 @@ from django.db.models.functions import Concat, Trim
 from django.utils.html import strip_tags
 
 from balcao.core.enqueue import enqueue_on_commit
+from balcao.core.prepared import prepared_insert
 from balcao.kb.models import Article
 from balcao.search.models import ArticleDocument, TicketDocument
 from balcao.search.text import document
 from balcao.tickets.models import Message, Ticket
 
 TITLE_WEIGHT = 3
+
+
+# A new document's vectors, from the texts as written (what _vector makes of a text)
+VECTORS = tuple(
+    (name, "to_tsvector('simple'::regconfig, %s)") for name in ("public_vector", "staff_vector")
+)
 
 
 def _vector(text: str) -> SearchVector:
@@ -80,15 +87,21 @@ def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> N
     if messages is None:
         messages = ticket.messages.only("ticket_id", "body_text", "internal")
     public, internal = _ticket_texts(ticket, messages)
+    postgresql = connection.vendor == "postgresql"
+    if new:  # one INSERT, its SQL built once (core.prepared)
+        row = TicketDocument(ticket_id=ticket.pk, public_text=public, internal_text=internal)
+        if postgresql:
+            row.public_vector, row.staff_vector = public, f"{public} {internal}"
+        prepared_insert(row, holders=VECTORS if postgresql else ())
+        return
     fields: dict[str, object] = {"public_text": public, "internal_text": internal}
     staff: dict[str, object] = {}  # in one statement with the tags the document holds
-    postgresql = connection.vendor == "postgresql"
     if postgresql:
         fields["public_vector"] = _vector(public)
         staff["staff_vector"] = SearchVector(
             Value(public), Value(internal), F("tags_text"), config="simple"
         )
-    if new or not TicketDocument.objects.filter(pk=ticket.pk).update(**fields, **staff):
+    if not TicketDocument.objects.filter(pk=ticket.pk).update(**fields, **staff):
         if postgresql:
             fields["staff_vector"] = _vector(f"{public} {internal}")
         TicketDocument.objects.create(ticket_id=ticket.pk, **fields)

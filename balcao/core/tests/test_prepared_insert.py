@@ -70,4 +70,4 @@ def test_the_sql_is_built_once(profile, monkeypatch):
             record = AccessRecord(actor=agent, subject_email=f"{n}@x.com.br", what="ticket")
             prepared.prepared_insert(record)
     assert len(queries) == 3  # one INSERT each, nothing read
-    assert list(prepared._inserts) == [(connection.alias, AccessRecord, "")]
+    assert list(prepared._inserts) == [(connection.alias, AccessRecord, (), ())]

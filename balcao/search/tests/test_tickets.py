@@ -212,6 +212,18 @@ def test_rebuild_writes_the_same_index(admin, acme):
     assert numbers(acme[1], "sobrecarregado") == []
 
 
+def test_a_new_tickets_document_is_the_one_written_whole(acme):
+    """A new ticket's document is one prepared INSERT (its vectors made by SQL of its own):
+    what writing it again from the ticket gives."""
+    ticket = open_ticket(acme[1], subject="Nota fiscal", body="A NF-e 1234 não chegou.")
+    fields = ["public_text", "internal_text", "tags_text"]
+    vectors = ["public_vector", "staff_vector"] if connection.vendor == "postgresql" else []
+    new = TicketDocument.objects.filter(ticket=ticket).values(*fields, *vectors).get()
+    index_ticket(ticket)
+    assert new == TicketDocument.objects.filter(ticket=ticket).values(*fields, *vectors).get()
+    assert "1234" in new["public_text"] and (not vectors or new["public_vector"])
+
+
 def test_a_message_added_leaves_the_document_as_written_whole(admin, acme):
     """Issue 17: a message's words are appended to the document (no read of the ticket's
     messages); what that leaves is what writing the document from the ticket gives."""
