@@ -16,6 +16,7 @@ each worker looks for them every few seconds (``worker.QUICK_LOOK``) and enqueue
 queue answers (``enqueue_unsent``); the health check counts them meanwhile."""
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,6 @@ from django.db import connection, transaction
 from django.db.models.sql import InsertQuery
 from django.utils.module_loading import import_string
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
-from django_tasks.utils import get_random_id
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json, task_enqueued
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -215,7 +215,9 @@ def _pipeline(backend: Any, calls: Sequence[Call], queues: dict[str, Any]) -> No
             backend.validate_task(task)
             result: TaskResult[Any] = TaskResult(
                 task=task,
-                id=get_random_id(),
+                # 32 characters as django_tasks' get_random_id, from one read of the
+                # system's randomness (it reads it once per character)
+                id=secrets.token_hex(16),
                 status=TaskResultStatus.READY,
                 enqueued_at=None,
                 started_at=None,
