@@ -118,8 +118,37 @@ def _instances(
     return found
 
 
-# (alias, model, conflict, holders) -> the INSERT's SQL and the fields whose values it takes, in order
+# (alias, model, rows, conflict, holders) -> the INSERT's SQL and the fields whose values it
+# takes, in order
 _inserts: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+
+def _insert_sql(
+    database: Any, model: type[Model], rows: int, conflict: tuple[str, ...], holders: Any
+) -> tuple[str, list[Any]]:
+    key = (database.alias, model, rows, conflict, holders)
+    prepared = _inserts.get(key)
+    if prepared is None:
+        ops, meta = database.ops, model._meta
+        fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
+        own = dict(holders)
+        marks = ", ".join([f"({', '.join(own.get(f.name, '%s') for f in fields)})"] * rows)
+        sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608 (the model's names)
+        if conflict:
+            sql += (
+                f" ON CONFLICT ({', '.join(ops.quote_name(name) for name in conflict)}) DO NOTHING"
+            )
+        if meta.auto_field is not None:
+            sql += f" RETURNING {ops.quote_name(str(meta.auto_field.column))}"
+        prepared = _inserts[key] = (sql, fields)
+    return prepared
+
+
+def _values(instance: Model, fields: list[Any], database: Any) -> list[Any]:
+    # as save(): a related object not saved yet is refused
+    instance._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    return [f.get_db_prep_save(f.pre_save(instance, add=True), database) for f in fields]
 
 
 def prepared_insert(
@@ -136,29 +165,10 @@ def prepared_insert(
     values is left alone, nothing written (False). ``holders``: (field, SQL) for a value
     written through SQL of its own (``%s`` where the value goes)."""
     model, database = type(instance), connections[connection.alias]
-    meta = model._meta
-    key = (database.alias, model, unless_conflict_on, holders)
-    prepared = _inserts.get(key)
-    if prepared is None:
-        ops = database.ops
-        fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
-        columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
-        own = dict(holders)
-        marks = ", ".join(own.get(f.name, "%s") for f in fields)
-        conflict = ", ".join(ops.quote_name(name) for name in unless_conflict_on)
-        sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (the model's names)
-        if conflict:
-            sql += f" ON CONFLICT ({conflict}) DO NOTHING"
-        if meta.auto_field is not None:
-            sql += f" RETURNING {ops.quote_name(str(meta.auto_field.column))}"
-        prepared = _inserts[key] = (sql, fields)
-    sql, fields = prepared
-    # as save(): a related object not saved yet is refused
-    instance._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-    values = [f.get_db_prep_save(f.pre_save(instance, add=True), database) for f in fields]
+    sql, fields = _insert_sql(database, model, 1, unless_conflict_on, holders)
     with database.cursor() as cursor:
-        cursor.execute(sql, values)
-        if meta.auto_field is not None:
+        cursor.execute(sql, _values(instance, fields, database))
+        if model._meta.auto_field is not None:
             row = cursor.fetchone()
             if row is None:  # the conflict: nothing written
                 return False
@@ -167,3 +177,21 @@ def prepared_insert(
             return False
     instance._state.adding, instance._state.db = False, database.alias
     return True
+
+
+def prepared_insert_all(instances: list[M]) -> None:
+    """INSERTs the new ``instances`` (of one model) in one statement, as ``prepared_insert``
+    one, and sets their keys (the rows come back in the order given, as ``bulk_create``
+    takes them on both databases); its SQL built once per number of rows."""
+    if not instances:
+        return
+    model, database = type(instances[0]), connections[connection.alias]
+    sql, fields = _insert_sql(database, model, len(instances), (), ())
+    values = [value for instance in instances for value in _values(instance, fields, database)]
+    with database.cursor() as cursor:
+        cursor.execute(sql, values)
+        keys = cursor.fetchall() if model._meta.auto_field is not None else []
+    for instance, key in zip(instances, keys or [None] * len(instances), strict=True):
+        if key is not None:
+            instance.pk = key[0]
+        instance._state.adding, instance._state.db = False, database.alias

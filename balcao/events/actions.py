@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from balcao.core.prepared import prepared_insert_all
 from balcao.events.models import Event, EventKind
 
 if TYPE_CHECKING:
@@ -38,8 +39,7 @@ def recorded_together() -> Iterator[None]:
     try:
         yield
         held = _held.get()
-        if held:
-            Event.objects.bulk_create(held)
+        prepared_insert_all(held or [])  # its SQL built once per number of events
     finally:
         _held.reset(token)
 

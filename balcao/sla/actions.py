@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.models import User
 from balcao.core.enqueue import enqueue_all
 from balcao.core.models import Counter
+from balcao.core.prepared import prepared_insert
 from balcao.events.actions import (
     sla_breached_event,
     sla_paused_event,
@@ -84,7 +85,10 @@ def _save(sla: TicketSla, *, created: bool = False) -> None:
     pending = _pending(sla)
     sla.next_due = min((due for _t, due, _w in pending), default=None)
     sla.at_risk_from = min((warn for _t, _d, warn in pending if warn), default=None)
-    sla.save(force_insert=created)
+    if created:
+        prepared_insert(sla)  # its SQL built once (core.prepared): a clock per new ticket
+    else:
+        sla.save()
     transaction.on_commit(lambda: _schedule(sla.ticket_id, pending))
 
 

@@ -70,4 +70,19 @@ def test_the_sql_is_built_once(profile, monkeypatch):
             record = AccessRecord(actor=agent, subject_email=f"{n}@x.com.br", what="ticket")
             prepared.prepared_insert(record)
     assert len(queries) == 3  # one INSERT each, nothing read
-    assert list(prepared._inserts) == [(connection.alias, AccessRecord, (), ())]
+    assert list(prepared._inserts) == [(connection.alias, AccessRecord, 1, (), ())]
+
+
+def test_rows_together_in_one_statement(profile, monkeypatch):
+    monkeypatch.setattr(prepared, "_inserts", {})
+    agent = StaffFactory()
+    records = [
+        AccessRecord(actor=agent, subject_email=f"{n}@x.com.br", what="ticket") for n in "ab"
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        prepared.prepared_insert_all(records)
+    assert len(queries) == 1 and not any(record._state.adding for record in records)
+    read = {r.pk: r.subject_email for r in AccessRecord.objects.filter(actor=agent)}
+    assert read == {records[0].pk: "a@x.com.br", records[1].pk: "b@x.com.br"}
+    prepared.prepared_insert_all([AccessRecord(actor=agent, subject_email="c@x", what="ticket")])
+    assert sorted(rows for _a, _m, rows, _c, _h in prepared._inserts) == [1, 2]
