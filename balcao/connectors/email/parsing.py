@@ -34,7 +34,7 @@ from balcao.connectors.email.headers import (
 from balcao.connectors.email.large import Outline, Span, decoded, decoded_size
 from balcao.connectors.email.large import outline as outline_of
 from balcao.connectors.email.quotes import cut_html_quotes, cut_quotes, html_to_text
-from balcao.core.html import sanitize_html
+from balcao.core.html import sanitize_html, shallow
 
 MAX_DEPTH = 30
 LARGE_MESSAGE = 2 * 1024 * 1024  # a stored message larger than this is read from its file
@@ -539,7 +539,7 @@ def _read(msg: Message, mail: ParsedMail, defects: list[str], outline: Outline |
     found = _Collected(outline)
     _walk(msg, found, defects)
     mail.attachments = found.attachments
-    html = "\n".join(found.html)
+    html = shallow("\n".join(found.html))  # parsed up to three times below: never too deep
     if html.strip():
         mail.body_html = sanitize_html(html, remote_images=False)
     text = "\n\n".join(t.strip("\n") for t in found.text)

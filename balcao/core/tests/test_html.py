@@ -41,3 +41,15 @@ def test_alt_text_cannot_inject_markup():
         '<img src="https://x.example/a.png" alt="<b>x</b>&quot;">', remote_images=False
     )
     assert "<b>" not in clean and "[&lt;b&gt;x&lt;/b&gt;&quot;]" in clean
+
+
+def test_elements_nested_too_deep_lose_their_tags_not_their_text():
+    from balcao.core.html import shallow
+
+    assert shallow("<div>" * 3 + "x" + "</div>" * 3, 2) == "<div><div>x</div></div>"
+    # void elements and those whose end tag is implied do not nest
+    flat = '<div title="a">' + "<p>x<br><img src=a.png/>" * 5 + "</div>"
+    assert shallow(flat, 2) == flat
+    deep = "<blockquote>" * 3 + "<b>old</b>" + "</blockquote>" * 3
+    assert shallow(deep, 2) == "<blockquote><blockquote>old</blockquote></blockquote>"
+    assert shallow("<i>" * 5, 10) == "<i>" * 5  # fewer tags than the limit: not even read
