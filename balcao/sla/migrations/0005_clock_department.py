@@ -71,13 +71,16 @@ SQLITE_DROP = [
 ]
 
 
-def fill(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    if postgresql:
-        # no ticket moves between the fill and the triggers (held to the commit)
+def lock(apps, schema_editor):
+    """PostgreSQL: no ticket moves between the fill and the triggers (held to the commit);
+    taken first, before the clocks' table, in the order the actions take them."""
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("LOCK TABLE tickets_ticket IN SHARE ROW EXCLUSIVE MODE")
+
+
+def fill(apps, schema_editor):
     schema_editor.execute(FILL)
-    if postgresql:
+    if schema_editor.connection.vendor == "postgresql":
         # the foreign key's checks of the rows filled, now: ALTER TABLE (NOT NULL, next)
         # refuses a table with checks pending
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -104,6 +107,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(lock, migrations.RunPython.noop),
         migrations.AddField(
             model_name="ticketsla",
             name="department",
