@@ -226,7 +226,12 @@ class Rows:
 
 
 def analyze(connection) -> None:
-    """Planner statistics, as autovacuum (or `ANALYZE` after an import) would have them."""
+    """Planner statistics, as autovacuum (or `ANALYZE` after an import) would have them; the
+    tickets' counts folded first, as the worker does each minute (the triggers wrote a row
+    per ticket: the console home would sum them all until then)."""
+    from balcao.tickets.actions import fold_ticket_counts
+
+    fold_ticket_counts()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -269,6 +274,7 @@ def start_clocks() -> int:
         clocks.append(
             TicketSla(
                 ticket=ticket,
+                department_id=ticket.department_id,
                 calendar=policy.calendar,
                 first_response_minutes=policy.first_response_minutes,
                 next_response_minutes=policy.next_response_minutes,

@@ -82,6 +82,7 @@ def enrich() -> int:
             clocks.append(
                 TicketSla(
                     ticket=ticket,
+                    department_id=ticket.department_id,
                     calendar=policy.calendar,
                     first_response_minutes=policy.first_response_minutes,
                     next_response_minutes=policy.next_response_minutes,

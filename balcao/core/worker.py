@@ -179,6 +179,7 @@ class DatabaseRetryingRQWorker(RQWorker):
         super().__init__(*args, **kwargs)
         self.looked_at = float("-inf")
         self.look_failed = False
+        self.scheduled_at = float("-inf")
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
         if timeout is None:  # burst: RQ does not wait at all
@@ -193,8 +194,11 @@ class DatabaseRetryingRQWorker(RQWorker):
         """At most every QUICK_LOOK seconds, between jobs: start the scheduler again if Redis
         going away killed it (RQ's scheduler process exits on a connection error; scheduled
         tasks, the SLA alerts, would wait for the maintenance round), register this worker
-        again if Redis lost it (restarted empty: /health would never see it), and enqueue the
-        tasks kept while Redis was out of reach (one EXISTS on an empty table otherwise)."""
+        again if Redis lost it (restarted empty: /health would never see it), enqueue the
+        tasks kept while Redis was out of reach (one EXISTS on an empty table otherwise), and
+        every PERIODIC_LOOK seconds the periodic tasks that are due, as the database queue's
+        worker does (RQ's maintenance round alone comes every 10 minutes; the tickets' counts
+        are folded each minute)."""
         if time.monotonic() - self.looked_at < QUICK_LOOK:
             return
         self.looked_at = time.monotonic()
@@ -211,6 +215,9 @@ class DatabaseRetryingRQWorker(RQWorker):
                     pipeline.execute()
             if UnsentTask.objects.exists() and (kept := enqueue_unsent()):
                 self.log.info("%d task(s) kept while Redis was out of reach enqueued", kept)
+            if time.monotonic() - self.scheduled_at >= PERIODIC_LOOK:
+                enqueue_due()
+                self.scheduled_at = time.monotonic()
             self.look_failed = False
         except (*DATABASE_ERRORS, RedisError) as error:  # the next look tries again
             if not self.look_failed:

@@ -172,6 +172,7 @@ def do_start_clock(
     now = timezone.now()
     sla = TicketSla(
         ticket=ticket,
+        department_id=ticket.department_id,
         calendar=policy.calendar,
         first_response_minutes=_scaled(policy.first_response_minutes, share),
         next_response_minutes=_scaled_optional(policy.next_response_minutes, share),

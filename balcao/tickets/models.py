@@ -190,6 +190,38 @@ class Ticket(models.Model):
         return str(STATUS_MEANINGS[Status(self.status)])
 
 
+class TicketCount(models.Model):
+    """How many tickets a department has in a status, linked to a company or not, kept by the
+    database itself: triggers on the tickets' table (migration 0011) add a row of +1 or -1 for
+    each ticket inserted, deleted, or changed in department, status or linked-ness, whatever
+    wrote it (an action, ``update()``, ``bulk_create``, raw SQL, the admin, an erasure). Rows
+    are only ever inserted, so writers never wait on one another's counter; the count is the
+    SUM of a key's rows, and ``tickets.actions.fold_ticket_counts`` (each minute) folds a
+    key's rows into one, so a read sums a bounded number of rows."""
+
+    # no constraint: a department deleted (it has no tickets) leaves rows summing to 0,
+    # removed by the next fold
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    linked = models.BooleanField()  # the ticket has a company
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("ticket count")
+        verbose_name_plural = _("ticket counts")
+        # the key and the delta: a read of the counts is the index alone
+        indexes = [
+            models.Index(
+                fields=["department", "status", "linked", "n"], name="tickets_counted_by_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.status} {self.linked}: {self.n:+d}"
+
+
 class Message(models.Model):
     class Direction(models.TextChoices):
         INBOUND = "in", _("From the customer")

@@ -138,3 +138,11 @@ def ask_satisfaction_task(ticket_id: int, attempt: int = 1) -> None:
         and state.rating is None
     ):
         _attempt(ask_satisfaction_task, ticket_id, attempt, lambda: survey(ticket))
+
+
+@task()
+def fold_ticket_counts_task() -> None:
+    """Each minute (``core/periodic.py``): the tickets' counts, a row a key again."""
+    from balcao.tickets.actions import fold_ticket_counts
+
+    fold_ticket_counts()

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from balcao.accounts.models import User
 from balcao.console.tests.conftest import open_unlinked
 from balcao.factories import SESSION, StaffFactory, make_company, open_ticket
 from balcao.tickets import actions
@@ -12,7 +13,10 @@ from balcao.tickets.actions import NewAttachment
 pytestmark = pytest.mark.django_db
 
 # Each besides the session's row (SESSION; 1 after cache.clear(), which empties it from Redis):
-HOME = 7  # user, version, departments, counts per status, unlinked count, SLA counts, my tickets
+HOME = 6  # user, version, departments, the kept counts (per status and the unlinked: the same
+# rows), SLA counts (the live clocks alone), my tickets — whatever the number of tickets
+HOME_DIRECTOR = HOME + 1  # and the unlinked tickets the restricted departments' complaints
+# refer to outside the departments the director is in
 HOME_AGAIN = 3  # user, version, my tickets: the queues are cached under the version
 LIST = 7  # user, version, staff, departments, the page's ids in order with their count, its
 # tickets with all they show (clock joined), their tags' names — besides the cache's statements
@@ -90,6 +94,25 @@ def test_pages_take_a_constant_number_of_queries(
             response = client.get(reverse("console:ticket", args=[ticket.number]))
         assert response.status_code == 200
         assert response.content.decode().count('<li class="msg') == n + 1
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_home_counts_without_reading_the_tickets_for_every_kind_of_staff(
+    client, profile, media, n, assert_queries_besides_the_cache
+):
+    agent = StaffFactory(departments=["suporte", "atendimento"])
+    fill(n, agent, media)
+    director = StaffFactory(departments=["suporte"], role=User.Role.DIRECTOR)
+    administrator = StaffFactory(role=User.Role.ADMINISTRATOR)
+    for viewer, pinned in [(administrator, HOME), (director, HOME_DIRECTOR), (agent, HOME)]:
+        cache.clear()
+        client.force_login(viewer)
+        with assert_queries_besides_the_cache(SESSION + pinned) as captured:
+            response = client.get(reverse("console:home"))
+        assert response.status_code == 200
+        # no statement reads the tickets' table but the viewer's own and the director's few
+        reads = [q["sql"] for q in captured.captured_queries if '"tickets_ticket"' in q["sql"]]
+        assert len(reads) == (2 if viewer is director else 1), reads
 
 
 def test_polls_that_find_nothing_new_are_cheap(

@@ -197,8 +197,22 @@ def test_rq_s_worker_enqueues_the_retention_in_its_maintenance_round(tasks):
     queue = Queue("lgpd-maintenance-test", connection=connection)
     worker = DatabaseRetryingRQWorker([queue], connection=connection)
     worker.run_maintenance_tasks()
-    assert [r.task.module_path for r in tasks.results] == [apply_retention_task.module_path]
+    assert apply_retention_task.module_path in [r.task.module_path for r in tasks.results]
     assert PeriodicRun.objects.filter(name=apply_retention_task.module_path).exists()
+    # and between jobs, each minute, not only in the maintenance round (every 10 minutes)
+    PeriodicRun.objects.update(next_at=timezone.now())
+    tasks.clear()
+    worker.register_birth()
+    try:
+        worker.look_around()
+        assert apply_retention_task.module_path in [r.task.module_path for r in tasks.results]
+        tasks.clear()
+        worker.looked_at = float("-inf")  # a quick look again, within the minute: not due
+        PeriodicRun.objects.update(next_at=timezone.now())
+        worker.look_around()
+        assert tasks.results == []
+    finally:
+        worker.register_death()
 
 
 def _whatsapp_ticket(company, primary, number: str, text: str, closed_years_ago=None):

@@ -13,6 +13,7 @@ each public action once:
 - ``merge``: a duplicate merged into another ticket;
 - ``attachments``: upload limits, stored files, files fetched later;
 - ``versions``: the departments' ``tickets_version`` the live lists poll;
+- ``counts``: the tickets' counts the database keeps, folded;
 - ``common``: the row lock, the save, the status change, who may act where.
 """
 
@@ -29,6 +30,7 @@ from balcao.tickets.actions.canned import (
     do_save_canned_response,
 )
 from balcao.tickets.actions.cc import do_add_cc, do_remove_cc, keep_copied
+from balcao.tickets.actions.counts import fold_ticket_counts
 from balcao.tickets.actions.merge import do_merge_ticket
 from balcao.tickets.actions.messages import (
     add_message,
@@ -86,6 +88,7 @@ __all__ = [
     "do_set_tags",
     "do_start_progress",
     "do_transfer_ticket",
+    "fold_ticket_counts",
     "keep_copied",
     "reply_channel",
     "touch_departments",
