@@ -190,8 +190,8 @@ def prepared_insert_all(instances: list[M]) -> None:
     values = [value for instance in instances for value in _values(instance, fields, database)]
     with database.cursor() as cursor:
         cursor.execute(sql, values)
-        keys = cursor.fetchall() if model._meta.auto_field is not None else []
-    for instance, key in zip(instances, keys or [None] * len(instances), strict=True):
-        if key is not None:
-            instance.pk = key[0]
+        if model._meta.auto_field is not None:
+            for instance, (key,) in zip(instances, cursor.fetchall(), strict=True):
+                instance.pk = key
+    for instance in instances:
         instance._state.adding, instance._state.db = False, database.alias

@@ -31,22 +31,18 @@ SELECT (SELECT COUNT(*) FROM folded), (SELECT COUNT(*) FROM kept)
 # nothing is written between the sum and the delete; the rows up to the last id read are the
 # ones folded (the sums inserted come after it).
 SQLITE_LAST = "SELECT MAX(id) FROM tickets_ticketcount"
-SQLITE_SUM = """
+# the rows up to that id whose key has more than one row, or sums to nothing
+SQLITE_FOLDED = """
+WHERE id <= %s AND (department_id, status, linked) IN (
+    SELECT department_id, status, linked FROM tickets_ticketcount WHERE id <= %s
+    GROUP BY department_id, status, linked HAVING COUNT(*) > 1 OR SUM(n) = 0
+)"""
+SQLITE_SUM = f"""
 INSERT INTO tickets_ticketcount (department_id, status, linked, n)
-SELECT department_id, status, linked, SUM(n) FROM tickets_ticketcount
-WHERE id <= %s AND (department_id, status, linked) IN (
-    SELECT department_id, status, linked FROM tickets_ticketcount WHERE id <= %s
-    GROUP BY department_id, status, linked HAVING COUNT(*) > 1 OR SUM(n) = 0
-)
+SELECT department_id, status, linked, SUM(n) FROM tickets_ticketcount {SQLITE_FOLDED}
 GROUP BY department_id, status, linked HAVING SUM(n) <> 0
-"""
-SQLITE_DELETE = """
-DELETE FROM tickets_ticketcount
-WHERE id <= %s AND (department_id, status, linked) IN (
-    SELECT department_id, status, linked FROM tickets_ticketcount WHERE id <= %s
-    GROUP BY department_id, status, linked HAVING COUNT(*) > 1 OR SUM(n) = 0
-)
-"""
+"""  # noqa: S608 (constants)
+SQLITE_DELETE = f"DELETE FROM tickets_ticketcount {SQLITE_FOLDED}"  # noqa: S608 (constants)
 
 
 def fold_ticket_counts() -> tuple[int, int]:
