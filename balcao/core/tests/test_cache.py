@@ -16,10 +16,13 @@ def redis_url():
     return url
 
 
-def test_the_redis_cache_builds_its_client_once(redis_url):
+def test_the_redis_cache_builds_its_client_once_per_process(redis_url):
+    """Once for every cache object of the same server: Django makes one per asgiref context."""
     cache = KeptClientRedisCache(redis_url, {"KEY_PREFIX": "test-kept-client"})
     client = cache._cache.get_client()
     assert cache._cache.get_client("any key", write=True) is client
+    another = KeptClientRedisCache(redis_url, {"KEY_PREFIX": "test-kept-client"})
+    assert another._cache.get_client() is client
     cache.set("answer", {"kept": True})
     assert cache.get("answer") == {"kept": True}
     assert cache.get_many(["answer", "missing"]) == {"answer": {"kept": True}}
