@@ -70,11 +70,12 @@ def assert_queries_besides_the_cache():
 def built_sql(monkeypatch):
     """The querysets ``core.prepared`` builds SQL for from now on (none built before): what
     proves a hot read's SQL is built once per process."""
-    from weakref import WeakKeyDictionary
+    from django.db import connections
 
     from balcao.core import prepared
 
-    monkeypatch.setattr(prepared, "_built", WeakKeyDictionary())
+    for database in connections.all(initialized_only=True):
+        monkeypatch.delitem(database.__dict__, prepared.BUILT, raising=False)
     built = []
     real = prepared._Built
 

@@ -8,7 +8,6 @@ the marker was."""
 
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 from django.db import connection, connections
 from django.db.models import Model, QuerySet
@@ -47,8 +46,11 @@ def prepared_rows(
         return cursor.fetchall()
 
 
-# Per connection (its converters are the connection's): shape -> what the query is built into
-_built: "WeakKeyDictionary[Any, dict[Hashable, _Built]]" = WeakKeyDictionary()
+# Per connection (its converters are the connection's), kept on the connection object — Django
+# makes one per thread — as this attribute: shape -> what the query is built into. What is built
+# refers to its connection, so a table of its own keyed by connections (even weakly) would keep
+# every thread's connection object for ever; as an attribute it goes with the connection.
+BUILT = "balcao_prepared"
 
 
 class _Built:
@@ -88,7 +90,7 @@ def _instances(
     shape: Hashable, build: Callable[..., QuerySet[M]], values: tuple[Any, ...], *, first: bool
 ) -> list[M]:
     database = connections[connection.alias]
-    built = _built.setdefault(database, {})
+    built = database.__dict__.setdefault(BUILT, {})
     query = built.get((shape, first))
     marks = [_mark(i, value) for i, value in enumerate(values)]
     if query is None:
