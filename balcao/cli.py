@@ -31,10 +31,11 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] in (["serve"], ["run"]):  # long-lived servers: settings pool their connections
         os.environ.setdefault("DB_POOL", "1")
     elif args[:1] == ["worker"]:
-        # Never pooled, whatever the environment says (`balcao run` passes its own on): RQ forks
-        # a child per job, and a pool opened in the parent would hand every child the parent's
-        # connections, dead for ever once the database dropped them.
+        # Never pooled, whatever the environment says (`balcao run` passes its own on): RQ's
+        # scheduler is a process forked from the worker, which would not have the pool's
+        # threads. The worker keeps its one connection between jobs instead (settings.py).
         os.environ["DB_POOL"] = "0"
+        os.environ["DB_KEPT"] = "1"
     execute_from_command_line(["balcao", *(args or ["help"])])
 
 

@@ -112,8 +112,10 @@ TEMPLATES = [
 # thread of its own, so a kept connection would be one more per request (Django's docs: use
 # the backend's pool). The web server (DB_POOL, set by `balcao serve` and balcao/asgi.py) takes
 # PostgreSQL connections from psycopg's pool (DB_POOL_MAX per process) instead of opening one
-# per request; one-shot commands (mail deliver) and the worker (never pooled: RQ forks a child
-# per job) open one as before.
+# per request; one-shot commands (mail deliver) open one as before. The worker (DB_KEPT, set by
+# `balcao worker`) runs its jobs one after another in its own process: it keeps its connection
+# between jobs, checked before a job uses it (never a pool, whose threads the scheduler process
+# RQ forks from it would not have).
 # SQLite opens a file, which costs ~0.1 ms.
 SQLITE_PATH = BALCAO_HOME / "balcao.sqlite3"
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}")}
@@ -128,6 +130,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         # up after 5 s lets the next request try at once (the delay is at most 2 s).
         "reconnect_timeout": 5,
     }
+elif env_bool("DB_KEPT"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

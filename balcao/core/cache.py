@@ -17,7 +17,7 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import Redis
 
 # (server URL, the pool's options) -> the client of this process (redis-py's pool opens new
-# connections in a forked child: RQ's work horses)
+# connections in a forked child: RQ's scheduler)
 _clients: dict[tuple[str, str], Redis] = {}
 
 

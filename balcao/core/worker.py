@@ -20,8 +20,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from redis.exceptions import RedisError
-from rq import Worker as RQWorker
-from rq import worker_registration
+from rq import SimpleWorker, worker_registration
 
 from balcao.core.enqueue import enqueue_unsent
 from balcao.core.health import DATABASE_ERRORS, record_beat
@@ -163,10 +162,27 @@ def _close_idle_connections() -> None:
                 connection.close()
 
 
-class DatabaseRetryingRQWorker(RQWorker):
+def _end_connections() -> None:
+    """What Django does to connections as a request starts and ends (``close_old_connections``:
+    closed after an error or past CONN_MAX_AGE, checked before the next use), but not to one
+    inside a transaction: that is a test's, which wraps everything in one."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            with contextlib.suppress(*DATABASE_ERRORS):
+                connection.close_if_unusable_or_obsolete()
+
+
+class DatabaseRetryingRQWorker(SimpleWorker):
     """RQ's worker (with REDIS_URL): a job that failed because the database was out of reach
     is scheduled again (after 2, 4, … up to 60 s; at most MAX_ATTEMPTS times) instead of
     failing. RQ itself needs no database, so the worker process lives through the outage.
+
+    Jobs run in the worker's own process, as the database queue's worker runs them, not each in
+    a child forked for it (RQ's default): forking a process of Django's size, the child's new
+    connections and its exit cost ~100 ms of CPU per job where the job itself takes ~20 (a
+    client-area ticket's three jobs: 305 → 67 ms of worker CPU, bench/README.md). Between jobs
+    the database connection is closed when Django would close a request's (errors,
+    CONN_MAX_AGE), so that a database that went away costs one job a retry, not every job.
 
     Redis going away is noticed and recovered from within seconds rather than at RQ's
     maintenance round (every 10 minutes): the wait for a job is cut into QUICK_LOOK-second
@@ -234,12 +250,12 @@ class DatabaseRetryingRQWorker(RQWorker):
         finally:
             _close_idle_connections()
 
-    def fork_work_horse(self, job, queue):
-        # Each job runs in a child forked from this process: a connection left open here would
-        # be inherited by every child, and once the database dropped it, every job would fail
-        # on it for ever. Children open their own.
-        _close_idle_connections()
-        super().fork_work_horse(job, queue)
+    def execute_job(self, job, queue):
+        _end_connections()
+        try:
+            super().execute_job(job, queue)
+        finally:
+            _end_connections()
 
     def handle_exception(self, job, *exc_info):
         attempts = job.meta.get("database_attempts", 0)

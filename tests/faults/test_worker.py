@@ -142,8 +142,8 @@ def test_the_rq_worker_runs_again_what_failed_on_the_database(
     env = {"DATABASE_URL": relay.url, "REDIS_URL": rq_queue, "DB_POOL": "1", **worker_env(mailbox)}
     worker = processes("rq-worker", ["worker"], **env)
     wait_until(lambda: "Listening on" in worker.output, what="RQ to listen")
-    # Its first maintenance round has used the database before the outage: a connection it
-    # kept would be inherited, dead, by every job's forked child.
+    # Its first maintenance round has used the database before the outage, and its jobs keep
+    # their connection between them: a dead one must not fail every job after the outage.
     wait_until(PeriodicRun.objects.exists, what="the worker's first maintenance round")
     relay.cut()  # the tasks of these tickets fail on the database, in the worker
     _, primary = make_company("essencial")
