@@ -257,6 +257,16 @@ class DatabaseRetryingRQWorker(SimpleWorker):
         finally:
             _end_connections()
 
+    def prepare_job_execution(self, job, remove_from_intermediate_queue=False):
+        # A job the worker dies under (kill -9, out of memory) is found abandoned once its
+        # heartbeat lapses (RQ's cleanup of started jobs) and runs once more: the tasks are
+        # written to be run again after an interruption, as the database queue does. Not twice
+        # more: a job that kills its worker each time ends failed.
+        if job.retries_left is None:
+            job.retries_left = 1
+            self.connection.hset(job.key, "retries_left", 1)
+        super().prepare_job_execution(job, remove_from_intermediate_queue)
+
     def handle_exception(self, job, *exc_info):
         attempts = job.meta.get("database_attempts", 0)
         if isinstance(exc_info[1], DATABASE_ERRORS) and attempts < MAX_ATTEMPTS:
@@ -264,4 +274,6 @@ class DatabaseRetryingRQWorker(SimpleWorker):
             job.save_meta()
             job.retries_left = 1
             job.retry_intervals = [min(2 ** (attempts + 1), 60)]
+        else:  # the run kept for a worker's death is not one for the job's own errors
+            job.retries_left = 0
         super().handle_exception(job, *exc_info)
