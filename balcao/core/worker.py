@@ -221,6 +221,7 @@ class DatabaseRetryingRQWorker(SimpleWorker):
         try:
             scheduler = self.scheduler
             if scheduler and not (scheduler._process and scheduler._process.is_alive()):
+                _close_idle_connections()  # the scheduler is a forked process: not ours to share
                 scheduler.acquire_locks(auto_start=True)  # if no other worker's runs
             if not self.connection.sismember(self.redis_workers_keys, self.key):
                 self.log.info("Worker %s: registered again (Redis had lost it)", self.name)
@@ -242,6 +243,7 @@ class DatabaseRetryingRQWorker(SimpleWorker):
             _close_idle_connections()
 
     def run_maintenance_tasks(self):
+        _close_idle_connections()  # RQ may fork its scheduler again here
         super().run_maintenance_tasks()  # every 10 minutes
         try:
             enqueue_due()
