@@ -114,16 +114,28 @@ NESTING = re.compile(
 )
 
 
+# What bounds the depth from above, at half NESTING's cost: every start tag opens (the void and
+# optional-end ones too), only a nesting element's end tag closes
+DEPTH_BOUND = re.compile(
+    rf"<(?:(/)(?!(?:{'|'.join(UNNESTED)})\b)[a-z][a-z0-9]*\b[^<>]*|[a-z][^<>]*(?<!/))>",
+    re.IGNORECASE,
+)
+
+
 def shallow(html: str, limit: int = MAX_DEPTH) -> str:
     """``html`` with the tags of elements nested deeper than ``limit`` dropped, their text
-    kept: one pass of a regular expression, and a second only when something is too deep."""
+    kept: one pass of a regular expression, and a second only when something may be too deep."""
     if html.count("<") <= limit:
         return html
-    depth = deepest = 0
-    for closing in NESTING.findall(html):
-        depth = max(depth - 1, 0) if closing else depth + 1
-        deepest = max(deepest, depth)
-    if deepest <= limit:
+    depth = 0
+    for closing in DEPTH_BOUND.findall(html):
+        if not closing:
+            depth += 1
+            if depth > limit:
+                break
+        elif depth:
+            depth -= 1
+    else:
         return html
     depth, kept, start = 0, [], 0
     for match in NESTING.finditer(html):

@@ -1,11 +1,13 @@
-"""No message takes more than 250 ms to parse and strip, whatever its shape.
+"""No message takes more than 500 ms to parse and strip, whatever its shape.
 
 Measured with ``time.process_time`` (the CPU time of this process only, so the other work on a
 shared, loaded machine does not count against it), best of three runs (a garbage collection or
 a cold cache in one run does not fail the test). The slowest shape below takes about 50 ms on
-the quiet 2-core development machine, and up to 150 ms of CPU when other processes share its
-cores (caches and frequency are shared too), so the test fails on a quadratic regression (which
-takes seconds here), not on noise."""
+the quiet 2-core development machine of the first sessions, up to 150 ms of CPU when other
+processes share its cores (caches and frequency are shared too), and 185–250 ms on the slowest
+machine the suite has run on (session 5, the whole suite running: 253 ms against the 250 ms
+bound of then). The test fails on a quadratic regression (which takes seconds), not on the
+machine it runs on."""
 
 import time
 
@@ -14,7 +16,7 @@ import pytest
 from balcao.connectors.email.parsing import parse_message
 from balcao.core.html import MAX_DEPTH
 
-LIMIT = 0.250
+LIMIT = 0.500
 TEXT = b"From: a@cliente.example\nTo: suporte@balcao.localhost\nSubject: x\n"
 TEXT += b"Content-Type: text/plain; charset=utf-8\n\n"
 HTML = b"From: a@cliente.example\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
@@ -73,7 +75,7 @@ SHAPES = {
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_parse_and_strip_take_under_250_ms(shape):
+def test_parse_and_strip_take_under_500_ms(shape):
     raw = SHAPES[shape]
     spent = []
     for _ in range(3):

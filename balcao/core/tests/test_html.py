@@ -53,3 +53,8 @@ def test_elements_nested_too_deep_lose_their_tags_not_their_text():
     deep = "<blockquote>" * 3 + "<b>old</b>" + "</blockquote>" * 3
     assert shallow(deep, 2) == "<blockquote><blockquote>old</blockquote></blockquote>"
     assert shallow("<i>" * 5, 10) == "<i>" * 5  # fewer tags than the limit: not even read
+    # the first pass may count too deep, never too shallow: end tags of elements that do not
+    # nest close nothing there either
+    hidden = "<div>" * 3 + "</p>" * 3 + "<div>" * 3 + "x"
+    assert shallow(hidden, 4) == "<div>" * 3 + "</p>" * 3 + "<div>x"
+    assert shallow("<div>" + "<br>" * 10 + "</div>", 4) == "<div>" + "<br>" * 10 + "</div>"
