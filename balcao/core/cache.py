@@ -22,10 +22,16 @@ _clients: dict[tuple[str, str], Redis] = {}
 
 
 class KeptClientRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # each server's key among the kept clients (Django's attributes, untyped in its stubs)
+        options = repr(sorted(self._pool_options.items()))  # type: ignore[attr-defined]
+        self._kept = [(server, options) for server in self._servers]  # type: ignore[attr-defined]
+
     def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
         # Django's own helpers and client class, which its type stubs leave out.
         index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
-        kept = (self._servers[index], repr(sorted(self._pool_options.items())))  # type: ignore[attr-defined]
+        kept = self._kept[index]
         client = _clients.get(kept)
         if client is None:
             pool = self._get_connection_pool(write)  # type: ignore[attr-defined]

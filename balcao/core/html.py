@@ -108,16 +108,15 @@ UNNESTED = [
     "rt",
     "rp",
 ]
+_UNNESTED = "|".join(UNNESTED)
 # a start or end tag of an element that nests (not self-closed), never read past the next "<"
-NESTING = re.compile(
-    rf"<(/?)(?!(?:{'|'.join(UNNESTED)})\b)[a-z][a-z0-9]*\b[^<>]*(?<!/)>", re.IGNORECASE
-)
+NESTING = re.compile(rf"<(/?)(?!(?:{_UNNESTED})\b)[a-z][a-z0-9]*\b[^<>]*(?<!/)>", re.IGNORECASE)
 
 
 # What bounds the depth from above, at half NESTING's cost: every start tag opens (the void and
 # optional-end ones too), only a nesting element's end tag closes
 DEPTH_BOUND = re.compile(
-    rf"<(?:(/)(?!(?:{'|'.join(UNNESTED)})\b)[a-z][a-z0-9]*\b[^<>]*|[a-z][^<>]*(?<!/))>",
+    rf"<(?:(/)(?!(?:{_UNNESTED})\b)[a-z][a-z0-9]*\b[^<>]*|[a-z][^<>]*(?<!/))>",
     re.IGNORECASE,
 )
 

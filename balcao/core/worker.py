@@ -153,23 +153,18 @@ def _close_connections() -> None:
         connections.close_all()
 
 
-def _close_idle_connections() -> None:
-    """Close this process's connections, but not one inside a transaction: that is a test's,
-    which wraps everything in one."""
+def _close_idle_connections(*, only_if_done: bool = False) -> None:
+    """Close this process's connections — ``only_if_done``: those Django would close as a
+    request ends (``close_old_connections``: after an error or past CONN_MAX_AGE, the others
+    checked before their next use) — but not one inside a transaction: that is a test's, which
+    wraps everything in one."""
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             with contextlib.suppress(*DATABASE_ERRORS):
-                connection.close()
-
-
-def _end_connections() -> None:
-    """What Django does to connections as a request starts and ends (``close_old_connections``:
-    closed after an error or past CONN_MAX_AGE, checked before the next use), but not to one
-    inside a transaction: that is a test's, which wraps everything in one."""
-    for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
-            with contextlib.suppress(*DATABASE_ERRORS):
-                connection.close_if_unusable_or_obsolete()
+                if only_if_done:
+                    connection.close_if_unusable_or_obsolete()
+                else:
+                    connection.close()
 
 
 class DatabaseRetryingRQWorker(SimpleWorker):
@@ -253,11 +248,11 @@ class DatabaseRetryingRQWorker(SimpleWorker):
             _close_idle_connections()
 
     def execute_job(self, job, queue):
-        _end_connections()
+        _close_idle_connections(only_if_done=True)
         try:
             super().execute_job(job, queue)
         finally:
-            _end_connections()
+            _close_idle_connections(only_if_done=True)
 
     def prepare_job_execution(self, job, remove_from_intermediate_queue=False):
         # A job the worker dies under (kill -9, out of memory) is found abandoned once its
