@@ -71,7 +71,6 @@ def main() -> None:
 
     from balcao.accounts.models import Department, User
     from balcao.console.demo import load_demo
-    from balcao.core.models import Counter
     from balcao.customers.models import Company, Contact, Plan
     from balcao.events.models import Event
     from balcao.tickets.models import Message, Ticket
@@ -111,8 +110,7 @@ def main() -> None:
             Contact(company=c, user=u, is_primary=True)
             for c, u in zip(companies, users, strict=True)
         )
-        counter = Counter.objects.get(name="ticket")
-        first = counter.value + 1
+        first = last_number(connection) + 1
         batch = 5000
         for offset in range(0, args.tickets, batch):
             tickets, size = [], min(batch, args.tickets - offset)
@@ -166,8 +164,7 @@ def main() -> None:
             message_rows.write(messages)
             event_rows.write(events)
             print(f"  {offset + size} tickets", flush=True)
-        counter.value = first + args.tickets
-        counter.save()
+        last_number(connection, first + args.tickets - 1)
     clocks = start_clocks()
     analyze(connection)
     print(
@@ -223,6 +220,25 @@ class Rows:
             for i in self.prepared:
                 row[i] = self.given[i].get_db_prep_save(row[i], self.connection)
         return (*row, *self.defaults)
+
+
+def last_number(connection, new: int | None = None) -> int:
+    """The last ticket number given (and, with ``new``, set to it): PostgreSQL's sequence or
+    SQLite's counter row (tickets/actions/opening.py)."""
+    from balcao.core.models import Counter
+    from balcao.tickets.models import NUMBER_SEQUENCE
+
+    if connection.vendor != "postgresql":
+        counter = Counter.objects.get(name="ticket")
+        if new is not None:
+            counter.value = new
+            counter.save()
+        return counter.value
+    with connection.cursor() as cursor:
+        if new is not None:
+            cursor.execute("SELECT setval(%s, %s)", [NUMBER_SEQUENCE, new])
+        cursor.execute(f"SELECT last_value FROM {NUMBER_SEQUENCE}")
+        return cursor.fetchone()[0]
 
 
 def analyze(connection) -> None:

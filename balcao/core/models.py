@@ -13,7 +13,8 @@ class Localized:
 
 
 class Counter(models.Model):
-    """Named sequence (ticket numbers), advanced under a row lock."""
+    """A named value advanced under a row lock: versions that caches are keyed on, and ticket
+    numbers on SQLite (PostgreSQL numbers tickets from a sequence: tickets/migrations/0012)."""
 
     name = models.CharField(max_length=50, primary_key=True)
     value = models.BigIntegerField(default=0)

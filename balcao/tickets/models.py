@@ -41,6 +41,9 @@ class Origin(models.TextChoices):
 # The channels staff record a ticket from when they open it for a customer.
 STAFF_ORIGINS = (Origin.PHONE, Origin.MEETING, Origin.OTHER)
 
+# Where ticket numbers come from on PostgreSQL (migrations/0012); SQLite counts in core.Counter.
+NUMBER_SEQUENCE = "tickets_ticket_number"
+
 
 class Priority(models.TextChoices):
     """Set by staff, and by the customer where the department allows it; values are the API's."""

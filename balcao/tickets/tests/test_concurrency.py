@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from balcao.factories import (
     StaffFactory,
@@ -84,3 +84,45 @@ def test_the_same_message_filed_by_several_processes_at_once_is_one_ticket(profi
     assert errors == []
     assert Ticket.objects.count() == 1 and Ticket.objects.get().messages.count() == 1
     assert sorted(f.duplicate for f in filed) == [False, True, True, True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_is_numbered_while_another_opening_is_still_uncommitted(profile):
+    """Openings do not queue behind each other's transactions for a number (issue 17: the
+    counter's row lock, held to the commit, put every opening in one line on PostgreSQL;
+    SQLite has one writer at a time anyway). Numbers stay unique and increasing. (Openings in
+    one department wait on its row from their last write to their commit: another one here.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    _, customer = make_company()
+    first = open_ticket(customer, subject="before")
+    numbered, release, errors = threading.Event(), threading.Event(), []
+
+    def slow_opening():
+        try:
+            with transaction.atomic():
+                results.append(open_ticket(customer, subject="slow").number)
+                numbered.set()
+                release.wait(30)  # its transaction stays open
+        except Exception as error:  # noqa: BLE001 — collected and asserted below
+            errors.append(error)
+        finally:
+            numbered.set()
+            connection.close()
+
+    results: list[int] = []
+    slow = threading.Thread(target=slow_opening)
+    slow.start()
+    assert numbered.wait(30)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '2s'")  # waiting for the slow one fails the test
+    try:
+        meanwhile = open_ticket(customer, "financeiro", subject="meanwhile")
+    finally:
+        release.set()
+        slow.join(30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert errors == []
+    assert first.number < results[0] < meanwhile.number
+    assert Ticket.objects.filter(subject__in=["slow", "meanwhile"]).count() == 2
