@@ -3,13 +3,19 @@ cancelled; one UID for its whole life and SEQUENCE raised at every change, so ca
 the event they already have instead of adding another."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from balcao.meetings.models import Meeting, MeetingStatus
+
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
+
+# icalendar (137 modules, ~7 MB of a process) is imported where an invitation is made, not by
+# every process that imports BRASILIA or this module's callers (issue 17: memory per process).
 
 BRASILIA = ZoneInfo("America/Sao_Paulo")
 
@@ -18,7 +24,9 @@ def method_of(meeting: Meeting) -> str:
     return "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
 
 
-def _address(email: str, name: str, role: str = "") -> vCalAddress:
+def _address(email: str, name: str, role: str = "") -> "vCalAddress":
+    from icalendar import vCalAddress, vText
+
     address = vCalAddress(f"mailto:{email}")
     address.params["cn"] = vText(name or email)
     if role:
@@ -29,6 +37,8 @@ def _address(email: str, name: str, role: str = "") -> vCalAddress:
 
 def invitation(meeting: Meeting, *, now: datetime | None = None) -> bytes:
     """The .ics of ``meeting`` as it stands now (its method follows its status)."""
+    from icalendar import Calendar, Event
+
     host = meeting.host.user
     method = method_of(meeting)
     cal = Calendar()
