@@ -16,6 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -32,6 +33,7 @@ from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
+    kept_count_rows,
     list_tickets,
     ticket_counts,
     visible_departments,
@@ -156,16 +158,24 @@ COUNT_CAP = 10_000
 class CappedPaginator(Paginator[Any]):
     """Counts at most COUNT_CAP + 1 rows: an unfiltered list of a large desk says "more than
     10,000" instead of counting every ticket on every request (pages go up to the cap).
-    ``ids`` are sliced for a page; ``counted`` (the same tickets, in any order) is counted."""
+    ``ids`` are sliced for a page; ``counted`` (the same tickets, in any order) is counted —
+    or, given ``kept`` (``tickets.selectors.kept_count_rows``), the counts the database keeps
+    are summed instead, and no ticket is read for the count."""
 
     def __init__(
-        self, ids: "QuerySet[Ticket, Any] | DueFirst", per_page: int, counted: QuerySet[Ticket]
+        self,
+        ids: "QuerySet[Ticket, Any] | DueFirst",
+        per_page: int,
+        counted: QuerySet[Ticket],
+        kept: "QuerySet[Any, int] | None" = None,
     ) -> None:
         super().__init__(ids, per_page)  # type: ignore[arg-type]
-        self.counted = counted
+        self.counted, self.kept = counted, kept
 
     @cached_property
     def count(self) -> int:
+        if self.kept is not None:
+            return min(self.kept.aggregate(total=Sum("n"))["total"] or 0, COUNT_CAP + 1)
         return self.counted.order_by()[: COUNT_CAP + 1].count()  # any 10,001 rows: no sort
 
     @property
@@ -185,6 +195,14 @@ class CappedCount(Subquery):
     output_field = IntegerField()
 
 
+class KeptCount(Subquery):
+    """``(SELECT COALESCE(SUM(n), 0) FROM (<kept count rows>))``: the sum of the counts the
+    database keeps as a column of another query, as ``CappedCount`` counts tickets."""
+
+    template = "(SELECT COALESCE(SUM(n), 0) FROM (%(subquery)s) kept)"
+    output_field = IntegerField()
+
+
 class CountedPaginator(CappedPaginator):
     """The ``(id, updated_at)`` of ``tickets`` in their order, with the capped count taken
     by the page's own query (one round trip, not two); an empty first page is an empty
@@ -192,8 +210,10 @@ class CountedPaginator(CappedPaginator):
     does), then reads the page it shows instead; a number past the cap's last page does not
     even look (nor send the database an offset it cannot hold)."""
 
-    def __init__(self, tickets: QuerySet[Ticket], per_page: int) -> None:
-        super().__init__(tickets.values_list("pk", "updated_at"), per_page, tickets)
+    def __init__(
+        self, tickets: QuerySet[Ticket], per_page: int, kept: "QuerySet[Any, int] | None" = None
+    ) -> None:
+        super().__init__(tickets.values_list("pk", "updated_at"), per_page, tickets, kept)
 
     def get_page(self, number: Any) -> Page[Any]:
         try:
@@ -202,14 +222,19 @@ class CountedPaginator(CappedPaginator):
             asked = 1
         if 1 <= asked <= -(-(COUNT_CAP + 1) // self.per_page):  # not past any capped list
             start = (asked - 1) * self.per_page
-            capped = self.counted.order_by().values("pk")[: COUNT_CAP + 1]
+            total: Subquery = (
+                KeptCount(self.kept)
+                if self.kept is not None
+                else CappedCount(self.counted.order_by().values("pk")[: COUNT_CAP + 1])
+            )
             rows = list(
-                self.counted.annotate(total=CappedCount(capped)).values_list(
-                    "pk", "updated_at", "total"
-                )[start : start + self.per_page]
+                self.counted.annotate(total=total).values_list("pk", "updated_at", "total")[
+                    start : start + self.per_page
+                ]
             )
             if rows or asked == 1:
-                self.count = rows[0][2] if rows else 0  # what the count property would ask
+                # what the count property would ask
+                self.count = min(rows[0][2], COUNT_CAP + 1) if rows else 0
                 if asked <= self.num_pages:
                     shown = [(pk, stamp) for pk, stamp, _total in rows[: self.count - start]]
                     return Page(shown, asked, self)
@@ -257,12 +282,13 @@ def console_page(
         )
         page.object_list = [(pk, None) for pk in page.object_list]
         return page
+    kept = kept_count_rows(viewer, **filters)
     if sort == "sla":
         tickets = list_tickets(viewer, **filters)
-        page = CappedPaginator(DueFirst(tickets), size, tickets).get_page(number)
+        page = CappedPaginator(DueFirst(tickets), size, tickets, kept).get_page(number)
     else:
         ordered = console_tickets(viewer, sort=sort, **filters).select_related(None)
-        page = CountedPaginator(ordered, size).get_page(number)
+        page = CountedPaginator(ordered, size, kept).get_page(number)
     page.object_list = list(page.object_list)
     return page
 

@@ -138,6 +138,34 @@ def ticket_counts(viewer: Viewer, department_ids: Iterable[int]) -> TicketCounts
     return counts
 
 
+# The filters of list_tickets whose matching tickets the kept counts (TicketCount, keyed by
+# department, status and linked-ness) can count.
+KEPT_COUNT_FILTERS = frozenset({"status", "department", "unlinked"})
+
+
+def kept_count_rows(viewer: Viewer, **filters: Any) -> "QuerySet[TicketCount, int] | None":
+    """The ``TicketCount`` rows (their ``n``) whose sum is how many tickets
+    ``list_tickets(viewer, **filters)`` lists, or None where they cannot say: a filter other
+    than status, department or unlinked, or a viewer who sees more than whole departments (a
+    contact, or a director, who also sees the tickets complaints refer to). At a million
+    tickets, counting even 10,001 of the matching tickets took 14–28 ms a list (issue 17)."""
+    if {name for name, value in filters.items() if value} - KEPT_COUNT_FILTERS:
+        return None
+    if not isinstance(viewer, User) or not viewer.is_active or not viewer.is_agent:
+        return None
+    if viewer.is_director and not viewer.is_administrator:
+        return None
+    rows = TicketCount.objects.filter(department_id__in=visible_departments(viewer).values("id"))
+    if filters.get("status"):
+        rows = rows.filter(status__in=filters["status"].split(","))
+    if filters.get("department"):
+        chosen = Department.objects.filter(slug=filters["department"]).order_by().values("pk")
+        rows = rows.filter(department_id=Subquery(chosen[:1]))
+    if filters.get("unlinked"):
+        rows = rows.filter(linked=False)
+    return rows.order_by().values_list("n", flat=True)
+
+
 def list_version(viewer: Viewer) -> str:
     """Changes whenever a ticket the viewer may list changes: the departments' counters
     (``tickets_version``, bumped by tickets.actions after each commit) are read, not the
