@@ -39,6 +39,9 @@ def test_several_messages_are_filed_in_one_transaction(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     _company, primary = loja
+    # what a process reads once (departments, calendar, SLA policies) is read before: both
+    # sides are measured warm, whatever earlier tests left in this process's caches
+    receive(make_mail(sender=primary.email, subject="Primeira", Message_ID="<warm@cliente>"))
     with (
         django_assert_max_num_queries(100) as alone,
         django_capture_on_commit_callbacks(execute=True),
@@ -51,10 +54,12 @@ def test_several_messages_are_filed_in_one_transaction(
         django_capture_on_commit_callbacks(execute=True),
     ):
         results = do_receive_mails([RawMail(raw) for raw in raws])
-    # one transaction (a savepoint here, BEGIN/COMMIT in production) and one INSERT of every
-    # task for the four: at least 3 × 2 + 3 statements fewer than one by one
+    # one transaction for the four (a savepoint here, BEGIN/COMMIT in production), not four:
+    # three savepoints and their releases fewer. (Their tasks go in one INSERT in production,
+    # core/tests/test_enqueue.py; here the on-commit work runs after the batch has closed.)
     assert sum(q["sql"].startswith("SAVEPOINT") for q in together) == 1
-    assert len(together) <= len(alone) - 9
+    assert sum(q["sql"].startswith("SAVEPOINT") for q in alone) == 4
+    assert len(together) <= len(alone) - 6
     assert [r.action for r in results] == ["created", "joined", "created", "created"]
     assert results[0].ticket == results[1].ticket
     assert [r.department for r in results] == ["suporte", "suporte", "financeiro", "suporte"]
