@@ -159,8 +159,7 @@ def kept_count_rows(viewer: Viewer, **filters: Any) -> "QuerySet[TicketCount, in
     if filters.get("status"):
         rows = rows.filter(status__in=filters["status"].split(","))
     if filters.get("department"):
-        chosen = Department.objects.filter(slug=filters["department"]).order_by().values("pk")
-        rows = rows.filter(department_id=Subquery(chosen[:1]))
+        rows = rows.filter(department_id=_department_id(filters["department"]))
     if filters.get("unlinked"):
         rows = rows.filter(linked=False)
     return rows.order_by().values_list("n", flat=True)
@@ -225,6 +224,14 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
+def _department_id(slug: str) -> Subquery:
+    """The id of the department ``slug`` names, as a scalar subquery (NULL for none): not a
+    join on the slug — PostgreSQL took the join for a few dozen tickets and sorted the
+    department's every ticket (30 ms of 17,000 at 100,000); `=` reads the (department,
+    updated_at) index and stops at the page."""
+    return Subquery(Department.objects.filter(slug=slug).order_by().values("pk")[:1])
+
+
 def list_tickets(
     viewer: Viewer,
     *,
@@ -252,11 +259,7 @@ def list_tickets(
     if status:
         tickets = tickets.filter(status__in=status.split(","))
     if department:
-        # Scalar, not a join on the slug: PostgreSQL took the join for a few dozen tickets and
-        # sorted the department's every ticket (30 ms of 17,000 at 100,000); `=` reads the
-        # (department, updated_at) index and stops at the page.
-        chosen = Department.objects.filter(slug=department).order_by().values("pk")[:1]
-        tickets = tickets.filter(department_id=Subquery(chosen))
+        tickets = tickets.filter(department_id=_department_id(department))
     if assignee == "me":
         tickets = tickets.filter(assignee=viewer.pk)
     elif assignee == "none":
