@@ -24,7 +24,6 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.sql import InsertQuery
 from django.utils.module_loading import import_string
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
@@ -33,6 +32,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from redis.exceptions import RedisError
 
 from balcao.core.models import UnsentTask
+from balcao.core.prepared import prepared_insert_all
 
 Call = tuple[Task[Any, Any], Sequence[object]]
 
@@ -166,10 +166,9 @@ def _insert(backend: Any, calls: Sequence[Call]) -> None:
         DBTaskResult.objects.bulk_create(rows)  # its batches, in a transaction of their own
     else:
         # one statement, which commits by itself after the filing's commit: bulk_create's
-        # transaction would add a BEGIN (a statement of its own on SQLite) and a COMMIT
-        query = InsertQuery(DBTaskResult)
-        query.insert_values(fields, list(rows))
-        query.get_compiler(connection=connection).execute_sql()
+        # transaction would add a BEGIN (a statement of its own on SQLite) and a COMMIT; its
+        # SQL built once per number of rows (core.prepared), not compiled for each batch
+        prepared_insert_all(rows)
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)
 

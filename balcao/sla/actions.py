@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from balcao.accounts.models import User
 from balcao.core.enqueue import enqueue_all
 from balcao.core.models import Counter
-from balcao.core.prepared import prepared_insert
+from balcao.core.prepared import prepared_insert, prepared_instance
 from balcao.events.actions import (
     sla_breached_event,
     sla_paused_event,
@@ -196,14 +197,23 @@ def do_start_clock(
     return sla
 
 
-def do_update_clock(ticket: Ticket, *, status: str, actor: User | None) -> None:
-    """The ticket moved to ``status``: met, paused, resumed or stopped targets follow."""
-    sla = (
+def _locked_clock(ticket: Ticket) -> TicketSla | None:
+    """The ticket's clock under its row lock, with its calendar (SQL built once per process:
+    every status change reads it)."""
+    return prepared_instance("locked_clock", _clock_of, ticket.pk)
+
+
+def _clock_of(ticket_id: int) -> QuerySet[TicketSla]:
+    return (
         TicketSla.objects.select_for_update(of=("self",))
         .select_related("calendar")
-        .filter(ticket=ticket)
-        .first()
+        .filter(ticket=ticket_id)
     )
+
+
+def do_update_clock(ticket: Ticket, *, status: str, actor: User | None) -> None:
+    """The ticket moved to ``status``: met, paused, resumed or stopped targets follow."""
+    sla = _locked_clock(ticket)
     if sla is None:
         return
     _follow(sla, ticket, status, actor, timezone.now())
@@ -215,12 +225,7 @@ def do_reprioritize_clock(ticket: Ticket, *, old: str, new: str) -> None:
     two priorities' shares, and the pending first response and resolution are due anew
     (counted from when they started); a next response already due keeps its instant, the
     following ones get the new target."""
-    sla = (
-        TicketSla.objects.select_for_update(of=("self",))
-        .select_related("calendar")
-        .filter(ticket=ticket)
-        .first()
-    )
+    sla = _locked_clock(ticket)
     if sla is None or sla.state == ClockState.STOPPED:
         return
     before, after = priority_share(old), priority_share(new)

@@ -25,11 +25,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import Department, User
 from balcao.core.enqueue import enqueue_on_commit
+from balcao.core.prepared import prepared_insert, prepared_instance
 from balcao.customers.models import Channel, Company, Contact
 from balcao.customers.selectors import department_refusal
 from balcao.events.actions import recorded_together, transferred_event
@@ -193,7 +195,9 @@ def file_inbound(inbound: InboundMessage) -> Filed:
     )
     with translation.override(settings.LANGUAGE_CODE), recorded_together():
         _file(inbound, receipt)
-    receipt.save()  # whole, once: a duplicate's IntegrityError rolls all of the filing back
+    # whole, once (its SQL built once: core.prepared): a duplicate's IntegrityError rolls all
+    # of the filing back
+    prepared_insert(receipt)
     bump_touched_now()  # the live lists' version, in this transaction: one commit in all
     if receipt.answer:
         enqueue_on_commit(tasks.deliver_answer_task, receipt.pk)
@@ -307,12 +311,7 @@ def _thread(
     found = None
     if inbound.ticket_number:
         # under its row lock, as do_add_message would read it again: the usual reply
-        found = (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("department", "company")
-            .filter(number=inbound.ticket_number)
-            .first()
-        )
+        found = prepared_instance("inbound_thread", _numbered, inbound.ticket_number)
     if found is None and inbound.replied_ids:
         ids = list(inbound.replied_ids)
         known = {
@@ -331,6 +330,14 @@ def _thread(
     if found.company_id is None or found.company_id == getattr(company, "pk", None):
         return None, found
     return None, None
+
+
+def _numbered(number: int) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "company")
+        .filter(number=number)
+    )
 
 
 def _survivor(ticket: Ticket) -> Ticket:

@@ -4,8 +4,7 @@ its last writes)."""
 
 import threading
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from balcao.accounts.models import Department
 
@@ -30,8 +29,17 @@ def _bump_touched() -> None:
     pending: set[int] = getattr(_touched, "ids", set())
     if pending:
         ids = sorted(pending)
-        Department.objects.filter(pk__in=ids).update(tickets_version=F("tickets_version") + 1)
+        with connection.cursor() as cursor:
+            cursor.execute(_bump_sql(len(ids)), ids)
         pending.difference_update(ids)  # only once done: a failed bump is retried by the next
+
+
+def _bump_sql(count: int) -> str:
+    """The UPDATE of ``count`` departments' versions, as the ORM would write it without its
+    compiling (~0.5 ms of CPU on a path every write takes: issue 17)."""
+    table = connection.ops.quote_name(Department._meta.db_table)
+    ids = ", ".join(["%s"] * count)
+    return f"UPDATE {table} SET tickets_version = tickets_version + 1 WHERE id IN ({ids})"  # noqa: S608 (the model's table)
 
 
 def bump_touched_now() -> None:
