@@ -6,72 +6,35 @@ login page serves everyone); a signed-in person who is neither gets a page sayin
 ticket, attachment or contact of another company is 404 on every URL, never "forbidden".
 """
 
-import time
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import views as auth_views
 from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balcao.accounts.access import contact_required
-from balcao.accounts.actions import (
-    do_enable_two_factor,
-    do_revoke_api_token,
-    do_use_second_factor,
-)
-from balcao.accounts.forms import SecondFactorForm
-from balcao.accounts.selectors import (
-    get_active_user,
-    list_account_events,
-    list_api_tokens,
-    new_totp_secret,
-    totp_qr,
-    totp_uri,
-    two_factor_required,
-)
-from balcao.connectors.whatsapp.selectors import business_numbers, wa_link
-from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.listcache import ListCache, kept, kept_page, row_state, time_tag
-from balcao.customers.actions import (
-    do_accept_invitation,
-    do_authorize_contact,
-    do_remove_contact,
-    do_resend_invitation,
-)
-from balcao.customers.invitations import invitation_tokens
-from balcao.customers.models import Channel
 from balcao.customers.selectors import (
-    contract_targets,
     get_contact,
     get_open_department,
     list_active_departments,
-    list_company_addons,
     list_company_contacts,
     list_department_choices,
-    next_plan,
 )
 from balcao.kb.actions import do_record_deflection
 from balcao.kb.selectors import get_article, suggest_articles
+from balcao.portal.company import plan_channels
 from balcao.portal.forms import (
-    AuthorizeContactForm,
-    LoginForm,
     OpenTicketForm,
-    PortalPasswordResetForm,
-    PortalSetPasswordForm,
     ReplyForm,
     SatisfactionForm,
     TicketFilterForm,
@@ -88,7 +51,7 @@ from balcao.satisfaction.selectors import (
 )
 from balcao.search.departments import suggest_department
 from balcao.search.selectors import with_snippets
-from balcao.sla.selectors import ChannelState, company_channels, expected_answer
+from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
@@ -116,153 +79,6 @@ def _ticket(request, number: int):
 
 def _legend():
     return [(value, label, STATUS_MEANINGS[Status(value)]) for value, label in Status.choices]
-
-
-# --- signing in and out -------------------------------------------------------------------
-
-
-PENDING_LOGIN = "pending_login"
-PENDING_SECONDS = 5 * 60
-
-
-class LoginView(auth_views.LoginView):
-    """The password first; someone with a second factor (or an administrator who must set one
-    up) is not logged in yet: the session remembers who, for PENDING_SECONDS, and the next
-    page asks for the code."""
-
-    template_name = "portal/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        user = form.get_user()
-        if not (user.has_two_factor or two_factor_required(user)):
-            return super().form_valid(form)
-        landing = self.get_redirect_url() or (
-            reverse("console:home") if user.is_agent else reverse("portal:home")
-        )
-        self.request.session[PENDING_LOGIN] = {
-            "user": user.pk,
-            "backend": user.backend,
-            "next": landing,
-            "at": time.time(),
-        }
-        return redirect("portal:login_code" if user.has_two_factor else "portal:login_setup")
-
-    def get_default_redirect_url(self):
-        """Staff to the console, everyone else to the client area (a ``next`` that is safe
-        wins: LoginView checks it with url_has_allowed_host_and_scheme)."""
-        if getattr(self.request.user, "is_agent", False):
-            return reverse("console:home")
-        return reverse("portal:home")
-
-
-def _pending_login(request):
-    """The person who gave the right password in the last PENDING_SECONDS, and where to."""
-    pending = request.session.get(PENDING_LOGIN)
-    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
-        return None, None
-    return get_active_user(pending["user"]), pending
-
-
-def _finish_login(request, user, pending):
-    del request.session[PENDING_LOGIN]
-    auth_login(request, user, backend=pending["backend"])
-
-
-@require_http_methods(["GET", "POST"])
-def login_code(request):
-    """The second step: the authenticator app's code, or a recovery code."""
-    user, pending = _pending_login(request)
-    if user is None or not user.has_two_factor:
-        return redirect("portal:login")
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            do_use_second_factor(user, form.cleaned_data["code"], client=client_address(request))
-        except ActionRefused as refused:
-            form.add_error("code", refused.message)
-        else:
-            _finish_login(request, user, pending)
-            return redirect(pending["next"])
-    return render(
-        request,
-        "portal/login_code.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def login_setup(request):
-    """An administrator who must use a second factor sets it up before getting in: the app
-    reads the secret, the person types the code it shows, and gets recovery codes once."""
-    user, pending = _pending_login(request)
-    if user is None or user.has_two_factor:
-        return redirect("portal:login")
-    if "secret" not in pending:
-        pending["secret"] = new_totp_secret()
-        request.session.modified = True
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            codes = do_enable_two_factor(
-                user,
-                secret=pending["secret"],
-                code=form.cleaned_data["code"],
-                client=client_address(request),
-            )
-        except ActionRefused as refused:
-            form.add_error("code", refused.message)
-        else:
-            _finish_login(request, user, pending)
-            return render(
-                request, "portal/recovery_codes.html", {"codes": codes, "next": pending["next"]}
-            )
-    uri = totp_uri(user, pending["secret"])
-    return render(
-        request,
-        "portal/login_setup.html",
-        {"form": form, "secret": pending["secret"], "uri": uri, "qr": totp_qr(uri)},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-class LogoutView(auth_views.LogoutView):
-    next_page = "portal:login"
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        messages.info(request, _("You have logged out."))
-        return response
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    template_name = "portal/password_reset_form.html"
-    email_template_name = "portal/password_reset_email.txt"
-    subject_template_name = "portal/password_reset_subject.txt"
-    form_class = PortalPasswordResetForm
-    success_url = reverse_lazy("portal:password_reset_done")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "request": self.request}
-
-
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "portal/password_reset_done.html"
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "portal/password_reset_confirm.html"
-    form_class = PortalSetPasswordForm
-    success_url = reverse_lazy("portal:password_reset_complete")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "request": self.request}
-
-
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "portal/password_reset_complete.html"
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -633,203 +449,6 @@ def attachment(request, pk: int):
     return attachment_download(request.user, pk)
 
 
-@require_http_methods(["GET", "POST"])
-@contact_required
-def contacts(request):
-    """Everyone sees who may talk to support; only the primary contact adds and removes (R2)."""
-    contact = request.contact
-    form = None
-    if contact.is_primary:
-        form = AuthorizeContactForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                added = do_authorize_contact(
-                    contact.company,
-                    actor=request.user,
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                    consent=_("Confirmed by the primary contact in the client area."),
-                )
-            except ActionRefused as refused:
-                form.add_error("email", refused.message)
-            else:
-                added_text = (
-                    _(
-                        "%(email)s is now an authorized contact. We sent them an invitation to"
-                        " choose their password."
-                    )
-                    if added.accepted_at is None
-                    else _("%(email)s is now an authorized contact.")
-                )
-                messages.success(request, added_text % {"email": added.user.email})
-                return redirect("portal:contacts")
-    elif request.method == "POST":
-        raise Http404
-    return render(
-        request,
-        "portal/contacts.html",
-        {"contacts": list_company_contacts(contact.company), "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def _colleague(request, pk: int):
-    """One of the company's contacts, for its primary contact; 404 for anyone else."""
-    found = [c for c in list_company_contacts(request.contact.company) if c.pk == pk]
-    if not found or not request.contact.is_primary:
-        raise Http404
-    return found
-
-
-@require_http_methods(["GET", "POST"])
-@contact_required
-def contact_remove(request, pk: int):
-    """Removing a contact is confirmed on its own page first (the GET), then posted."""
-    found = _colleague(request, pk)
-    if request.method == "GET":
-        return render(request, "portal/contact_remove.html", {"colleague": found[0]})
-    try:
-        do_remove_contact(found[0], actor=request.user)
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(
-            request,
-            _("%(email)s may no longer talk to support for the company.")
-            % {"email": found[0].user.email},
-        )
-    return redirect("portal:contacts")
-
-
-@require_POST
-@contact_required
-def contact_invite(request, pk: int):
-    """The primary contact sends a pending invitation again."""
-    found = _colleague(request, pk)
-    try:
-        do_resend_invitation(found[0], actor=request.user)
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(
-            request,
-            _("The invitation was sent again to %(email)s.") % {"email": found[0].user.email},
-        )
-    return redirect("portal:contacts")
-
-
-class InvitationForm(PortalSetPasswordForm):
-    def save(self, commit=True):
-        do_accept_invitation(
-            self.user, self.cleaned_data["new_password1"], client=client_address(self.request)
-        )
-        return self.user
-
-
-class InvitationView(PasswordResetConfirmView):
-    """The invitation's link: choose a password (once, before it expires), then log in."""
-
-    template_name = "portal/invitation.html"
-    form_class = InvitationForm
-    token_generator = invitation_tokens
-    reset_url_token = "definir-senha"
-    success_url = reverse_lazy("portal:login")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("Your password is set. Log in with your e-mail."))
-        return response
-
-
-def _channels(plan) -> list[str]:
-    return [str(label) for value, label in Channel.choices if plan.allows_channel(value)]
-
-
-def _business_time(minutes: int | None) -> str | None:
-    """SLA targets are counted in business time (R15): "16 business hours", "1 h 30 min"."""
-    if minutes is None:
-        return None
-    hours, rest = divmod(minutes, 60)
-    if rest:
-        return _("%(hours)d h %(minutes)d min of business time") % {
-            "hours": hours,
-            "minutes": rest,
-        }
-    return ngettext("%(hours)d business hour", "%(hours)d business hours", hours) % {"hours": hours}
-
-
-@dataclass(frozen=True)
-class Reach:
-    """A real-time channel of the plan and how to reach it: numbers or a link, its hours."""
-
-    state: ChannelState
-    ways: list[tuple[str, str]]  # (what the customer sees, the link)
-
-
-def _reach(company) -> dict[str, list]:
-    """The plan's real-time channels with how to reach each (R13, R14), and the others."""
-    numbers = business_numbers()
-    included, others = [], []
-    for state in company_channels(company, meetings=True):
-        if not state.available_in_plan:
-            others.append(state)
-            continue
-        if state.channel in numbers:
-            ways = [(n.display_number, wa_link(n)) for n in numbers[state.channel]]
-        elif state.channel == Channel.PHONE and company.plan.phone_number:
-            phone = company.plan.phone_number
-            ways = [(phone, "tel:" + "".join(c for c in phone if c.isdigit() or c == "+"))]
-        elif state.channel == Channel.CHAT:
-            ways = [(_("Start a chat"), reverse("webchat:start"))]
-        else:
-            ways = []
-        included.append(Reach(state, ways))
-    return {"included": included, "others": others}
-
-
-@require_GET
-@contact_required
-def plan(request):
-    """The support level (R3, R13): channels, SLA, add-ons, and what an upgrade would add."""
-    company = request.contact.company
-    current = company.plan
-    choices = list_department_choices(company)
-    upgrade = next_plan(current)
-    targets = contract_targets(company)
-    context = {
-        "company": company,
-        "plan": current,
-        "channels": _channels(current),
-        "reach": _reach(company),
-        "sla": {
-            "first": _business_time(targets.first_response_minutes),
-            "next": _business_time(targets.next_response_minutes),
-            "resolution": _business_time(targets.resolution_minutes),
-        },
-        "addons": list_company_addons(company),
-        "upgrade": upgrade,
-        "closed_by_addon": [
-            c for c in choices if not c.available and c.department.required_addon_id
-        ],
-    }
-    if upgrade is not None:
-        context["upgrade_channels"] = [
-            label
-            for value, label in Channel.choices
-            if upgrade.allows_channel(value) and not current.allows_channel(value)
-        ]
-        context["upgrade_departments"] = [
-            c.department
-            for c in choices
-            if not c.available
-            and c.department.min_plan is not None
-            and c.department.min_plan.tier <= upgrade.tier
-        ]
-        if upgrade.first_response_minutes < current.first_response_minutes:
-            context["upgrade_first"] = _business_time(upgrade.first_response_minutes)
-    return render(request, "portal/plan.html", context)
-
-
 @require_GET
 @contact_required
 def help_page(request):
@@ -839,35 +458,10 @@ def help_page(request):
         "portal/help.html",
         {
             "choices": list_department_choices(request.contact.company),
-            "channels": _channels(request.contact.company.plan),
+            "channels": plan_channels(request.contact.company.plan),
             "legend": _legend(),
         },
     )
-
-
-@require_GET
-@contact_required
-def account(request):
-    """The contact's own account: their API tokens, each revocable, and security activity."""
-    return render(
-        request,
-        "portal/account.html",
-        {
-            "tokens": list_api_tokens(request.user),
-            "account_events": list_account_events(request.user),
-        },
-    )
-
-
-@require_POST
-@contact_required
-def revoke_token(request, pk: int):
-    try:
-        do_revoke_api_token(request.user, pk, client=client_address(request))
-    except NotFound:
-        raise Http404 from None
-    messages.success(request, _("The API token was revoked."))
-    return redirect("portal:account")
 
 
 def attachment_preview(request, pk: int):
