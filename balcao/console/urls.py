@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.console import account, agenda, views
+from balcao.console import account, agenda, canned, notifications, views
 
 app_name = "console"
 
@@ -25,12 +25,12 @@ urlpatterns = [
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
     path("envio-de-email/", views.mail_status, name="mail_status"),
     path("anexos/<int:pk>/ver/", views.attachment_preview, name="attachment_preview"),
-    path("notificacoes/", views.notification_list, name="notifications"),
-    path("notificacoes/contagem/", views.notification_count, name="notification_count"),
-    path("notificacoes/<int:pk>/", views.notification_open, name="notification"),
+    path("notificacoes/", notifications.notification_list, name="notifications"),
+    path("notificacoes/contagem/", notifications.notification_count, name="notification_count"),
+    path("notificacoes/<int:pk>/", notifications.notification_open, name="notification"),
     path(
         "notificacoes/preferencias/",
-        views.notification_preferences_page,
+        notifications.notification_preferences_page,
         name="notification_preferences",
     ),
     path("chamados/novo/", views.new_ticket, name="new_ticket"),
@@ -46,6 +46,6 @@ urlpatterns = [
     path("agenda/<int:pk>/cancelar/", agenda.cancel, name="agenda_cancel"),
     path("agenda/<int:pk>/marcar/", agenda.mark, name="agenda_mark"),
     path("agenda/<int:pk>/nota/", agenda.note, name="agenda_note"),
-    path("respostas-prontas/", views.canned_responses, name="canned"),
-    path("respostas-prontas/<int:pk>/apagar/", views.canned_response_delete, name="canned_delete"),
+    path("respostas-prontas/", canned.canned_responses, name="canned"),
+    path("respostas-prontas/<int:pk>/apagar/", canned.canned_response_delete, name="canned_delete"),
 ]

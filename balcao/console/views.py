@@ -33,7 +33,6 @@ from balcao.console import selectors
 from balcao.console.forms import (
     AssignForm,
     BulkForm,
-    CannedResponseForm,
     CompanySearchForm,
     LinkForm,
     MergeForm,
@@ -60,17 +59,9 @@ from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
 from balcao.notifications.actions import (
     do_follow_ticket,
-    do_mark_notifications_read,
-    do_set_notification_preferences,
 )
-from balcao.notifications.models import Kind
 from balcao.notifications.selectors import (
-    get_notification,
     is_following,
-    list_notifications,
-    notification_preferences,
-    notification_text,
-    unread_count,
 )
 from balcao.privacy.actions import do_record_access
 from balcao.privacy.models import AccessRecord
@@ -81,7 +72,6 @@ from balcao.tickets.http import attachment_preview as attachment_preview_respons
 from balcao.tickets.models import Origin, Priority, Status, Ticket
 from balcao.tickets.selectors import (
     canned_responses_for,
-    get_canned_response,
     get_ticket,
     list_tags,
     list_tickets,
@@ -618,67 +608,6 @@ def ticket_follow(request, number: int):
     return render(request, "console/_follow.html", {"ticket": ticket, "following": following})
 
 
-@require_GET
-@staff_required
-def notification_count(request):
-    """The counter in the menu, loaded apart from the page (the pages keep their queries);
-    the console's socket keeps it current."""
-    return render(
-        request, "console/_notification_count.html", {"count": unread_count(request.user)}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def notification_list(request):
-    """The agent's notifications; POST marks them all read."""
-    if request.method == "POST":
-        do_mark_notifications_read(request.user)
-        return redirect("console:notifications")
-    items = list_notifications(request.user)
-    return render(
-        request,
-        "console/notifications.html",
-        {"items": [(n, notification_text(n)) for n in items]},
-    )
-
-
-@require_GET
-@staff_required
-def notification_open(request, pk: int):
-    """Open one notification's ticket, marking it read."""
-    try:
-        found = get_notification(request.user, pk)
-    except NotFound:
-        raise Http404 from None
-    do_mark_notifications_read(request.user, [pk])
-    return redirect("console:ticket", number=found.ticket.number)
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def notification_preferences_page(request):
-    """Per kind, by e-mail and in the console."""
-    if request.method == "POST":
-        do_set_notification_preferences(
-            request.user,
-            {
-                kind: (
-                    request.POST.get(f"{kind}-email") == "on",
-                    request.POST.get(f"{kind}-console") == "on",
-                )
-                for kind in Kind.values
-            },
-        )
-        messages.success(request, _("Notification preferences saved."))
-        return redirect("console:notification_preferences")
-    return render(
-        request,
-        "console/notification_preferences.html",
-        {"preferences": notification_preferences(request.user)},
-    )
-
-
 # Issue 11: priority and tags, merge, staff-opened tickets, canned replies
 
 
@@ -799,60 +728,6 @@ def new_ticket(request):
             except NotFound:
                 return redirect("console:tickets")
     return render(request, "console/new_ticket.html", {"company": company, "form": form})
-
-
-@staff_required
-def canned_responses(request):
-    """The canned replies the agent may use; they write, edit (``?edit=<id>``) and delete their
-    own here (administrators keep the team's in the administration)."""
-    departments = list(visible_departments(request.user).order_by("position", "name"))
-    editing = None
-    if request.GET.get("edit"):
-        try:
-            editing = get_canned_response(request.user, request.GET["edit"])
-        except (NotFound, ValueError):
-            raise Http404 from None
-        if editing.owner_id != request.user.pk:
-            raise Http404
-    form = CannedResponseForm(request.POST or None, departments=departments, canned=editing)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_save_canned_response(
-                actor=request.user,
-                canned=editing,
-                title=data["title"],
-                body=data["body"],
-                department=form.chosen_department(),
-                set_status=data["set_status"],
-                assign_to_me=data["assign_to_me"],
-                add_tags=data["add_tags"],
-            )
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Canned reply saved."))
-            return redirect("console:canned")
-    replies = canned_responses_for(request.user).select_related("department")
-    return render(
-        request,
-        "console/canned_responses.html",
-        {"form": form, "replies": replies, "editing": editing},
-    )
-
-
-@require_POST
-@staff_required
-def canned_response_delete(request, pk: int):
-    try:
-        actions.do_delete_canned_response(get_canned_response(request.user, pk), actor=request.user)
-    except NotFound:
-        raise Http404 from None
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Canned reply deleted."))
-    return redirect("console:canned")
 
 
 @require_GET
