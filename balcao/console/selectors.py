@@ -1,5 +1,6 @@
 """Reads for the staff console, always for a viewer and always through tickets' visibility."""
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,6 +95,8 @@ class Queue:
 class Queues:
     departments: list[Queue]
     unlinked_active: int
+    # when they were counted: the home page rendered from them is kept under it
+    counted_at: float = field(default_factory=time.time)
 
 
 QUEUES_SECONDS = 30

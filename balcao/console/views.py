@@ -112,13 +112,22 @@ def home(request):
     version = list_version(request.user)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=UNCHANGED)
-    context = {
-        "queues": selectors.queue_counts(request.user, version),
-        "mine": selectors.my_open_tickets(request.user),
-        "version": version,
-    }
+    queues = selectors.queue_counts(request.user, version)
     template = "console/_home_live.html" if request.htmx else "console/home.html"
-    return render(request, template, context)
+
+    def make(parts) -> str:
+        context = {
+            "queues": queues,
+            "mine": selectors.my_open_tickets(request.user),
+            "version": version,
+            "csrf_token": parts["csrf_token"],
+        }
+        return render_to_string(template, context, request)
+
+    # Kept whole per agent (core.listcache.kept_page) under the list token, which moves with
+    # every change to their tickets (their own among them) and the names shown, and under the
+    # queues' counting, so that the SLA counts are no older than the queues' cache says.
+    return kept_page(request, ("console-home", template, version, queues.counted_at), make)
 
 
 @require_GET

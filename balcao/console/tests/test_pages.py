@@ -74,6 +74,29 @@ def test_home_unlinked_queue_counts_what_the_viewer_sees(client, atendimento_age
     assert client.get(url("home")).context["queues"].unlinked_active == 1
 
 
+def test_the_kept_home_is_made_again_after_a_change_and_when_its_counts_are_recounted(
+    as_agent, customer, suporte_agent, django_capture_on_commit_callbacks
+):
+    mine = open_ticket(customer, "suporte")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_assign_ticket(mine, actor=suporte_agent, assignee=suporte_agent)
+    first = as_agent.get(url("home"))
+    assert 'Atribuído: <span class="n">1</span>' in text(first) and f"#{mine.number}" in text(first)
+    again = as_agent.get(url("home"))
+    assert again.context is None and again.status_code == 200  # kept: not rendered again
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_start_progress(mine, actor=suporte_agent)
+    changed = as_agent.get(url("home"))
+    assert 'Atribuído: <span class="n">0</span>' in text(changed)
+    assert 'Em andamento: <span class="n">1</span>' in text(changed)
+    # the SLA counts move with time alone: once the queues' cache lets them go (after
+    # QUEUES_SECONDS) they are counted again, and the page made again with them
+    version = changed.context["version"]
+    assert as_agent.get(url("home")).context is None
+    selectors.cache.delete(f"console:queues:{suporte_agent.pk}:{version}")
+    assert as_agent.get(url("home")).context["queues"].departments[0].active == 1
+
+
 def test_home_is_in_english_when_asked(as_agent, profile):
     response = as_agent.get(url("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Queues" in text(response) and "Unlinked" in text(response)

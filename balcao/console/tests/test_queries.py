@@ -17,7 +17,7 @@ HOME = 6  # user, version, departments, the kept counts (per status and the unli
 # rows), SLA counts (the live clocks alone), my tickets — whatever the number of tickets
 HOME_DIRECTOR = HOME + 1  # and the unlinked tickets the restricted departments' complaints
 # refer to outside the departments the director is in
-HOME_AGAIN = 3  # user, version, my tickets: the queues are cached under the version
+HOME_AGAIN = 2  # user, version: the page is kept rendered under the version and the queues
 LIST = 7  # user, version, staff, departments, the page's ids in order with their count, its
 # tickets with all they show (clock joined), their tags' names — besides the cache's statements
 LIST_AGAIN = 2  # user, version: the same list under the same token is kept rendered
