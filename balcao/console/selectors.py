@@ -95,8 +95,9 @@ class Queue:
 class Queues:
     departments: list[Queue]
     unlinked_active: int
-    # when they were counted: the home page rendered from them is kept under it
-    counted_at: float = field(default_factory=time.time)
+    # when they were counted: the home page rendered from them is kept under it (a plain
+    # default, which queues cached by an earlier release without it read as well)
+    counted_at: float = 0.0
 
 
 QUEUES_SECONDS = 30
@@ -130,7 +131,7 @@ def _queue_counts(viewer: User) -> Queues:
         queue = queues.get(department_id)
         if queue is not None:
             queue.at_risk, queue.breached = at_risk, breached
-    return Queues(list(queues.values()), counts.unlinked_waiting)
+    return Queues(list(queues.values()), counts.unlinked_waiting, counted_at=time.time())
 
 
 def my_open_tickets(viewer: User, limit: int = 20) -> list[Ticket]:
