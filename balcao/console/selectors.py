@@ -109,13 +109,18 @@ def queue_counts(viewer: User, version: str) -> Queues:
     counts per status are exact; the SLA counts also move with time alone and are at most
     QUEUES_SECONDS old (the home's poll swaps only when the token moves, as before). Made
     afresh, they read the counts the database keeps and the live clocks, no ticket."""
-    key = f"console:queues:{viewer.pk}:{version}"
+    key = queues_key(viewer, version)
     cached = cache.get(key)
     if isinstance(cached, Queues):
         return cached
     queues = _queue_counts(viewer)
     cache.set(key, queues, QUEUES_SECONDS)
     return queues
+
+
+def queues_key(viewer: User, version: str) -> str:
+    """Where ``queue_counts`` keeps the viewer's queues under the list token ``version``."""
+    return f"console:queues:{viewer.pk}:{version}"
 
 
 def _queue_counts(viewer: User) -> Queues:

@@ -93,7 +93,7 @@ def test_the_kept_home_is_made_again_after_a_change_and_when_its_counts_are_reco
     # QUEUES_SECONDS) they are counted again, and the page made again with them
     version = changed.context["version"]
     assert as_agent.get(url("home")).context is None
-    selectors.cache.delete(f"console:queues:{suporte_agent.pk}:{version}")
+    selectors.cache.delete(selectors.queues_key(suporte_agent, version))
     assert as_agent.get(url("home")).context["queues"].departments[0].active == 1
 
 
@@ -101,7 +101,7 @@ def test_the_home_reads_queues_cached_by_a_release_that_did_not_time_them(as_age
     version = as_agent.get(url("home")).context["version"]
     earlier = selectors.Queues([], 0)
     del earlier.__dict__["counted_at"]  # as an earlier release pickled them
-    selectors.cache.set(f"console:queues:{suporte_agent.pk}:{version}", earlier)
+    selectors.cache.set(selectors.queues_key(suporte_agent, version), earlier)
     assert as_agent.get(url("home")).status_code == 200
 
 
