@@ -7,6 +7,7 @@ from django.contrib.auth.models import (
     PermissionsMixin,
 )
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +64,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         # who writes from an address, its case aside (the inbound funnel, per message)
-        indexes = [models.Index(Lower("email"), name="accounts_user_email_lower")]
+        indexes = [
+            models.Index(Lower("email"), name="accounts_user_email_lower"),
+            # the staff, by name (who to assign, filter by, notify): a handful of rows among
+            # every contact of every company, read without a scan of them all
+            models.Index(
+                fields=["name", "email"], condition=~Q(role=""), name="accounts_user_staff"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email

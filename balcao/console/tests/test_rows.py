@@ -1,15 +1,18 @@
-"""The console list's rows written in Python (console.rows): the markup the templates gave."""
+"""The console list's rows written in Python (console.rows): the markup the templates gave;
+what they are read from, and the staff the list filters by."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from balcao.console.rows import RowWriter
-from balcao.console.selectors import console_rows
-from balcao.factories import make_company, open_ticket
+from balcao.console.selectors import console_rows, list_staff
+from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
 from balcao.tickets.models import Ticket
@@ -63,3 +66,45 @@ def test_a_row_without_company_nor_assignee(admin_user, customer):
         html = RowWriter().row(loaded)
     assert '<span class="tag tag-warn">unlinked</span>' in html
     assert '<span class="muted">nobody</span>' in html
+
+
+def test_the_rows_sql_is_built_once_and_each_agent_still_reads_only_their_own(
+    customer, suporte_agent, atendimento_agent, built_sql
+):
+    support = open_ticket(customer, "suporte", subject="Checkout")
+    billing = open_ticket(customer, "financeiro", subject="Boleto")
+    ids = [support.pk, billing.pk]
+    built_sql.clear()  # what opening them built
+    assert [t.pk for t in console_rows(suporte_agent, ids, "")] == [support.pk]
+    assert [t.pk for t in console_rows(atendimento_agent, ids, "")] == [billing.pk]
+    assert len(built_sql) == 1  # two agents of one role: one shape, each agent's own values
+    (loaded,) = console_rows(suporte_agent, [support.pk], "")
+    assert (loaded.subject, loaded.department.slug) == ("Checkout", "suporte")
+    assert len(built_sql) == 2  # another number of rows: another shape
+
+
+def test_the_staff_to_filter_by_are_the_viewers_own_though_their_sql_is_built_once(
+    suporte_agent, atendimento_agent, built_sql
+):
+    StaffFactory(departments=["financeiro"], name="Célia Financeiro")
+    assert [u.name for u in list_staff(suporte_agent)] == ["Ana Suporte"]
+    assert [u.name for u in list_staff(atendimento_agent)] == [
+        "Bruno Atendimento",
+        "Célia Financeiro",
+    ]
+    assert len(built_sql) == 1
+
+
+def test_the_staff_are_read_along_their_index_not_among_every_contact(mega, suporte_agent):
+    """Twenty thousand contacts at a million tickets: the staff were found by a scan of them
+    all (3 ms of every first view of the list, and of a ticket page's assignees)."""
+    with CaptureQueriesContext(connection) as captured:
+        list_staff(suporte_agent)
+    (query,) = captured.captured_queries
+    explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # a few rows: make the index the only way
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"{explain} {query['sql']}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "accounts_user_staff" in plan
