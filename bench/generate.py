@@ -254,13 +254,18 @@ def analyze(connection) -> None:
 
 def start_clocks() -> int:
     """SLA clocks of the linked tickets not closed, as if started at their opening: running,
-    or paused while Answered. Bulk-created (no alert tasks: the bench measures reads)."""
+    or paused while Answered. Bulk-created (no alert tasks: the bench measures reads), marked
+    breached as a running desk's would be: where the first response's due has passed, by its
+    breach alert; where the answer came after it, by the answer."""
+    from django.utils import timezone
+
     from balcao.sla.calendar import add_business
     from balcao.sla.models import ClockState, TicketSla
     from balcao.sla.selectors import calendar_value, policy_for
     from balcao.tickets.models import Status, Ticket
 
     cal = calendar_value(None)
+    now = timezone.now()
     policies = {}
     clocks = []
     tickets = (
@@ -301,6 +306,7 @@ def start_clocks() -> int:
                 first_response_due=first_due,
                 first_response_warn=warn,
                 first_response_at=ticket.updated_at if paused else None,
+                first_response_breached=(ticket.updated_at if paused else now) > first_due,
                 next_due=None if paused else first_due,
                 at_risk_from=None if paused else warn,
             )

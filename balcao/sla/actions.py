@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balcao.accounts.models import User
+from balcao.core.counts import fold_counts
 from balcao.core.enqueue import enqueue_all
 from balcao.core.models import Counter
 from balcao.core.prepared import prepared_insert, prepared_instance
@@ -377,3 +378,9 @@ def _notify(ticket: Ticket, target: str, due: datetime, recipients: Sequence[str
         )
         link = settings.SITE_URL + reverse("console:ticket", args=[ticket.number])
         send_mail(subject, f"{body}\n\n{link}\n", settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def fold_sla_counts() -> tuple[int, int]:
+    """Fold the breached clocks' counts (``SlaCount``, written by its triggers), a row a
+    department again (core.counts). Returns (rows folded, rows they became)."""
+    return fold_counts("sla_slacount", ("department_id",))

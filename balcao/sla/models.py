@@ -144,6 +144,16 @@ class Target(models.TextChoices):
     RESOLUTION = "resolution", _("resolution")
 
 
+# A live clock (running or paused) not marked breached on any target: the console's counts
+# read these by their due and warning instants (sla_counts), the marked ones from SlaCount.
+UNMARKED = models.Q(
+    state__in=[ClockState.RUNNING, ClockState.PAUSED],
+    first_response_breached=False,
+    next_response_breached=False,
+    resolution_breached=False,
+)
+
+
 class TicketSla(models.Model):
     """The SLA clock of one linked ticket: its targets (fixed when it started), due instants,
     what was met or breached. ``next_due`` and ``at_risk_from`` are the soonest pending due
@@ -193,18 +203,14 @@ class TicketSla(models.Model):
             models.Index(fields=["at_risk_from"]),
             models.Index(fields=["started_at"]),
             # The console's at-risk and breached counts per department (sla_counts): the live
-            # clocks of the departments seen, all they are counted by in the index.
+            # clocks not yet marked breached whose due or warning has come, by department. Those
+            # marked are counted by the database (SlaCount); the alerts mark them as each due
+            # passes, so what these read is what is at risk and the breaches not yet marked.
             models.Index(
-                fields=[
-                    "department",
-                    "state",
-                    "next_due",
-                    "at_risk_from",
-                    "first_response_breached",
-                    "next_response_breached",
-                    "resolution_breached",
-                ],
-                name="sla_live_by_department",
+                fields=["department", "next_due"], condition=UNMARKED, name="sla_unmarked_due"
+            ),
+            models.Index(
+                fields=["department", "at_risk_from"], condition=UNMARKED, name="sla_unmarked_risk"
             ),
         ]
 
@@ -218,6 +224,32 @@ class TicketSla(models.Model):
             or self.next_response_breached
             or (self.resolution_breached)
         )
+
+
+class SlaCount(models.Model):
+    """How many live clocks (running or paused) of a department are marked breached on some
+    target, kept by the database itself: triggers on the clocks' table (migration 0006) add a
+    row of +1 or -1 for each clock that becomes or stops being one (marked by an alert or an
+    answer, stopped, reopened, deleted, moved to another department), whatever wrote it. Rows
+    are only ever inserted; the count is the SUM of a department's rows, folded each minute
+    with the tickets' counts (``sla.actions.fold_sla_counts``). At a million tickets, counting
+    the breached clocks themselves took 95–135 ms of the console home after every change."""
+
+    # no constraint: a department deleted (its clocks with it) leaves rows summing to 0,
+    # removed by the next fold
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("breached SLA count")
+        verbose_name_plural = _("breached SLA counts")
+        # the key and the delta: a read of the counts is the index alone
+        indexes = [models.Index(fields=["department", "n"], name="sla_counted_by_department")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}: {self.n:+d}"
 
 
 class SlaAlert(models.Model):

@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Aggregate, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +22,12 @@ from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar
 from balcao.sla.hours import open_sentence, weekly_hours
 from balcao.sla.models import (
+    UNMARKED,
     BusinessCalendar,
     ChannelHours,
     ClockState,
     RealtimeChannel,
+    SlaCount,
     SlaPolicy,
     TicketSla,
 )
@@ -262,25 +265,36 @@ def _breached_q(prefix: str, now: datetime) -> Q:
 
 
 def sla_counts(viewer: Viewer) -> dict[int, tuple[int, int]]:
-    """Per department the viewer sees (by id): tickets at risk and breached among the clocks
-    still live, counted from the clocks alone, by the department each keeps (kept equal to
-    its ticket's by the database), along the index of the live clocks per department: no
-    ticket is read."""
+    """Per department the viewer sees (by id): the live clocks at risk, and breached — those
+    marked breached, as the database counts them (``SlaCount``: a few rows a department), and
+    those past due not yet marked (their alert has not run) — in one query of a row a
+    department. What is read of the clocks is the unmarked ones whose warning or due has come,
+    along their partial indexes: where the alerts run, a few, whatever the number of live
+    clocks; no ticket is read. The same counts as counting every live clock with
+    ``_breached_q`` (console/tests/test_queue_counts.py)."""
     if not getattr(viewer, "is_agent", False):
         return {}
     now = timezone.now()
-    breached = _breached_q("", now)
-    at_risk = Q(at_risk_from__lte=now, next_due__gt=now) & ~breached
+    unmarked = TicketSla.objects.filter(UNMARKED)
     rows = (
-        TicketSla.objects.filter(
-            state__in=[ClockState.RUNNING, ClockState.PAUSED],
-            department_id__in=visible_departments(viewer).values("pk"),
-        )
-        .values("department_id")
+        visible_departments(viewer)
         .order_by()
-        .annotate(at_risk=Count("pk", filter=at_risk), breaches=Count("pk", filter=breached))
+        .annotate(
+            at_risk=_per_department(
+                unmarked.filter(at_risk_from__lte=now, next_due__gt=now), Count("pk")
+            ),
+            late=_per_department(unmarked.filter(next_due__lte=now), Count("pk")),
+            marked=_per_department(SlaCount.objects.all(), Sum("n")),
+        )
+        .values_list("pk", "at_risk", "late", "marked")
     )
-    return {r["department_id"]: (r["at_risk"], r["breaches"]) for r in rows}
+    return {pk: (at_risk, late + marked) for pk, at_risk, late, marked in rows}
+
+
+def _per_department(rows: QuerySet[Any], total: Aggregate) -> Coalesce:
+    """``total`` of the ``rows`` of the department of the outer query's row, 0 for none."""
+    of_department = rows.filter(department=OuterRef("pk")).order_by().values("department")
+    return Coalesce(Subquery(of_department.annotate(total=total).values("total")), 0)
 
 
 # --- report ------------------------------------------------------------------------------------

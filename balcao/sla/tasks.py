@@ -24,3 +24,12 @@ def sla_alert_task(ticket_id: int, target: str, stage: str, due: str) -> None:
     from balcao.sla.actions import do_fire_alert
 
     do_fire_alert(ticket_id, target, stage, datetime.fromisoformat(due))
+
+
+@task()
+def fold_sla_counts_task() -> None:
+    """Each minute (``core/periodic.py``): the breached clocks' counts, a row a department
+    again."""
+    from balcao.sla.actions import fold_sla_counts
+
+    fold_sla_counts()

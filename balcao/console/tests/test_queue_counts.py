@@ -15,7 +15,8 @@ from balcao.console.selectors import _queue_counts
 from balcao.customers.models import AddOn
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.privacy.actions import do_erase_person
-from balcao.sla.models import ClockState, TicketSla
+from balcao.sla.actions import do_fire_alert, fold_sla_counts
+from balcao.sla.models import ClockState, SlaCount, TicketSla
 from balcao.sla.selectors import _breached_q
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Status, Ticket, TicketCount
@@ -78,16 +79,33 @@ def tickets_per_key():
     return {(d, s, bool(linked)): n for d, s, linked, n in rows}
 
 
+def kept_marks():
+    rows = SlaCount.objects.values_list("department_id").annotate(n=Sum("n"))
+    return {department: n for department, n in rows if n}
+
+
+def marks_per_department():
+    marked = Q(first_response_breached=True) | Q(next_response_breached=True)
+    marked |= Q(resolution_breached=True)
+    live = TicketSla.objects.filter(marked, state__in=[ClockState.RUNNING, ClockState.PAUSED])
+    return dict(live.order_by().values_list("department_id").annotate(n=Count("pk")))
+
+
 def assert_kept(viewers):
-    """The kept counts are every ticket's; each viewer's home says what counting says, before
-    the fold and after it; the clocks carry their ticket's department."""
+    """The kept counts are every ticket's, and every marked clock's; each viewer's home says
+    what counting says, before the folds and after them; the clocks carry their ticket's
+    department."""
     for folded in (False, True):
         if folded:
             actions.fold_ticket_counts()
+            fold_sla_counts()
             # a key is one row after the fold, none when it counts nothing
             rows = TicketCount.objects.values_list("department_id", "status", "linked")
             assert len(rows) == len(set(rows)) == len(kept_per_key())
+            marks = SlaCount.objects.values_list("department_id", flat=True)
+            assert len(marks) == len(set(marks)) == len(kept_marks())
         assert kept_per_key() == tickets_per_key()
+        assert kept_marks() == marks_per_department()
         for viewer in viewers:
             assert counted_kept(viewer) == counted_afresh(viewer), viewer.email
     assert not TicketSla.objects.exclude(department_id=F("ticket__department_id")).exists()
@@ -217,6 +235,52 @@ def test_the_clocks_counts_per_department(viewers):
     assert TicketSla.objects.get(ticket=tickets[2]).department_id == tickets[2].department_id
 
 
+def test_the_breaches_marked_are_counted_by_the_database_whatever_marks_them(viewers, time_machine):
+    """A clock marked breached (by its alert, a late answer, or by hand) is counted by the
+    database while it is live: the home's breached count is those plus the ones past due
+    not yet marked, and reads no clock marked (issue 17: 200,000 of them at a million)."""
+    suporte, two, _, _, administrator, *_ = viewers
+    _, customer = make_company("team", addons=AddOn.objects.all())
+    tickets = [open_ticket(customer, slug) for slug in ["suporte"] * 3 + ["atendimento"] * 2]
+    clocks = TicketSla.objects.filter(ticket__in=tickets)
+    assert_kept(viewers)
+    # the breach alert marks one, as the worker does when its due passes
+    first = clocks.get(ticket=tickets[0])
+    time_machine.move_to(first.first_response_due + timedelta(minutes=1), tick=False)
+    assert do_fire_alert(tickets[0].pk, "first_response", "breach", first.first_response_due)
+    assert kept_marks() == {tickets[0].department_id: 1}
+    # one marked and two past due not yet marked, in suporte
+    assert counted_kept(suporte)[0][tickets[0].department_id][1:] == (0, 3)
+    assert_kept(viewers)
+    # answered (paused: still live, still breached), closed (stopped), reopened (a breach
+    # stays a breach), transferred
+    actions.do_add_message(tickets[0], actor=suporte, body="Resposta")
+    assert_kept(viewers)
+    actions.do_close_ticket(tickets[0], actor=suporte)
+    assert kept_marks() == {}
+    actions.do_reopen_ticket(tickets[0], actor=suporte)
+    assert kept_marks() == {tickets[0].department_id: 1}
+    actions.do_transfer_ticket(
+        tickets[0], actor=administrator, department=Department.objects.get(slug="atendimento")
+    )
+    assert kept_marks() == {tickets[3].department_id: 1}
+    assert_kept(viewers)
+    # by hand: marked twice over, unmarked, stopped, deleted with their tickets
+    clocks.filter(ticket__in=tickets[1:4]).update(resolution_breached=True)
+    clocks.filter(ticket=tickets[1]).update(next_response_breached=True)
+    assert_kept(viewers)
+    clocks.filter(ticket=tickets[2]).update(resolution_breached=False)
+    clocks.filter(ticket=tickets[3]).update(state=ClockState.STOPPED)
+    assert_kept(viewers)
+    Ticket.objects.filter(pk__in=[tickets[1].pk, tickets[4].pk]).delete()
+    assert_kept(viewers)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE sla_ticketsla SET first_response_breached = %s", [True])
+    assert_kept(viewers)
+    # left live: the transferred one (atendimento) and one in suporte
+    assert kept_marks() == {tickets[3].department_id: 1, tickets[2].department_id: 1}
+
+
 def test_the_triggers_are_there():
     """After every migration: one that remakes the tickets' table on SQLite drops them."""
     with connection.cursor() as cursor:
@@ -232,9 +296,12 @@ def test_the_triggers_are_there():
         "sla_clock_follows_ticket",
         "sla_clock_insert",
         "sla_clock_update",
+        "sla_count_insert",
+        "sla_count_update",
+        "sla_count_delete",
     }
     if connection.vendor == "postgresql":
-        expected.add("tickets_count_truncate")
+        expected |= {"tickets_count_truncate", "sla_count_truncate"}
     assert expected <= names
 
 
