@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.console import account, agenda, canned, notifications, views
+from balcao.console import account, agenda, canned, notifications, ticket_changes, views
 
 app_name = "console"
 
@@ -13,14 +13,14 @@ urlpatterns = [
     path("chamados/em-lote/", views.bulk, name="bulk"),
     path("empresas/", views.company_options, name="company_options"),
     path("chamados/<int:number>/", views.ticket_page, name="ticket"),
-    path("chamados/<int:number>/mensagem/", views.ticket_message, name="message"),
-    path("chamados/<int:number>/atribuir/", views.ticket_assign, name="assign"),
-    path("chamados/<int:number>/em-andamento/", views.ticket_progress, name="progress"),
-    path("chamados/<int:number>/fechar/", views.ticket_close, name="close"),
-    path("chamados/<int:number>/reabrir/", views.ticket_reopen, name="reopen"),
-    path("chamados/<int:number>/transferir/", views.ticket_transfer, name="transfer"),
-    path("chamados/<int:number>/vincular/", views.ticket_link, name="link"),
-    path("chamados/<int:number>/seguir/", views.ticket_follow, name="follow"),
+    path("chamados/<int:number>/mensagem/", ticket_changes.ticket_message, name="message"),
+    path("chamados/<int:number>/atribuir/", ticket_changes.ticket_assign, name="assign"),
+    path("chamados/<int:number>/em-andamento/", ticket_changes.ticket_progress, name="progress"),
+    path("chamados/<int:number>/fechar/", ticket_changes.ticket_close, name="close"),
+    path("chamados/<int:number>/reabrir/", ticket_changes.ticket_reopen, name="reopen"),
+    path("chamados/<int:number>/transferir/", ticket_changes.ticket_transfer, name="transfer"),
+    path("chamados/<int:number>/vincular/", ticket_changes.ticket_link, name="link"),
+    path("chamados/<int:number>/seguir/", ticket_changes.ticket_follow, name="follow"),
     path("chamados/<int:number>/proximo/", views.next_ticket, name="next"),
     path("anexos/<int:pk>/", views.attachment, name="attachment"),
     path("envio-de-email/", views.mail_status, name="mail_status"),
@@ -34,9 +34,9 @@ urlpatterns = [
         name="notification_preferences",
     ),
     path("chamados/novo/", views.new_ticket, name="new_ticket"),
-    path("chamados/<int:number>/prioridade/", views.ticket_priority, name="priority"),
-    path("chamados/<int:number>/etiquetas/", views.ticket_tags, name="tags"),
-    path("chamados/<int:number>/mesclar/", views.ticket_merge, name="merge"),
+    path("chamados/<int:number>/prioridade/", ticket_changes.ticket_priority, name="priority"),
+    path("chamados/<int:number>/etiquetas/", ticket_changes.ticket_tags, name="tags"),
+    path("chamados/<int:number>/mesclar/", ticket_changes.ticket_merge, name="merge"),
     path("chamados/<int:number>/respostas-prontas/", views.canned_picker, name="canned_picker"),
     path("etiquetas/", views.tag_options, name="tag_options"),
     path("agenda/", agenda.agenda, name="agenda"),

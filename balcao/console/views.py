@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,12 +22,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from balcao.accounts.access import staff_required
 from balcao.accounts.selectors import departments_version, list_departments
-from balcao.connectors.whatsapp.actions import do_reply_with_template
-from balcao.connectors.whatsapp.selectors import free_form_refusal, reply_window
+from balcao.connectors.whatsapp.selectors import reply_window
 from balcao.console import selectors
 from balcao.console.forms import (
     AssignForm,
@@ -55,14 +53,7 @@ from balcao.core.listcache import (
     row_state,
     shown_together,
 )
-from balcao.customers.actions import do_authorize_contact
 from balcao.customers.selectors import list_company_contacts, list_department_choices
-from balcao.notifications.actions import (
-    do_follow_ticket,
-)
-from balcao.notifications.selectors import (
-    is_following,
-)
 from balcao.privacy.actions import do_record_access
 from balcao.privacy.models import AccessRecord
 from balcao.sla.selectors import sla_status
@@ -88,14 +79,14 @@ PAGE_SIZE = 25
 UNCHANGED = 204  # htmx swaps nothing on 204: a poll that finds nothing new costs no repaint
 
 
-def _ticket(request, number: int):
+def ticket_or_404(request, number: int):
     try:
         return get_ticket(request.user, number)
     except NotFound:
         raise Http404 from None
 
 
-def _back_to_ticket(ticket):
+def back_to_ticket(ticket):
     return redirect("console:ticket", number=ticket.number)
 
 
@@ -358,7 +349,7 @@ def _ticket_context(request, ticket) -> dict:
     return context
 
 
-def _render_ticket(request, ticket, **overrides):
+def render_ticket(request, ticket, **overrides):
     context = _ticket_context(request, ticket)
     context.update(overrides)
     return render(request, "console/ticket.html", context)
@@ -391,7 +382,7 @@ def ticket_page(request, number: int):
         client_address=client_address(request),
     )
     if ticket.origin == Origin.WHATSAPP:  # its reply window closes with the time, read apart
-        return _render_ticket(request, ticket)
+        return render_ticket(request, ticket)
 
     def make(parts) -> str:
         context = _ticket_context(request, ticket)
@@ -404,181 +395,6 @@ def ticket_page(request, number: int):
     # makes it now (at risk, breached).
     what = ("console", row_state(ticket), sla_status(getattr(ticket, "sla", None)))
     return kept_page(request, what, make)
-
-
-@require_POST
-@staff_required
-def ticket_message(request, number: int):
-    """A public reply (→ Answered, e-mailed to the requester) or an internal note."""
-    ticket = _ticket(request, number)
-    internal = request.POST.get("kind") == "note"
-    form = MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        refusal = "" if internal else free_form_refusal(ticket)
-        try:
-            if form.cleaned_data["whatsapp_template"]:
-                do_reply_with_template(
-                    ticket, actor=request.user, template_id=form.cleaned_data["whatsapp_template"]
-                )
-            elif refusal:
-                raise ActionRefused(refusal, code="whatsapp_window_closed")
-            elif form.cleaned_data["canned_response"]:
-                actions.do_reply_with_canned(
-                    ticket,
-                    actor=request.user,
-                    canned_id=form.cleaned_data["canned_response"],
-                    body=form.cleaned_data["body"],
-                    internal=internal,
-                    attachments=form.new_attachments(),
-                    channel=Origin.CONSOLE,
-                )
-            else:
-                actions.do_add_message(
-                    ticket,
-                    actor=request.user,
-                    body=form.cleaned_data["body"],
-                    internal=internal,
-                    attachments=form.new_attachments(),
-                    channel=Origin.CONSOLE,
-                )
-        except NotFound:
-            form.add_error(None, _("That canned reply is not available."))
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Internal note added.") if internal else _("Reply sent."))
-            return _back_to_ticket(ticket)
-    return _render_ticket(request, ticket, message_form=form)
-
-
-def _ticket_action(request, ticket, act, done: str):
-    try:
-        act(ticket)
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, done)
-    return _back_to_ticket(ticket)
-
-
-@require_POST
-@staff_required
-def ticket_assign(request, number: int):
-    ticket = _ticket(request, number)
-    if request.POST.get("assignee") == "me":
-        assignee = request.user
-    else:
-        form = AssignForm(
-            request.POST,
-            staff=selectors.assignable_staff(ticket.department),
-            viewer=request.user,
-        )
-        if not form.is_valid():
-            messages.error(request, _("Choose someone who works in this department."))
-            return _back_to_ticket(ticket)
-        assignee = form.assignee_user()
-    return _ticket_action(
-        request,
-        ticket,
-        lambda t: actions.do_assign_ticket(t, actor=request.user, assignee=assignee),
-        _("Assigned to %(name)s.") % {"name": assignee.display_name}
-        if assignee
-        else _("Back in the queue, assigned to nobody."),
-    )
-
-
-@require_POST
-@staff_required
-def ticket_progress(request, number: int):
-    return _ticket_action(
-        request,
-        _ticket(request, number),
-        lambda t: actions.do_start_progress(t, actor=request.user),
-        _("The ticket is in progress."),
-    )
-
-
-@require_POST
-@staff_required
-def ticket_close(request, number: int):
-    return _ticket_action(
-        request,
-        _ticket(request, number),
-        lambda t: actions.do_close_ticket(t, actor=request.user),
-        _("The ticket is closed."),
-    )
-
-
-@require_POST
-@staff_required
-def ticket_reopen(request, number: int):
-    return _ticket_action(
-        request,
-        _ticket(request, number),
-        lambda t: actions.do_reopen_ticket(t, actor=request.user),
-        _("The ticket is reopened."),
-    )
-
-
-@require_POST
-@staff_required
-def ticket_transfer(request, number: int):
-    ticket = _ticket(request, number)
-    form = TransferForm(request.POST, departments=list_departments(None), current=ticket.department)
-    if not form.is_valid():
-        messages.error(request, _("Choose another active department."))
-        return _back_to_ticket(ticket)
-    department = form.chosen_department()
-    try:
-        actions.do_transfer_ticket(ticket, actor=request.user, department=department)
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-        return _back_to_ticket(ticket)
-    messages.success(
-        request,
-        _("Transferred to %(department)s.") % {"department": department.localized("name")},
-    )
-    try:
-        return _back_to_ticket(get_ticket(request.user, number))
-    except NotFound:
-        # Transferred where the viewer does not work: the ticket left their sight.
-        return redirect("console:tickets")
-
-
-@require_POST
-@staff_required
-def ticket_link(request, number: int):
-    """Link an unlinked ticket to a company; optionally authorize its sender as a contact,
-    with the primary contact's consent recorded (R2, R7). Both or neither."""
-    ticket = _ticket(request, number)
-    form = LinkForm(request.POST)
-    valid = form.is_valid()
-    company = selectors.get_company(form.cleaned_data.get("company"))
-    if company is None:
-        form.add_error(None, _("Choose a company from the search results."))
-    elif valid:
-        try:
-            with transaction.atomic():
-                if form.cleaned_data["authorize"]:
-                    do_authorize_contact(
-                        company,
-                        actor=request.user,
-                        email=ticket.requester_email,
-                        name=ticket.requester_name,
-                        consent=form.cleaned_data["consent"].strip(),
-                    )
-                actions.do_link_ticket(ticket, actor=request.user, company=company)
-        except ActionRefused as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, _("Linked to %(company)s.") % {"company": company.name})
-            return _back_to_ticket(ticket)
-    return _render_ticket(
-        request,
-        ticket,
-        link_form=form,
-        companies=[company] if company else None,
-    )
 
 
 @require_GET
@@ -604,54 +420,6 @@ def next_ticket(request, number: int):
     return redirect("console:ticket", number=found.number)
 
 
-@require_http_methods(["GET", "POST"])
-@staff_required
-def ticket_follow(request, number: int):
-    """The follow button (loaded apart, so the ticket page keeps its queries), and its toggle."""
-    ticket = _ticket(request, number)
-    if request.method == "POST":
-        do_follow_ticket(ticket, actor=request.user, follow=request.POST.get("follow") == "on")
-        if not request.htmx:
-            return _back_to_ticket(ticket)
-    following = is_following(request.user, ticket)
-    return render(request, "console/_follow.html", {"ticket": ticket, "following": following})
-
-
-# Issue 11: priority and tags, merge, staff-opened tickets, canned replies
-
-
-@require_POST
-@staff_required
-def ticket_priority(request, number: int):
-    ticket = _ticket(request, number)
-    form = PriorityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a priority."))
-        return _back_to_ticket(ticket)
-    return _ticket_action(
-        request,
-        ticket,
-        lambda t: actions.do_set_priority(
-            t, actor=request.user, priority=form.cleaned_data["priority"]
-        ),
-        _("Priority changed."),
-    )
-
-
-@require_POST
-@staff_required
-def ticket_tags(request, number: int):
-    ticket = _ticket(request, number)
-    form = TagsForm(request.POST)
-    form.is_valid()
-    return _ticket_action(
-        request,
-        ticket,
-        lambda t: actions.do_set_tags(t, actor=request.user, tags=form.tag_names()),
-        _("Tags saved."),
-    )
-
-
 @require_GET
 @staff_required
 def company_options(request):
@@ -666,32 +434,6 @@ def tag_options(request):
     """Autocomplete: the tags starting with what was typed, as the options of a datalist."""
     typed = request.GET.get("tag") or request.GET.get("tags", "").split(",")[-1]
     return render(request, "console/_tag_options.html", {"tags": list_tags(typed)})
-
-
-@require_POST
-@staff_required
-def ticket_merge(request, number: int):
-    ticket = _ticket(request, number)
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the number of the ticket to merge into."))
-        return _back_to_ticket(ticket)
-    try:
-        into = get_ticket(request.user, form.cleaned_data["into"])
-        actions.do_merge_ticket(ticket, actor=request.user, into=into)
-    except NotFound:
-        messages.error(
-            request, _("Ticket %(number)s not found.") % {"number": form.cleaned_data["into"]}
-        )
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(
-            request,
-            _("Ticket #%(merged)s was merged into this one.") % {"merged": ticket.number},
-        )
-        return _back_to_ticket(into)
-    return _back_to_ticket(ticket)
 
 
 @staff_required
@@ -733,7 +475,7 @@ def new_ticket(request):
         else:
             messages.success(request, _("Ticket #%(number)s opened.") % {"number": ticket.number})
             try:
-                return _back_to_ticket(get_ticket(request.user, ticket.number))
+                return back_to_ticket(get_ticket(request.user, ticket.number))
             except NotFound:
                 return redirect("console:tickets")
     return render(request, "console/new_ticket.html", {"company": company, "form": form})
@@ -743,7 +485,7 @@ def new_ticket(request):
 @staff_required
 def canned_picker(request, number: int):
     """The canned replies that fit the ticket, filled in for it, matching the search."""
-    ticket = _ticket(request, number)
+    ticket = ticket_or_404(request, number)
     q = request.GET.get("q", "").strip()
     replies = canned_responses_for(request.user, ticket.department)
     if q:
