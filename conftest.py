@@ -85,3 +85,23 @@ def built_sql(monkeypatch):
 
     monkeypatch.setattr(prepared, "_Built", counting)
     return built
+
+
+@pytest.fixture
+def plan_of():
+    """``plan_of(read)``: the database's plan of the one query ``read()`` runs, as text, with
+    a sequential scan made the last resort on PostgreSQL (a test's few rows would make any
+    scan cheapest): what proves a query reads along its index."""
+
+    def plan(read) -> str:
+        with CaptureQueriesContext(connection) as captured:
+            read()
+        (query,) = captured.captured_queries
+        explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"{explain} {query['sql']}")
+            return " ".join(str(row) for row in cursor.fetchall())
+
+    return plan

@@ -1,4 +1,4 @@
-"""The console list's rows, written in Python: the row template with its SLA badge cost ~0.25 ms
+"""The console list's rows (and the home's), written in Python: the row template with its SLA badge cost ~0.25 ms
 of template engine a row (a quarter of a list seen for the first time); here a row is one string
 format with its texts escaped, and what many rows share — labels, statuses, priorities,
 departments, plans, dates — is translated, escaped or formatted once per list. The markup is the
@@ -46,6 +46,20 @@ ROW = (
     '        <td data-label="{l_sla}">{sla}\n</td>\n'
     '        <td data-label="{l_updated}">{updated}</td>\n'
     "      </tr>\n"
+)
+
+
+# The home's "My tickets" rows (``console/_home_live.html`` wrote them with the template engine,
+# 0.2 ms a row: a third of the home made again after a change).
+MINE = (
+    "        <tr>\n"
+    '          <td data-label="{l_number}"><a href="{url}">#{number}</a></td>\n'
+    '          <td data-label="{l_subject}"><a href="{url}">{subject}</a>{unlinked}</td>\n'
+    '          <td data-label="{l_status}"><span class="status status-{status}">'
+    "{status_name}</span></td>\n"
+    '          <td data-label="{l_department}">{department}</td>\n'
+    '          <td data-label="{l_updated}">{updated}</td>\n'
+    "        </tr>\n"
 )
 
 
@@ -105,6 +119,21 @@ class RowWriter:
         if status.next_due and status.state != "met":
             badge += f' <span class="muted">{self.due} {self.time(status.next_due)}</span>'
         return badge
+
+    def mine(self, ticket: Ticket) -> str:
+        """The home's row of ``ticket`` (loaded with its department), one of the viewer's."""
+        number = ticket.number
+        return MINE.format(
+            number=number,
+            url=conditional_escape(f"{self.url[0]}{number}{self.url[2]}"),
+            subject=conditional_escape(ticket.subject),
+            unlinked="" if ticket.linked else f" {self.unlinked}",
+            status=conditional_escape(ticket.status),
+            status_name=self.status(ticket.status),
+            department=self.localized(ticket.department),
+            updated=self.time(ticket.updated_at),
+            **self.labels,
+        )
 
     def row(self, ticket: Ticket) -> str:
         """The row of ``ticket``, loaded with its department, company and plan, assignee,

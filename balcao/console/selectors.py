@@ -141,13 +141,21 @@ def _queue_counts(viewer: User) -> Queues:
 
 
 def my_open_tickets(viewer: User, limit: int = 20) -> list[Ticket]:
-    return list(
-        visible_tickets(viewer)
-        .filter(assignee=viewer)
-        .exclude(status=Status.CLOSED)
-        .select_related("department", "company")
-        .order_by("-updated_at", "-id")[:limit]
-    )
+    """The viewer's own tickets not closed, last updated first, by SQL built once per role
+    (core.prepared)."""
+
+    def mine_of(pk: int) -> QuerySet[Ticket]:
+        stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
+        return (
+            visible_tickets(stand_in)
+            .filter(assignee=pk)
+            .exclude(status=Status.CLOSED)
+            .select_related("department", "company")
+            .order_by("-updated_at", "-id")[:limit]
+        )
+
+    shape = ("my_open_tickets", viewer.role, viewer.is_superuser, limit)
+    return prepared_instances(shape, mine_of, viewer.pk)
 
 
 def console_tickets(viewer: User, *, sort: str = "updated", **filters: Any) -> QuerySet[Ticket]:

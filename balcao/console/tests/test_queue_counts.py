@@ -17,7 +17,7 @@ from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.privacy.actions import do_erase_person
 from balcao.sla.actions import do_fire_alert, fold_sla_counts
 from balcao.sla.models import ClockState, SlaCount, TicketSla
-from balcao.sla.selectors import _breached_q
+from balcao.sla.selectors import _breached_q, sla_counts
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Status, Ticket, TicketCount
 from balcao.tickets.selectors import visible_departments, visible_tickets
@@ -318,3 +318,12 @@ def test_the_fold_runs_each_minute():
     from balcao.tickets.tasks import fold_ticket_counts_task
 
     assert PERIODIC[fold_ticket_counts_task.module_path].every == timedelta(minutes=1)
+
+
+def test_the_clocks_read_are_along_the_indexes_of_the_unmarked_ones(viewers, plan_of):
+    """The breached clocks marked are not read: their count is the kept rows'."""
+    _, customer = make_company("team", addons=AddOn.objects.all())
+    open_ticket(customer, "suporte")
+    plan = plan_of(lambda: sla_counts(viewers[0]))
+    # at risk and past due: each along an index of the unmarked clocks (either serves both)
+    assert plan.count("sla_unmarked_") >= 2 and "sla_counted_by_department" in plan

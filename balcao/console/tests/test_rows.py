@@ -1,17 +1,16 @@
 """The console list's rows written in Python (console.rows): the markup the templates gave;
 what they are read from, and the staff the list filters by."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.template import Context, Template
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from balcao.console.rows import RowWriter
-from balcao.console.selectors import console_rows, list_staff
+from balcao.console.selectors import console_rows, list_staff, my_open_tickets
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
@@ -95,16 +94,57 @@ def test_the_staff_to_filter_by_are_the_viewers_own_though_their_sql_is_built_on
     assert len(built_sql) == 1
 
 
-def test_the_staff_are_read_along_their_index_not_among_every_contact(mega, suporte_agent):
+def test_the_staff_are_read_along_their_index_not_among_every_contact(mega, suporte_agent, plan_of):
     """Twenty thousand contacts at a million tickets: the staff were found by a scan of them
     all (3 ms of every first view of the list, and of a ticket page's assignees)."""
-    with CaptureQueriesContext(connection) as captured:
-        list_staff(suporte_agent)
-    (query,) = captured.captured_queries
-    explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # a few rows: make the index the only way
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"{explain} {query['sql']}")
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = plan_of(lambda: list_staff(suporte_agent))
     assert "accounts_user_staff" in plan
+
+
+MINE_TEMPLATE = Template(
+    """{% load i18n console_tags %}{% translate "Number" as label_number %}{% translate "Subject" as label_subject %}{% translate "Status" as label_status %}{% translate "Department" as label_department %}{% translate "Updated" as label_updated %}{% for ticket in mine %}
+        <tr>
+          {% url 'console:ticket' ticket.number as ticket_url %}<td data-label="{{ label_number }}"><a href="{{ ticket_url }}">#{{ ticket.number }}</a></td>
+          <td data-label="{{ label_subject }}"><a href="{{ ticket_url }}">{{ ticket.subject }}</a>{% if not ticket.linked %} <span class="tag tag-warn">{% translate "unlinked" %}</span>{% endif %}</td>
+          <td data-label="{{ label_status }}"><span class="status status-{{ ticket.status }}">{{ ticket.status|status_label }}</span></td>
+          <td data-label="{{ label_department }}">{{ ticket.department|localized:"name" }}</td>
+          <td data-label="{{ label_updated }}"><time datetime="{{ ticket.updated_at|date:'c' }}">{{ ticket.updated_at|date:"SHORT_DATETIME_FORMAT" }}</time></td>
+        </tr>
+{% endfor %}"""  # the home's rows as its template wrote them
+)
+
+
+def between_tags(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_homes_rows_are_the_markup_its_template_gave(language, suporte_agent, customer):
+    linked = open_ticket(customer, "suporte", subject="<i>Pedido</i> & troca")
+    unlinked = open_ticket(customer, "suporte", subject="Sem empresa")
+    Ticket.objects.filter(pk=unlinked.pk).update(company=None)
+    for ticket in (linked, unlinked):
+        actions.do_assign_ticket(ticket, actor=suporte_agent, assignee=suporte_agent)
+    mine = my_open_tickets(suporte_agent)
+    assert len(mine) == 2
+    with translation.override(language):
+        writer = RowWriter()
+        written = "".join(writer.mine(ticket) for ticket in mine)
+        template = MINE_TEMPLATE.render(Context({"mine": mine}))
+        assert between_tags(written) == between_tags(template)  # the same markup
+    assert "&lt;i&gt;Pedido&lt;/i&gt; &amp; troca" in written and written.count("tag-warn") == 1
+
+
+def test_each_agents_own_tickets_though_their_sql_is_built_once(
+    customer, suporte_agent, atendimento_agent, built_sql
+):
+    support = open_ticket(customer, "suporte", subject="Checkout")
+    billing = open_ticket(customer, "financeiro", subject="Boleto")
+    actions.do_assign_ticket(support, actor=suporte_agent, assignee=suporte_agent)
+    actions.do_assign_ticket(billing, actor=atendimento_agent, assignee=atendimento_agent)
+    built_sql.clear()  # what opening and assigning built
+    assert [t.subject for t in my_open_tickets(suporte_agent)] == ["Checkout"]
+    assert [t.subject for t in my_open_tickets(atendimento_agent)] == ["Boleto"]
+    assert len(built_sql) == 1
+    actions.do_close_ticket(support, actor=suporte_agent)
+    assert my_open_tickets(suporte_agent) == []
