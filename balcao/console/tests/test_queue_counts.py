@@ -313,11 +313,13 @@ def test_a_quiet_desk_folds_nothing(viewers):
     assert actions.fold_ticket_counts() == (0, 0)
 
 
-def test_the_fold_runs_each_minute():
+def test_the_folds_run_each_minute():
     from balcao.core.periodic import PERIODIC
+    from balcao.sla.tasks import fold_sla_counts_task
     from balcao.tickets.tasks import fold_ticket_counts_task
 
-    assert PERIODIC[fold_ticket_counts_task.module_path].every == timedelta(minutes=1)
+    for task in (fold_ticket_counts_task, fold_sla_counts_task):
+        assert PERIODIC[task.module_path].every == timedelta(minutes=1)
 
 
 def test_the_clocks_read_are_along_the_indexes_of_the_unmarked_ones(viewers, plan_of):
