@@ -17,7 +17,7 @@ from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.privacy.actions import do_erase_person
 from balcao.sla.actions import do_fire_alert, fold_sla_counts
 from balcao.sla.models import ClockState, SlaCount, TicketSla
-from balcao.sla.selectors import _breached_q, sla_counts
+from balcao.sla.selectors import sla_counts
 from balcao.tickets import actions
 from balcao.tickets.models import Origin, Status, Ticket, TicketCount
 from balcao.tickets.selectors import visible_departments, visible_tickets
@@ -41,7 +41,9 @@ def counted_afresh(viewer):
     sla = dict.fromkeys(departments, (0, 0))
     if viewer.is_agent:
         now = timezone.now()
-        breached = _breached_q("", now)
+        # breached: past due, or marked breached on a target
+        breached = Q(next_due__lte=now) | Q(first_response_breached=True)
+        breached |= Q(next_response_breached=True) | Q(resolution_breached=True)
         at_risk = Q(at_risk_from__lte=now, next_due__gt=now) & ~breached
         rows = (
             TicketSla.objects.filter(
