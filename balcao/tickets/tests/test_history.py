@@ -164,3 +164,22 @@ def test_a_ticket_is_read_with_the_relations_asked_and_no_other(company, agent):
     assert not Ticket.department.is_cached(bare) and not Ticket.company.is_cached(bare)
     page = get_ticket(agent, number, related=("assignee",))
     assert Ticket.assignee.is_cached(page) and not Ticket.company.is_cached(page)
+
+
+def test_the_histories_sql_is_built_once_per_kind_of_viewer_and_each_reads_its_own(
+    company, agent, built_sql
+):
+    _, contact = company
+    first, second = open_ticket(contact, subject="Primeiro"), open_ticket(contact)
+    actions.do_add_message(first, actor=agent, body="Nota da equipe.", internal=True)
+    actions.do_add_message(second, actor=agent, body="Resposta ao cliente.")
+    built_sql.clear()  # what opening and replying built
+    staff_first = [h.message.body_text for h in visible_events(agent, first) if h.message]
+    assert "Nota da equipe." in staff_first
+    assert [h.message.body_text for h in visible_events(agent, second) if h.message][-1] == (
+        "Resposta ao cliente."
+    )
+    assert len(built_sql) == 2  # its messages and its events, for staff
+    customer_first = [h.message.body_text for h in visible_events(contact, first) if h.message]
+    assert "Nota da equipe." not in customer_first and len(customer_first) == 1
+    assert len(built_sql) == 4  # and for a customer
