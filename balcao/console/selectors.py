@@ -37,6 +37,7 @@ from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
     kept_count_rows,
     list_tickets,
+    stand_in,
     ticket_counts,
     visible_departments,
     visible_tickets,
@@ -145,9 +146,8 @@ def my_open_tickets(viewer: User, limit: int = 20) -> list[Ticket]:
     (core.prepared)."""
 
     def mine_of(pk: int) -> QuerySet[Ticket]:
-        stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
         return (
-            visible_tickets(stand_in)
+            visible_tickets(stand_in(viewer, pk))
             .filter(assignee=pk)
             .exclude(status=Status.CLOSED)
             .select_related("department", "company")
@@ -350,9 +350,8 @@ def console_rows(viewer: User, ids: list[int], q: str) -> list[Ticket]:
     role = (viewer.role, viewer.is_superuser)
 
     def rows_of(pk: int, *ids: int) -> QuerySet[Ticket]:
-        stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
         return (
-            visible_tickets(stand_in)
+            visible_tickets(stand_in(viewer, pk))
             .filter(pk__in=ids)
             .select_related("department", "company__plan", "assignee", "sla")
             .only(*ROW_FIELDS)
@@ -384,8 +383,7 @@ def list_staff(viewer: User) -> list[User]:
     by SQL built once per role (core.prepared; its compiling was most of what it cost)."""
 
     def staff_of(pk: int) -> QuerySet[User]:
-        stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
-        departments = visible_departments(stand_in).values("id")
+        departments = visible_departments(stand_in(viewer, pk)).values("id")
         return (
             User.objects.filter(is_active=True)
             .exclude(role="")

@@ -165,6 +165,12 @@ def kept_count_rows(viewer: Viewer, **filters: Any) -> "QuerySet[TicketCount, in
     return rows.order_by().values_list("n", flat=True)
 
 
+def stand_in(viewer: User, pk: int) -> User:
+    """A staff member of ``viewer``'s role whose id is ``pk``: what a query built once per
+    role (core.prepared) is built for, ``pk`` the value put in for each viewer."""
+    return User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
+
+
 def list_version(viewer: Viewer) -> str:
     """Changes whenever a ticket the viewer may list changes: the departments' counters
     (``tickets_version``, bumped by tickets.actions after each commit) are read, not the
@@ -180,9 +186,8 @@ def list_version(viewer: Viewer) -> str:
         role = (viewer.role, viewer.is_superuser)
 
         def departments(pk: int) -> QuerySet[Any, Any]:
-            stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
             return (
-                visible_departments(stand_in)
+                visible_departments(stand_in(viewer, pk))
                 .order_by("pk")
                 .values_list("pk", "tickets_version", names_version())
             )
@@ -366,10 +371,10 @@ def read_ticket(
         role = (viewer.role, viewer.is_superuser)
 
         def seen_by(pk: int, number: int) -> QuerySet[Ticket]:
-            stand_in = User(pk=pk, role=viewer.role, is_superuser=viewer.is_superuser)
-            tickets = visible_tickets(stand_in).select_related(*related).annotate(**VERSION_PARTS)
+            staff = stand_in(viewer, pk)
+            tickets = visible_tickets(staff).select_related(*related).annotate(**VERSION_PARTS)
             if annotate is not None:
-                tickets = tickets.annotate(**annotate(stand_in))
+                tickets = tickets.annotate(**annotate(staff))
             return tickets.filter(number=number)
 
         ticket = prepared_instance(("ticket", related, role, annotate), seen_by, viewer.pk, number)
