@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.urls import reverse
 
 from balcao.accounts.models import User
 from balcao.customers.models import AddOn
@@ -62,3 +65,22 @@ def open_unlinked(
 def authorized(mega):
     company, primary = mega
     return make_authorized(company, primary, "ti@megastore.com.br")
+
+
+def url(name, *args):
+    """A console page's address."""
+    return reverse(f"console:{name}", args=args)
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def flashes(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.fixture
+def as_agent(client, suporte_agent):
+    client.force_login(suporte_agent)
+    return client
