@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from balcao.accounts.admin import own_password_change
@@ -14,7 +14,13 @@ urlpatterns = [
     path("cliente/ajuda/artigos/", include("balcao.kb.urls")),
     path("cliente/meus-dados/", include("balcao.privacy.urls")),
     path("cliente/", include("balcao.portal.urls")),
-    path("console/sla/", include("balcao.sla.urls")),
+    # The SLA report became Relatórios › SLA; bookmarks of the old page still arrive there.
+    path(
+        "console/sla/",
+        RedirectView.as_view(
+            url=reverse_lazy("reports:report", kwargs={"slug": "sla"}), query_string=True
+        ),
+    ),
     path("console/relatorios/", include("balcao.reports.urls")),
     path("console/mail/", include("balcao.connectors.email.urls")),
     path("console/lgpd/", include("balcao.privacy.staff_urls")),

@@ -44,9 +44,7 @@ def main() -> None:
         "contact": contact,
     }
     staff_ticket = visible_tickets(viewers["agent"]).order_by("-id").first()
-    console = [
-        reverse(n) for n in ("webchat:queue", "lgpd:requests", "sla:report", "reports:index")
-    ]
+    console = [reverse(n) for n in ("webchat:queue", "lgpd:requests", "reports:index")]
     console += [
         "/console/",
         "/console/chamados/",

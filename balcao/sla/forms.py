@@ -1,10 +1,9 @@
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -20,11 +19,6 @@ class PeriodForm(forms.Form):
     end = forms.DateField(
         label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-
-    @staticmethod
-    def last_30_days() -> dict:
-        today = timezone.localdate()
-        return {"start": today - timedelta(days=29), "end": today}
 
     def clean(self) -> dict[str, Any]:
         super().clean()

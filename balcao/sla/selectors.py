@@ -2,10 +2,8 @@
 
 import json
 import logging
-import math
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -286,123 +284,6 @@ def _per_department(rows: QuerySet[Any], total: Aggregate) -> Coalesce:
     """``total`` of the ``rows`` of the department of the outer query's row, 0 for none."""
     of_department = rows.filter(department=OuterRef("pk")).order_by().values("department")
     return Coalesce(Subquery(of_department.annotate(total=total).values("total")), 0)
-
-
-# --- report ------------------------------------------------------------------------------------
-
-
-@dataclass
-class ReportRow:
-    label: str
-    first_met: int = 0
-    first_breached: int = 0
-    resolution_met: int = 0
-    resolution_breached: int = 0
-    times: list[float] = field(default_factory=list)
-
-    @property
-    def first_compliance(self) -> float | None:
-        total = self.first_met + self.first_breached
-        return round(100 * self.first_met / total, 1) if total else None
-
-    @property
-    def resolution_compliance(self) -> float | None:
-        total = self.resolution_met + self.resolution_breached
-        return round(100 * self.resolution_met / total, 1) if total else None
-
-    @property
-    def median(self) -> timedelta | None:
-        return _percentile(self.times, 0.5)
-
-    @property
-    def p90(self) -> timedelta | None:
-        return _percentile(self.times, 0.9)
-
-
-def _percentile(values: list[float], p: float) -> timedelta | None:
-    """Nearest-rank percentile of business seconds."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return timedelta(seconds=ordered[max(math.ceil(p * len(ordered)) - 1, 0)])
-
-
-@dataclass
-class Report:
-    start: datetime
-    end: datetime
-    total: ReportRow
-    departments: list[ReportRow]
-    plans: list[ReportRow]
-
-
-def sla_report(viewer: Viewer, start: datetime, end: datetime) -> Report:
-    """Compliance of first response and resolution per department and per plan, for clocks
-    started in [start, end) on tickets the viewer sees; median and 90th percentile of the
-    first-response time in business hours. Targets still running are left out."""
-    now = timezone.now()
-    rows = (
-        TicketSla.objects.filter(
-            ticket__in=visible_tickets(viewer).values("id"),
-            started_at__gte=start,
-            started_at__lt=end,
-        )
-        .values_list(
-            "ticket__department__name",
-            "ticket__company__plan__name",
-            "state",
-            "first_response_at",
-            "first_response_due",
-            "first_response_breached",
-            "first_response_time",
-            "resolution_minutes",
-            "resolution_due",
-            "resolution_breached",
-        )
-        .order_by()
-    )
-    total = ReportRow("")
-    departments: dict[str, ReportRow] = defaultdict(lambda: ReportRow(""))
-    plans: dict[str, ReportRow] = defaultdict(lambda: ReportRow(""))
-    for (
-        department,
-        plan,
-        state,
-        first_at,
-        first_due,
-        first_breached,
-        first_time,
-        resolution_minutes,
-        resolution_due,
-        resolution_breached,
-    ) in rows:
-        targets = (total, departments[department], plans[plan])
-        stopped = state == ClockState.STOPPED
-        if first_breached or (first_at is None and not stopped and first_due <= now):
-            for row in targets:
-                row.first_breached += 1
-        elif first_at is not None:
-            for row in targets:
-                row.first_met += 1
-        if first_time is not None:
-            for row in targets:
-                row.times.append(first_time.total_seconds())
-        if resolution_minutes:
-            if resolution_breached or (resolution_due is not None and resolution_due <= now):
-                for row in targets:
-                    row.resolution_breached += 1
-            elif stopped:
-                for row in targets:
-                    row.resolution_met += 1
-    for name, row in (*departments.items(), *plans.items()):
-        row.label = name
-    return Report(
-        start=start,
-        end=end,
-        total=total,
-        departments=sorted(departments.values(), key=lambda r: r.label),
-        plans=sorted(plans.values(), key=lambda r: r.label),
-    )
 
 
 # --- channel hours (R13, R14) --------------------------------------------------------------

@@ -38,7 +38,7 @@ def console_pages(ticket: Ticket) -> list[tuple[str, str]]:
         ("console-home", "/console/"),
         ("console-tickets", "/console/chamados/"),
         ("console-ticket", f"/console/chamados/{ticket.number}/"),
-        ("console-sla", "/console/sla/"),
+        ("console-sla", "/console/relatorios/sla/"),
         ("console-reports", "/console/relatorios/"),
         ("console-reports-times", "/console/relatorios/tempos/"),
         ("console-chats", "/chat/console/"),

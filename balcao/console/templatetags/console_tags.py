@@ -64,7 +64,6 @@ MENU_PAGES = {
     "console:new_ticket",
     "console:canned",
     "console:agenda",
-    "sla:report",
 }
 
 

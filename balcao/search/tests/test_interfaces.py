@@ -38,7 +38,7 @@ def test_the_api_searches_words_and_never_shows_notes_to_contacts(loja):
 def test_the_search_bar_is_on_every_console_page(client, profile):
     admin = StaffFactory(role=User.Role.ADMINISTRATOR)
     client.login(username=admin.email, password=PASSWORD)
-    for name in ("console:home", "console:tickets", "sla:report"):
+    for name in ("console:home", "console:tickets", "reports:index"):
         page = client.get(reverse(name)).content.decode()
         assert 'role="search"' in page and 'id="global-search"' in page
 
