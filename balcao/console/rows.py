@@ -5,6 +5,7 @@ departments, plans, dates — is translated, escaped or formatted once per list.
 same as ``console/_ticket_row.html`` and ``sla/_badge.html`` gave (tests/test_rows.py compares)."""
 
 from collections.abc import Callable
+from html import escape  # as django.utils.html.escape, without its lazy-text wrapper
 from typing import Any
 
 from django.urls import reverse
@@ -103,7 +104,8 @@ class RowWriter:
         self.select = _("Select ticket #%(number)s")
         # the ticket page's address resolved once, the number put in each row's (not a
         # reverse() a row)
-        self.url = str(reverse("console:ticket", args=[URL_NUMBER])).partition(str(URL_NUMBER))
+        url = str(reverse("console:ticket", args=[URL_NUMBER])).partition(str(URL_NUMBER))
+        self.url = (escape(url[0]), "", escape(url[2]))
 
     def sla(self, ticket: Ticket) -> str:
         status = sla_status(getattr(ticket, "sla", None))
@@ -125,10 +127,10 @@ class RowWriter:
         number = ticket.number
         return MINE.format(
             number=number,
-            url=conditional_escape(f"{self.url[0]}{number}{self.url[2]}"),
-            subject=conditional_escape(ticket.subject),
+            url=f"{self.url[0]}{number}{self.url[2]}",
+            subject=escape(ticket.subject),
             unlinked="" if ticket.linked else f" {self.unlinked}",
-            status=conditional_escape(ticket.status),
+            status=escape(ticket.status),
             status_name=self.status(ticket.status),
             department=self.localized(ticket.department),
             updated=self.time(ticket.updated_at),
@@ -140,34 +142,32 @@ class RowWriter:
         clock and tags' names (``console.selectors.console_rows``)."""
         number = ticket.number
         tags = "".join(
-            f' <span class="tag">{conditional_escape(name)}</span>'
+            f' <span class="tag">{escape(name)}</span>'
             for name in ticket.tag_names  # type: ignore[attr-defined]
         )
         snippet = getattr(ticket, "snippet", "")
         company = ticket.company
         if company is not None:
             plan = self.localized(company.plan)
-            customer = (
-                f'{conditional_escape(company.name)} <span class="muted small">({plan})</span>'
-            )
+            customer = f'{escape(company.name)} <span class="muted small">({plan})</span>'
         else:
             customer = self.unlinked
         assignee = ticket.assignee
         return ROW.format(
             number=number,
-            select=conditional_escape(self.select % {"number": number}),
-            url=conditional_escape(f"{self.url[0]}{number}{self.url[2]}"),
-            subject=conditional_escape(ticket.subject),
+            select=escape(self.select % {"number": number}),
+            url=f"{self.url[0]}{number}{self.url[2]}",
+            subject=escape(ticket.subject),
             tags=tags,
             snippet=f'<p class="snippet">{conditional_escape(snippet)}</p>' if snippet else "",
-            status=conditional_escape(ticket.status),
+            status=escape(ticket.status),
             status_name=self.status(ticket.status),
-            priority=conditional_escape(ticket.priority),
+            priority=escape(ticket.priority),
             priority_name=self.priority(ticket.priority),
             department=self.localized(ticket.department),
             customer=customer,
-            requester=conditional_escape(ticket.requester_name or ticket.requester_email),
-            assignee=conditional_escape(assignee.display_name) if assignee else self.nobody,
+            requester=escape(ticket.requester_name or ticket.requester_email),
+            assignee=escape(assignee.display_name) if assignee else self.nobody,
             sla=self.sla(ticket),
             updated=self.time(ticket.updated_at),
             **self.labels,

@@ -26,31 +26,14 @@ def _mark(index: int, value: object) -> object:
     return MARK + index
 
 
-_compiled: dict[tuple[str, Hashable], tuple[str, tuple[Any, ...]]] = {}
-
-
-def prepared_rows(
-    shape: Hashable, build: Callable[[int], QuerySet[Any, Any]], value: int | None
-) -> list[tuple[Any, ...]]:
-    """The rows of ``build(value)``: a ``values_list`` queryset of plain values (no field
-    converts them) whose SQL depends on ``shape`` alone, built the first time (``build(MARK)``)."""
-    key = (connection.alias, shape)
-    compiled = _compiled.get(key)
-    if compiled is None:
-        queryset = build(MARK)
-        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-        compiled = _compiled[key] = (sql, tuple(params))
-    sql, params = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value if param == MARK else param for param in params])
-        return cursor.fetchall()
-
-
 # Per connection (its converters are the connection's), kept on the connection object — Django
 # makes one per thread — as this attribute: shape -> what the query is built into. What is built
 # refers to its connection, so a table of its own keyed by connections (even weakly) would keep
 # every thread's connection object for ever; as an attribute it goes with the connection.
 BUILT = "balcao_prepared"
+# At most this many shapes a connection (a shape may carry a list's filters): past it, the
+# oldest built is dropped, to be built again if it comes back.
+KEPT_SHAPES = 500
 
 
 class _Built:
@@ -63,6 +46,8 @@ class _Built:
         self.sql, self.params, self.compiler = sql, tuple(params), compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([column[0] for column in select])
+        if klass_info is None:  # rows of values (values_list)
+            return
         self.model = klass_info["model"]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         self.fields = slice(start, end)
@@ -70,6 +55,44 @@ class _Built:
         # (django-stubs describe a later Django, whose populators take a fetch mode)
         self.populators = get_related_populators(klass_info, select, database.alias)  # type: ignore[call-arg]
         self.annotations = compiler.annotation_col_map or {}
+
+
+def _built(
+    shape: Hashable, build: Callable[..., QuerySet[Any, Any]], values: tuple[Any, ...], first: bool
+) -> tuple[Any, _Built, list[Any]]:
+    """The connection, the query ``shape`` is built into on it (built now if it was not) and
+    its parameters with ``values`` put where the markers were."""
+    database = connections[connection.alias]
+    built = database.__dict__.setdefault(BUILT, {})
+    query = built.get((shape, first))
+    marks = [_mark(i, value) for i, value in enumerate(values)]
+    if query is None:
+        queryset = build(*marks)
+        query = _Built(queryset[:1] if first else queryset, database)
+        if any(
+            isinstance(p, str) and "\x1fprepared-" in p and p not in marks for p in query.params
+        ):
+            # a value the ORM changed on its way (escaped for LIKE, cast): not a prepared shape
+            raise ValueError(f"prepared query {shape!r}: a value is not a plain parameter")
+        if len(built) >= KEPT_SHAPES:  # the oldest built goes first
+            del built[next(iter(built))]
+        built[(shape, first)] = query
+    given = dict(zip(marks, values, strict=True))
+    return database, query, [given.get(param, param) for param in query.params]
+
+
+def prepared_rows(
+    shape: Hashable, build: Callable[..., QuerySet[Any, Any]], *values: Any
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build(*values)``, a ``values_list`` queryset, as the ORM gives them: its
+    SQL depends on ``shape`` alone, built the first time as ``prepared_instance`` builds it."""
+    database, query, params = _built(shape, build, values, first=False)
+    with database.cursor() as cursor:
+        cursor.execute(query.sql, params)
+        rows = cursor.fetchall()
+    if query.converters:
+        rows = list(query.compiler.apply_converters(rows, query.converters))
+    return [tuple(row) for row in rows]
 
 
 def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *values: Any) -> M | None:
@@ -89,21 +112,9 @@ def prepared_instances(shape: Hashable, build: Callable[..., QuerySet[M]], *valu
 def _instances(
     shape: Hashable, build: Callable[..., QuerySet[M]], values: tuple[Any, ...], *, first: bool
 ) -> list[M]:
-    database = connections[connection.alias]
-    built = database.__dict__.setdefault(BUILT, {})
-    query = built.get((shape, first))
-    marks = [_mark(i, value) for i, value in enumerate(values)]
-    if query is None:
-        queryset = build(*marks)
-        query = built[(shape, first)] = _Built(queryset[:1] if first else queryset, database)
-        if any(
-            isinstance(p, str) and "\x1fprepared-" in p and p not in marks for p in query.params
-        ):
-            # a value the ORM changed on its way (escaped for LIKE, cast): not a prepared shape
-            raise ValueError(f"prepared query {shape!r}: a value is not a plain parameter")
-    given = dict(zip(marks, values, strict=True))
+    database, query, params = _built(shape, build, values, first)
     with database.cursor() as cursor:
-        cursor.execute(query.sql, [given.get(param, param) for param in query.params])
+        cursor.execute(query.sql, params)
         rows = cursor.fetchall()
     if not rows:
         return []

@@ -54,9 +54,14 @@ def with_tag_names(tickets: list[Ticket]) -> list[Ticket]:
     for the page, whatever its length, of the names alone (prefetching the tags, their Tag
     instances and the prefetch's machinery cost ~1 ms more a page of 25)."""
     names: dict[int, list[str]] = {ticket.pk: [] for ticket in tickets}
+
+    def pairs(*ids: int) -> QuerySet[Any, tuple[int, str]]:
+        tagged = Ticket.tags.through.objects.filter(ticket_id__in=ids).order_by("tag__name")
+        return tagged.values_list("ticket_id", "tag__name")
+
     if names:
-        pairs = Ticket.tags.through.objects.filter(ticket_id__in=names).order_by("tag__name")
-        for ticket_id, name in pairs.values_list("ticket_id", "tag__name"):
+        # SQL built once per number of tickets (core.prepared): the ORM compiled it in ~0.5 ms
+        for ticket_id, name in prepared_rows(("tag_names", len(names)), pairs, *names):
             names[ticket_id].append(name)
     for ticket in tickets:
         ticket.tag_names = names[ticket.pk]  # type: ignore[attr-defined]

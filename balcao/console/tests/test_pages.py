@@ -1,6 +1,7 @@
 """The console's pages and actions, through Django's test client."""
 
 import pytest
+from django.db import connections
 from django.db.models import F
 from django.urls import reverse
 
@@ -9,6 +10,7 @@ from balcao.accounts.models import Department
 from balcao.console import selectors
 from balcao.console.forms import ACTIVE
 from balcao.console.tests.conftest import flashes, open_unlinked, text, url
+from balcao.core import prepared
 from balcao.customers.actions import do_authorize_contact, do_change_company, do_remove_contact
 from balcao.customers.models import Contact
 from balcao.factories import StaffFactory, open_ticket
@@ -270,6 +272,38 @@ def test_a_list_filtered_by_status_department_or_linkedness_is_counted_from_the_
     # the SLA order counts apart, from the same kept counts
     page = selectors.console_page(admin_user, None, size=2, sort="sla", status="open")
     assert page.paginator.count == list_tickets(admin_user, status="open").count()
+
+
+def test_a_page_of_the_list_is_built_once_per_role_and_filters(
+    customer, suporte_agent, atendimento_agent, monkeypatch, django_assert_num_queries
+):
+    """Its SQL is built once and run with each agent's own id (core.prepared): each still
+    lists only the tickets of their departments; a search is built each time."""
+    monkeypatch.setitem(connections["default"].__dict__, prepared.BUILT, {})
+    built = []
+    console_tickets = selectors.console_tickets
+
+    def counted(viewer, **filters):
+        built.append(filters)
+        return console_tickets(viewer, **filters)
+
+    monkeypatch.setattr(selectors, "console_tickets", counted)
+    support = open_ticket(customer, "suporte", subject="Impressora")
+    service = open_ticket(customer, "atendimento", subject="Impressora")
+
+    def listed(viewer, **filters):
+        with django_assert_num_queries(1):
+            page = selectors.console_page(viewer, None, size=25, **filters)
+        return [pk for pk, _stamp in page.object_list], page.paginator.count
+
+    for _ in range(2):
+        assert listed(suporte_agent) == ([support.pk], 1)
+        assert listed(atendimento_agent) == ([service.pk], 1)
+        assert listed(suporte_agent, status="closed") == ([], 0)
+    assert len(built) == 2  # the whole list, the closed ones
+    assert listed(suporte_agent, q="impressora") == ([support.pk], 1)
+    assert listed(atendimento_agent, q="impressora") == ([service.pk], 1)
+    assert len(built) == 4
 
 
 def test_list_poll_answers_204_until_something_changes(

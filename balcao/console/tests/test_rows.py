@@ -15,6 +15,7 @@ from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
 from balcao.tickets.models import Ticket
+from balcao.tickets.selectors import with_tag_names
 
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
@@ -76,10 +77,31 @@ def test_the_rows_sql_is_built_once_and_each_agent_still_reads_only_their_own(
     built_sql.clear()  # what opening them built
     assert [t.pk for t in console_rows(suporte_agent, ids, "")] == [support.pk]
     assert [t.pk for t in console_rows(atendimento_agent, ids, "")] == [billing.pk]
-    assert len(built_sql) == 1  # two agents of one role: one shape, each agent's own values
+
+    def rows_built() -> int:  # the rows' SQL, not their tags'
+        return len([queryset for queryset in built_sql if queryset.model is Ticket])
+
+    assert rows_built() == 1  # two agents of one role: one shape, each agent's own values
     (loaded,) = console_rows(suporte_agent, [support.pk], "")
     assert (loaded.subject, loaded.department.slug) == ("Checkout", "suporte")
-    assert len(built_sql) == 2  # another number of rows: another shape
+    assert rows_built() == 2  # another number of rows: another shape
+
+
+def test_the_tags_sql_is_built_once_per_number_of_tickets(
+    customer, suporte_agent, atendimento_agent, built_sql
+):
+    support = open_ticket(customer, "suporte")
+    billing = open_ticket(customer, "financeiro")
+    actions.do_set_tags(support, actor=suporte_agent, tags=["urgente", "checkout"])
+    actions.do_set_tags(billing, actor=atendimento_agent, tags=["boleto"])
+    built_sql.clear()
+    assert [t.tag_names for t in with_tag_names([support])] == [["checkout", "urgente"]]
+    assert [t.tag_names for t in with_tag_names([billing])] == [["boleto"]]
+    assert [t.tag_names for t in with_tag_names([billing, support])] == [
+        ["boleto"],
+        ["checkout", "urgente"],
+    ]
+    assert len(built_sql) == 2  # one ticket, two tickets
 
 
 def test_the_staff_to_filter_by_are_the_viewers_own_though_their_sql_is_built_once(

@@ -2,6 +2,7 @@
 viewer's own values in it."""
 
 import pytest
+from django.db import connections
 from django.db.models import F
 
 from balcao.accounts.models import Department, User
@@ -51,7 +52,7 @@ def test_a_contact_sees_the_token_of_their_company(profile, django_assert_num_qu
 
 
 def test_the_sql_is_built_once_per_shape(profile, monkeypatch):
-    monkeypatch.setattr(prepared, "_compiled", {})
+    monkeypatch.setitem(connections["default"].__dict__, prepared.BUILT, {})
     built = []
 
     def departments(pk):
@@ -65,3 +66,24 @@ def test_the_sql_is_built_once_per_shape(profile, monkeypatch):
     assert prepared.prepared_rows("test", departments, support.pk) == [("suporte",)]
     assert prepared.prepared_rows("test", departments, billing.pk) == [("financeiro",)]
     assert built == [prepared.MARK]
+
+    def joined(pk):
+        return User.objects.filter(pk=pk).values_list("date_joined")
+
+    # the values as the ORM gives them (a date and time, not SQLite's text)
+    assert prepared.prepared_rows("joined", joined, support.pk) == [(support.date_joined,)]
+
+
+def test_a_connection_keeps_a_bounded_number_of_shapes(profile, monkeypatch):
+    monkeypatch.setitem(connections["default"].__dict__, prepared.BUILT, {})
+    monkeypatch.setattr(prepared, "KEPT_SHAPES", 2)
+    built = []
+
+    def slugs(pk):
+        built.append(pk)
+        return Department.objects.filter(pk__gt=pk - prepared.MARK).values_list("slug")
+
+    for shape in ["a", "b", "a", "c", "a"]:
+        prepared.prepared_rows(shape, slugs, 0)
+    # "a" and "b" built, "c" built in the place of the oldest ("a"), which is built again
+    assert len(built) == 4 and len(connections["default"].__dict__[prepared.BUILT]) == 2
