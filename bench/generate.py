@@ -243,11 +243,14 @@ def last_number(connection, new: int | None = None) -> int:
 
 def analyze(connection) -> None:
     """Planner statistics, as autovacuum (or `ANALYZE` after an import) would have them; the
-    tickets' counts folded first, as the worker does each minute (the triggers wrote a row
-    per ticket: the console home would sum them all until then)."""
+    tickets' and the breached clocks' counts folded first, as the worker does each minute (the
+    triggers wrote a row per ticket and per clock marked: the console home would sum them all
+    until then)."""
+    from balcao.sla.actions import fold_sla_counts
     from balcao.tickets.actions import fold_ticket_counts
 
     fold_ticket_counts()
+    fold_sla_counts()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
