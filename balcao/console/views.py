@@ -6,6 +6,7 @@ anonymous visitor the login page. A ticket out of the viewer's sight is 404 on e
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from django.conf import settings
@@ -71,7 +72,6 @@ from balcao.tickets.selectors import (
     render_canned,
     seen_part,
     ticket_version,
-    visible_departments,
     visible_events,
 )
 
@@ -175,15 +175,18 @@ def _ticket_list_controls(request) -> dict[str, Any]:
     staff = selectors.list_staff(request.user)
     form = TicketFilterForm(
         request.GET,
-        departments=list(visible_departments(request.user)),
+        departments=selectors.departments_seen(request.user),
         staff=staff,
         find_companies=selectors.companies_called,
     )
-    context = {"form": form, "staff": staff}
+    options = "".join(  # ~0.3 ms in a template for twenty people
+        f'<option value="{escape(person.email)}">{escape(person.display_name)}</option>'
+        for person in staff
+    )
     return {
         "filters": form.filters(),
-        "form": render_to_string("console/_ticket_filters.html", context, request),
-        "staff": render_to_string("console/_staff_options.html", context, request),
+        "form": render_to_string("console/_ticket_filters.html", {"form": form}, request),
+        "staff": mark_safe(options),  # noqa: S308 (each part escaped)
     }
 
 

@@ -7,15 +7,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 
+from balcao.accounts.models import User
 from balcao.console.rows import RowWriter
-from balcao.console.selectors import console_rows, list_staff, my_open_tickets
+from balcao.console.selectors import (
+    console_rows,
+    departments_seen,
+    list_staff,
+    my_open_tickets,
+)
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
 from balcao.tickets.models import Ticket
-from balcao.tickets.selectors import with_tag_names
+from balcao.tickets.selectors import visible_departments, with_tag_names
 
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
@@ -104,6 +111,18 @@ def test_the_tags_sql_is_built_once_per_number_of_tickets(
     assert len(built_sql) == 2  # one ticket, two tickets
 
 
+def test_the_departments_to_filter_by_are_the_viewers_own_though_their_sql_is_built_once(
+    suporte_agent, atendimento_agent, director, admin_user, built_sql
+):
+    another_director = StaffFactory(departments=["suporte"], role=User.Role.DIRECTOR)
+    for viewer in (suporte_agent, atendimento_agent, director, another_director, admin_user):
+        seen = [d.slug for d in departments_seen(viewer)]
+        assert sorted(seen) == sorted(d.slug for d in visible_departments(viewer)), viewer
+    assert [d.slug for d in departments_seen(suporte_agent)] == ["suporte"]
+    assert "ouvidoria" in [d.slug for d in departments_seen(another_director)]
+    assert len(built_sql) == 3  # agents, directors, the administrator
+
+
 def test_the_staff_to_filter_by_are_the_viewers_own_though_their_sql_is_built_once(
     suporte_agent, atendimento_agent, built_sql
 ):
@@ -170,3 +189,13 @@ def test_each_agents_own_tickets_though_their_sql_is_built_once(
     assert len(built_sql) == 1
     actions.do_close_ticket(support, actor=suporte_agent)
     assert my_open_tickets(suporte_agent) == []
+
+
+def test_the_staff_to_assign_to_are_written_escaped(client, suporte_agent):
+    StaffFactory(departments=["suporte"], name='Bia <b>"Suporte"</b>', email="bia@balcao.test")
+    client.force_login(suporte_agent)
+    page = client.get(reverse("console:tickets")).content.decode()
+    assert (
+        '<option value="bia@balcao.test">Bia &lt;b&gt;&quot;Suporte&quot;&lt;/b&gt;</option>'
+        in page
+    )

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from balcao.accounts.models import Department
 from balcao.console.forms import TicketFilterForm
-from balcao.core.templatetags.form_tags import label, select
+from balcao.core.templatetags.form_tags import input_tag, label, select
 from balcao.portal.forms import TicketFilterForm as PortalFilterForm
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,32 @@ def test_the_console_filters_selects_are_the_widgets(data, admin_user):
     for name in ("department", "status", "assignee", "priority", "sort"):
         assert select(form[name]) == str(form[name])
     assert ("selected" in select(form["status"])) == ("nonsense" not in data)
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        'q=<b>"boleto" %26 já</b>&opened_from=2026-03-01&opened_to=2026-03-31&unlinked=on',
+        "opened_from=ontem&unlinked=",
+    ],
+)
+def test_the_console_filters_inputs_are_the_widgets(language, data, admin_user):
+    form = TicketFilterForm(
+        QueryDict(data, encoding="utf-8"),
+        departments=[],
+        staff=[admin_user],
+        find_companies=lambda text: [],
+    )
+    form.is_valid()
+    form.fields["tag"].required = True  # a required field's attribute, as the widget writes it
+    with translation.override(language):
+        for name in ("q", "tag", "opened_from", "opened_to", "unlinked"):
+            assert input_tag(form[name]) == str(form[name]), name
+    written = input_tag(form["q"])
+    assert ("&lt;b&gt;&quot;boleto&quot; &amp; já" in written) == ("boleto" in data)
+    assert ("checked" in input_tag(form["unlinked"])) == ("unlinked=on" in data)
 
 
 @pytest.mark.parametrize("language", ["pt-br", "en"])
