@@ -35,6 +35,7 @@ from balcao.search.selectors import is_search, ranked_page, with_snippets
 from balcao.sla.selectors import sla_counts
 from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
+    CountOf,
     kept_count_rows,
     list_tickets,
     stand_in,
@@ -205,17 +206,9 @@ class CappedPaginator(Paginator[Any]):
         return COUNT_CAP
 
 
-class CappedCount(Subquery):
-    """``(SELECT COUNT(*) FROM (<tickets> LIMIT …))``: the count of a sliced queryset as a
-    column of another query (PostgreSQL and SQLite run it once, not once a row)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
-    output_field = IntegerField()
-
-
 class KeptCount(Subquery):
     """``(SELECT COALESCE(SUM(n), 0) FROM (<kept count rows>))``: the sum of the counts the
-    database keeps as a column of another query, as ``CappedCount`` counts tickets."""
+    database keeps as a column of another query, as ``CountOf`` counts tickets."""
 
     template = "(SELECT COALESCE(SUM(n), 0) FROM (%(subquery)s) kept)"
     output_field = IntegerField()
@@ -314,7 +307,7 @@ def _page_rows(
         total: Subquery = (
             KeptCount(kept)
             if kept is not None
-            else CappedCount(tickets.order_by().values("pk")[: COUNT_CAP + 1])
+            else CountOf(tickets.order_by().values("pk")[: COUNT_CAP + 1])
         )
         page = tickets.annotate(total=total).values_list("pk", "updated_at", "total")
         return page[start : start + size]

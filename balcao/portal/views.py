@@ -8,7 +8,6 @@ ticket, attachment or contact of another company is 404 on every URL, never "for
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -57,6 +56,7 @@ from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Priority, Status
 from balcao.tickets.selectors import (
+    contact_page,
     copied_emails,
     get_ticket,
     list_tickets,
@@ -295,10 +295,7 @@ def _ticket_rows(tickets, labels: dict[str, str], legend) -> str:
 def _ticket_list_shown(request) -> str:
     form = TicketFilterForm(request.GET, departments=list_active_departments())
     filters = form.filters()
-    tickets = (
-        list_tickets(request.user, **filters).select_related(None).select_related("department")
-    )
-    page = Paginator(tickets.only(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = contact_page(request.user, request.GET.get("page"), PAGE_SIZE, ROW_FIELDS, **filters)
     page.object_list = with_snippets(page.object_list, filters["q"], staff=False)
     legend = _legend()
     labels = {name: _(text) for name, text in ROW_LABELS.items()}

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -282,6 +283,51 @@ def list_tickets(
     if q.strip():
         return match_tickets(tickets, q, staff=getattr(viewer, "is_agent", False))
     return tickets.order_by("-updated_at", "-id")
+
+
+class CountOf(Subquery):
+    """``(SELECT COUNT(*) FROM (<rows>))``: how many rows a queryset gives (sliced: at most so
+    many), as a column of another query (PostgreSQL and SQLite run it once, not once a row)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+# A page number past this is read by Django's paginator, which checks it against the count
+# first (and never sends the database an offset it cannot hold).
+PREPARED_PAGES = 400
+
+
+def contact_page(
+    viewer: Viewer, number: str | None, size: int, fields: tuple[str, ...], **filters: Any
+) -> Page[Ticket]:
+    """A page of a customer contact's ``list_tickets(viewer, **filters)``, each ticket loaded
+    with its department and only ``fields`` (the department's among them), and the list's
+    count taken by the page's own query.
+    Without words to search, its SQL is built once per filters and page (core.prepared): the
+    ORM compiled the count and the page, two queries, ~2 ms of a list made again after every
+    change to the company's tickets (issue 17)."""
+
+    def page_of(who: Viewer, start: int) -> QuerySet[Ticket]:
+        tickets = list_tickets(who, **filters).select_related(None).select_related("department")
+        tickets = tickets.only(*fields)
+        total = CountOf(tickets.order_by().values("pk"))
+        return tickets.annotate(total=total)[start : start + size]
+
+    asked = int(number) if number and number.isdigit() else 1
+    if isinstance(viewer, User) and 1 <= asked <= PREPARED_PAGES and not filters.get("q"):
+        start = (asked - 1) * size
+        shape = ("contact_page", viewer.role, start, size, fields, *sorted(filters.items()))
+        found = prepared_instances(
+            shape, lambda pk: page_of(stand_in(viewer, pk), start), viewer.pk
+        )
+        if found or asked == 1:
+            paginator = Paginator(Ticket.objects.none(), size)  # the count is known
+            paginator.count = found[0].total if found else 0  # type: ignore[attr-defined]
+            if asked <= paginator.num_pages:
+                return Page(found, asked, paginator)
+    tickets = list_tickets(viewer, **filters).select_related(None).select_related("department")
+    return Paginator(tickets.only(*fields), size).get_page(number)
 
 
 # What a ticket's pages and the API show with it, read in its one-row read. Every join costs
