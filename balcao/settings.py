@@ -119,6 +119,14 @@ TEMPLATES = [
 # SQLite opens a file, which costs ~0.1 ms.
 SQLITE_PATH = BALCAO_HOME / "balcao.sqlite3"
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compiling: every query here is a short one, and PostgreSQL compiles any whose
+    # estimated cost passes jit_above_cost — the console home's SLA counts did once the
+    # departments' rows (updated on every change) were estimated at 88 instead of 7: 25 ms of
+    # compiling for 0.8 ms of work (issue 17). Through PgBouncer, which drops this startup
+    # option, set it on the database instead (deploy/balcao.env.example).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL"):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "1")),
