@@ -91,11 +91,10 @@ def test_a_ticket_is_numbered_while_another_opening_is_still_uncommitted(profile
     """Openings do not queue behind each other's transactions for a number (issue 17: the
     counter's row lock, held to the commit, put every opening in one line on PostgreSQL;
     SQLite has one writer at a time anyway). Numbers stay unique and increasing. (Openings in
-    one department, or of one company, wait on its row from their last write to their commit:
-    another of each here.)"""
+    one department wait on its row from their last write to their commit: another one here.)"""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer at a time")
-    (_, customer), (_, another) = make_company(), make_company()
+    _, customer = make_company()
     first = open_ticket(customer, subject="before")
     numbered, release, errors = threading.Event(), threading.Event(), []
 
@@ -118,7 +117,7 @@ def test_a_ticket_is_numbered_while_another_opening_is_still_uncommitted(profile
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '2s'")  # waiting for the slow one fails the test
     try:
-        meanwhile = open_ticket(another, "financeiro", subject="meanwhile")
+        meanwhile = open_ticket(customer, "financeiro", subject="meanwhile")
     finally:
         release.set()
         slow.join(30)
