@@ -215,8 +215,7 @@ def profile(args) -> None:
     from django.db.models import F
     from django.test import Client
 
-    from balcao.accounts.models import User
-    from balcao.customers.models import Company
+    from balcao.accounts.models import Department, User
     from balcao.tickets.models import Ticket
 
     email, slug = contacts(1)[0]
@@ -239,9 +238,7 @@ def profile(args) -> None:
     def list_after_a_change():
         # what a committed change to one of its tickets does: the list token moves (one
         # UPDATE, in this process and so in the figures), the list is made afresh
-        Company.objects.filter(pk=ticket.company_id).update(
-            tickets_version=F("tickets_version") + 1
-        )
+        Department.objects.update(tickets_version=F("tickets_version") + 1)
         return client.get("/cliente/chamados/")
 
     cases = [

@@ -107,10 +107,6 @@ class Company(models.Model):
         _("resolution by contract (business minutes)"), null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Bumped after every commit that changes one of its tickets (tickets.actions), as each
-    # department's: what its contacts' lists are kept under, so that a change to another
-    # company's ticket leaves them kept.
-    tickets_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

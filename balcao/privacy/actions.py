@@ -36,7 +36,7 @@ from balcao.privacy.selectors import (
     find_person,
 )
 from balcao.search.actions import index_ticket
-from balcao.tickets.actions import touch_tickets
+from balcao.tickets.actions import touch_departments
 from balcao.tickets.models import Attachment, Ticket
 
 
@@ -139,7 +139,7 @@ def do_erase_person(
         index_ticket(ticket)  # the search documents hold what was erased too
     # so do the lists: the live ones swap when the list token moves (after commit), and the
     # lists and rows kept rendered (core.listcache) are all made afresh
-    touch_tickets(*erased_from)
+    touch_departments(*{ticket.department_id for ticket in erased_from})
     transaction.on_commit(forget_lists)
     # The requests (their kind, dates and answer) and the record of accesses stay, without
     # the address or what the person wrote in the request.

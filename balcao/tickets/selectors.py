@@ -178,16 +178,16 @@ def stand_in(viewer: User, pk: int) -> User:
 
 
 def list_version(viewer: Viewer) -> str:
-    """Changes whenever a ticket the viewer may list changes: counters (``tickets_version``,
-    bumped by tickets.actions after each commit) are read, not the tickets — a few rows,
-    whatever the number of tickets. Staff: the departments they see. A contact: the company
-    they see tickets of (None once it is deactivated or they are removed), whose counter a
-    change to another company's ticket leaves alone. Two parts, "seen-moved":
+    """Changes whenever a ticket the viewer may list changes: the departments' counters
+    (``tickets_version``, bumped by tickets.actions after each commit) are read, not the
+    tickets — a few rows, whatever the number of tickets. Staff: the departments they see. A
+    contact: every department (their company's tickets may be in any), and the company they
+    see tickets of, None once it is deactivated or they are removed. Two parts, "seen-moved":
     what the viewer sees (the departments' ids; a contact's company) and the names the lists
     show (``names_version``), then how far those tickets changed; ``seen_part`` takes the
     first."""
     # one query, its SQL built once per process and role (core.prepared): the names' version
-    # rides along each department's row (a contact's: their company's)
+    # (and a contact's company) ride along each department's row
     if isinstance(viewer, User) and viewer.is_agent:
         role = (viewer.role, viewer.is_superuser)
 
@@ -204,13 +204,18 @@ def list_version(viewer: Viewer) -> str:
         seen = ",".join(str(pk) for pk, _ in rows)
     else:
 
-        def company_of(pk: int) -> QuerySet[Any, Any]:
-            contact = Contact.objects.filter(user=pk, company__is_active=True).order_by()
-            return contact.values_list("company_id", "company__tickets_version", names_version())
+        def with_company(pk: int) -> QuerySet[Any, Any]:
+            company = Contact.objects.filter(user=pk, company__is_active=True).order_by()
+            return Department.objects.order_by("pk").values_list(
+                "pk",
+                "tickets_version",
+                names_version(),
+                Subquery(company.values("company_id")[:1]),
+            )
 
-        found = prepared_rows("list_version", company_of, viewer.pk)[:1]
-        company_id, version, names = found[0] if found else (None, None, None)
-        rows = [(company_id, version)]
+        found = prepared_rows("list_version", with_company, viewer.pk)
+        rows = [(pk, version) for pk, version, _, _ in found]
+        names, company_id = found[0][2:] if found else (None, None)
         seen = f"{company_id}"
     seen = f"{names}:{seen}"
     moved = ",".join(f"{pk}.{version}" for pk, version in rows)

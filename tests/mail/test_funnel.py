@@ -443,10 +443,10 @@ def test_one_new_ticket_by_email_costs_a_pinned_number_of_queries(
     # CONFLICT). After commit: who is told (nobody here, so no transaction), and every task —
     # the answer and the SLA alerts — in one INSERT, as do_receive_mail's batch sends them.
     # Was 24 (23 + 1 on SQLite) in two transactions, then 17 (16 + 1) with the departments'
-    # version in its own commit after, then 16 (15 + 1) and one commit; then 14 on both
-    # (issue 17); + the company's version (its contacts' lists are kept under it).
+    # version in its own commit after, then 16 (15 + 1) and one commit; now 14 on both
+    # (issue 17).
     with (
-        django_assert_num_queries(15),
+        django_assert_num_queries(14),
         batch(),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -54,7 +54,7 @@ from balcao.tickets.actions.status import (
     waiting_on,
 )
 from balcao.tickets.actions.triage import clean_tags, do_add_tags, do_set_priority, do_set_tags
-from balcao.tickets.actions.versions import bump_touched_now, touch_tickets
+from balcao.tickets.actions.versions import bump_touched_now, touch_departments
 
 __all__ = [
     "WAITING_ON_THE_TEAM",
@@ -91,6 +91,6 @@ __all__ = [
     "fold_ticket_counts",
     "keep_copied",
     "reply_channel",
-    "touch_tickets",
+    "touch_departments",
     "waiting_on",
 ]

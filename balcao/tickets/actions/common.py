@@ -10,14 +10,14 @@ from balcao.customers.models import Company
 from balcao.customers.selectors import department_refusal
 from balcao.events.actions import reopened_event, status_changed_event
 from balcao.sla.actions import do_update_clock
-from balcao.tickets.actions.versions import touch_tickets
+from balcao.tickets.actions.versions import touch_departments
 from balcao.tickets.models import Status, Ticket
 
 
 def _save(ticket: Ticket, *fields: str) -> None:
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=["updated_at", *fields])
-    touch_tickets(ticket)
+    touch_departments(ticket.department_id)
 
 
 def _set_status(ticket: Ticket, status: Status, actor: User | None) -> None:

@@ -29,7 +29,7 @@ from balcao.tickets import tasks
 from balcao.tickets.actions.attachments import NewAttachment, _store_attachments, check_upload
 from balcao.tickets.actions.common import _check_department, _require_staff
 from balcao.tickets.actions.messages import _require_body
-from balcao.tickets.actions.versions import bump_touched_now, touch_tickets
+from balcao.tickets.actions.versions import bump_touched_now, touch_departments
 from balcao.tickets.models import (
     NUMBER_SEQUENCE,
     STAFF_ORIGINS,
@@ -132,7 +132,7 @@ def create_ticket(
         priority=priority,
     )
     prepared_insert(ticket)  # its SQL built once (core.prepared): no signal listens to tickets
-    touch_tickets(ticket)
+    touch_departments(department.pk)
     notify_later(
         ticket_opened_event(
             ticket=ticket, actor=actor, department=department, origin=origin, reference=reference

@@ -363,8 +363,8 @@ def test_query_counts_of_a_new_message_and_a_reply_are_pinned(loja, django_asser
     # no longer read, 2 fewer); + the search document (on SQLite its FTS5 row by trigger,
     # issue 17: 1 fewer there). Its two events (opened, SLA started) in one INSERT, and the
     # departments' version moved in this transaction instead of after it (issue 17: one
-    # commit per message): −1 + 1; and its company's (its contacts' lists are kept under it): + 1
-    with django_assert_num_queries(11):
+    # commit per message): −1 + 1
+    with django_assert_num_queries(10):
         filed = do_receive_inbound(first)
     for n in range(5):
         do_add_message(filed.ticket, actor=loja[1], body=f"mais {n}")
@@ -376,6 +376,6 @@ def test_query_counts_of_a_new_message_and_a_reply_are_pinned(loja, django_asser
     # document, updated from the message in hand without reading the ticket's messages back
     # (issue 17: 1 fewer) (its FTS5 row by trigger on SQLite, issue 17: 1 fewer there); + the
     # departments' version, now in this transaction (it was after commit, where this test
-    # does not run it), and the company's: + 2
-    with django_assert_num_queries(10):
+    # does not run it)
+    with django_assert_num_queries(9):
         do_receive_inbound(reply)

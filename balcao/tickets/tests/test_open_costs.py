@@ -27,14 +27,13 @@ def test_the_client_area_post_costs_a_pinned_number_of_queries(
     # company are handed to the action, not read again. The transaction (2): counter with
     # the SLA policies' version token in one statement, ticket, clock, message, search
     # document (its FTS5 row on SQLite by trigger), the opened and SLA-started events in one INSERT
-    # (was: two), the departments' list version (was: after commit, a commit of its own), the
-    # company's (its contacts' lists are kept under it: one more).
+    # (was: two), the departments' list version (was: after commit, a commit of its own).
     # After commit: who is told with their preferences and whether told already (was: three
     # queries in a transaction), the console row (its unread count is the open page's
     # consumer's to read, was: here), and the acknowledgement, the SLA alerts and the
     # agent's e-mail in one INSERT. Was 23 (+ 1 on SQLite).
     with (
-        django_assert_num_queries(SESSION + 15),
+        django_assert_num_queries(SESSION + 14),
         batch(),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -255,9 +255,9 @@ def test_one_message_webhook_has_a_pinned_query_count(client, mega, django_asser
         # SQLite its FTS5 row by trigger, issue 17: 1 fewer there). The funnel's receipt is
         # one INSERT at the end (no savepoint, no UPDATE); the message joins inside the
         # funnel's transaction, without a savepoint, and its events are one INSERT (issue 17:
-        # 4 fewer); + the company's list version (its contacts' lists are kept under it).
+        # 4 fewer).
         sqlite = connection.vendor == "sqlite"
-        with django_assert_num_queries(22 + (not sqlite)):
+        with django_assert_num_queries(21 + (not sqlite)):
             post(client, notification(messages=[text_message(MEGA, "Mais um")]))
 
 
