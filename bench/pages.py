@@ -14,7 +14,9 @@ The lists are kept rendered under the viewer's list token (core.listcache): a pa
 unchanged comes from the cache; so does a ticket page's history, under the ticket's version
 (its rows "after a change" move that version before each request: the history made again).
 The lists' rows "after a change" move every department's token before each request (as any
-committed change to a ticket does): the list is made again, its rows that did not change
+committed change to a ticket does), and for the customer's lists one of their company's
+tickets (a change to another company's leaves them kept: "after a change elsewhere"): the
+list is made again, its rows that did not change
 taken from what the viewer was shown (a change to a ticket on the page renders that row
 again as well); the console home's queues are counted again. The rows marked "nothing kept"
 empty the cache before each request: what a list costs the first time it is seen.
@@ -99,6 +101,18 @@ def touch(number: int):
     return before
 
 
+def change_of(number: int):
+    """What a committed change to ticket ``number`` does to its company's contacts' lists
+    (when its tickets last changed moves), with every department's token (``change``)."""
+    moved = touch(number)
+
+    def before() -> None:
+        change()
+        moved()
+
+    return before
+
+
 def forget() -> None:
     """Nothing kept: the shared cache emptied (with Redis, the session is read from its row
     again, as on a first visit)."""
@@ -157,6 +171,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     ticket = Ticket.objects.filter(company__isnull=False).order_by("-messages__id").first()
     contact = ticket.requester.email
+    company_change = change_of(ticket.number)
     from balcao.accounts.actions import do_set_password
 
     do_set_password(ticket.requester, "bench-password", actor=None)
@@ -229,7 +244,8 @@ def main() -> None:
                 change,
             ),
             ("client-area list", customer, "/cliente/chamados/", contact, None),
-            ("  after a change", customer, "/cliente/chamados/", contact, change),
+            ("  after a change", customer, "/cliente/chamados/", contact, company_change),
+            ("  after a change elsewhere", customer, "/cliente/chamados/", contact, change),
             ("  nothing kept", customer, "/cliente/chamados/", contact, forget),
             (
                 "client-area ticket page",
@@ -251,7 +267,7 @@ def main() -> None:
         ).json()["token"]
         api = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
         pages.append(("API ticket list (contact)", api, "/api/v1/tickets?page=2", contact, None))
-        pages.append(("  after a change", api, "/api/v1/tickets?page=2", contact, change))
+        pages.append(("  after a change", api, "/api/v1/tickets?page=2", contact, company_change))
         pages.append(("  nothing kept", api, "/api/v1/tickets?page=2", contact, forget))
         if args.only:
             pages = [page for page in pages if page[0] in args.only.split(",")]

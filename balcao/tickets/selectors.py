@@ -178,16 +178,18 @@ def stand_in(viewer: User, pk: int) -> User:
 
 
 def list_version(viewer: Viewer) -> str:
-    """Changes whenever a ticket the viewer may list changes: the departments' counters
-    (``tickets_version``, bumped by tickets.actions after each commit) are read, not the
-    tickets — a few rows, whatever the number of tickets. Staff: the departments they see. A
-    contact: every department (their company's tickets may be in any), and the company they
-    see tickets of, None once it is deactivated or they are removed. Two parts, "seen-moved":
+    """Changes whenever a ticket the viewer may list changes, without reading the tickets
+    a list shows. Staff: the counters (``tickets_version``, bumped by tickets.actions after
+    each commit) of the departments they see, a few rows whatever the number of tickets. A
+    contact: the company they see tickets of (None once it is deactivated or they are
+    removed) and when its tickets last changed (``updated_at``, which every change a list
+    shows moves, and a new ticket has the latest of: one step along the company's index), so
+    that a change to another company's ticket leaves their lists kept. Two parts, "seen-moved":
     what the viewer sees (the departments' ids; a contact's company) and the names the lists
     show (``names_version``), then how far those tickets changed; ``seen_part`` takes the
     first."""
     # one query, its SQL built once per process and role (core.prepared): the names' version
-    # (and a contact's company) ride along each department's row
+    # rides along each department's row (a contact's: their company's)
     if isinstance(viewer, User) and viewer.is_agent:
         role = (viewer.role, viewer.is_superuser)
 
@@ -204,18 +206,16 @@ def list_version(viewer: Viewer) -> str:
         seen = ",".join(str(pk) for pk, _ in rows)
     else:
 
-        def with_company(pk: int) -> QuerySet[Any, Any]:
-            company = Contact.objects.filter(user=pk, company__is_active=True).order_by()
-            return Department.objects.order_by("pk").values_list(
-                "pk",
-                "tickets_version",
-                names_version(),
-                Subquery(company.values("company_id")[:1]),
+        def company_of(pk: int) -> QuerySet[Any, Any]:
+            contact = Contact.objects.filter(user=pk, company__is_active=True).order_by()
+            latest = Ticket.objects.filter(company=OuterRef("company_id")).order_by("-updated_at")
+            return contact.values_list(
+                "company_id", Subquery(latest.values("updated_at")[:1]), names_version()
             )
 
-        found = prepared_rows("list_version", with_company, viewer.pk)
-        rows = [(pk, version) for pk, version, _, _ in found]
-        names, company_id = found[0][2:] if found else (None, None)
+        found = prepared_rows("list_version", company_of, viewer.pk)[:1]
+        company_id, latest, names = found[0] if found else (None, None, None)
+        rows = [(company_id, latest)]
         seen = f"{company_id}"
     seen = f"{names}:{seen}"
     moved = ",".join(f"{pk}.{version}" for pk, version in rows)

@@ -8,7 +8,15 @@ from django.db.models import F
 from balcao.accounts.models import Department, User
 from balcao.core import prepared
 from balcao.customers.models import Company
-from balcao.factories import StaffFactory, make_company
+from balcao.factories import (
+    StaffFactory,
+    contact_sender,
+    inbound_message,
+    make_company,
+    open_ticket,
+)
+from balcao.tickets.actions import do_add_message
+from balcao.tickets.inbound import do_receive_inbound
 from balcao.tickets.selectors import list_version, seen_part
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +57,43 @@ def test_a_contact_sees_the_token_of_their_company(profile, django_assert_num_qu
     assert seen_part(version) != seen_part(list_version(other))
     Company.objects.filter(pk=company.pk).update(is_active=False)
     assert seen_part(list_version(first)) != seen_part(version)
+
+
+def test_a_contacts_token_moves_with_their_companys_tickets_alone(
+    profile, django_capture_on_commit_callbacks
+):
+    """A contact's lists are kept under when their company's tickets last changed: a change
+    to another company's ticket, in the same department, leaves them kept; staff see both
+    move."""
+    (_company, first), (_other, second) = make_company(), make_company()
+    agent = StaffFactory(departments=["suporte"])
+    with django_capture_on_commit_callbacks(execute=True):
+        mine, theirs = open_ticket(first), open_ticket(second)
+    tokens = {viewer: list_version(viewer) for viewer in (first, second, agent)}
+
+    def moved() -> set:
+        now = {viewer: list_version(viewer) for viewer in tokens}
+        changed = {viewer for viewer in tokens if now[viewer] != tokens[viewer]}
+        tokens.update(now)
+        return changed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_add_message(theirs, actor=agent, body="Resposta.")
+    assert moved() == {second, agent}
+    with django_capture_on_commit_callbacks(execute=True):
+        do_add_message(mine, actor=first, body="Mais uma coisa.")
+    assert moved() == {first, agent}
+    with django_capture_on_commit_callbacks(execute=True):
+        open_ticket(first)
+    assert moved() == {first, agent}
+    with django_capture_on_commit_callbacks(execute=True):  # no longer their latest ticket
+        do_add_message(mine, actor=agent, body="Outra resposta.")
+    assert moved() == {first, agent}
+    # by e-mail too
+    reply = inbound_message(sender=contact_sender(second), ticket_number=theirs.number)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_receive_inbound(reply)
+    assert moved() == {second, agent}
 
 
 def test_the_sql_is_built_once_per_shape(profile, monkeypatch):
