@@ -54,6 +54,7 @@ from balcao.satisfaction.selectors import staff_rating
 from balcao.search.selectors import is_search, ranked_ids
 from balcao.sla.selectors import ticket_sla, viewer_channels
 from balcao.tickets import actions
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import Origin, Ticket
 from balcao.tickets.selectors import (
     canned_responses_for,
@@ -62,7 +63,6 @@ from balcao.tickets.selectors import (
     list_tickets,
     list_version,
     visible_departments,
-    visible_events,
     with_tag_names,
 )
 

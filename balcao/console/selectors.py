@@ -37,6 +37,7 @@ from balcao.tickets.models import PRIORITY_ORDER, Status, Ticket
 from balcao.tickets.selectors import (
     CountOf,
     kept_count_rows,
+    known_page,
     list_tickets,
     stand_in,
     ticket_counts,
@@ -280,12 +281,12 @@ def _counted_page(
         start = (asked - 1) * size
         rows = _page_rows(viewer, sort, filters, start, size)
         if rows or asked == 1:
-            nothing = Ticket.objects.none()  # the count is known: nothing to read
-            known = CappedPaginator(nothing, size, nothing)
-            known.count = min(rows[0][2], COUNT_CAP + 1) if rows else 0
-            if asked <= known.num_pages:
-                shown = [(pk, stamp) for pk, stamp, _total in rows[: known.count - start]]
-                return Page(shown, asked, known)
+            count = min(rows[0][2], COUNT_CAP + 1) if rows else 0
+            shown = [(pk, stamp) for pk, stamp, _total in rows[: count - start]]
+            nothing = Ticket.objects.none()
+            page = known_page(shown, asked, count, CappedPaginator(nothing, size, nothing))
+            if page is not None:
+                return page
     tickets = console_tickets(viewer, sort=sort, **filters).select_related(None)
     ids = tickets.values_list("pk", "updated_at")
     page = CappedPaginator(ids, size, tickets, kept_count_rows(viewer, **filters)).get_page(number)

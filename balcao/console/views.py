@@ -6,7 +6,6 @@ anonymous visitor the login page. A ticket out of the viewer's sight is 404 on e
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +41,7 @@ from balcao.console.forms import (
     TicketFilterForm,
     TransferForm,
 )
-from balcao.console.rows import RowWriter
+from balcao.console.rows import RowWriter, staff_options
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
 from balcao.core.listcache import (
@@ -59,6 +58,7 @@ from balcao.privacy.actions import do_record_access
 from balcao.privacy.models import AccessRecord
 from balcao.sla.selectors import sla_status
 from balcao.tickets import actions
+from balcao.tickets.history import visible_events
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import Origin, Priority, Status, Ticket
@@ -72,7 +72,6 @@ from balcao.tickets.selectors import (
     render_canned,
     seen_part,
     ticket_version,
-    visible_events,
 )
 
 PAGE_SIZE = 25
@@ -179,14 +178,10 @@ def _ticket_list_controls(request) -> dict[str, Any]:
         staff=staff,
         find_companies=selectors.companies_called,
     )
-    options = "".join(  # ~0.3 ms in a template for twenty people
-        f'<option value="{escape(person.email)}">{escape(person.display_name)}</option>'
-        for person in staff
-    )
     return {
         "filters": form.filters(),
         "form": render_to_string("console/_ticket_filters.html", {"form": form}, request),
-        "staff": mark_safe(options),  # noqa: S308 (each part escaped)
+        "staff": staff_options(staff),
     }
 
 

@@ -52,6 +52,7 @@ from balcao.search.departments import suggest_department
 from balcao.search.selectors import with_snippets
 from balcao.sla.selectors import expected_answer
 from balcao.tickets import actions
+from balcao.tickets.history import visible_events
 from balcao.tickets.http import attachment_download
 from balcao.tickets.http import attachment_preview as attachment_preview_response
 from balcao.tickets.models import STATUS_MEANINGS, Origin, Priority, Status
@@ -63,7 +64,6 @@ from balcao.tickets.selectors import (
     list_version,
     read_ticket,
     ticket_version,
-    visible_events,
 )
 
 PAGE_SIZE = 25

@@ -1,11 +1,9 @@
 """The agent's day in the console: notifications (counter, list, preferences), following,
 next ticket, and attachments previewed safely with e-mails' inline images in place."""
 
-import re
-
 import pytest
-from django.urls import reverse
 
+from balcao.console.tests.conftest import text, url
 from balcao.factories import StaffFactory, open_ticket
 from balcao.notifications.models import Kind, Notification, NotificationPreference
 from balcao.tickets import actions
@@ -19,20 +17,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
     b"\x00\x00IEND\xaeB`\x82"
 )
-
-
-def url(name, *args):
-    return reverse(f"console:{name}", args=args)
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
-
-
-@pytest.fixture
-def as_agent(client, suporte_agent):
-    client.force_login(suporte_agent)
-    return client
 
 
 def notified(tasks, django_capture_on_commit_callbacks, act):

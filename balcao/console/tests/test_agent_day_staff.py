@@ -4,26 +4,13 @@ merge — through Django's test client."""
 import pytest
 from django.urls import reverse
 
+from balcao.console.tests.conftest import url
 from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.tickets import actions
 from balcao.tickets.models import CannedResponse, Origin, Priority, Status, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, *args):
-    return reverse(f"console:{name}", args=args)
-
-
-def flashes(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def as_agent(client, suporte_agent):
-    client.force_login(suporte_agent)
-    return client
 
 
 def test_open_a_ticket_for_a_customer_from_a_phone_call(

@@ -21,8 +21,8 @@ from balcao.meetings.actions import (
 from balcao.meetings.models import Claim, Kind, Meeting, MeetingStatus
 from balcao.meetings.selectors import list_slots
 from balcao.meetings.tests.conftest import make_host, sp
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import Origin, Status
-from balcao.tickets.selectors import visible_events
 
 pytestmark = pytest.mark.django_db
 

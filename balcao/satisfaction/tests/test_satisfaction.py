@@ -19,7 +19,7 @@ from balcao.satisfaction.actions import do_rate_ticket
 from balcao.satisfaction.models import Rating
 from balcao.satisfaction.selectors import SALT, survey_url
 from balcao.tickets.actions import do_assign_ticket, do_close_ticket
-from balcao.tickets.selectors import visible_events
+from balcao.tickets.history import visible_events
 from balcao.tickets.tasks import ask_satisfaction_task
 
 pytestmark = pytest.mark.django_db

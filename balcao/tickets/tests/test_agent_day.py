@@ -18,6 +18,7 @@ from balcao.factories import (
 )
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import (
     CannedResponse,
     DepartmentOptions,
@@ -28,7 +29,7 @@ from balcao.tickets.models import (
     Status,
     Ticket,
 )
-from balcao.tickets.selectors import canned_responses_for, visible_events
+from balcao.tickets.selectors import canned_responses_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.sla.calendar import add_business_days
 from balcao.sla.profile import default_calendar
 from balcao.tickets.actions import do_add_message
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import Status
-from balcao.tickets.selectors import visible_events
 from balcao.tickets.tasks import auto_close_task, follow_up_answer_task, remind_customer_task
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from balcao.events.models import EventKind
 from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.tickets import actions
 from balcao.tickets.actions import NewAttachment
-from balcao.tickets.selectors import get_ticket, list_tickets, read_ticket, visible_events
+from balcao.tickets.history import visible_events
+from balcao.tickets.selectors import get_ticket, list_tickets, read_ticket
 
 pytestmark = pytest.mark.django_db
 

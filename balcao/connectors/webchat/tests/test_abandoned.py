@@ -16,8 +16,8 @@ from balcao.connectors.webchat.tests.test_consumers import Socket, session, star
 from balcao.events.models import EventKind
 from balcao.sla.models import ClockState
 from balcao.tickets.actions import do_add_message
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import Status, Ticket
-from balcao.tickets.selectors import visible_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

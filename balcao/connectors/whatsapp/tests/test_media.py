@@ -13,8 +13,8 @@ from balcao.connectors.whatsapp.tests.conftest import SUPPORT_ID, notification, 
 from balcao.events.models import Event, EventKind
 from balcao.factories import StaffFactory
 from balcao.tickets.actions import NewAttachment, do_add_message
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import Message, Ticket
-from balcao.tickets.selectors import visible_events
 from balcao.tickets.tasks import deliver_reply_task
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from balcao.connectors.whatsapp.models import MessageTemplate, TemplateReply
 from balcao.connectors.whatsapp.tests.conftest import SUPPORT_ID, notification, post, text_message
 from balcao.events.models import EventKind
 from balcao.factories import PASSWORD, StaffFactory
+from balcao.tickets.history import visible_events
 from balcao.tickets.models import Message, Ticket
-from balcao.tickets.selectors import visible_events
 from balcao.tickets.tasks import deliver_reply_task
 
 pytestmark = pytest.mark.django_db
