@@ -29,6 +29,7 @@ company the same public part of it. The whole ticket page is kept too, per viewe
 (``kept_page``): under every value its rows were read with (``row_state``) and what the time
 makes of them, with the parts that differ between requests (the CSRF token) spliced in."""
 
+import functools
 import hashlib
 import time
 import uuid
@@ -41,7 +42,7 @@ from django.core.cache import cache
 from django.db.models import F, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import formats, timezone, translation
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import conditional_escape
 
 from balcao.core.models import Counter
@@ -247,8 +248,27 @@ def keep_together(*lists: tuple[ListCache, Any, datetime | None]) -> None:
 def time_tag(value: datetime) -> str:
     """``<time>`` of an instant in the active time zone and language, as a list's templates
     wrote it (``|date:'c'`` and ``|date:"SHORT_DATETIME_FORMAT"``): for the rows that lists
-    write in Python, which format each distinct instant once."""
+    write in Python. The format is split once per language (Django's formatter splits it for
+    every value, through lazily compiled patterns: 58 µs a row, most of a new row's cost)."""
     local = timezone.localtime(value)  # aware, as every instant a list shows
     stamp = local.isoformat()  # what the "c" format gives, without the formatter
-    shown = conditional_escape(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
-    return f'<time datetime="{stamp}">{shown}</time>'
+    formatter = dateformat.DateFormat(local)
+    shown = "".join(
+        str(getattr(formatter, piece)()) if specifier else piece
+        for piece, specifier in _pieces(str(formats.get_format("SHORT_DATETIME_FORMAT")))
+    )
+    return f'<time datetime="{stamp}">{conditional_escape(shown)}</time>'
+
+
+@functools.lru_cache(maxsize=64)
+def _pieces(format_string: str) -> tuple[tuple[str, bool], ...]:
+    """``format_string`` in pieces as ``dateformat.Formatter.format`` reads it: each a
+    specifier (True: the formatter's method of that name) or literal text, unescaped."""
+    return tuple(
+        (piece, True) if odd else (dateformat.re_escaped.sub(r"\1", piece), False)
+        for odd, piece in (
+            (i % 2 == 1, piece)
+            for i, piece in enumerate(dateformat.re_formatchars.split(format_string))
+        )
+        if piece
+    )
