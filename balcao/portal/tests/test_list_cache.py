@@ -13,8 +13,10 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from balcao.accounts.models import Department, User
+from balcao.core.listcache import forget_lists
 from balcao.customers.actions import do_change_company
 from balcao.factories import open_ticket
+from balcao.portal import views
 from balcao.tickets import actions
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,55 @@ def test_the_viewers_new_name_shows_at_once(client_for, customer, ticket):
     client.get(TICKETS)
     User.objects.filter(pk=customer.pk).update(name="Nome Novo da Silva")
     assert "Nome Novo da Silva" in client.get(TICKETS).content.decode()
+
+
+def test_after_a_change_only_the_changed_tickets_row_is_written_again(
+    client_for, customer, agent, ticket, monkeypatch, django_capture_on_commit_callbacks
+):
+    others = [open_ticket(customer, "suporte", subject=f"Outro {i}") for i in range(3)]
+    client = client_for(customer)
+    client.get(TICKETS)
+    written = []
+    monkeypatch.setattr(views, "time_tag", lambda value: written.append(value) or "")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_add_message(others[1], actor=agent, body="Já olhamos.")
+    again = client.get(TICKETS)
+    assert len(written) == 1  # the changed ticket's row; the three others were kept
+    names = [t.name for t in again.templates]
+    assert "portal/_ticket_list.html" in names and "portal/ticket_list.html" not in names
+    assert listed(again).count("<tr>") == 4 and "status-answered" in listed(again)
+
+
+def test_a_list_made_of_kept_rows_is_the_list_made_afresh(
+    client_for, customer, agent, ticket, django_capture_on_commit_callbacks
+):
+    for i in range(3):
+        open_ticket(customer, "financeiro", subject=f"Boleto {i}")
+    client = client_for(customer)
+    client.get(TICKETS)
+    client.get(TICKETS, {"department": "financeiro"})  # rows lent by another list, too
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_add_message(ticket, actor=agent, body="Já olhamos.")
+    made_of_kept = without_tokens(client.get(TICKETS))
+    filtered = listed(client.get(TICKETS, {"department": "financeiro"}))
+    forget_lists()
+    assert without_tokens(client.get(TICKETS)) == made_of_kept
+    assert filtered.count("<tr>") == 3 and ticket.subject not in filtered
+
+
+def test_a_search_never_lends_its_rows(client_for, customer, ticket):
+    client = client_for(customer)
+    searched = listed(client.get(TICKETS, {"q": ticket.subject.split()[0]}))
+    assert 'class="snippet"' in searched or ticket.subject in searched
+    assert 'class="snippet"' not in listed(client.get(TICKETS))
+
+
+def without_tokens(response) -> str:
+    """The page with each CSRF token (masked anew for every request) left out."""
+    page = response.content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    tokens += re.findall(r'"X-CSRFToken": "([^"]+)"', page)
+    assert tokens
+    for token in tokens:
+        page = page.replace(token, "")
+    return page
