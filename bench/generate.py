@@ -242,17 +242,18 @@ def last_number(connection, new: int | None = None) -> int:
 
 
 def analyze(connection) -> None:
-    """Planner statistics, as autovacuum (or `ANALYZE` after an import) would have them; the
-    tickets' and the breached clocks' counts folded first, as the worker does each minute (the
-    triggers wrote a row per ticket and per clock marked: the console home would sum them all
-    until then)."""
+    """Planner statistics and visibility maps, as autovacuum (or `VACUUM ANALYZE` after an
+    import) would have them — where autovacuum is off (as on some machines here), a table
+    bulk-written is read through its pages until vacuumed; the tickets' and the breached
+    clocks' counts folded first, as the worker does each minute (the triggers wrote a row per
+    ticket and per clock marked: the console home would sum them all until then)."""
     from balcao.sla.actions import fold_sla_counts
     from balcao.tickets.actions import fold_ticket_counts
 
     fold_ticket_counts()
     fold_sla_counts()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def start_clocks() -> int:

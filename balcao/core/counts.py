@@ -48,11 +48,19 @@ def fold_counts(table: str, keys: tuple[str, ...]) -> tuple[int, int]:
     never a visitor's): each key of more than one row becomes one row of their sum (none when
     it is 0). Returns (rows folded, rows they became); a quiet desk's fold writes nothing."""
     names = {"table": table, "keys": ", ".join(keys)}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(POSTGRESQL.format(**names))
             folded, kept = cursor.fetchone()
-            return folded, kept
+        if folded and not connection.in_atomic_block:
+            # the rows folded are dead: a read of the counts went through every one of them
+            # until the table is vacuumed (at a million changes, ~30 ms for 7 departments'
+            # sums). Autovacuum would, where it runs and once its threshold is passed; this
+            # table of a few rows is vacuumed here, in a few milliseconds, whatever it does.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {table}")
+        return folded, kept
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(SQLITE_LAST.format(**names))
         (last,) = cursor.fetchone()
         if last is None:
