@@ -113,6 +113,7 @@ def home(request):
             "mine": mine,
             # every piece is a template's output, escaped when written
             "mine_rows": mark_safe("".join(writer.mine(ticket) for ticket in mine)),  # noqa: S308
+            "queue_cards": [mark_safe(writer.queue(queue)) for queue in queues.departments],  # noqa: S308
             "version": version,
             "csrf_token": parts["csrf_token"],
         }

@@ -7,6 +7,7 @@ client area's contact, the ticket). A query whose shape never changes is built o
 the marker was."""
 
 from collections.abc import Callable, Hashable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection, connections
@@ -18,12 +19,32 @@ M = TypeVar("M", bound=Model)
 MARK = 7_777_777_777_777_777  # no row's id: stands for the value while the SQL is built
 
 
+# stands for an instant (a time past no row's): this and a microsecond per value's index
+MARK_TIME = datetime(1111, 11, 11, tzinfo=UTC)
+
+
 def _mark(index: int, value: object) -> object:
     """What stands for the ``index``-th value while the SQL is built: ``MARK + index`` for a
-    number (or None), a string no one writes for text (an e-mail address, a kind)."""
+    number (or None), a string no one writes for text (an e-mail address, a kind), an instant
+    of the year 1111 for an aware instant (``now``)."""
     if isinstance(value, str):
         return f"\x1fprepared-{index}\x1f"
+    if isinstance(value, datetime):
+        return MARK_TIME + timedelta(microseconds=index)
     return MARK + index
+
+
+def _given(database: Any, marks: list[object], values: tuple[Any, ...]) -> dict[Any, Any]:
+    """Each marker, as it stands in the parameters, mapped to its value as it must stand
+    there: an instant as the backend adapts it (SQLite: text in UTC, PostgreSQL: itself)."""
+    adapt = database.ops.adapt_datetimefield_value
+    given = {}
+    for mark, value in zip(marks, values, strict=True):
+        if isinstance(mark, datetime):
+            given[adapt(mark)] = adapt(value)
+        else:
+            given[mark] = value
+    return given
 
 
 # Per connection (its converters are the connection's), kept on the connection object — Django
@@ -69,15 +90,19 @@ def _built(
     if query is None:
         queryset = build(*marks)
         query = _Built(queryset[:1] if first else queryset, database)
+        adapt = database.ops.adapt_datetimefield_value
         if any(
             isinstance(p, str) and "\x1fprepared-" in p and p not in marks for p in query.params
+        ) or any(
+            isinstance(mark, datetime) and adapt(mark) not in query.params for mark in marks
         ):
-            # a value the ORM changed on its way (escaped for LIKE, cast): not a prepared shape
+            # a value the ORM changed on its way (escaped for LIKE, cast, an instant's date):
+            # not a prepared shape
             raise ValueError(f"prepared query {shape!r}: a value is not a plain parameter")
         if len(built) >= KEPT_SHAPES:  # the oldest built goes first
             del built[next(iter(built))]
         built[(shape, first)] = query
-    given = dict(zip(marks, values, strict=True))
+    given = _given(database, marks, values)
     return database, query, [given.get(param, param) for param in query.params]
 
 

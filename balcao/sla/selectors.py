@@ -13,8 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balcao.accounts.models import Department, Viewer
+from balcao.accounts.models import Department, User, Viewer
 from balcao.core.models import Counter
+from balcao.core.prepared import prepared_rows
 from balcao.customers.models import Channel, Company, Plan
 from balcao.customers.selectors import get_contact
 from balcao.sla.calendar import Calendar
@@ -31,7 +32,7 @@ from balcao.sla.models import (
 )
 from balcao.sla.profile import default_calendar
 from balcao.tickets.models import Status, Ticket
-from balcao.tickets.selectors import visible_departments, visible_tickets
+from balcao.tickets.selectors import stand_in, visible_departments, visible_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -261,22 +262,28 @@ def sla_counts(viewer: Viewer) -> dict[int, tuple[int, int]]:
     along their partial indexes: where the alerts run, a few, whatever the number of live
     clocks; no ticket is read. The same counts as counting every live clock, breached when past
     due or marked (console/tests/test_queue_counts.py)."""
-    if not getattr(viewer, "is_agent", False):
+    if not isinstance(viewer, User) or not viewer.is_agent:
         return {}
-    now = timezone.now()
-    unmarked = TicketSla.objects.filter(UNMARKED)
-    rows = (
-        visible_departments(viewer)
-        .order_by()
-        .annotate(
-            at_risk=_per_department(
-                unmarked.filter(at_risk_from__lte=now, next_due__gt=now), Count("pk")
-            ),
-            late=_per_department(unmarked.filter(next_due__lte=now), Count("pk")),
-            marked=_per_department(SlaCount.objects.all(), Sum("n")),
+
+    def counts(pk: int, now: datetime) -> QuerySet[Any, Any]:
+        unmarked = TicketSla.objects.filter(UNMARKED)
+        return (
+            visible_departments(stand_in(viewer, pk))
+            .order_by()
+            .annotate(
+                at_risk=_per_department(
+                    unmarked.filter(at_risk_from__lte=now, next_due__gt=now), Count("pk")
+                ),
+                late=_per_department(unmarked.filter(next_due__lte=now), Count("pk")),
+                marked=_per_department(SlaCount.objects.all(), Sum("n")),
+            )
+            .values_list("pk", "at_risk", "late", "marked")
         )
-        .values_list("pk", "at_risk", "late", "marked")
-    )
+
+    # its SQL built once per role (core.prepared): compiling its three subqueries cost the
+    # ORM ~4 ms of every console home made again
+    role = ("sla_counts", viewer.role, viewer.is_superuser)
+    rows = prepared_rows(role, counts, viewer.pk, timezone.now())
     return {pk: (at_risk, late + marked) for pk, at_risk, late, marked in rows}
 
 

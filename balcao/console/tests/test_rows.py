@@ -13,6 +13,7 @@ from django.utils import translation
 from balcao.accounts.models import User
 from balcao.console.rows import RowWriter
 from balcao.console.selectors import (
+    Queue,
     console_rows,
     departments_seen,
     list_staff,
@@ -199,3 +200,43 @@ def test_the_staff_to_assign_to_are_written_escaped(client, suporte_agent):
         '<option value="bia@balcao.test">Bia &lt;b&gt;&quot;Suporte&quot;&lt;/b&gt;</option>'
         in page
     )
+
+
+QUEUE_TEMPLATE = Template(
+    """{% load i18n console_tags %}{% not_closed as ACTIVE %}{% url 'console:tickets' as tickets_url %}{% for queue in queues %}
+      <section class="card queue" aria-labelledby="queue-{{ queue.department.slug }}">
+        <h2 id="queue-{{ queue.department.slug }}"><a href="{{ tickets_url }}?department={{ queue.department.slug }}&amp;status={{ ACTIVE }}">{{ queue.department|localized:"name" }}</a></h2>
+        <p class="muted small">{% blocktranslate count counter=queue.active %}{{ counter }} ticket not closed{% plural %}{{ counter }} tickets not closed{% endblocktranslate %}</p>
+        {% if queue.at_risk or queue.breached %}<p class="sla-counts"><a href="{{ tickets_url }}?department={{ queue.department.slug }}&amp;status={{ ACTIVE }}&amp;sort=sla">{% if queue.breached %}<span class="tag tag-bad">{% blocktranslate count counter=queue.breached %}{{ counter }} SLA breached{% plural %}{{ counter }} SLA breached{% endblocktranslate %}</span>{% endif %} {% if queue.at_risk %}<span class="tag tag-warn">{% blocktranslate count counter=queue.at_risk %}{{ counter }} at risk{% plural %}{{ counter }} at risk{% endblocktranslate %}</span>{% endif %}</a></p>{% endif %}
+        <ul class="counts">
+          {% for status, count in queue.per_status %}
+            <li><a class="status status-{{ status.value }}" href="{{ tickets_url }}?department={{ queue.department.slug }}&amp;status={{ status.value }}">{{ status.label }}: <span class="n">{{ count }}</span></a></li>
+          {% endfor %}
+        </ul>
+      </section>
+{% endfor %}"""  # the home's queues as its template wrote them
+)
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_the_homes_queues_are_the_markup_its_template_gave(language, admin_user):
+    departments = list(visible_departments(admin_user).order_by("position"))
+    queues = [  # none, one and many of each; SLA counts alone, together, neither
+        Queue(departments[0], {"open": 1}, at_risk=1, breached=0),
+        Queue(departments[1], {"open": 2, "closed": 5, "answered": 1}, at_risk=0, breached=1),
+        Queue(departments[2], {"assigned": 3}, at_risk=2, breached=4),
+        Queue(departments[3], {}, at_risk=0, breached=0),
+    ]
+    with translation.override(language):
+        writer = RowWriter()
+        written = "".join(writer.queue(queue) for queue in queues)
+        template = QUEUE_TEMPLATE.render(Context({"queues": queues}))
+    assert between_tags(written) == between_tags(template)
+    assert written.count("<li>") == 24 and written.count('class="sla-counts"') == 3
+
+
+def test_a_departments_name_is_escaped_on_its_card(admin_user):
+    department = visible_departments(admin_user).first()
+    department.name = department.name_en = "<b>Suporte & cia</b>"
+    html = RowWriter().queue(Queue(department, {}))
+    assert "&lt;b&gt;Suporte &amp; cia&lt;/b&gt;" in html and "<b>" not in html

@@ -28,3 +28,40 @@ def test_a_finished_threads_connection_and_its_built_sql_are_not_kept():
     gc.collect()
     assert len(gone) == 5
     assert [ref() for ref in gone] == [None] * 5
+
+
+@pytest.mark.django_db
+def test_an_instant_is_a_value_like_any_other(django_user_model):
+    """Built once, the query reads with each instant given what the ORM would read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balcao.core.prepared import prepared_rows
+
+    User.objects.create_user("a@example.com", "pw-a-123456")
+    joined = User.objects.get().date_joined
+
+    def since(pk: int, moment) -> object:
+        return User.objects.filter(pk__gt=pk, date_joined__gte=moment).values_list("email")
+
+    for moment in (joined - timedelta(seconds=1), joined, joined + timedelta(microseconds=1)):
+        expected = list(since(0, moment))
+        assert prepared_rows("test-instant", since, 0, moment) == expected
+    assert expected == [] and prepared_rows("test-instant", since, 0, joined) != []
+    with timezone.override("America/Sao_Paulo"):  # an instant is an instant in any zone
+        local = timezone.localtime(joined)
+        assert prepared_rows("test-instant", since, 0, local) == [("a@example.com",)]
+
+
+@pytest.mark.django_db
+def test_an_instant_the_orm_changes_on_its_way_is_refused():
+    from django.utils import timezone
+
+    from balcao.core.prepared import prepared_rows
+
+    def on_day(moment) -> object:  # compared by its date: the parameter is not the instant
+        return User.objects.filter(date_joined__date=moment).values_list("pk")
+
+    with pytest.raises(ValueError, match="not a plain parameter"):
+        prepared_rows("test-instant-date", on_day, timezone.now())
