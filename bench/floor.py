@@ -107,7 +107,7 @@ def main() -> None:
         "client-area list": ("/cliente/chamados/", customer),
         "console ticket": (f"/console/chamados/{ticket.number}/", staff),
         "client-area ticket": (f"/cliente/chamados/{ticket.number}/", customer),
-        "API list": ("/api/v1/tickets?page=2", api),
+        "API list": ("/api/v1/tickets", api),
         "static": ("/static/balcao/balcao.css", {}),
     }
     loop = asyncio.new_event_loop()

@@ -62,8 +62,9 @@ from balcao.tickets.selectors import (
     get_ticket,
     list_tickets,
     list_version,
+    tag_names,
+    values_page,
     visible_departments,
-    with_tag_names,
 )
 
 
@@ -119,28 +120,63 @@ def refused(request, exc: ActionRefused):
     return api.create_response(request, {"detail": str(exc.message)}, status=status)
 
 
-def summary(viewer, ticket: Ticket, tags: list[str]) -> dict:
-    """A ticket's facts, with its ``tags``' names; a customer gets the team's people by name,
-    never by address."""
-    assignee = ticket.assignee if ticket.assignee_id else None
+# What a ticket's summary is made of, as ``values_page`` reads it for a list (no instances)
+FACTS = (
+    "pk",
+    "number",
+    "subject",
+    "status",
+    "department__slug",
+    "company__name",
+    "requester_email",
+    "assignee__email",
+    "assignee__name",
+    "company_id",
+    "origin",
+    "priority",
+    "merged_into__number",
+    "created_at",
+    "updated_at",
+)
+
+
+def facts(ticket: Ticket) -> dict[str, Any]:
+    """``FACTS`` of a ticket loaded whole (with its department, company, assignee and the
+    ticket it was merged into)."""
+    assignee, merged_into = ticket.assignee, ticket.merged_into
     return {
-        "number": ticket.number,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "department": ticket.department.slug,
-        "company": ticket.company.name if ticket.company else None,
-        "requester_email": ticket.requester_email,
-        "assignee": assignee.email if assignee and viewer.is_agent else None,
-        "assignee_name": (assignee.name or (assignee.email if viewer.is_agent else None))
-        if assignee
+        **{name: getattr(ticket, name) for name in FACTS if "__" not in name},
+        "department__slug": ticket.department.slug,
+        "company__name": ticket.company.name if ticket.company else None,
+        "assignee__email": assignee.email if assignee else None,
+        "assignee__name": assignee.name if assignee else None,
+        "merged_into__number": merged_into.number if merged_into else None,
+    }
+
+
+def summary(viewer, ticket: dict[str, Any], tags: list[str]) -> dict:
+    """A ticket's facts (``FACTS``), with its ``tags``' names; a customer gets the team's
+    people by name, never by address."""
+    email = ticket["assignee__email"]
+    staff = viewer.is_agent
+    return {
+        "number": ticket["number"],
+        "subject": ticket["subject"],
+        "status": ticket["status"],
+        "department": ticket["department__slug"],
+        "company": ticket["company__name"],
+        "requester_email": ticket["requester_email"],
+        "assignee": email if staff else None,
+        "assignee_name": (ticket["assignee__name"] or (email if staff else None))
+        if email
         else None,
-        "linked": ticket.linked,
-        "origin": ticket.origin,
-        "priority": ticket.priority,
+        "linked": ticket["company_id"] is not None,
+        "origin": ticket["origin"],
+        "priority": ticket["priority"],
         "tags": tags,
-        "merged_into": ticket.merged_into.number if ticket.merged_into else None,
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
+        "merged_into": ticket["merged_into__number"],
+        "created_at": ticket["created_at"],
+        "updated_at": ticket["updated_at"],
     }
 
 
@@ -186,7 +222,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     staff = viewer.is_agent
     history = visible_events(viewer, ticket)
     return {
-        **summary(viewer, ticket, [tag.name for tag in ticket.tags.all()]),
+        **summary(viewer, facts(ticket), [tag.name for tag in ticket.tags.all()]),
         "reference": ticket.reference.number if ticket.reference else None,
         "cc": copied_emails(ticket),
         "satisfaction": staff_rating(viewer, ticket),
@@ -327,14 +363,13 @@ def _ticket_page(viewer, filters: TicketFilters, pages: TicketPage) -> dict[str,
             offset=offset,
             limit=size,
         )
-        rows = list_tickets(viewer).filter(pk__in=ids).in_bulk()
-        shown = [rows[pk] for pk in ids]
+        found = list_tickets(viewer).select_related(None).filter(pk__in=ids).values(*FACTS)
+        rows = {row["pk"]: row for row in found}
+        shown = [rows[pk] for pk in ids if pk in rows]
     else:
-        listed = list_tickets(viewer, **filters.dict())
-        count = listed.count()
-        shown = list(listed[offset : offset + size])
-    items = [summary(viewer, t, t.tag_names) for t in with_tag_names(shown)]  # type: ignore[attr-defined]
-    return {"items": items, "count": count}
+        shown, count = values_page(viewer, offset, size, FACTS, **filters.dict())
+    names = tag_names([row["pk"] for row in shown])
+    return {"items": [summary(viewer, row, names[row["pk"]]) for row in shown], "count": count}
 
 
 @api.get("/tickets", response=PagedTicketSummaryOut, tags=["tickets"])

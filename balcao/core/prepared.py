@@ -93,9 +93,7 @@ def _built(
         adapt = database.ops.adapt_datetimefield_value
         if any(
             isinstance(p, str) and "\x1fprepared-" in p and p not in marks for p in query.params
-        ) or any(
-            isinstance(mark, datetime) and adapt(mark) not in query.params for mark in marks
-        ):
+        ) or any(isinstance(mark, datetime) and adapt(mark) not in query.params for mark in marks):
             # a value the ORM changed on its way (escaped for LIKE, cast, an instant's date):
             # not a prepared shape
             raise ValueError(f"prepared query {shape!r}: a value is not a plain parameter")
