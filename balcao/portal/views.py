@@ -207,28 +207,31 @@ def ticket_list(request):
         filters = form.filters()
     else:
         filters = around["filters"]
-    made = shown is None
-    if made:
+    keeping = []  # what this request made, written to the cache in one round trip
+    if shown is None:
         shown = _ticket_list_shown(request, filters, kept.earlier("rows"))
+        keeping.append((kept, shown, None))
     # every piece is a template's output or a row escaped when written
     listed = mark_safe(shown["head"] + "".join(row[2] for row in shown["rows"]) + shown["tail"])  # noqa: S308
-    if waiting:
-        if made:
-            kept.keep(shown)
-        return render(request, "portal/ticket_list.html", {"form": form, "list": listed})
-    if form is None:
-        if made:
-            kept.keep(shown)
-    else:
+    if not waiting and form is not None:
         # the page around the list, rendered with stand-ins where the list and the CSRF token
         # go (the token's unguessable, so that no text of the page can be taken for it)
         stand_in = get_random_string(32)
         context = {"form": form, "list": LIST, "csrf_token": stand_in}
         page = render_to_string("portal/ticket_list.html", context, request)
         head, _list, tail = page.partition(LIST)
-        around = {"head": head, "tail": tail, "here": here, "stand_in": stand_in}
-        around["filters"] = filters
-        keep_together((kept_around, around, None), *([(kept, shown, None)] if made else []))
+        around = {
+            "head": head,
+            "tail": tail,
+            "here": here,
+            "stand_in": stand_in,
+            "filters": filters,
+        }
+        keeping.append((kept_around, around, None))
+    if keeping:
+        keep_together(*keeping)
+    if waiting:
+        return render(request, "portal/ticket_list.html", {"form": form, "list": listed})
     token = get_token(request)
     head, tail, stand_in = around["head"], around["tail"], around["stand_in"]
     return HttpResponse(head.replace(stand_in, token) + listed + tail.replace(stand_in, token))

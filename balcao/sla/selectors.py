@@ -282,8 +282,8 @@ def sla_counts(viewer: Viewer) -> dict[int, tuple[int, int]]:
 
     # its SQL built once per role (core.prepared): compiling its three subqueries cost the
     # ORM ~4 ms of every console home made again
-    role = ("sla_counts", viewer.role, viewer.is_superuser)
-    rows = prepared_rows(role, counts, viewer.pk, timezone.now())
+    shape = ("sla_counts", viewer.role, viewer.is_superuser)
+    rows = prepared_rows(shape, counts, viewer.pk, timezone.now())
     return {pk: (at_risk, late + marked) for pk, at_risk, late, marked in rows}
 
 

@@ -354,16 +354,16 @@ def values_page(
     and a page, and made five model instances a ticket (the API's list made again after a
     change: issue 17). A page past the list, or past PREPARED_PAGES, is read by the ORM."""
 
+    def page_of(who: Viewer) -> QuerySet[Any, Any]:
+        tickets = list_tickets(who, **filters).select_related(None)
+        total = CountOf(tickets.order_by().values("pk"))
+        return tickets.values_list(*fields, total)[start : start + size]
+
     if isinstance(viewer, User) and start < PREPARED_PAGES * size:
-        who = viewer
-
-        def page_of(pk: int) -> QuerySet[Any, Any]:
-            tickets = list_tickets(stand_in(who, pk), **filters).select_related(None)
-            total = CountOf(tickets.order_by().values("pk"))
-            return tickets.values_list(*fields, total)[start : start + size]
-
         shape = ("values_page", viewer.role, viewer.is_superuser, start, size, fields)
-        found = prepared_rows((*shape, *sorted(filters.items())), page_of, viewer.pk)
+        found = prepared_rows(
+            (*shape, *sorted(filters.items())), lambda pk: page_of(stand_in(viewer, pk)), viewer.pk
+        )
         if found:
             return [dict(zip(fields, row, strict=False)) for row in found], found[0][-1]
         return [], (list_tickets(viewer, **filters).count() if start else 0)
