@@ -5,7 +5,9 @@ and ours, not uvicorn's nor the machine's load.
     BALCAO_HOME=var/bench .venv/bin/python bench/floor.py [--requests 200] [--profile PATH]
 
 For each path: CPU of the whole process per request (every thread: the view runs in one of
-the executor's), best of 3 rounds, and queries per request. --profile NAME: a cProfile of the
+the executor's), best of 3 rounds, and queries per request; then the cyclic garbage
+collector over all the rounds: its full (generation 2) collections and its longest pause, the
+tail it puts in some requests' latency (balcao/asgi.py freezes what start-up made). --profile NAME: a cProfile of the
 sync work of one path in the thread that runs it, in that thread's CPU time (waiting on the
 database or Redis is not counted); its top functions by own and cumulative time are printed.
 """
@@ -13,10 +15,12 @@ database or Redis is not counted); its top functions by own and cumulative time 
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +115,8 @@ def main() -> None:
         "static": ("/static/balcao/balcao.css", {}),
     }
     loop = asyncio.new_event_loop()
+    pauses: list[tuple[int, float]] = []  # (generation, ms) of each collection
+    gc.callbacks.append(partial(collected, pauses))
     print(f"{'path':18} {'status':>6} {'cpu ms':>7} {'wall ms':>8} {'queries':>8}")
     for name, (path, headers) in pages.items():
         loop.run_until_complete(request(application, path, headers))  # warm up, fill the cache
@@ -125,9 +131,24 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         print(f"{name:18} {status:6d} {best_cpu:7.2f} {best_wall:8.2f} {len(queries):8d}")
+    full = [ms for generation, ms in pauses if generation == 2]
+    print(
+        f"garbage collector: {len(pauses)} collections, {len(full)} full "
+        f"(longest {max(full, default=0):.1f} ms), longest of all {max(ms for _g, ms in pauses):.1f} ms"
+        f"; {gc.get_freeze_count()} objects frozen"
+    )
     if args.profile:
         path, headers = pages[args.profile]
         profile_requests(Client(headers=headers), path, args.requests, top=(25, 40))
+
+
+def collected(pauses: list[tuple[int, float]], phase: str, info: dict) -> None:
+    """gc.callbacks: each collection's generation and duration."""
+    if phase == "start":
+        collected.started = time.perf_counter()  # type: ignore[attr-defined]
+    else:
+        ms = (time.perf_counter() - collected.started) * 1000  # type: ignore[attr-defined]
+        pauses.append((info["generation"], ms))
 
 
 def profile_requests(client, path: str, requests: int, top: tuple[int, int]) -> None:

@@ -215,3 +215,23 @@ def test_a_cancelled_requests_thread_is_kept_again_only_once_its_work_is_done(pr
             break
         time.sleep(0.1)
     assert threads["view"] == probed["held"]
+
+
+def test_what_start_up_made_is_out_of_the_collectors_sight():
+    """A server's full collections walk only what its requests left, not every module, model
+    and schema: the URLconf is loaded and all of it frozen when the application is imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys; import balcao.asgi; "
+        "print(gc.get_freeze_count(), len(gc.get_objects()), 'balcao.api.views' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "balcao.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    frozen, tracked, urls_loaded = out.stdout.split()
+    assert urls_loaded == "True"
+    assert int(frozen) > 50_000
+    assert int(tracked) < 1_000
