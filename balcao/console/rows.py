@@ -16,7 +16,7 @@ from django.utils.translation import ngettext, pgettext
 
 from balcao.accounts.models import User
 from balcao.console.forms import ACTIVE
-from balcao.console.selectors import Queue
+from balcao.console.selectors import Listed, Queue
 from balcao.console.templatetags.console_tags import priority_label, status_label
 from balcao.core.listcache import time_tag
 from balcao.sla.selectors import sla_status
@@ -171,8 +171,8 @@ class RowWriter:
             **places,
         )
 
-    def sla(self, ticket: Ticket) -> str:
-        status = sla_status(getattr(ticket, "sla", None))
+    def sla(self, ticket: Listed) -> str:
+        status = sla_status(ticket.sla)
         if status.state == "none":
             return self.no_sla
         breached = status.state == "breached"
@@ -201,19 +201,14 @@ class RowWriter:
             **self.labels,
         )
 
-    def row(self, ticket: Ticket) -> str:
-        """The row of ``ticket``, loaded with its department, company and plan, assignee,
-        clock and tags' names (``console.selectors.console_rows``)."""
+    def row(self, ticket: Listed) -> str:
+        """The row of ``ticket``, as ``console.selectors.console_rows`` reads it."""
         number = ticket.number
-        tags = "".join(
-            f' <span class="tag">{escape(name)}</span>'
-            for name in ticket.tag_names  # type: ignore[attr-defined]
-        )
-        snippet = getattr(ticket, "snippet", "")
-        company = ticket.company
-        if company is not None:
-            plan = self.localized(company.plan)
-            customer = f'{escape(company.name)} <span class="muted small">({plan})</span>'
+        tags = "".join(f' <span class="tag">{escape(name)}</span>' for name in ticket.tag_names)
+        snippet = ticket.snippet
+        if ticket.company is not None and ticket.plan is not None:
+            plan = self.localized(ticket.plan)
+            customer = f'{escape(ticket.company)} <span class="muted small">({plan})</span>'
         else:
             customer = self.unlinked
         assignee = ticket.assignee
@@ -231,7 +226,7 @@ class RowWriter:
             department=self.localized(ticket.department),
             customer=customer,
             requester=escape(ticket.requester_name or ticket.requester_email),
-            assignee=escape(assignee.display_name) if assignee else self.nobody,
+            assignee=escape(assignee) if assignee else self.nobody,
             sla=self.sla(ticket),
             updated=self.time(ticket.updated_at),
             **self.labels,

@@ -5,7 +5,7 @@ callers hand in a queryset already narrowed to what the viewer may see (``visibl
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
@@ -225,7 +225,17 @@ def highlight(text: str, q: str, *, width: int = 160) -> SafeString:
     return mark_safe(("… " if start else "") + excerpt + (" …" if end < len(text) else ""))  # noqa: S308
 
 
-def ticket_snippets(tickets: Iterable[Ticket], q: str, *, staff: bool) -> dict[int, SafeString]:
+class Titled(Protocol):
+    """A ticket as a list holds it: a model instance or its values (console.selectors)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def subject(self) -> str: ...
+
+
+def ticket_snippets(tickets: Iterable[Titled], q: str, *, staff: bool) -> dict[int, SafeString]:
     """For each ticket (``id``), the first highlighted excerpt of its subject or of a message
     the viewer may read. One query for the whole page."""
     tickets = list(tickets)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -200,7 +201,46 @@ class SlaStatus:
 NO_SLA = SlaStatus("none")
 
 
-def sla_status(sla: TicketSla | None, now: datetime | None = None) -> SlaStatus:
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A ticket's SLA clock as a list reads it, without its model instance: the columns
+    ``sla_status`` reads (``CLOCK_FIELDS``), ``breached`` as ``TicketSla.breached``."""
+
+    state: str
+    next_due: datetime | None
+    at_risk_from: datetime | None
+    first_response_due: datetime | None
+    first_response_at: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    breached: bool
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> "Clock | None":
+        """From the values of ``CLOCK_FIELDS``, in order; None for a ticket without one."""
+        state, next_due, at_risk, first_due, first_at, next_response, resolution, *breached = values
+        if state is None:
+            return None
+        return cls(
+            state, next_due, at_risk, first_due, first_at, next_response, resolution, any(breached)
+        )
+
+
+CLOCK_FIELDS = (
+    "state",
+    "next_due",
+    "at_risk_from",
+    "first_response_due",
+    "first_response_at",
+    "next_response_due",
+    "resolution_due",
+    "first_response_breached",
+    "next_response_breached",
+    "resolution_breached",
+)
+
+
+def sla_status(sla: TicketSla | Clock | None, now: datetime | None = None) -> SlaStatus:
     """Due instants still pending (none once met or stopped) and the state: breached as soon
     as a due passes, even before its task ran."""
     if sla is None:
