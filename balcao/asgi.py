@@ -105,6 +105,6 @@ application = ProtocolTypeRouter(
 # The URLconf (and with it the API's schemas) loaded now rather than by the first request, then
 # every object made so far (~125,000: Django's and our modules, models, schemas) moved out of
 # the cyclic collector's sight. A long-lived server otherwise walks them all again in each full
-# collection, every few hundred requests: a pause of 60-160 ms inside whichever request it hits.
+# collection, every few hundred requests: a pause of over 100 ms in whichever request it hits.
 get_resolver().url_patterns  # noqa: B018 (imported for its effect)
 gc.freeze()
