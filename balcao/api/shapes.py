@@ -7,7 +7,7 @@ from balcao.satisfaction.selectors import staff_rating
 from balcao.sla.selectors import ticket_sla
 from balcao.tickets.history import visible_events
 from balcao.tickets.models import Ticket
-from balcao.tickets.selectors import copied_emails
+from balcao.tickets.selectors import copied_emails, tag_names
 
 # What a ticket's summary is made of, as ``values_page`` reads it for a list (no instances)
 FACTS = (
@@ -111,7 +111,7 @@ def detail(viewer, ticket: Ticket) -> dict:
     staff = viewer.is_agent
     history = visible_events(viewer, ticket)
     return {
-        **summary(viewer, facts(ticket), [tag.name for tag in ticket.tags.all()]),
+        **summary(viewer, facts(ticket), tag_names([ticket.pk])[ticket.pk]),
         "reference": ticket.reference.number if ticket.reference else None,
         "cc": copied_emails(ticket),
         "satisfaction": staff_rating(viewer, ticket),

@@ -71,6 +71,7 @@ from balcao.tickets.selectors import (
     read_ticket,
     render_canned,
     seen_part,
+    tag_names,
     ticket_version,
 )
 
@@ -312,7 +313,9 @@ def _ticket_context(request, ticket) -> dict:
     def shown() -> tuple[str, str]:
         timeline = visible_events(request.user, ticket, departments=departments)
         thread = render_to_string("console/_ticket_thread.html", {"timeline": timeline})
-        return thread, ", ".join(t.name for t in ticket.tags.all())
+        # the tags' names by SQL built once (tag_names): the ORM's related manager compiled its
+        # join for every page made again, ~0.7 ms of CPU
+        return thread, ", ".join(tag_names([ticket.pk])[ticket.pk])
 
     # most of the page, what every agent sees of the history, and the tags, kept under the
     # ticket's version (a change of tags saves the ticket)
