@@ -16,7 +16,8 @@ from django.utils.translation import ngettext, pgettext
 
 from balcao.accounts.models import User
 from balcao.console.forms import ACTIVE
-from balcao.console.selectors import Listed, Queue
+from balcao.console.listed import Listed
+from balcao.console.selectors import Queue
 from balcao.console.templatetags.console_tags import priority_label, status_label
 from balcao.core.listcache import time_tag
 from balcao.sla.selectors import sla_status
@@ -202,7 +203,7 @@ class RowWriter:
         )
 
     def row(self, ticket: Listed) -> str:
-        """The row of ``ticket``, as ``console.selectors.console_rows`` reads it."""
+        """The row of ``ticket``, as ``console.listed.console_rows`` reads it."""
         number = ticket.number
         tags = "".join(f' <span class="tag">{escape(name)}</span>' for name in ticket.tag_names)
         snippet = ticket.snippet

@@ -41,6 +41,7 @@ from balcao.console.forms import (
     TicketFilterForm,
     TransferForm,
 )
+from balcao.console.listed import console_rows, shown_until
 from balcao.console.rows import RowWriter, staff_options
 from balcao.core.clients import client_address
 from balcao.core.errors import ActionRefused, NotFound
@@ -226,8 +227,8 @@ def _ticket_list_page(request, filters: dict | None, earlier: list[list[Row]]) -
     if wanted:
         writer = RowWriter()
         latest = now + timedelta(seconds=LIST_SECONDS)
-        for ticket in selectors.console_rows(request.user, wanted, q):
-            until = min(selectors.shown_until([ticket]) or latest, latest)
+        for ticket in console_rows(request.user, wanted, q):
+            until = min(shown_until([ticket]) or latest, latest)
             html = writer.row(ticket)
             stamp = None if q else ticket.updated_at
             made[ticket.pk] = Row(ticket.number, ticket.pk, stamp, until, html)

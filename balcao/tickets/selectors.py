@@ -40,14 +40,6 @@ from balcao.tickets.models import (
 )
 
 
-def with_tag_names(tickets: list[Ticket]) -> list[Ticket]:
-    """``tickets``, each with ``tag_names``: its tags' names in order (``tag_names``)."""
-    names = tag_names([ticket.pk for ticket in tickets])
-    for ticket in tickets:
-        ticket.tag_names = names[ticket.pk]  # type: ignore[attr-defined]
-    return tickets
-
-
 def tag_names(ids: list[int]) -> dict[int, list[str]]:
     """The tags' names of the tickets ``ids``, in order, by ticket id, for a list: one query
     for the page, whatever its length, of the names alone (prefetching the tags, their Tag

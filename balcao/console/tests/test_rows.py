@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from balcao.accounts.models import User
+from balcao.console.listed import Names, console_rows
 from balcao.console.rows import RowWriter
 from balcao.console.selectors import (
-    Names,
     Queue,
-    console_rows,
     departments_seen,
     list_staff,
     my_open_tickets,
@@ -24,7 +23,7 @@ from balcao.factories import StaffFactory, make_company, open_ticket
 from balcao.sla.models import TicketSla
 from balcao.tickets import actions
 from balcao.tickets.models import Ticket
-from balcao.tickets.selectors import visible_departments, with_tag_names
+from balcao.tickets.selectors import tag_names, visible_departments
 
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
@@ -108,9 +107,9 @@ def test_the_tags_sql_is_built_once_per_number_of_tickets(
     actions.do_set_tags(support, actor=suporte_agent, tags=["urgente", "checkout"])
     actions.do_set_tags(billing, actor=atendimento_agent, tags=["boleto"])
     built_sql.clear()
-    assert [t.tag_names for t in with_tag_names([support])] == [["checkout", "urgente"]]
-    assert [t.tag_names for t in with_tag_names([billing])] == [["boleto"]]
-    assert [t.tag_names for t in with_tag_names([billing, support])] == [
+    assert list(tag_names([support.pk]).values()) == [["checkout", "urgente"]]
+    assert list(tag_names([billing.pk]).values()) == [["boleto"]]
+    assert list(tag_names([billing.pk, support.pk]).values()) == [
         ["boleto"],
         ["checkout", "urgente"],
     ]
