@@ -8,11 +8,12 @@ the marker was."""
 
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.sql import UpdateQuery
 
 M = TypeVar("M", bound=Model)
 
@@ -64,6 +65,9 @@ class _Built:
     def __init__(self, queryset: QuerySet[Any], database: Any) -> None:
         compiler = queryset.query.get_compiler(connection=database)
         sql, params = compiler.as_sql()
+        if isinstance(queryset.query, UpdateQuery):  # an UPDATE: nothing read back
+            self.sql, self.params = sql, tuple(params)
+            return
         self.sql, self.params, self.compiler = sql, tuple(params), compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([column[0] for column in select])
@@ -130,6 +134,27 @@ def prepared_instance(shape: Hashable, build: Callable[..., QuerySet[M]], *value
 def prepared_instances(shape: Hashable, build: Callable[..., QuerySet[M]], *values: Any) -> list[M]:
     """Every instance ``build(*values)`` reads, as ``prepared_instance`` reads the first."""
     return _instances(shape, build, values, first=False)
+
+
+def prepared_update(
+    shape: Hashable, build: Callable[..., tuple[QuerySet[Any], dict[str, Any]]], *values: Any
+) -> int:
+    """``queryset.update(**fields)`` for ``(queryset, fields) = build(*values)``, its SQL
+    built once as ``prepared_rows`` builds a SELECT (the ORM compiled an UPDATE of a few
+    expressions in 0.4–1.1 ms of CPU); the number of rows it changed."""
+
+    def update(*marks: Any) -> QuerySet[Any]:
+        queryset, fields = build(*marks)
+        query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
+        query.add_update_values(fields)
+        updating = queryset.all()
+        updating.query = query
+        return updating
+
+    database, query, params = _built(("update", shape), update, values, first=False)
+    with database.cursor() as cursor:
+        cursor.execute(query.sql, params)
+        return cursor.rowcount
 
 
 def _instances(

@@ -4,18 +4,18 @@ the moment it is committed; nothing else writes the index (no signals; SQLite's 
 follow the documents by triggers, migration 0005). ``rebuild_index`` writes it whole,
 set-based (the migration that creates it, and after a bulk import)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.apps import apps as django_apps
 from django.apps.registry import Apps
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, TextField, Value
+from django.db.models import F, Prefetch, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Trim
 from django.utils.html import strip_tags
 
 from balcao.core.enqueue import enqueue_on_commit
-from balcao.core.prepared import prepared_insert
+from balcao.core.prepared import prepared_insert, prepared_update
 from balcao.kb.models import Article
 from balcao.search.models import ArticleDocument, TicketDocument
 from balcao.search.text import document
@@ -110,26 +110,38 @@ def index_ticket(ticket: Ticket, messages: Iterable[Message] | None = None) -> N
 def index_message(ticket: Ticket, message: Message) -> None:
     """A message added to ``ticket``: its words appended to the document in one UPDATE, the
     vectors made again from the columns in the same statement (issue 17: the ticket's
-    messages are not read back). A ticket from before the index is written whole."""
+    messages are not read back), its SQL built once per column (core.prepared). A ticket from
+    before the index is written whole."""
     added = document(message.body_text)
     if not added:
         return
     column = "internal_text" if message.internal else "public_text"
-    texts: dict[str, F | Trim] = {
-        "public_text": F("public_text"),
-        "internal_text": F("internal_text"),
-    }
-    texts[column] = Trim(Concat(F(column), Value(" " + added), output_field=TextField()))
-    fields: dict[str, object] = {column: texts[column]}
-    if connection.vendor == "postgresql":
-        if not message.internal:
-            fields["public_vector"] = SearchVector(texts["public_text"], config="simple")
-        fields["staff_vector"] = SearchVector(
-            texts["public_text"], texts["internal_text"], F("tags_text"), config="simple"
-        )
-    if not TicketDocument.objects.filter(pk=ticket.pk).update(**fields):
+    if not prepared_update(("index_message", column), _appended(column), ticket.pk, " " + added):
         index_ticket(ticket)
-        return
+
+
+def _appended(
+    column: str,
+) -> Callable[[int, str], tuple[QuerySet[TicketDocument], dict[str, object]]]:
+    """The UPDATE of ``index_message``: ``words`` appended to ``column`` of a ticket's
+    document, with the vectors that column feeds."""
+
+    def update(ticket: int, words: str) -> tuple[QuerySet[TicketDocument], dict[str, object]]:
+        texts: dict[str, F | Trim] = {
+            "public_text": F("public_text"),
+            "internal_text": F("internal_text"),
+        }
+        texts[column] = Trim(Concat(F(column), Value(words), output_field=TextField()))
+        fields: dict[str, object] = {column: texts[column]}
+        if connection.vendor == "postgresql":
+            if column == "public_text":
+                fields["public_vector"] = SearchVector(texts["public_text"], config="simple")
+            fields["staff_vector"] = SearchVector(
+                texts["public_text"], texts["internal_text"], F("tags_text"), config="simple"
+            )
+        return TicketDocument.objects.filter(pk=ticket), fields
+
+    return update
 
 
 def index_tags(ticket: Ticket, names: Iterable[str]) -> None:

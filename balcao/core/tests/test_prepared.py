@@ -65,3 +65,34 @@ def test_an_instant_the_orm_changes_on_its_way_is_refused():
 
     with pytest.raises(ValueError, match="not a plain parameter"):
         prepared_rows("test-instant-date", on_day, timezone.now())
+
+
+@pytest.mark.django_db
+def test_an_update_built_once_writes_each_runs_values():
+    """prepared_update: the SQL built the first time, each run writes its own values (text in
+    an expression, a key) and says how many rows it changed."""
+    from unittest import mock
+
+    from django.db.models import F, TextField, Value
+    from django.db.models.functions import Concat
+    from django.db.models.sql.compiler import SQLUpdateCompiler
+
+    from balcao.core.prepared import prepared_update
+
+    first = User.objects.create_user("a@example.com", "pw-a-123456", name="Ana")
+    second = User.objects.create_user("b@example.com", "pw-b-123456", name="Bia")
+
+    def renamed(pk: int, suffix: str):
+        name = Concat(F("name"), Value(suffix), output_field=TextField())
+        return User.objects.filter(pk=pk), {"name": name}
+
+    compile_update = SQLUpdateCompiler.as_sql
+    with mock.patch.object(
+        SQLUpdateCompiler, "as_sql", autospec=True, side_effect=compile_update
+    ) as compiled:
+        assert prepared_update("test-rename", renamed, first.pk, " Souza") == 1
+        assert prepared_update("test-rename", renamed, second.pk, " Lima") == 1
+        assert prepared_update("test-rename", renamed, 0, " nobody") == 0
+    assert compiled.call_count == 1  # built once, run three times
+    assert User.objects.get(pk=first.pk).name == "Ana Souza"
+    assert User.objects.get(pk=second.pk).name == "Bia Lima"
