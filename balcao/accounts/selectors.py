@@ -4,11 +4,12 @@ import hashlib
 import pyotp
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from balcao.accounts.models import AccountEvent, ApiToken, Department, User
 from balcao.core.models import Counter
+from balcao.core.prepared import prepared_rows
 
 TOTP_ISSUER = "Balcão"
 
@@ -125,8 +126,14 @@ def find_staff(email: str) -> User | None:
 def departments_token() -> int | None:
     """The departments' version token: made by a migration, moved by every change
     (``accounts.actions.departments_changed``); None in a database emptied since (restored,
-    flushed) until the next change."""
-    return Counter.objects.filter(name=DEPARTMENTS_VERSION).values_list("value", flat=True).first()
+    flushed) until the next change. Its SQL built once (core.prepared): an e-mail from an
+    unknown sender asks it."""
+    rows = prepared_rows("departments_token", _token_row)
+    return rows[0][0] if rows else None
+
+
+def _token_row() -> QuerySet[Counter, tuple[int]]:
+    return Counter.objects.filter(name=DEPARTMENTS_VERSION).values_list("value")[:1]
 
 
 def departments_version() -> Subquery:
