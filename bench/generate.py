@@ -130,7 +130,9 @@ def main() -> None:
                         assignee=rng.choice(agents) if status != "open" else None,
                         origin="portal",
                         created_at=opened,
-                        updated_at=opened + timedelta(hours=rng.randint(1, 200)),
+                        # never after now: a ticket changed "later" than any change would keep
+                        # its company's list token from moving when the bench changes a ticket
+                        updated_at=min(opened + timedelta(hours=rng.randint(1, 200)), now),
                     )
                 )
             tickets = Ticket.objects.bulk_create(tickets)
@@ -145,7 +147,7 @@ def main() -> None:
                             "portal",
                             ticket.requester_email if inbound else "agente@balcao.localhost",
                             text(rng),
-                            ticket.created_at + timedelta(hours=j * 3),
+                            min(ticket.created_at + timedelta(hours=j * 3), now),
                         )
                     )
                 events.append(

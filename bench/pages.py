@@ -170,6 +170,15 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     ticket = Ticket.objects.filter(company__isnull=False).order_by("-messages__id").first()
+    from django.utils import timezone
+
+    if Ticket.objects.filter(company=ticket.company_id, updated_at__gt=timezone.now()).exists():
+        # bench/generate.py before 2026-12-02 dated some changes up to 200 hours ahead
+        raise SystemExit(
+            "the customer's company has tickets changed in the future: its list token would not"
+            " move after a change. Run: UPDATE tickets_ticket SET updated_at = now()"
+            " WHERE updated_at > now();"
+        )
     contact = ticket.requester.email
     company_change = change_of(ticket.number)
     from balcao.accounts.actions import do_set_password
