@@ -94,14 +94,22 @@ def plan_of():
     scan cheapest): what proves a query reads along its index."""
 
     def plan(read) -> str:
-        with CaptureQueriesContext(connection) as captured:
+        ran: list[tuple[str, object]] = []
+
+        def keep(execute, sql, params, many, context):
+            ran.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
             read()
-        (query,) = captured.captured_queries
+        # its values bound as the query binds them, not written into its text: a planner may
+        # use a partial index for a literal that a bound parameter does not let it prove
+        ((sql, params),) = ran
         explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"{explain} {query['sql']}")
+            cursor.execute(f"{explain} {sql}", params)
             return " ".join(str(row) for row in cursor.fetchall())
 
     return plan

@@ -144,14 +144,15 @@ class Target(models.TextChoices):
     RESOLUTION = "resolution", _("resolution")
 
 
-# A live clock (running or paused) not marked breached on any target: the console's counts
-# read these by their due and warning instants (sla_counts), the marked ones from SlaCount.
-UNMARKED = models.Q(
-    state__in=[ClockState.RUNNING, ClockState.PAUSED],
+# A clock not marked breached on any target; a live one (running or paused) is UNMARKED: the
+# console's counts read these by their due and warning instants (sla_counts), the marked ones
+# from SlaCount.
+NOT_BREACHED = models.Q(
     first_response_breached=False,
     next_response_breached=False,
     resolution_breached=False,
 )
+UNMARKED = NOT_BREACHED & models.Q(state__in=[ClockState.RUNNING, ClockState.PAUSED])
 
 
 class TicketSla(models.Model):
@@ -206,11 +207,20 @@ class TicketSla(models.Model):
             # clocks not yet marked breached whose due or warning has come, by department. Those
             # marked are counted by the database (SlaCount); the alerts mark them as each due
             # passes, so what these read is what is at risk and the breaches not yet marked.
+            # Their conditions hold no value a query binds as a parameter (the states): SQLite
+            # uses a partial index only when the query's terms imply its condition as written,
+            # and `state IN (?, ?)` does not imply `state IN ('running', 'paused')` (it read
+            # every clock of each department: 34 ms of the console home at 100,000 tickets).
+            # A stopped clock has neither instant; a paused one keeps its first response's.
             models.Index(
-                fields=["department", "next_due"], condition=UNMARKED, name="sla_unmarked_due"
+                fields=["department", "next_due"],
+                condition=NOT_BREACHED & models.Q(next_due__isnull=False),
+                name="sla_unmarked_due",
             ),
             models.Index(
-                fields=["department", "at_risk_from"], condition=UNMARKED, name="sla_unmarked_risk"
+                fields=["department", "at_risk_from"],
+                condition=NOT_BREACHED & models.Q(at_risk_from__isnull=False),
+                name="sla_unmarked_risk",
             ),
         ]
 
