@@ -248,10 +248,11 @@ def console_page(
 ) -> Page[Any]:
     """One page of the console list: its tickets' ``(id, updated_at)`` in order (``updated_at``
     None in a search by relevance), which ``console.listed.console_rows`` loads with all they
-    show. The count and the order are taken on the narrow rows (ticket and clock), then only that page's
-    tickets are loaded: at 100,000 tickets, sorting the joined rows costs several times more;
-    and a list made again after a change loads only the tickets that changed. A search by
-    relevance takes its total with the page's ids (one ranking of the matches, not two)."""
+    show. The count and the order are taken on the narrow rows (ticket and clock), then only
+    that page's tickets are loaded: at 100,000 tickets, sorting the joined rows costs several
+    times more; and a list made again after a change loads only the tickets that changed. A
+    search by relevance takes its total with the page's ids (one ranking of the matches, not
+    two)."""
     q = filters.get("q", "")
     page: Page[Any]
     if sort == "relevance" and is_search(q):

@@ -120,13 +120,15 @@ def index_message(ticket: Ticket, message: Message) -> None:
         index_ticket(ticket)
 
 
-def _appended(
-    column: str,
-) -> Callable[[int, str], tuple[QuerySet[TicketDocument], dict[str, object]]]:
+# an UPDATE as core.prepared.prepared_update builds it: the rows, and their new values
+DocumentUpdate = tuple[QuerySet[TicketDocument], dict[str, object]]
+
+
+def _appended(column: str) -> Callable[[int, str], DocumentUpdate]:
     """The UPDATE of ``index_message``: ``words`` appended to ``column`` of a ticket's
     document, with the vectors that column feeds."""
 
-    def update(ticket: int, words: str) -> tuple[QuerySet[TicketDocument], dict[str, object]]:
+    def update(ticket: int, words: str) -> DocumentUpdate:
         texts: dict[str, F | Trim] = {
             "public_text": F("public_text"),
             "internal_text": F("internal_text"),
