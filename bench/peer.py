@@ -13,7 +13,8 @@
 3. Serves both with 2 processes: `balcao serve --workers 2` (as configured: connection pool)
    and gunicorn with 2 sync workers (persistent connections); signs in as the administrator and
    as a customer on each.
-4. Requests each page alternately on one and the other (so a busy machine slows both alike),
+4. Requests each page alternately on one and the other, in runs of --run requests (so a
+   busy machine slows both alike, and each serves a run warm, as a server in use does),
    --requests times or until --page-seconds of one side's requests are spent (at least 3);
    a page the peer builds with a second request from the browser (its staff lists' DataTables
    JSON, the customer's ticket list from its API) is timed as both requests. Prints p50/p95,
@@ -28,7 +29,10 @@
    statements counted as bench/mail.py counts them. All go to `suporte`, whose agents are
    told of each new ticket (4 statements more than bench/mail.py's departments, which have
    no agents: preferences, told already, the rows, the unread count pushed).
-7. --profile N: cProfile of N in-process requests of each Balcão page under its goal
+7. --wrk S (with Debian's wrk installed): the customer's ticket page again, and Balcão's
+   `/health`, each timed by wrk for S seconds on one connection, three times alternately: a
+   client written in C, which adds nothing of its own to either side's latency.
+8. --profile N: cProfile of N in-process requests of each Balcão page under its goal
    (5× the peer; 10× for staff lists and customer pages), top entries.
 """
 
@@ -201,10 +205,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
 
 
-def side_by_side(sides: dict, requests: int, budget: float) -> dict:
-    """sides: name -> (view, server pid, database name). Alternates one request on each side;
-    CPU is the server's and its database backends' (which the bench's own process, idle
-    meanwhile, does not add to)."""
+def side_by_side(sides: dict, requests: int, budget: float, run: int) -> dict:
+    """sides: name -> (view, server pid, database name). Alternates runs of ``run`` requests on
+    each side: a busy machine slows both alike, and each side serves its run warm, as a server
+    in use does (one request at a time each way, with every process's clocks read in between,
+    measured both servers cold). CPU is the server's and its database backends' over the run
+    (which the bench's own process, idle meanwhile, does not add to)."""
     for view, _pid, _db in sides.values():
         view()  # warm up
     timings: dict[str, list[float]] = {name: [] for name in sides}
@@ -212,20 +218,21 @@ def side_by_side(sides: dict, requests: int, budget: float) -> dict:
     queries = dict.fromkeys(sides, 0)
     used = dict.fromkeys(sides, 0.0)
     db_used = dict.fromkeys(sides, 0.0)
-    for i in range(requests):
+    for i in range(0, requests, run):
         for name, (view, pid, database) in sides.items():
             if i >= 3 and spent[name] > budget:
                 continue
             before, db_before = server_cpu(pid), database_cpu(database)
-            start = time.perf_counter()
-            queries[name] = view()
-            took = time.perf_counter() - start
+            for _ in range(min(run, requests - i)):
+                start = time.perf_counter()
+                queries[name] = view()
+                took = time.perf_counter() - start
+                timings[name].append(took * 1000)
+                spent[name] += took
             used[name] += server_cpu(pid) - before
             db_used[name] += sum(
                 cpu - db_before.get(pid, 0.0) for pid, cpu in database_cpu(database).items()
             )
-            timings[name].append(took * 1000)
-            spent[name] += took
     results = {}
     for name in sides:
         n = len(timings[name])
@@ -413,10 +420,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30, help="per page and side, at most")
     parser.add_argument("--page-seconds", type=float, default=40, help="per page and side")
+    parser.add_argument("--run", type=int, default=10, help="requests in a row on one side")
     parser.add_argument("--seconds", type=float, default=20, help="of ticket creation, each")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--mail", type=int, default=0, metavar="N", help="messages to ingest")
     parser.add_argument("--only", default="", help="only the pages whose name has this")
+    parser.add_argument("--wrk", type=int, default=0, metavar="S", help="seconds per wrk run")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--venv", type=Path, default=Path("/tmp/peer-venv"))
@@ -480,6 +489,7 @@ def main() -> None:
         login(staff, ADMIN, ADMIN_PASSWORD)
         login(customer, contact, PASSWORD)
         peer_staff, peer_customer = peer_login(peer_base, ADMIN), peer_login(peer_base, contact)
+        peer_ticket = f"/view/?ticket={ticket.pk}&email={contact}&key={key}"  # no sign-in
         every_status = "&".join(f"status={n}" for n in range(1, 6))
         # name, goal, (Balcão client, path, user), peer view
         pages = [
@@ -501,7 +511,7 @@ def main() -> None:
              peer_view(peer_customer, "/tickets/my-tickets/", "/api/user_tickets/?page=1")),
             ("customer: ticket page", 10,
              (customer, f"/cliente/chamados/{ticket.number}/", contact),
-             peer_view(peer_customer, f"/view/?ticket={ticket.pk}&email={contact}&key={key}")),
+             peer_view(peer_customer, peer_ticket)),
         ]  # fmt: skip
         print(
             f"{Ticket.objects.count()} tickets, {Message.objects.count()} messages on "
@@ -525,6 +535,7 @@ def main() -> None:
                 },
                 args.requests,
                 args.page_seconds,
+                args.run,
             )
             ours, theirs = result["balcao"], result["peer"]
             ours["queries"] = count_queries(email, path, {})
@@ -542,6 +553,19 @@ def main() -> None:
                 f"| ≥{goal}× {'met' if met else '**not met**'} | {ours['n']}/{theirs['n']} |",
                 flush=True,
             )
+        if args.wrk:
+            cookie = f"sessionid={customer.cookies['sessionid']}"
+            steady(
+                {
+                    "Balcão: customer's ticket page": (
+                        f"{base}/cliente/chamados/{ticket.number}/",
+                        cookie,
+                    ),
+                    "peer: customer's ticket page": (f"{peer_base}{peer_ticket}", ""),
+                    "Balcão: /health": (f"{base}/health", ""),
+                },
+                args.wrk,
+            )
         if args.seconds > 0:
             creation(args, base, peer_base, people, queue_of, balcao.pid, peer.pid)
         if args.mail:
@@ -553,6 +577,22 @@ def main() -> None:
             server.wait(30)
     for path, email in below if args.profile else []:
         profile(path, email, args.profile, args.top)
+
+
+def steady(urls: dict[str, tuple[str, str]], seconds: int) -> None:
+    """wrk on one connection for each (url, cookie), three rounds alternately: p50 and rate."""
+    for round_ in range(3):
+        for name, (url, cookie) in urls.items():
+            command = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", url]
+            out = subprocess.run(
+                command + (["-H", f"Cookie: {cookie}"] if cookie else []),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            p50 = re.search(r"50%\s+(\S+)", out).group(1)
+            rate = re.search(r"Requests/sec:\s+(\S+)", out).group(1)
+            print(f"wrk round {round_ + 1}, {name}: p50 {p50}, {rate} requests/s", flush=True)
 
 
 def creation(args, base, peer_base, people, queue_of, balcao_pid: int, peer_pid: int) -> None:
