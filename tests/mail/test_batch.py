@@ -5,6 +5,7 @@ filed exactly as alone, and one bad message never taking the others down (issue 
 import asyncio
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,46 @@ def test_the_bytes_are_synced_before_anything_is_filed(loja, monkeypatch):
     assert sum(".spool-" in path for path in synced) == 2
     assert {str(final.parent) for final in finals} <= set(synced)
     assert all(final.read_bytes() == raw for final, raw in zip(finals, raws, strict=True))
+
+
+def test_groups_are_synced_by_threads_kept_for_the_process(settings, tmp_path, monkeypatch):
+    """Threads started once for the process, not for each group; the bytes are all kept."""
+    import threading
+
+    settings.MEDIA_ROOT = tmp_path
+    started: list[threading.Thread] = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self) or start(self))
+    store._new_syncer()  # a pool with no thread yet
+    for group in range(5):
+        raws = [b"group %d, message %d" % (group, n) for n in range(20)]
+        kept = store.keep_all(raws)
+        assert [Path(default_storage.path(name)).read_bytes() for _, name in kept] == raws
+    assert 0 < len(started) <= store.SYNC_THREADS
+
+
+def test_a_forked_child_syncs_with_threads_of_its_own(settings, tmp_path):
+    """A process forked after its parent synced a group (the parent's pool threads are not in
+    the child) still keeps a group, instead of waiting forever on threads it does not have."""
+    settings.MEDIA_ROOT = tmp_path
+    store.keep_all([b"parent %d" % n for n in range(4)])
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its group was kept
+        code = 1
+        try:
+            kept = store.keep_all([b"child %d" % n for n in range(4)])
+            code = 0 if len(kept) == 4 else 1
+        finally:
+            os._exit(code)
+    waited = 0.0
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and waited < 20:
+        time.sleep(0.1)
+        waited += 0.1
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert done[0] == pid, "the child hung on its parent's threads"
+    assert os.waitstatus_to_exitcode(done[1]) == 0
 
 
 def test_the_lmtp_server_files_concurrent_deliveries_together(monkeypatch):
