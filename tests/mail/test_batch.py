@@ -5,6 +5,7 @@ filed exactly as alone, and one bad message never taking the others down (issue 
 import asyncio
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -155,8 +156,6 @@ def test_the_bytes_are_synced_before_anything_is_filed(loja, monkeypatch):
 
 def test_groups_are_synced_by_threads_kept_for_the_process(settings, tmp_path, monkeypatch):
     """Threads started once for the process, not for each group; the bytes are all kept."""
-    import threading
-
     settings.MEDIA_ROOT = tmp_path
     started: list[threading.Thread] = []
     start = threading.Thread.start
